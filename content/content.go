@@ -1,0 +1,218 @@
+// Package content holds everything the bot says and the shape of its conversations:
+// flows (steps, choices, transitions), FAQ entries, UI messages and vocabulary.
+//
+// The files in this folder are the built-in content, embedded into the binary.
+// Operators can point CONTENT_DIR at a copy and edit it; Load validates every
+// file and reports each problem as file:line so that broken content never
+// replaces working content.
+package content
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+)
+
+// Embedded is the built-in content, compiled into the binary.
+//
+//go:embed meta.yaml messages.yaml vocab.yaml flows faq
+var Embedded embed.FS
+
+// Text is a piece of user-facing text keyed by locale ("vi", "en").
+type Text map[string]string
+
+// Get returns the text in locale, falling back to fallback (the default locale).
+func (t Text) Get(locale, fallback string) string {
+	if s, ok := t[locale]; ok && s != "" {
+		return s
+	}
+	return t[fallback]
+}
+
+// Catalog is a complete, validated set of content.
+type Catalog struct {
+	Meta     Meta
+	Messages map[string]Text
+	Flows    []*Flow
+	FAQ      []*Entry
+	Vocab    Vocab
+
+	flowByID  map[string]*Flow
+	entryByID map[string]*Entry
+}
+
+// Meta holds settings that apply to the content as a whole (meta.yaml).
+type Meta struct {
+	Locales        []string   `yaml:"locales"`
+	Hotline        string     `yaml:"hotline"`
+	StaleAfterDays int        `yaml:"stale_after_days"`
+	Menu           []MenuItem `yaml:"menu"`
+	AllowedDomains []string   `yaml:"allowed_domains"`
+	DeniedPhrases  []string   `yaml:"denied_phrases"`
+}
+
+// MenuItem is one entry of the main menu.
+type MenuItem struct {
+	Target string `yaml:"target"` // "flow:<id>" or "faq:<id>"
+	Label  Text   `yaml:"label"`
+	Line   int    `yaml:"-"`
+}
+
+// Flow is one guided conversation, such as installing the app.
+type Flow struct {
+	ID      string  `yaml:"id"`
+	Title   Text    `yaml:"title"`
+	Start   string  `yaml:"start"`
+	Source  string  `yaml:"source"`
+	Checked string  `yaml:"checked"`
+	Steps   []*Step `yaml:"steps"`
+
+	File string `yaml:"-"`
+	Line int    `yaml:"-"`
+
+	stepByID map[string]*Step
+}
+
+// Step is one message of a flow with the choices that lead on from it.
+type Step struct {
+	ID      string    `yaml:"id"`
+	Title   Text      `yaml:"title"` // short name shown on "Tiếp tục" buttons; defaults to the flow title
+	Text    Text      `yaml:"text"`
+	Image   string    `yaml:"image"`
+	Choices []*Choice `yaml:"choices"`
+	Links   []*Link   `yaml:"links"`
+	Stuck   []string  `yaml:"stuck"` // targets offered by "Tôi bị kẹt": "faq:<id>" or "flow:<id>"
+	End     bool      `yaml:"end"`   // reaching this step completes the flow
+	Source  string    `yaml:"source"`
+	Checked string    `yaml:"checked"`
+
+	Line int `yaml:"-"`
+}
+
+// Choice is a way forward from a step: a button, its typed synonyms and its target.
+type Choice struct {
+	ID    string   `yaml:"id"`
+	Label Text     `yaml:"label"`
+	Words []string `yaml:"words"` // typed words that pick this choice ("xong", "rồi")
+	Next  string   `yaml:"next"`  // a step id of this flow, "flow:<id>", "faq:<id>" or "menu"
+
+	Line int `yaml:"-"`
+}
+
+// Link is a button that opens a web address (or "tel:" to call).
+type Link struct {
+	Label Text   `yaml:"label"`
+	URL   string `yaml:"url"`
+
+	Line int `yaml:"-"`
+}
+
+// Entry is one FAQ entry: the ways people ask a question and the answer.
+type Entry struct {
+	ID        string              `yaml:"id"`
+	Title     Text                `yaml:"title"`
+	Questions map[string][]string `yaml:"questions"`
+	Keywords  []string            `yaml:"keywords"`
+	Answer    Text                `yaml:"answer"`
+	Related   []string            `yaml:"related"`
+	Flow      string              `yaml:"flow"` // optional flow id offered after the answer
+	Links     []*Link             `yaml:"links"`
+	Source    string              `yaml:"source"`
+	Checked   string              `yaml:"checked"`
+
+	File string `yaml:"-"`
+	Line int    `yaml:"-"`
+}
+
+// Vocab is the vocabulary used to understand free text (vocab.yaml).
+type Vocab struct {
+	Abbreviations map[string]string `yaml:"abbreviations"`
+	Synonyms      [][]string        `yaml:"synonyms"`
+	Stopwords     []string          `yaml:"stopwords"`
+	OutOfScope    []string          `yaml:"out_of_scope"`
+	Greetings     []string          `yaml:"greetings"`
+	Thanks        []string          `yaml:"thanks"`
+}
+
+// DefaultLocale is the locale every text must have.
+func (c *Catalog) DefaultLocale() string {
+	if len(c.Meta.Locales) == 0 {
+		return "vi"
+	}
+	return c.Meta.Locales[0]
+}
+
+// HasLocale reports whether locale is one of the content's locales.
+func (c *Catalog) HasLocale(locale string) bool {
+	for _, l := range c.Meta.Locales {
+		if l == locale {
+			return true
+		}
+	}
+	return false
+}
+
+// Flow returns the flow with the given id, or nil.
+func (c *Catalog) Flow(id string) *Flow { return c.flowByID[id] }
+
+// Entry returns the FAQ entry with the given id, or nil.
+func (c *Catalog) Entry(id string) *Entry { return c.entryByID[id] }
+
+// Step returns the step with the given id, or nil.
+func (f *Flow) Step(id string) *Step { return f.stepByID[id] }
+
+// Msg returns UI message key in locale with {name} placeholders filled from
+// pairs ("name", value, ...). {hotline} is always available. A missing key
+// returns the key itself, so a content mistake is visible rather than silent.
+func (c *Catalog) Msg(locale, key string, pairs ...string) string {
+	t, ok := c.Messages[key]
+	if !ok {
+		return key
+	}
+	s := t.Get(locale, c.DefaultLocale())
+	args := append([]string{"{hotline}", c.Meta.Hotline}, braced(pairs)...)
+	return strings.NewReplacer(args...).Replace(s)
+}
+
+func braced(pairs []string) []string {
+	out := make([]string, len(pairs))
+	for i, p := range pairs {
+		if i%2 == 0 {
+			p = "{" + p + "}"
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// Summary is the one-line description printed by "content check".
+func (c *Catalog) Summary() string {
+	steps := 0
+	for _, f := range c.Flows {
+		steps += len(f.Steps)
+	}
+	return fmt.Sprintf("%d flows, %d steps, %d faq entries, locales: %s",
+		len(c.Flows), steps, len(c.FAQ), strings.Join(c.Meta.Locales, ","))
+}
+
+// index builds the lookup maps; duplicates are reported by validation.
+func (c *Catalog) index() {
+	c.flowByID = make(map[string]*Flow, len(c.Flows))
+	for _, f := range c.Flows {
+		if _, dup := c.flowByID[f.ID]; !dup {
+			c.flowByID[f.ID] = f
+		}
+		f.stepByID = make(map[string]*Step, len(f.Steps))
+		for _, s := range f.Steps {
+			if _, dup := f.stepByID[s.ID]; !dup {
+				f.stepByID[s.ID] = s
+			}
+		}
+	}
+	c.entryByID = make(map[string]*Entry, len(c.FAQ))
+	for _, e := range c.FAQ {
+		if _, dup := c.entryByID[e.ID]; !dup {
+			c.entryByID[e.ID] = e
+		}
+	}
+}

@@ -1,0 +1,321 @@
+package content
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one thing wrong with the content, located at File:Line.
+type Problem struct {
+	File    string
+	Line    int
+	Msg     string
+	Warning bool // reported, but does not stop the content from loading
+}
+
+func (p Problem) String() string {
+	prefix := ""
+	if p.Warning {
+		prefix = "warning: "
+	}
+	return fmt.Sprintf("%s:%d: %s%s", p.File, p.Line, prefix, p.Msg)
+}
+
+// Problems is the list of problems found while loading content.
+type Problems []Problem
+
+// Errors returns the problems that are not warnings.
+func (ps Problems) Errors() Problems {
+	var out Problems
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Warnings returns the problems that are only warnings.
+func (ps Problems) Warnings() Problems {
+	var out Problems
+	for _, p := range ps {
+		if p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Err returns nil when no problem is an error, otherwise an error that lists them.
+func (ps Problems) Err() error {
+	errs := ps.Errors()
+	if len(errs) == 0 {
+		return nil
+	}
+	lines := make([]string, len(errs))
+	for i, p := range errs {
+		lines[i] = p.String()
+	}
+	return fmt.Errorf("content has %d problem(s):\n%s", len(errs), strings.Join(lines, "\n"))
+}
+
+// Options tune validation.
+type Options struct {
+	// Today is the date ("2006-01-02") against which stale entries are measured.
+	// Empty disables the staleness warning.
+	Today string
+}
+
+// Load reads and validates content from fsys (the embedded content or a folder).
+// It returns a nil Catalog when any problem is an error.
+func Load(fsys fs.FS, opts Options) (*Catalog, Problems) {
+	l := &loader{fsys: fsys, msgLines: map[string]int{}}
+	c := l.read()
+	if len(l.problems.Errors()) > 0 {
+		return nil, l.problems
+	}
+	c.index()
+	v := &validator{c: c, msgLines: l.msgLines, today: opts.Today}
+	v.run()
+	all := append(l.problems, v.problems...)
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].File != all[j].File {
+			return all[i].File < all[j].File
+		}
+		return all[i].Line < all[j].Line
+	})
+	if len(all.Errors()) > 0 {
+		return nil, all
+	}
+	return c, all
+}
+
+type loader struct {
+	fsys     fs.FS
+	problems Problems
+	msgLines map[string]int
+}
+
+func (l *loader) addf(file string, line int, format string, args ...any) {
+	l.problems = append(l.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) read() *Catalog {
+	c := &Catalog{Messages: map[string]Text{}}
+	l.decodeFile("meta.yaml", &c.Meta)
+	l.decodeFile("vocab.yaml", &c.Vocab)
+	l.readMessages(c)
+	for _, name := range l.glob("flows") {
+		var f Flow
+		if l.decodeFile(name, &f) {
+			f.File = name
+			c.Flows = append(c.Flows, &f)
+		}
+	}
+	for _, name := range l.glob("faq") {
+		var entries []*Entry
+		if l.decodeFile(name, &entries) {
+			for _, e := range entries {
+				if e == nil {
+					continue
+				}
+				e.File = name
+				c.FAQ = append(c.FAQ, e)
+			}
+		}
+	}
+	return c
+}
+
+// glob lists the .yaml files of a folder in name order.
+func (l *loader) glob(dir string) []string {
+	entries, err := fs.ReadDir(l.fsys, dir)
+	if err != nil {
+		l.addf(dir, 0, "cannot read folder: %v", err)
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			names = append(names, path.Join(dir, e.Name()))
+		}
+	}
+	return names
+}
+
+// parse reads a YAML file into its document node.
+func (l *loader) parse(name string) (*yaml.Node, bool) {
+	data, err := fs.ReadFile(l.fsys, name)
+	if err != nil {
+		l.addf(name, 0, "cannot read: %v", err)
+		return nil, false
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		l.yamlError(name, err)
+		return nil, false
+	}
+	if len(doc.Content) == 0 {
+		l.addf(name, 1, "file is empty")
+		return nil, false
+	}
+	return doc.Content[0], true
+}
+
+func (l *loader) decodeFile(name string, v any) bool {
+	root, ok := l.parse(name)
+	if !ok {
+		return false
+	}
+	if err := checkKeys(root, reflect.TypeOf(v)); err != nil {
+		l.yamlError(name, err)
+		return false
+	}
+	if err := root.Decode(v); err != nil {
+		l.yamlError(name, err)
+		return false
+	}
+	return true
+}
+
+func (l *loader) readMessages(c *Catalog) {
+	const name = "messages.yaml"
+	root, ok := l.parse(name)
+	if !ok {
+		return
+	}
+	if root.Kind != yaml.MappingNode {
+		l.addf(name, root.Line, "expected a mapping of message keys")
+		return
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if _, dup := c.Messages[k.Value]; dup {
+			l.addf(name, k.Line, "duplicate message key %q", k.Value)
+			continue
+		}
+		var t Text
+		if err := v.Decode(&t); err != nil {
+			l.yamlError(name, err)
+			continue
+		}
+		c.Messages[k.Value] = t
+		l.msgLines[k.Value] = k.Line
+	}
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// yamlError turns a YAML error (which may hold several "line N: msg" parts) into problems.
+func (l *loader) yamlError(name string, err error) {
+	var te *yaml.TypeError
+	msgs := []string{err.Error()}
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	for _, m := range msgs {
+		m = strings.TrimPrefix(m, "yaml: ")
+		if sm := yamlLine.FindStringSubmatch(m); sm != nil {
+			n, _ := strconv.Atoi(sm[1])
+			l.addf(name, n, "%s", sm[2])
+			continue
+		}
+		l.addf(name, 0, "%s", m)
+	}
+}
+
+// checkKeys reports mapping keys that the target struct type does not know,
+// so that a typo such as "chioces" is an error instead of silently ignored.
+func checkKeys(n *yaml.Node, t reflect.Type) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		known := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag != "" && tag != "-" {
+				known[tag] = f.Type
+			}
+		}
+		var errs []string
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := known[k.Value]
+			if !ok {
+				errs = append(errs, fmt.Sprintf("line %d: unknown field %q", k.Line, k.Value))
+				continue
+			}
+			if err := checkKeys(n.Content[i+1], ft); err != nil {
+				errs = append(errs, err.(*yaml.TypeError).Errors...)
+			}
+		}
+		if len(errs) > 0 {
+			return &yaml.TypeError{Errors: errs}
+		}
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		var errs []string
+		for _, item := range n.Content {
+			if err := checkKeys(item, t.Elem()); err != nil {
+				errs = append(errs, err.(*yaml.TypeError).Errors...)
+			}
+		}
+		if len(errs) > 0 {
+			return &yaml.TypeError{Errors: errs}
+		}
+	}
+	return nil
+}
+
+// UnmarshalYAML decodes a Flow and records its line.
+func (f *Flow) UnmarshalYAML(n *yaml.Node) error {
+	type plain Flow
+	f.Line = n.Line
+	return n.Decode((*plain)(f))
+}
+
+// UnmarshalYAML decodes a Step and records its line.
+func (s *Step) UnmarshalYAML(n *yaml.Node) error {
+	type plain Step
+	s.Line = n.Line
+	return n.Decode((*plain)(s))
+}
+
+// UnmarshalYAML decodes a Choice and records its line.
+func (c *Choice) UnmarshalYAML(n *yaml.Node) error {
+	type plain Choice
+	c.Line = n.Line
+	return n.Decode((*plain)(c))
+}
+
+// UnmarshalYAML decodes a Link and records its line.
+func (k *Link) UnmarshalYAML(n *yaml.Node) error {
+	type plain Link
+	k.Line = n.Line
+	return n.Decode((*plain)(k))
+}
+
+// UnmarshalYAML decodes a MenuItem and records its line.
+func (m *MenuItem) UnmarshalYAML(n *yaml.Node) error {
+	type plain MenuItem
+	m.Line = n.Line
+	return n.Decode((*plain)(m))
+}
+
+// UnmarshalYAML decodes a Entry and records its line.
+func (e *Entry) UnmarshalYAML(n *yaml.Node) error {
+	type plain Entry
+	e.Line = n.Line
+	return n.Decode((*plain)(e))
+}

@@ -1,0 +1,336 @@
+package content
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Limits the content must respect on every channel.
+const (
+	MaxText        = 2000 // Zalo OA and Zalo Bot: characters per message (Telegram allows 4,096)
+	MaxButtonLabel = 64   // characters; Zalo allows 100, but long labels are unreadable on phones
+)
+
+type validator struct {
+	c        *Catalog
+	msgLines map[string]int
+	today    string
+	problems Problems
+}
+
+func (v *validator) errf(file string, line int, format string, args ...any) {
+	v.problems = append(v.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warnf(file string, line int, format string, args ...any) {
+	v.problems = append(v.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
+func (v *validator) run() {
+	v.meta()
+	for key, t := range v.c.Messages {
+		v.text("messages.yaml", v.msgLines[key], "message "+key, t, MaxText)
+	}
+	for _, key := range requiredMessages {
+		if _, ok := v.c.Messages[key]; !ok {
+			v.errf("messages.yaml", 0, "message %q is missing (the bot needs it)", key)
+		}
+	}
+	flows := map[string]*Flow{}
+	for _, f := range v.c.Flows {
+		if prev, dup := flows[f.ID]; dup {
+			v.errf(f.File, f.Line, "duplicate flow id %q (first in %s:%d)", f.ID, prev.File, prev.Line)
+			continue
+		}
+		flows[f.ID] = f
+		v.flow(f)
+	}
+	entries := map[string]*Entry{}
+	for _, e := range v.c.FAQ {
+		if prev, dup := entries[e.ID]; dup {
+			v.errf(e.File, e.Line, "duplicate faq id %q (first in %s:%d)", e.ID, prev.File, prev.Line)
+			continue
+		}
+		entries[e.ID] = e
+		v.entry(e)
+	}
+}
+
+// requiredMessages are the UI message keys the engine uses.
+var requiredMessages = []string{
+	"greeting", "greeting_back", "resume", "menu_prompt", "btn_menu", "btn_back", "btn_stuck",
+	"stuck_prompt", "stuck_none", "flow_done", "faq_continue", "faq_suggest", "faq_fallback",
+	"out_of_scope", "smalltalk_greeting", "smalltalk_thanks", "sensitive_warning", "stale_button",
+	"step_gone", "media_unsupported", "lang_prompt", "lang_set", "help", "nothing_to_go_back",
+	"error_internal", "faq_helpful", "btn_helpful_yes", "btn_helpful_no", "helpful_thanks",
+	"helpful_sorry",
+}
+
+func (v *validator) meta() {
+	m := v.c.Meta
+	if len(m.Locales) == 0 {
+		v.errf("meta.yaml", 1, "locales: at least one locale is needed (the first is the default)")
+	}
+	if m.Hotline == "" {
+		v.errf("meta.yaml", 1, "hotline is missing")
+	}
+	if len(m.Menu) == 0 {
+		v.errf("meta.yaml", 1, "menu: the main menu is empty")
+	}
+	for _, it := range m.Menu {
+		v.target("meta.yaml", it.Line, "menu", it.Target, nil)
+		if it.Label != nil {
+			v.text("meta.yaml", it.Line, "menu label", it.Label, MaxButtonLabel)
+		}
+	}
+}
+
+func (v *validator) flow(f *Flow) {
+	where := "flow " + f.ID
+	v.id(f.File, f.Line, where, f.ID)
+	v.text(f.File, f.Line, where+": title", f.Title, MaxButtonLabel)
+	v.provenance(f.File, f.Line, where, f.Source, f.Checked)
+	if len(f.Steps) == 0 {
+		v.errf(f.File, f.Line, "%s: has no steps", where)
+		return
+	}
+	if f.Step(f.Start) == nil {
+		v.errf(f.File, f.Line, "%s: start step %q does not exist", where, f.Start)
+	}
+	seen := map[string]bool{}
+	for _, s := range f.Steps {
+		sw := where + " step " + s.ID
+		if seen[s.ID] {
+			v.errf(f.File, s.Line, "duplicate step id %q in flow %s", s.ID, f.ID)
+			continue
+		}
+		seen[s.ID] = true
+		v.step(f, s, sw)
+	}
+	v.reachable(f)
+}
+
+func (v *validator) step(f *Flow, s *Step, where string) {
+	v.id(f.File, s.Line, where, s.ID)
+	v.text(f.File, s.Line, where+": text", s.Text, MaxText)
+	if s.Title != nil {
+		v.text(f.File, s.Line, where+": title", s.Title, MaxButtonLabel-16)
+	}
+	if s.Source != "" || s.Checked != "" {
+		v.provenance(f.File, s.Line, where, s.Source, s.Checked)
+	}
+	if len(s.Choices) == 0 && !s.End {
+		v.errf(f.File, s.Line, "%s: no way forward: add a choice or mark it `end: true` (then Menu is offered)", where)
+	}
+	seen := map[string]bool{}
+	for _, ch := range s.Choices {
+		cw := where + " choice " + ch.ID
+		if seen[ch.ID] {
+			v.errf(f.File, ch.Line, "duplicate choice id %q in %s", ch.ID, where)
+		}
+		seen[ch.ID] = true
+		v.id(f.File, ch.Line, cw, ch.ID)
+		v.text(f.File, ch.Line, cw+": label", ch.Label, MaxButtonLabel)
+		if p := ChoicePayload(f.ID, s.ID, ch.ID); len(p) > MaxPayload {
+			v.errf(f.File, ch.Line, "%s: button payload %q is %d bytes, over Telegram's %d: shorten the ids", cw, p, len(p), MaxPayload)
+		}
+		v.target(f.File, ch.Line, cw, ch.Next, f)
+	}
+	for _, l := range s.Links {
+		v.link(f.File, l, where)
+	}
+	for _, t := range s.Stuck {
+		if t == "" || (!strings.HasPrefix(t, "faq:") && !strings.HasPrefix(t, "flow:")) {
+			v.errf(f.File, s.Line, "%s: stuck target %q must be faq:<id> or flow:<id>", where, t)
+			continue
+		}
+		v.target(f.File, s.Line, where+" stuck", t, nil)
+	}
+	if s.Image != "" {
+		v.url(f.File, s.Line, where+": image", s.Image)
+	}
+}
+
+// reachable reports steps that no path from the start step reaches.
+func (v *validator) reachable(f *Flow) {
+	seen := map[string]bool{}
+	var walk func(id string)
+	walk = func(id string) {
+		s := f.Step(id)
+		if s == nil || seen[id] {
+			return
+		}
+		seen[id] = true
+		for _, ch := range s.Choices {
+			walk(ch.Next)
+		}
+	}
+	walk(f.Start)
+	for _, s := range f.Steps {
+		if !seen[s.ID] {
+			v.errf(f.File, s.Line, "flow %s step %s: unreachable from the start step %q", f.ID, s.ID, f.Start)
+		}
+	}
+}
+
+func (v *validator) entry(e *Entry) {
+	where := "faq " + e.ID
+	v.id(e.File, e.Line, where, e.ID)
+	v.text(e.File, e.Line, where+": title", e.Title, MaxButtonLabel)
+	v.text(e.File, e.Line, where+": answer", e.Answer, MaxText)
+	v.provenance(e.File, e.Line, where, e.Source, e.Checked)
+	def := v.c.DefaultLocale()
+	if len(e.Questions[def]) == 0 {
+		v.errf(e.File, e.Line, "%s: no %s questions", where, def)
+	}
+	for _, loc := range v.c.Meta.Locales {
+		if len(e.Questions[def]) > 0 && len(e.Questions[loc]) == 0 {
+			v.errf(e.File, e.Line, "%s: questions in %s are missing", where, loc)
+		}
+	}
+	for loc, qs := range e.Questions {
+		if !v.c.HasLocale(loc) {
+			v.errf(e.File, e.Line, "%s: questions in unknown locale %q", where, loc)
+		}
+		for _, q := range qs {
+			v.phrases(e.File, e.Line, where+": question", q)
+		}
+	}
+	for _, r := range e.Related {
+		if v.c.Entry(r) == nil {
+			v.errf(e.File, e.Line, "%s: related entry %q does not exist", where, r)
+		}
+	}
+	if e.Flow != "" && v.c.Flow(e.Flow) == nil {
+		v.errf(e.File, e.Line, "%s: flow %q does not exist", where, e.Flow)
+	}
+	for _, l := range e.Links {
+		v.link(e.File, l, where)
+	}
+}
+
+// target checks a transition or reference: a step of flow f (when f is not nil),
+// "flow:<id>", "faq:<id>" or "menu".
+func (v *validator) target(file string, line int, where, t string, f *Flow) {
+	switch {
+	case t == "":
+		v.errf(file, line, "%s: target is empty", where)
+	case t == "menu":
+	case strings.HasPrefix(t, "flow:"):
+		if v.c.Flow(strings.TrimPrefix(t, "flow:")) == nil {
+			v.errf(file, line, "%s: goes to flow %q, which does not exist", where, strings.TrimPrefix(t, "flow:"))
+		}
+	case strings.HasPrefix(t, "faq:"):
+		if v.c.Entry(strings.TrimPrefix(t, "faq:")) == nil {
+			v.errf(file, line, "%s: goes to faq entry %q, which does not exist", where, strings.TrimPrefix(t, "faq:"))
+		}
+	case f != nil:
+		if f.Step(t) == nil {
+			v.errf(file, line, "%s: goes to step %q, which does not exist in flow %s", where, t, f.ID)
+		}
+	default:
+		v.errf(file, line, "%s: target %q must be flow:<id>, faq:<id> or menu", where, t)
+	}
+}
+
+// text checks that t has the default locale, every other locale where the default
+// has text, no unknown locale, fits max characters, and says nothing outdated.
+func (v *validator) text(file string, line int, where string, t Text, max int) {
+	def := v.c.DefaultLocale()
+	if strings.TrimSpace(t[def]) == "" {
+		v.errf(file, line, "%s: missing %s text", where, def)
+		return
+	}
+	for _, loc := range v.c.Meta.Locales {
+		if strings.TrimSpace(t[loc]) == "" {
+			v.errf(file, line, "%s: missing %s text (the %s text has it)", where, loc, def)
+		}
+	}
+	for loc, s := range t {
+		if !v.c.HasLocale(loc) {
+			v.errf(file, line, "%s: unknown locale %q", where, loc)
+		}
+		if n := utf8.RuneCountInString(s); n > max {
+			v.errf(file, line, "%s (%s): %d characters, over the limit of %d", where, loc, n, max)
+		}
+		v.phrases(file, line, where, s)
+		for _, u := range urlsIn(s) {
+			v.url(file, line, where, u)
+		}
+	}
+}
+
+// phrases reports outdated wording from meta.yaml's deny-list, compared
+// without regard to case or Unicode composition.
+func (v *validator) phrases(file string, line int, where, s string) {
+	low := strings.ToLower(norm.NFC.String(s))
+	for _, p := range v.c.Meta.DeniedPhrases {
+		if strings.Contains(low, strings.ToLower(norm.NFC.String(p))) {
+			v.errf(file, line, "%s: says %q, which is outdated guidance (denied_phrases in meta.yaml)", where, p)
+		}
+	}
+}
+
+func (v *validator) link(file string, l *Link, where string) {
+	v.text(file, l.Line, where+": link label", l.Label, MaxButtonLabel)
+	if strings.HasPrefix(l.URL, "tel:") {
+		return
+	}
+	v.url(file, l.Line, where+": link", l.URL)
+}
+
+var urlPattern = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>)]+`)
+
+func urlsIn(s string) []string { return urlPattern.FindAllString(s, -1) }
+
+// url checks that u is an https address on an allowed domain (or a subdomain
+// of one). Look-alikes such as vneid.gov.vn.example.com or vneid-gov.vn fail.
+func (v *validator) url(file string, line int, where, u string) {
+	pu, err := url.Parse(u)
+	if err != nil || pu.Host == "" {
+		v.errf(file, line, "%s: %q is not a valid web address", where, u)
+		return
+	}
+	if pu.Scheme != "https" {
+		v.errf(file, line, "%s: %q must use https", where, u)
+	}
+	host := strings.ToLower(pu.Hostname())
+	for _, d := range v.c.Meta.AllowedDomains {
+		d = strings.ToLower(d)
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return
+		}
+	}
+	v.errf(file, line, "%s: link to %q is not allowed (allowed_domains in meta.yaml)", where, host)
+}
+
+func (v *validator) id(file string, line int, where, id string) {
+	if !validID(id) {
+		v.errf(file, line, "%s: id %q must be 1-40 characters of a-z, 0-9 and _", where, id)
+	}
+}
+
+// provenance checks that content says where its facts come from and when they were checked.
+func (v *validator) provenance(file string, line int, where, source, checked string) {
+	if strings.TrimSpace(source) == "" {
+		v.errf(file, line, "%s: source is missing (which facts it rests on)", where)
+	}
+	d, err := time.Parse(time.DateOnly, checked)
+	if err != nil {
+		v.errf(file, line, "%s: checked must be a date like 2026-11-29, got %q", where, checked)
+		return
+	}
+	if v.today == "" || v.c.Meta.StaleAfterDays <= 0 {
+		return
+	}
+	today, err := time.Parse(time.DateOnly, v.today)
+	if err == nil && today.Sub(d) > time.Duration(v.c.Meta.StaleAfterDays)*24*time.Hour {
+		v.warnf(file, line, "%s: last checked %s, more than %d days ago: please re-check it", where, checked, v.c.Meta.StaleAfterDays)
+	}
+}
