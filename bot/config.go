@@ -1,0 +1,152 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is the bot's whole configuration, read once from the environment
+// (names as in DESIGN.md). Secrets come only from here, never from files in
+// the repository, and are never logged.
+type Config struct {
+	Addr       string        // VNEIDBOT_ADDR
+	RedisURL   string        // REDIS_URL; empty runs an in-process Redis
+	ContentDir string        // CONTENT_DIR; empty uses the embedded content
+	SessionTTL time.Duration // SESSION_TTL
+
+	TelegramToken         string // TELEGRAM_BOT_TOKEN
+	TelegramAPIURL        string // TELEGRAM_API_URL, a format with %s for token and method
+	TelegramWebhookURL    string // TELEGRAM_WEBHOOK_URL; empty means long polling
+	TelegramWebhookSecret string // TELEGRAM_WEBHOOK_SECRET
+
+	ZaloAppID        string // ZALO_APP_ID
+	ZaloAppSecret    string // ZALO_APP_SECRET
+	ZaloOASecretKey  string // ZALO_OA_SECRET_KEY
+	ZaloAccessToken  string // ZALO_OA_ACCESS_TOKEN (seeds the token store when empty)
+	ZaloRefreshToken string // ZALO_OA_REFRESH_TOKEN
+	ZaloAPIURL       string // ZALO_API_URL
+	ZaloOAuthURL     string // ZALO_OAUTH_URL
+
+	ZaloBotToken         string // ZALO_BOT_TOKEN
+	ZaloBotAPIURL        string // ZALO_BOT_API_URL
+	ZaloBotWebhookSecret string // ZALO_BOT_WEBHOOK_SECRET
+
+	AdminToken string // ADMIN_TOKEN; admin is off when empty
+
+	LogLevel  slog.Level // LOG_LEVEL
+	LogFormat string     // LOG_FORMAT: text or json
+}
+
+// ConfigError is a configuration problem; it names the variable at fault.
+type ConfigError struct {
+	Var string
+	Msg string
+}
+
+func (e *ConfigError) Error() string { return e.Var + ": " + e.Msg }
+
+// LoadConfig reads the configuration from getenv (os.Getenv in production).
+func LoadConfig(getenv func(string) string) (Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Addr:                  get("VNEIDBOT_ADDR", "127.0.0.1:8080"),
+		RedisURL:              get("REDIS_URL", ""),
+		ContentDir:            get("CONTENT_DIR", ""),
+		TelegramToken:         get("TELEGRAM_BOT_TOKEN", ""),
+		TelegramAPIURL:        get("TELEGRAM_API_URL", "https://api.telegram.org/bot%s/%s"),
+		TelegramWebhookURL:    get("TELEGRAM_WEBHOOK_URL", ""),
+		TelegramWebhookSecret: get("TELEGRAM_WEBHOOK_SECRET", ""),
+		ZaloAppID:             get("ZALO_APP_ID", ""),
+		ZaloAppSecret:         get("ZALO_APP_SECRET", ""),
+		ZaloOASecretKey:       get("ZALO_OA_SECRET_KEY", ""),
+		ZaloAccessToken:       get("ZALO_OA_ACCESS_TOKEN", ""),
+		ZaloRefreshToken:      get("ZALO_OA_REFRESH_TOKEN", ""),
+		ZaloAPIURL:            get("ZALO_API_URL", "https://openapi.zalo.me"),
+		ZaloOAuthURL:          get("ZALO_OAUTH_URL", "https://oauth.zaloapp.com"),
+		ZaloBotToken:          get("ZALO_BOT_TOKEN", ""),
+		ZaloBotAPIURL:         get("ZALO_BOT_API_URL", "https://bot-api.zaloplatforms.com"),
+		ZaloBotWebhookSecret:  get("ZALO_BOT_WEBHOOK_SECRET", ""),
+		AdminToken:            get("ADMIN_TOKEN", ""),
+		LogFormat:             get("LOG_FORMAT", "text"),
+	}
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, &ConfigError{"VNEIDBOT_ADDR", fmt.Sprintf("%q is not host:port", c.Addr)})
+	}
+	ttl, err := time.ParseDuration(get("SESSION_TTL", "720h"))
+	if err != nil || ttl <= 0 {
+		errs = append(errs, &ConfigError{"SESSION_TTL", fmt.Sprintf("%q is not a positive duration such as 720h", get("SESSION_TTL", ""))})
+	}
+	c.SessionTTL = ttl
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		errs = append(errs, &ConfigError{"REDIS_URL", "must start with redis:// or rediss://"})
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, &ConfigError{"LOG_LEVEL", "must be debug, info, warn or error"})
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, &ConfigError{"LOG_FORMAT", "must be text or json"})
+	}
+	if strings.Count(c.TelegramAPIURL, "%s") != 2 {
+		errs = append(errs, &ConfigError{"TELEGRAM_API_URL", "must contain %s twice (token, then method)"})
+	}
+	if c.TelegramWebhookURL != "" && !strings.HasPrefix(c.TelegramWebhookURL, "https://") {
+		errs = append(errs, &ConfigError{"TELEGRAM_WEBHOOK_URL", "must be an https:// URL"})
+	}
+	if s := c.TelegramWebhookSecret; s != "" && !validSecretToken(s) {
+		errs = append(errs, &ConfigError{"TELEGRAM_WEBHOOK_SECRET", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -"})
+	}
+	zalo := []string{c.ZaloAppID, c.ZaloAppSecret, c.ZaloOASecretKey}
+	if n := countSet(zalo); n != 0 && n != len(zalo) {
+		errs = append(errs, &ConfigError{"ZALO_APP_ID", "ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY must be set together"})
+	}
+	if s := c.ZaloBotWebhookSecret; s != "" && (len(s) < 8 || len(s) > 256) {
+		errs = append(errs, &ConfigError{"ZALO_BOT_WEBHOOK_SECRET", "must be 8-256 characters"})
+	}
+	return c, errors.Join(errs...)
+}
+
+// ZaloEnabled reports whether the Zalo OA channel is configured.
+func (c Config) ZaloEnabled() bool { return c.ZaloAppID != "" }
+
+func countSet(vals []string) int {
+	n := 0
+	for _, v := range vals {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// validSecretToken matches Telegram's rule for secret_token.
+func validSecretToken(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// newLogger builds the process logger from the config.
+func newLogger(c Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

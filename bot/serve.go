@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/web"
+)
+
+// shutdownGrace is how long a SIGTERM waits for in-flight work.
+const shutdownGrace = 10 * time.Second
+
+// app is the running bot: the shared parts every channel plugs into.
+type app struct {
+	cfg     Config
+	log     *slog.Logger
+	store   *store.Store
+	engine  *flows.Engine
+	content *contentSource
+	mux     *http.ServeMux
+	metrics *prometheus.Registry
+
+	mu     sync.Mutex
+	checks []readyCheck
+	bg     sync.WaitGroup
+}
+
+type readyCheck struct {
+	name  string
+	check func(context.Context) error
+}
+
+// ready registers a readiness check reported by /readyz.
+func (a *app) ready(name string, check func(context.Context) error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.checks = append(a.checks, readyCheck{name, check})
+}
+
+// background runs fn until ctx ends; shutdown waits for it.
+func (a *app) background(ctx context.Context, name string, fn func(context.Context) error) {
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		if err := fn(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("background task stopped", "task", name, "err", err)
+		}
+	}()
+}
+
+// newApp loads content, connects to Redis and builds the engine: everything
+// every command needs.
+func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	src, err := newContentSource(cfg.ContentDir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, SessionTTL: cfg.SessionTTL})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if st.InProcess() {
+		log.Warn("REDIS_URL is empty: using an in-process Redis; sessions do not survive a restart")
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	eng, err := flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("build engine: %w", err)
+	}
+	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: reg}
+	a.ready("redis", st.Ping)
+	a.ready("content", func(context.Context) error { return src.Err() })
+	return a, nil
+}
+
+// serve runs the bot: every configured channel, the web chat, health and
+// metrics on one listener, until SIGINT or SIGTERM.
+func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on VNEIDBOT_ADDR %s: %w", cfg.Addr, err)
+	}
+	bgCtx, cancelBg := context.WithCancel(context.Background())
+	defer cancelBg()
+	if err := a.routes(bgCtx); err != nil {
+		ln.Close()
+		return err
+	}
+	for _, ch := range channelSetups {
+		if err := ch.setup(bgCtx, a); err != nil {
+			ln.Close()
+			return fmt.Errorf("start %s channel: %w", ch.name, err)
+		}
+	}
+	a.content.watch(bgCtx, a)
+
+	srv := &http.Server{
+		Handler:           a.mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("vneidbot is serving", "addr", "http://"+ln.Addr().String(), "content", a.content.Catalog().Summary())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	cancelBg() // stop intake (pollers) while HTTP finishes in-flight requests
+	err = srv.Shutdown(shutCtx)
+	done := make(chan struct{})
+	go func() { a.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shutCtx.Done():
+		log.Warn("background tasks did not stop in time")
+	}
+	return err
+}
+
+// routes registers the HTTP routes every deployment has.
+func (a *app) routes(ctx context.Context) error {
+	chat := web.NewHandler(a.engine, a.content.Catalog, a.log)
+	a.mux.Handle("GET /{$}", chat.Page())
+	a.mux.Handle("POST /api/chat", chat)
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	a.mux.HandleFunc("GET /readyz", a.readyz)
+	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	return nil
+}
+
+// readyz answers 200 when every readiness check passes, else 503 with the reasons.
+func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	a.mu.Lock()
+	checks := append([]readyCheck(nil), a.checks...)
+	a.mu.Unlock()
+	status := http.StatusOK
+	body := ""
+	for _, c := range checks {
+		if err := c.check(ctx); err != nil {
+			status = http.StatusServiceUnavailable
+			body += fmt.Sprintf("%s: not ready: %v\n", c.name, err)
+			continue
+		}
+		body += c.name + ": ok\n"
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprint(w, body)
+}

@@ -1,0 +1,52 @@
+// Package flows is the conversation engine. It is channel-agnostic: adapters
+// turn platform updates into an Inbound, call Engine.Handle, and render the
+// returned Replies natively. Platform types never reach this package.
+package flows
+
+import "time"
+
+// Kind says what sort of update an Inbound is.
+type Kind string
+
+// The kinds of update the engine understands.
+const (
+	KindText   Kind = "text"   // the user typed text
+	KindButton Kind = "button" // the user pressed a button; Payload is set
+	KindStart  Kind = "start"  // the user opened the bot (/start, a deep link, a web page load); Ref may be set
+	KindMedia  Kind = "media"  // a photo, sticker, voice, file, location...: the bot can only read text
+	KindFollow Kind = "follow" // the user followed the bot's account (Zalo OA)
+)
+
+// Inbound is one update from a citizen, in channel-neutral form.
+type Inbound struct {
+	Channel   string // "web", "tg", "zalo", "zalobot", "term"
+	ChatID    string // the conversation, unique within the channel
+	MessageID string // the platform's id for this update, for deduplication; empty disables it
+	Kind      Kind
+	Text      string // typed text (KindText)
+	Payload   string // button payload (KindButton)
+	Ref       string // start or referral parameter (KindStart), e.g. "v_ab12cd"
+	Time      time.Time
+}
+
+// Chat is the key that identifies the conversation across the system.
+func (in Inbound) Chat() string { return in.Channel + ":" + in.ChatID }
+
+// Reply is one message the bot sends back.
+type Reply struct {
+	Text    string
+	Buttons [][]Button // rows of buttons
+	Image   string     // optional https image URL
+}
+
+// Button is a button under a reply: either a Payload (sent back as KindButton
+// when pressed) or a URL to open ("tel:" URLs call a number).
+type Button struct {
+	Label   string
+	Payload string
+	URL     string
+	// Number is what a user may type instead of pressing (payload buttons
+	// only, 1-based, unique within one turn). Channels without buttons render
+	// it as "1. Label".
+	Number int
+}

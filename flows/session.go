@@ -1,0 +1,52 @@
+package flows
+
+import "time"
+
+// Session is what the bot remembers about one chat. It is stored as compact
+// JSON under one Redis key per chat and never holds what the user typed.
+type Session struct {
+	Locale  string   `json:"l,omitempty"`
+	Flow    string   `json:"f,omitempty"` // current flow, "" at the menu
+	Step    string   `json:"s,omitempty"` // current step of Flow
+	Back    []string `json:"b,omitempty"` // previous positions "flow/step", newest last
+	Options []string `json:"o,omitempty"` // payloads of the numbered buttons last shown
+	Ref     string   `json:"r,omitempty"` // referral of the first contact
+	LastFAQ string   `json:"q,omitempty"` // the entry answered last, for "helpful?"
+	Turns   int      `json:"t,omitempty"` // updates handled
+	Started int64    `json:"c,omitempty"` // first contact, unix seconds
+	Updated int64    `json:"u,omitempty"` // last update, unix seconds
+}
+
+// maxBack bounds the Back stack so a session stays small.
+const maxBack = 20
+
+func (s *Session) push(flow, step string) {
+	if flow == "" {
+		return
+	}
+	s.Back = append(s.Back, flow+"/"+step)
+	if len(s.Back) > maxBack {
+		s.Back = s.Back[len(s.Back)-maxBack:]
+	}
+}
+
+func (s *Session) pop() (flow, step string, ok bool) {
+	if len(s.Back) == 0 {
+		return "", "", false
+	}
+	top := s.Back[len(s.Back)-1]
+	s.Back = s.Back[:len(s.Back)-1]
+	for i := 0; i < len(top); i++ {
+		if top[i] == '/' {
+			return top[:i], top[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+func (s *Session) idleFor(now time.Time) time.Duration {
+	if s.Updated == 0 {
+		return 0
+	}
+	return now.Sub(time.Unix(s.Updated, 0))
+}

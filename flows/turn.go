@@ -1,0 +1,621 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/looplab/fsm"
+
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/redact"
+	"github.com/vneid-guide/vneidbot/internal/vntext"
+)
+
+// turn handles one update against one loaded session. It changes the session
+// in place and returns the replies; the engine saves the session afterwards.
+type turn struct {
+	e       *Engine
+	b       *bundle
+	cat     *content.Catalog
+	s       *Session
+	in      Inbound
+	now     time.Time
+	out     []Reply
+	outcome string // for metrics: what this turn did
+}
+
+// globalWords are typed commands understood everywhere, after the current
+// step's own choices. Keys are folded text.
+var globalWords = map[string]string{
+	"menu": "menu", "0": "menu", "/menu": "menu", "menu chinh": "menu", "ve menu": "menu", "main menu": "menu",
+	"help": "help", "/help": "help", "tro giup": "help", "huong dan su dung": "help",
+	"quay lai": "back", "back": "back", "/back": "back", "lui": "back", "tro lai": "back",
+	"toi bi ket": "stuck", "bi ket": "stuck", "stuck": "stuck", "i am stuck": "stuck", "ket": "stuck",
+	"tiep tuc": "resume", "continue": "resume", "/resume": "resume",
+	"/lang": "lang", "lang": "lang", "ngon ngu": "lang", "language": "lang",
+	"english": "l:en", "tieng anh": "l:en", "tieng viet": "l:vi", "vietnamese": "l:vi",
+}
+
+func (t *turn) locale() string { return t.s.Locale }
+
+func (t *turn) msg(key string, pairs ...string) string { return t.cat.Msg(t.locale(), key, pairs...) }
+
+func (t *turn) text(x content.Text) string { return x.Get(t.locale(), t.cat.DefaultLocale()) }
+
+func (t *turn) say(r Reply) { t.out = append(t.out, r) }
+
+func (t *turn) run() []Reply {
+	s := t.s
+	isNew := s.Turns == 0
+	idle := s.idleFor(t.now)
+	s.Turns++
+	s.Updated = t.now.Unix()
+	if isNew {
+		s.Started = t.now.Unix()
+		s.Ref = t.in.Ref
+	}
+	if s.Locale == "" || !t.cat.HasLocale(s.Locale) {
+		s.Locale = t.cat.DefaultLocale()
+	}
+	t.checkPosition()
+
+	switch t.in.Kind {
+	case KindStart, KindFollow:
+		t.start(isNew)
+	case KindMedia:
+		t.outcome = "media"
+		t.say(Reply{Text: t.msg("media_unsupported")})
+		t.here()
+	case KindButton:
+		if isNew {
+			t.say(Reply{Text: t.msg("greeting")})
+		}
+		t.button(t.in.Payload)
+	default:
+		t.typed(isNew, idle)
+	}
+	t.number()
+	return t.out
+}
+
+// checkPosition drops a position that content updates removed, with a note.
+func (t *turn) checkPosition() {
+	if t.s.Flow == "" {
+		return
+	}
+	f := t.cat.Flow(t.s.Flow)
+	if f == nil {
+		t.s.Flow, t.s.Step, t.s.Back = "", "", nil
+		return
+	}
+	if f.Step(t.s.Step) == nil {
+		t.s.Step, t.s.Back = f.Start, nil
+		t.say(Reply{Text: t.msg("step_gone")})
+	}
+}
+
+// start answers /start, a web page load or a Zalo follow.
+func (t *turn) start(isNew bool) {
+	t.outcome = "start"
+	if !isNew && t.unfinished() {
+		t.greetBack()
+		return
+	}
+	t.say(Reply{Text: t.msg("greeting")})
+	t.menu()
+}
+
+// typed handles free text: the step's choices, then global commands, then the FAQ.
+func (t *turn) typed(isNew bool, idle time.Duration) {
+	raw := strings.TrimSpace(t.in.Text)
+	if redact.Sensitive(raw) {
+		t.outcome = "sensitive"
+		t.say(Reply{Text: t.msg("sensitive_warning")})
+		t.here()
+		return
+	}
+	folded := vntext.Fold(raw)
+	if ref, ok := startCommand(raw); ok {
+		if isNew && ref != "" {
+			t.s.Ref = ref
+		}
+		t.start(isNew)
+		return
+	}
+	if isNew {
+		if t.b.faq.Search(raw, t.locale()).Verdict == faq.Greeting {
+			t.start(true)
+			return
+		}
+		t.say(Reply{Text: t.msg("greeting")})
+	}
+	if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= len(t.s.Options) {
+		t.button(t.s.Options[n-1])
+		return
+	}
+	if ch := t.choiceFor(folded); ch != nil {
+		t.choose(t.s.Flow, t.s.Step, ch)
+		return
+	}
+	if g, ok := globalWords[folded]; ok {
+		t.button(g)
+		return
+	}
+	if !isNew && t.unfinished() && idle >= t.e.resume {
+		// Back after a pause with something that is not an answer to the
+		// step: offer to resume before anything else.
+		t.greetBack()
+		if r := t.b.faq.Search(raw, t.locale()); r.Verdict == faq.Confident {
+			t.answer(r.Hits[0].ID, false)
+		}
+		return
+	}
+	t.ask(raw)
+}
+
+// startCommand recognises "/start" and "/start <ref>" typed as text.
+func startCommand(raw string) (ref string, ok bool) {
+	f := strings.Fields(raw)
+	if len(f) == 0 || !strings.EqualFold(strings.SplitN(f[0], "@", 2)[0], "/start") {
+		return "", false
+	}
+	if len(f) > 1 {
+		ref = f[1]
+	}
+	return ref, true
+}
+
+// choiceFor finds the current step's choice that folded text names: its
+// label, one of its words, or its id.
+func (t *turn) choiceFor(folded string) *content.Choice {
+	step := t.step()
+	if step == nil {
+		return nil
+	}
+	for _, ch := range step.Choices {
+		if folded == ch.ID {
+			return ch
+		}
+		for _, l := range ch.Label {
+			if folded == vntext.Fold(l) {
+				return ch
+			}
+		}
+		for _, w := range ch.Words {
+			if folded == vntext.Fold(w) {
+				return ch
+			}
+		}
+	}
+	return nil
+}
+
+// button handles a payload, from a pressed button or a typed number or command.
+func (t *turn) button(payload string) {
+	if payload == "lang" {
+		t.langPrompt()
+		return
+	}
+	p, ok := content.ParsePayload(payload)
+	if !ok {
+		t.outcome = "bad_payload"
+		t.say(Reply{Text: t.msg("not_a_choice")})
+		t.here()
+		return
+	}
+	switch p.Kind {
+	case "c":
+		f := t.cat.Flow(p.Flow)
+		var ch *content.Choice
+		if f != nil && p.Flow == t.s.Flow && p.Step == t.s.Step {
+			for _, c := range f.Step(p.Step).Choices {
+				if c.ID == p.Choice {
+					ch = c
+				}
+			}
+		}
+		if ch == nil {
+			t.outcome = "stale_button"
+			t.say(Reply{Text: t.msg("stale_button")})
+			t.here()
+			return
+		}
+		t.choose(p.Flow, p.Step, ch)
+	case "f":
+		if t.cat.Flow(p.Arg) == nil {
+			t.say(Reply{Text: t.msg("stale_button")})
+			t.menu()
+			return
+		}
+		t.enter(p.Arg, "", true)
+	case "q":
+		if t.cat.Entry(p.Arg) == nil {
+			t.say(Reply{Text: t.msg("stale_button")})
+			t.menu()
+			return
+		}
+		t.answer(p.Arg, true)
+	case "y", "n":
+		t.helpful(p.Kind == "y", p.Arg)
+	case "l":
+		if t.cat.HasLocale(p.Arg) {
+			t.s.Locale = p.Arg
+		}
+		t.say(Reply{Text: t.msg("lang_set")})
+		t.here()
+	case "menu":
+		t.outcome = "menu"
+		t.menu()
+	case "back":
+		t.back()
+	case "stuck":
+		t.stuck()
+	case "resume":
+		t.outcome = "resume"
+		t.here()
+	case "help":
+		t.outcome = "help"
+		t.say(Reply{Text: t.msg("help")})
+		t.here()
+	}
+}
+
+// choose follows a step's choice: to another step of the flow (through the
+// flow's state machine), into another flow, to a FAQ answer, or to the menu.
+func (t *turn) choose(flow, step string, ch *content.Choice) {
+	next := ch.Next
+	switch {
+	case next == "menu":
+		t.s.Flow, t.s.Step, t.s.Back = "", "", nil
+		t.menu()
+	case strings.HasPrefix(next, "flow:"):
+		t.s.push(flow, step)
+		t.enter(strings.TrimPrefix(next, "flow:"), "", false)
+	case strings.HasPrefix(next, "faq:"):
+		t.answer(strings.TrimPrefix(next, "faq:"), true)
+	default:
+		m := t.b.newFSM(flow, step)
+		// No callback runs asynchronously, so the event completes in this call;
+		// a context that ends mid-update must not leave a transition half done.
+		err := m.Event(context.WithoutCancel(context.Background()), ch.ID)
+		if err != nil && !errors.As(err, &fsm.NoTransitionError{}) {
+			t.e.log.Error("flow transition failed", "flow", flow, "step", step, "choice", ch.ID, "err", err)
+			t.say(Reply{Text: t.msg("error_internal")})
+			t.here()
+			return
+		}
+		t.s.push(flow, step)
+		t.s.Step = m.Current()
+		t.outcome = "step"
+		t.renderStep()
+	}
+}
+
+// enter starts a flow at step (its start when empty). fromMenu clears the
+// Back stack: a flow chosen from the menu starts a new path.
+func (t *turn) enter(flow, step string, fromMenu bool) {
+	f := t.cat.Flow(flow)
+	if step == "" {
+		step = f.Start
+	}
+	if fromMenu {
+		t.s.Back = nil
+	}
+	t.s.Flow, t.s.Step = flow, step
+	t.outcome = "step"
+	t.renderStep()
+}
+
+func (t *turn) back() {
+	t.outcome = "back"
+	flow, step, ok := t.s.pop()
+	for ok && (t.cat.Flow(flow) == nil || t.cat.Flow(flow).Step(step) == nil) {
+		flow, step, ok = t.s.pop()
+	}
+	if !ok {
+		t.s.Flow, t.s.Step = "", ""
+		t.say(Reply{Text: t.msg("nothing_to_go_back")})
+		t.menu()
+		return
+	}
+	t.s.Flow, t.s.Step = flow, step
+	t.renderStep()
+}
+
+// stuck offers the troubleshooting targets of the current step.
+func (t *turn) stuck() {
+	t.outcome = "stuck"
+	step := t.step()
+	if step == nil || len(step.Stuck) == 0 {
+		t.say(Reply{Text: t.msg("stuck_none"), Buttons: t.withNav(nil, false)})
+		return
+	}
+	var rows [][]Button
+	for _, target := range step.Stuck {
+		if b, ok := t.targetButton(target, nil); ok {
+			rows = append(rows, []Button{b})
+		}
+	}
+	rows = append(rows, []Button{t.hotlineButton()})
+	t.say(Reply{Text: t.msg("stuck_prompt"), Buttons: t.withNav(rows, false)})
+}
+
+// ask answers free text from the FAQ.
+func (t *turn) ask(raw string) {
+	r := t.b.faq.Search(raw, t.locale())
+	t.outcome = "faq_" + r.Verdict.String()
+	switch r.Verdict {
+	case faq.Confident:
+		t.answer(r.Hits[0].ID, false)
+	case faq.Greeting:
+		if t.unfinished() {
+			t.greetBack()
+			return
+		}
+		t.say(Reply{Text: t.msg("smalltalk_greeting"), Buttons: t.continueOrMenu()})
+	case faq.Thanks:
+		t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
+	case faq.Unsure:
+		t.say(Reply{Text: t.msg("faq_suggest"), Buttons: t.withNav(t.hitRows(r.Hits), false)})
+	case faq.OutOfScope:
+		t.say(Reply{Text: t.msg("out_of_scope"), Buttons: t.continueOrMenu()})
+	default:
+		t.say(Reply{Text: t.msg("faq_fallback")})
+		rows := t.hitRows(r.Hits)
+		t.menuInto(&rows)
+		t.say(Reply{Text: t.msg("menu_prompt"), Buttons: rows})
+	}
+}
+
+func (t *turn) hitRows(hits []faq.Hit) [][]Button {
+	var rows [][]Button
+	for _, h := range hits {
+		rows = append(rows, []Button{{Label: h.Question, Payload: content.ArgPayload("q", h.ID)}})
+	}
+	return rows
+}
+
+// answer shows a FAQ entry: the answer, its flow and links, related entries,
+// "did this help?", and the way back to the step the user was on.
+func (t *turn) answer(id string, chosen bool) {
+	e := t.cat.Entry(id)
+	if e == nil {
+		t.menu()
+		return
+	}
+	if chosen {
+		t.outcome = "faq_chosen"
+	}
+	t.s.LastFAQ = id
+	var rows [][]Button
+	if e.Flow != "" && t.cat.Flow(e.Flow) != nil {
+		rows = append(rows, []Button{{Label: t.text(t.cat.Flow(e.Flow).Title), Payload: content.ArgPayload("f", e.Flow)}})
+	}
+	rows = append(rows, t.linkRows(e.Links)...)
+	t.say(Reply{Text: t.text(e.Answer), Buttons: rows})
+
+	var more [][]Button
+	for i, r := range e.Related {
+		if i == 2 {
+			break
+		}
+		if re := t.cat.Entry(r); re != nil {
+			more = append(more, []Button{{Label: t.text(re.Title), Payload: content.ArgPayload("q", r)}})
+		}
+	}
+	more = append(more, []Button{
+		{Label: t.msg("btn_helpful_yes"), Payload: content.ArgPayload("y", id)},
+		{Label: t.msg("btn_helpful_no"), Payload: content.ArgPayload("n", id)},
+	})
+	more = append(more, t.continueOrMenu()...)
+	t.say(Reply{Text: t.msg("faq_helpful"), Buttons: more})
+}
+
+func (t *turn) helpful(yes bool, id string) {
+	if yes {
+		t.outcome = "helpful_yes"
+		t.say(Reply{Text: t.msg("helpful_thanks"), Buttons: t.continueOrMenu()})
+		return
+	}
+	t.outcome = "helpful_no"
+	t.say(Reply{Text: t.msg("helpful_sorry"), Buttons: append([][]Button{{t.hotlineButton()}}, t.continueOrMenu()...)})
+}
+
+// greetBack welcomes a returning user with a "Tiếp tục" button to their step.
+func (t *turn) greetBack() {
+	t.outcome = "resume_offer"
+	title := t.stepTitle()
+	rows := [][]Button{{t.resumeButton()}}
+	t.menuInto(&rows)
+	t.say(Reply{Text: t.msg("greeting_back", "step", title), Buttons: rows})
+}
+
+// menu shows the main menu, led by "Tiếp tục" when a flow is unfinished.
+func (t *turn) menu() {
+	var rows [][]Button
+	if t.unfinished() {
+		rows = append(rows, []Button{t.resumeButton()})
+	}
+	t.menuInto(&rows)
+	t.say(Reply{Text: t.msg("menu_prompt"), Buttons: rows})
+}
+
+func (t *turn) menuInto(rows *[][]Button) {
+	for _, it := range t.cat.Meta.Menu {
+		if b, ok := t.targetButton(it.Target, it.Label); ok {
+			*rows = append(*rows, []Button{b})
+		}
+	}
+	*rows = append(*rows, []Button{t.langButton()})
+}
+
+func (t *turn) langPrompt() {
+	t.outcome = "lang"
+	var row []Button
+	for _, l := range t.cat.Meta.Locales {
+		row = append(row, Button{Label: t.cat.Msg(l, "lang_name"), Payload: content.ArgPayload("l", l)})
+	}
+	t.say(Reply{Text: t.msg("lang_prompt"), Buttons: [][]Button{row}})
+}
+
+// here re-shows where the user is: their step, or the menu.
+func (t *turn) here() {
+	if t.step() != nil {
+		t.renderStep()
+		return
+	}
+	t.menu()
+}
+
+// renderStep shows the current step with its choices, links and navigation.
+func (t *turn) renderStep() {
+	f := t.cat.Flow(t.s.Flow)
+	step := t.step()
+	var rows [][]Button
+	for _, ch := range step.Choices {
+		rows = append(rows, []Button{{Label: t.text(ch.Label), Payload: content.ChoicePayload(f.ID, step.ID, ch.ID)}})
+	}
+	rows = append(rows, t.linkRows(step.Links)...)
+	t.say(Reply{Text: t.text(step.Text), Image: step.Image, Buttons: t.withNav(rows, true)})
+	if step.End {
+		t.outcome = "flow_done"
+	}
+}
+
+// withNav adds the navigation row: Back (when there is somewhere to go back
+// to), "Tôi bị kẹt" (on steps) and Menu.
+func (t *turn) withNav(rows [][]Button, onStep bool) [][]Button {
+	var nav []Button
+	if onStep && len(t.s.Back) > 0 {
+		nav = append(nav, Button{Label: t.msg("btn_back"), Payload: "back"})
+	}
+	if onStep && !t.step().End {
+		nav = append(nav, Button{Label: t.msg("btn_stuck"), Payload: "stuck"})
+	}
+	nav = append(nav, Button{Label: t.msg("btn_menu"), Payload: "menu"})
+	return append(rows, nav)
+}
+
+// continueOrMenu offers the way back to the unfinished step, and the menu.
+func (t *turn) continueOrMenu() [][]Button {
+	if t.unfinished() {
+		return [][]Button{
+			{{Label: t.msg("faq_continue", "step", t.stepTitle()), Payload: "resume"}},
+			{{Label: t.msg("btn_menu"), Payload: "menu"}},
+		}
+	}
+	return [][]Button{{{Label: t.msg("btn_menu"), Payload: "menu"}}}
+}
+
+func (t *turn) resumeButton() Button {
+	return Button{Label: t.msg("resume", "step", t.stepTitle()), Payload: "resume"}
+}
+
+func (t *turn) hotlineButton() Button {
+	return Button{Label: t.msg("btn_call_hotline"), URL: "tel:" + strings.ReplaceAll(t.cat.Meta.Hotline, " ", "")}
+}
+
+func (t *turn) langButton() Button {
+	next := t.cat.DefaultLocale()
+	for _, l := range t.cat.Meta.Locales {
+		if l != t.locale() {
+			next = l
+			break
+		}
+	}
+	return Button{Label: t.cat.Msg(next, "lang_switch"), Payload: content.ArgPayload("l", next)}
+}
+
+func (t *turn) linkRows(links []*content.Link) [][]Button {
+	var rows [][]Button
+	for _, l := range links {
+		rows = append(rows, []Button{{Label: t.text(l.Label), URL: l.URL}})
+	}
+	return rows
+}
+
+// targetButton makes a button for "flow:<id>" or "faq:<id>".
+func (t *turn) targetButton(target string, label content.Text) (Button, bool) {
+	kind, id, _ := strings.Cut(target, ":")
+	switch kind {
+	case "flow":
+		f := t.cat.Flow(id)
+		if f == nil {
+			return Button{}, false
+		}
+		if label == nil {
+			label = f.Title
+		}
+		return Button{Label: t.text(label), Payload: content.ArgPayload("f", id)}, true
+	case "faq":
+		e := t.cat.Entry(id)
+		if e == nil {
+			return Button{}, false
+		}
+		if label == nil {
+			label = e.Title
+		}
+		return Button{Label: t.text(label), Payload: content.ArgPayload("q", id)}, true
+	}
+	return Button{}, false
+}
+
+// step returns the current step, or nil at the menu.
+func (t *turn) step() *content.Step {
+	if t.s.Flow == "" {
+		return nil
+	}
+	f := t.cat.Flow(t.s.Flow)
+	if f == nil {
+		return nil
+	}
+	return f.Step(t.s.Step)
+}
+
+// unfinished reports whether the user is inside a flow they have not completed.
+func (t *turn) unfinished() bool {
+	s := t.step()
+	return s != nil && !s.End
+}
+
+// stepTitle names the current step for "Tiếp tục" buttons.
+func (t *turn) stepTitle() string {
+	s := t.step()
+	if s == nil {
+		return ""
+	}
+	if s.Title != nil {
+		return t.text(s.Title)
+	}
+	return t.text(t.cat.Flow(t.s.Flow).Title)
+}
+
+// number gives every payload button of this turn a number the user can type,
+// and remembers which payload each number stands for.
+func (t *turn) number() {
+	t.s.Options = t.s.Options[:0]
+	for i := range t.out {
+		for _, row := range t.out[i].Buttons {
+			for j := range row {
+				row[j].Label = clip(row[j].Label, content.MaxButtonLabel)
+				if row[j].Payload != "" {
+					t.s.Options = append(t.s.Options, row[j].Payload)
+					row[j].Number = len(t.s.Options)
+				}
+			}
+		}
+	}
+}
+
+// clip shortens s to at most n characters, ending with "…" when cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

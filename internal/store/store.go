@@ -1,0 +1,187 @@
+// Package store keeps the bot's state in Redis: sessions (with optimistic
+// concurrency), inbound deduplication, and whatever other keys the channels
+// need through Client. With no REDIS_URL it starts an in-process Redis
+// (miniredis), so the same code runs in development, tests and production.
+package store
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Errors returned by SaveSession.
+var (
+	// ErrConflict means another update of the same chat saved first; reload and retry.
+	ErrConflict = errors.New("store: session changed concurrently")
+	// ErrDuplicate means this message id was already handled.
+	ErrDuplicate = errors.New("store: message already handled")
+)
+
+// Store is a Redis-backed state store. It is safe for concurrent use.
+type Store struct {
+	rdb      redis.UniversalClient
+	mini     *miniredis.Miniredis // non-nil when running in-process
+	prefix   string
+	ttl      time.Duration
+	dedupTTL time.Duration
+	save     *redis.Script
+}
+
+// Options configure a Store.
+type Options struct {
+	URL        string        // redis://host:port/db; empty starts an in-process Redis
+	Prefix     string        // key prefix, "vneid" by default; tests use a unique one each
+	SessionTTL time.Duration // 720h by default
+	DedupTTL   time.Duration // 48h by default
+}
+
+//go:embed save.lua
+var saveScript string
+
+// Open connects to Redis (or starts an in-process one) and checks that it answers.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.Prefix == "" {
+		o.Prefix = "vneid"
+	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 720 * time.Hour
+	}
+	if o.DedupTTL <= 0 {
+		o.DedupTTL = 48 * time.Hour
+	}
+	s := &Store{prefix: o.Prefix, ttl: o.SessionTTL, dedupTTL: o.DedupTTL, save: redis.NewScript(saveScript)}
+	if o.URL == "" {
+		m := miniredis.NewMiniRedis()
+		if err := m.Start(); err != nil {
+			return nil, fmt.Errorf("start in-process redis: %w", err)
+		}
+		s.mini = m
+		s.rdb = redis.NewClient(&redis.Options{Addr: m.Addr()})
+	} else {
+		opts, err := redis.ParseURL(o.URL)
+		if err != nil {
+			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+		}
+		s.rdb = redis.NewClient(opts)
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// InProcess reports whether the store runs on an in-process Redis, whose data
+// is lost when the process exits.
+func (s *Store) InProcess() bool { return s.mini != nil }
+
+// Client returns the Redis client, for packages that keep their own keys.
+// Keys must start with Key(...) so that they share the store's prefix.
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
+
+// Key builds a key under the store's prefix: Key("tg", "lease") is "vneid:tg:lease".
+func (s *Store) Key(parts ...string) string {
+	k := s.prefix
+	for _, p := range parts {
+		k += ":" + p
+	}
+	return k
+}
+
+// chatKey keeps all of one chat's keys in one cluster slot via the {chat} hash tag.
+func (s *Store) chatKey(chat, kind string) string {
+	return s.prefix + ":{" + chat + "}:" + kind
+}
+
+// Ping checks that Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis ping: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connection and stops an in-process Redis.
+func (s *Store) Close() error {
+	err := s.rdb.Close()
+	if s.mini != nil {
+		s.mini.Close()
+	}
+	return err
+}
+
+// Snapshot is a session as loaded: its bytes, its version (0 when new) and
+// whether the message being handled was seen before.
+type Snapshot struct {
+	Data      []byte
+	Version   int64
+	Duplicate bool
+}
+
+// LoadSession reads a chat's session and checks msgID against the dedup set,
+// in one round trip.
+func (s *Store) LoadSession(ctx context.Context, chat, msgID string) (Snapshot, error) {
+	var (
+		get *redis.SliceCmd
+		dup *redis.IntCmd
+	)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		get = p.HMGet(ctx, s.chatKey(chat, "s"), "v", "d")
+		if msgID != "" {
+			dup = p.Exists(ctx, s.chatKey(chat, "m:"+msgID))
+		}
+		return nil
+	})
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("load session: %w", err)
+	}
+	var snap Snapshot
+	vals := get.Val()
+	if v, ok := vals[0].(string); ok {
+		snap.Version, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if d, ok := vals[1].(string); ok {
+		snap.Data = []byte(d)
+	}
+	if dup != nil {
+		snap.Duplicate = dup.Val() > 0
+	}
+	return snap, nil
+}
+
+// SaveSession writes data as the chat's session if its stored version is
+// still version, and marks msgID as handled, atomically. It returns the new
+// version, ErrConflict when another update saved first, or ErrDuplicate when
+// msgID was handled meanwhile.
+func (s *Store) SaveSession(ctx context.Context, chat string, version int64, data []byte, msgID string) (int64, error) {
+	keys := []string{s.chatKey(chat, "s")}
+	if msgID != "" {
+		keys = append(keys, s.chatKey(chat, "m:"+msgID))
+	}
+	n, err := s.save.Run(ctx, s.rdb, keys, version, data, s.ttl.Milliseconds(), s.dedupTTL.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("save session: %w", err)
+	}
+	switch n {
+	case -1:
+		return 0, ErrConflict
+	case -2:
+		return 0, ErrDuplicate
+	}
+	return n, nil
+}
+
+// FastForward moves the in-process Redis clock, for tests of expiry.
+// It does nothing against a real Redis.
+func (s *Store) FastForward(d time.Duration) {
+	if s.mini != nil {
+		s.mini.FastForward(d)
+	}
+}
