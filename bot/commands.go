@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/faq"
+)
+
+// cmdContent runs "vneidbot content check [DIR]".
+func cmdContent(cfg Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "check" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(stdout, "Usage: vneidbot content check [DIR]")
+			return nil
+		}
+		return usageError{"content: expected a subcommand: check"}
+	}
+	flags := newFlags("content check", "content check [DIR]\n\nValidates the embedded content, or the content folder DIR.\nPrints every problem as file:line: message; exits non-zero when any is an error.", stdout)
+	if err := parseFlags(flags, args[1:]); err != nil {
+		return err
+	}
+	if flags.NArg() > 1 {
+		return usageError{"content check: takes at most one folder"}
+	}
+	var fsys fs.FS = content.Embedded
+	base := "content"
+	if dir := flags.Arg(0); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return usageError{fmt.Sprintf("content check: %s is not a folder", dir)}
+		}
+		fsys, base = os.DirFS(dir), dir
+	}
+	cat, problems := content.Load(fsys, content.Options{Today: time.Now().Format(time.DateOnly)})
+	for _, p := range problems {
+		p.File = filepath.Join(base, p.File)
+		fmt.Fprintln(stdout, p)
+	}
+	if cat == nil {
+		fmt.Fprintf(stderr, "content check: %d error(s)\n", len(problems.Errors()))
+		return errSilent
+	}
+	fmt.Fprintf(stdout, "ok: %s\n", cat.Summary())
+	return nil
+}
+
+// askResult is the JSON printed by "vneidbot ask --json".
+type askResult struct {
+	ID           *string       `json:"id"`
+	Score        float64       `json:"score"`
+	Verdict      string        `json:"verdict"`
+	Answer       string        `json:"answer"`
+	Alternatives []alternative `json:"alternatives"`
+}
+
+type alternative struct {
+	ID       string  `json:"id"`
+	Question string  `json:"question"`
+	Score    float64 `json:"score"`
+}
+
+// cmdAsk runs "vneidbot ask [--json] [--lang vi|en] TEXT".
+func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	fs := newFlags("ask", "ask [--json] [--lang vi|en] TEXT\n\nPrints what the bot answers to a free-text question, with the matched FAQ entry,\nits score and the alternatives, so an edit can be tested before publishing.", stdout)
+	asJSON := fs.Bool("json", false, "print JSON: {\"id\",\"score\",\"answer\",\"alternatives\"}")
+	lang := fs.String("lang", "vi", "language of the answer: vi or en")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	text := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if text == "" {
+		return usageError{"ask: give the question as arguments, e.g. vneidbot ask \"quên passcode\""}
+	}
+	src, err := newContentSource(cfg.ContentDir)
+	if err != nil {
+		return err
+	}
+	cat := src.Catalog()
+	if !cat.HasLocale(*lang) {
+		return usageError{fmt.Sprintf("ask: --lang must be one of %s", strings.Join(cat.Meta.Locales, ", "))}
+	}
+	eng, err := flows.New(cat, nil, flows.Options{})
+	if err != nil {
+		return err
+	}
+	res := describe(cat, eng.Ask(text, *lang), *lang)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(res)
+	}
+	id := "(none)"
+	if res.ID != nil {
+		id = *res.ID
+	}
+	fmt.Fprintf(stdout, "entry:   %s\nverdict: %s\nscore:   %.3f\n\n%s\n", id, res.Verdict, res.Score, res.Answer)
+	if len(res.Alternatives) > 0 {
+		fmt.Fprintln(stdout, "\nalternatives:")
+		for _, a := range res.Alternatives {
+			fmt.Fprintf(stdout, "  %.3f  %-24s %s\n", a.Score, a.ID, a.Question)
+		}
+	}
+	return nil
+}
+
+// describe turns a search result into what the bot would say.
+func describe(cat *content.Catalog, r faq.Result, lang string) askResult {
+	out := askResult{Verdict: r.Verdict.String(), Alternatives: []alternative{}}
+	if len(r.Hits) > 0 {
+		out.Score = r.Hits[0].Score
+	}
+	alts := r.Hits
+	switch r.Verdict {
+	case faq.Confident:
+		id := r.Hits[0].ID
+		out.ID = &id
+		out.Answer = cat.Entry(id).Answer.Get(lang, cat.DefaultLocale())
+		alts = alts[1:]
+	case faq.Unsure:
+		out.Answer = cat.Msg(lang, "faq_suggest")
+	case faq.OutOfScope:
+		out.Answer = cat.Msg(lang, "out_of_scope")
+	case faq.Greeting:
+		out.Answer = cat.Msg(lang, "smalltalk_greeting")
+	case faq.Thanks:
+		out.Answer = cat.Msg(lang, "smalltalk_thanks")
+	default:
+		out.Answer = cat.Msg(lang, "faq_fallback")
+	}
+	for _, h := range alts {
+		out.Alternatives = append(out.Alternatives, alternative{ID: h.ID, Question: h.Question, Score: h.Score})
+	}
+	return out
+}
+
+// cmdChat runs "vneidbot chat": the same engine and content, in the terminal.
+func cmdChat(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := newFlags("chat", "chat [--user ID]\n\nChats with the bot in this terminal. Type a number to press a button, \"menu\" for the menu,\nand an empty line or Ctrl-D to leave.", stdout)
+	user := fs.String("user", "local", "chat id to use (keeps your place when REDIS_URL is set)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := newApp(ctx, cfg, quiet)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	send := func(in flows.Inbound) error {
+		in.Channel, in.ChatID = "term", *user
+		replies, err := a.engine.Handle(ctx, in)
+		if err != nil {
+			return err
+		}
+		printReplies(stdout, replies)
+		return nil
+	}
+	if err := send(flows.Inbound{Kind: flows.KindStart}); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(stdin)
+	for {
+		fmt.Fprint(stdout, "> ")
+		if !sc.Scan() || strings.TrimSpace(sc.Text()) == "" {
+			fmt.Fprintln(stdout)
+			return sc.Err()
+		}
+		if err := send(flows.Inbound{Kind: flows.KindText, Text: sc.Text()}); err != nil {
+			return err
+		}
+	}
+}
+
+// printReplies renders replies as plain text: numbered buttons, links with their address.
+func printReplies(w io.Writer, replies []flows.Reply) {
+	for _, r := range replies {
+		fmt.Fprintf(w, "\n%s\n", r.Text)
+		if r.Image != "" {
+			fmt.Fprintf(w, "  [image] %s\n", r.Image)
+		}
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.URL != "" {
+					fmt.Fprintf(w, "  ↗ %s: %s\n", b.Label, b.URL)
+					continue
+				}
+				fmt.Fprintf(w, "  [%d] %s\n", b.Number, b.Label)
+			}
+		}
+	}
+}

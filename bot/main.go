@@ -1,0 +1,143 @@
+// Command vneidbot is the VNeID guide bot: it helps citizens install VNeID and
+// register and activate their electronic identity account, on Zalo, Telegram
+// and a web chat.
+//
+//	vneidbot [serve]            run the bot (every configured channel, web chat, health, metrics)
+//	vneidbot chat               chat with the bot in the terminal
+//	vneidbot ask [--json] TEXT  show what the bot answers to a question
+//	vneidbot content check [DIR]  validate content
+//
+// Configuration comes from the environment; see README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+const usage = `vneidbot: the VNeID guide bot.
+
+Usage:
+  vneidbot [serve]                      run the bot: channels, web chat, health, metrics
+  vneidbot chat                         chat with the bot in this terminal
+  vneidbot ask [--json] [--lang vi|en] TEXT
+                                        print what the bot answers to a question
+  vneidbot content check [DIR]          validate the embedded content, or DIR
+  vneidbot faq misses [--json] [--limit N]
+                                        questions the bot could not answer
+  vneidbot zalo authorize               print the Zalo OA permission URL (PKCE)
+
+Every command takes --help. Configuration is read from the environment
+(VNEIDBOT_ADDR, REDIS_URL, CONTENT_DIR, SESSION_TTL, TELEGRAM_*, ZALO_*,
+ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT); see README.md.
+`
+
+// exitUsage is the exit code for bad command lines and bad configuration.
+const exitUsage = 2
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// run is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "-h" || cmd == "--help" || cmd == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "vneidbot: bad configuration: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		return exitUsage
+	}
+	log := newLogger(cfg, stderr)
+	switch cmd {
+	case "serve":
+		err = cmdServe(ctx, cfg, log, args, stdout)
+	case "chat":
+		err = cmdChat(ctx, cfg, args, stdin, stdout)
+	case "ask":
+		err = cmdAsk(ctx, cfg, args, stdout)
+	case "content":
+		err = cmdContent(cfg, args, stdout, stderr)
+	case "faq":
+		err = faqCommand(ctx, cfg, args, stdout, stderr)
+	case "zalo":
+		err = cmdZalo(ctx, cfg, args, stdout)
+	default:
+		fmt.Fprintf(stderr, "vneidbot: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "vneidbot: %v\n", err)
+		return exitUsage
+	case errors.Is(err, errSilent):
+		return 1
+	default:
+		fmt.Fprintf(stderr, "vneidbot: %v\n", err)
+		return 1
+	}
+}
+
+// usageError is a command-line mistake (exit 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errSilent is a failure whose explanation was already printed.
+var errSilent = errors.New("failed")
+
+// newFlags returns a flag set whose --help prints the command's usage.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: vneidbot %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	return nil
+}
+
+func cmdServe(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := newFlags("serve", "serve\n\nRuns the bot until SIGINT or SIGTERM. Configuration comes from the environment.", stdout)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, cfg, log)
+}
+
+func cmdZalo(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "authorize" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(stdout, "Usage: vneidbot zalo authorize [--help]")
+			return nil
+		}
+		return usageError{"zalo: expected a subcommand: authorize"}
+	}
+	return zaloAuthorize(ctx, cfg, args[1:], stdout)
+}

@@ -1,0 +1,198 @@
+// Package web serves the web chat: a page that works on a phone (GET /) and
+// the JSON API behind it (POST /api/chat), as specified in DESIGN.md.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/flows"
+)
+
+// Limits on what a browser may send.
+const (
+	MaxBody    = 64 << 10 // bytes of one request body
+	MaxText    = 4000     // characters of one message
+	maxUserLen = 128
+)
+
+// Engine is the part of the conversation engine the web chat needs.
+type Engine interface {
+	Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error)
+}
+
+// Handler serves POST /api/chat; Page serves the chat page.
+type Handler struct {
+	engine  Engine
+	content func() *content.Catalog
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// NewHandler returns the web chat handler. cat returns the current content,
+// whose messages label the page.
+func NewHandler(e Engine, cat func() *content.Catalog, log *slog.Logger) *Handler {
+	return &Handler{engine: e, content: cat, log: log, now: time.Now}
+}
+
+// Request is the body of POST /api/chat: user plus exactly one of text,
+// button or start. ID optionally names the message so a retried request is
+// answered once.
+type Request struct {
+	User   string  `json:"user"`
+	ID     string  `json:"id,omitempty"`
+	Text   *string `json:"text,omitempty"`
+	Button *string `json:"button,omitempty"`
+	Start  *string `json:"start,omitempty"`
+	Lang   string  `json:"lang,omitempty"`
+}
+
+// Response is the body of a successful POST /api/chat.
+type Response struct {
+	Replies []ReplyJSON `json:"replies"`
+}
+
+// ReplyJSON is one reply as the web chat receives it.
+type ReplyJSON struct {
+	Text    string         `json:"text"`
+	Buttons [][]ButtonJSON `json:"buttons,omitempty"`
+	Image   string         `json:"image,omitempty"`
+}
+
+// ButtonJSON is a payload button or a link button.
+type ButtonJSON struct {
+	Label   string `json:"label"`
+	Payload string `json:"payload,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Number  int    `json:"number,omitempty"`
+}
+
+// ParseRequest decodes and checks a chat request body. The error text is
+// safe to show to the caller.
+func ParseRequest(body []byte) (flows.Inbound, error) {
+	if !utf8.Valid(body) {
+		return flows.Inbound{}, errors.New("body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	var req Request
+	if err := dec.Decode(&req); err != nil {
+		return flows.Inbound{}, errors.New("body must be a JSON object such as {\"user\":\"u1\",\"text\":\"xin chào\"}")
+	}
+	if dec.More() {
+		return flows.Inbound{}, errors.New("body must hold one JSON object")
+	}
+	if req.User == "" || len(req.User) > maxUserLen || !plainID(req.User) {
+		return flows.Inbound{}, errors.New("user is required: 1-128 characters of letters, digits, '-' and '_'")
+	}
+	if len(req.ID) > maxUserLen || req.ID != "" && !plainID(req.ID) {
+		return flows.Inbound{}, errors.New("id must be up to 128 characters of letters, digits, '-' and '_'")
+	}
+	in := flows.Inbound{Channel: "web", ChatID: req.User, MessageID: req.ID}
+	n := 0
+	if req.Text != nil {
+		n++
+		if utf8.RuneCountInString(*req.Text) > MaxText {
+			return flows.Inbound{}, errors.New("text is too long (at most 4000 characters)")
+		}
+		if strings.TrimSpace(*req.Text) == "" {
+			return flows.Inbound{}, errors.New("text is empty")
+		}
+		in.Kind, in.Text = flows.KindText, stripControl(*req.Text)
+	}
+	if req.Button != nil {
+		n++
+		if len(*req.Button) > content.MaxPayload {
+			return flows.Inbound{}, errors.New("button payload is too long")
+		}
+		in.Kind, in.Payload = flows.KindButton, *req.Button
+	}
+	if req.Start != nil {
+		n++
+		if len(*req.Start) > content.MaxPayload || *req.Start != "" && !plainID(*req.Start) {
+			return flows.Inbound{}, errors.New("start must be up to 64 characters of letters, digits, '-' and '_'")
+		}
+		in.Kind, in.Ref = flows.KindStart, *req.Start
+	}
+	if n != 1 {
+		return flows.Inbound{}, errors.New("send exactly one of text, button or start")
+	}
+	return in, nil
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body is larger than 64 KiB"})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "could not read body"})
+		return
+	}
+	in, err := ParseRequest(body)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	in.Time = h.now()
+	replies, err := h.engine.Handle(r.Context(), in)
+	if err != nil {
+		h.log.Error("web chat update failed", "chat", in.ChatID, "err", err)
+		cat := h.content()
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": cat.Msg(cat.DefaultLocale(), "web_retry")})
+		return
+	}
+	writeJSON(w, http.StatusOK, Response{Replies: toJSON(replies)})
+}
+
+func toJSON(replies []flows.Reply) []ReplyJSON {
+	out := make([]ReplyJSON, 0, len(replies))
+	for _, r := range replies {
+		rj := ReplyJSON{Text: r.Text, Image: r.Image}
+		for _, row := range r.Buttons {
+			var jr []ButtonJSON
+			for _, b := range row {
+				jr = append(jr, ButtonJSON{Label: b.Label, Payload: b.Payload, URL: b.URL, Number: b.Number})
+			}
+			rj.Buttons = append(rj.Buttons, jr)
+		}
+		out = append(out, rj)
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func plainID(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// stripControl removes control characters other than newlines and tabs.
+func stripControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
