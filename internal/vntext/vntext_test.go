@@ -1,7 +1,14 @@
 package vntext_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
@@ -15,6 +22,11 @@ func TestFold(t *testing.T) {
 		{"  xong rồi 👍 ", "xong roi"},
 		{"mức 2?", "muc 2"},
 		{"zoom", "zoom"},
+		{"1900 0368", "1900 0368"},
+		{"đượcccc ạaaa", "duoc a"},
+		{"Căn cước công dân—CCCD", "can cuoc cong dan cd"}, // vocab keys fold too, so "cccd" still matches
+		{"VNeID™ (Bộ Công an)", "vneid bo cong an"},
+		{"Ελληνικά và tiếng Việt", "ελληνικα va tieng viet"}, // outside the fast table
 		{"", ""},
 	}
 	for _, tt := range tests {
@@ -24,8 +36,82 @@ func TestFold(t *testing.T) {
 	}
 }
 
+func TestWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Tài khoản mức2?", []string{"tai", "khoan", "muc", "2"}},
+		{"lv2 ko dc", []string{"lv", "2", "ko", "dc"}},
+		{"4G", []string{"4", "g"}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := vntext.Words(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Words(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSentences(t *testing.T) {
+	got := vntext.Sentences("Chào em. Quên mật khẩu thì sao?? Còn đổi số điện thoại thì sao\nok")
+	want := []string{"Chào em", " Quên mật khẩu thì sao", " Còn đổi số điện thoại thì sao", "ok"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Sentences = %q, want %q", got, want)
+	}
+}
+
+// reference is Fold written plainly with the x/text transform, as first
+// designed; the fast table path must agree with it on every input.
+func reference(s string) string {
+	plain, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+	if err != nil {
+		plain = s
+	}
+	var b strings.Builder
+	var run []rune
+	flush := func() {
+		if len(run) >= 3 && unicode.IsLetter(run[0]) {
+			run = run[:1]
+		}
+		for _, r := range run {
+			b.WriteRune(r)
+		}
+		run = run[:0]
+	}
+	for _, r := range plain {
+		r = unicode.ToLower(r)
+		if r == 'đ' {
+			r = 'd'
+		}
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush()
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
+				b.WriteByte(' ')
+			}
+			continue
+		}
+		if len(run) > 0 && run[0] != r {
+			flush()
+		}
+		run = append(run, r)
+	}
+	flush()
+	return strings.TrimRight(b.String(), " ")
+}
+
+func TestFoldTable(t *testing.T) {
+	for r := rune(0); r < 0x2100; r++ {
+		for _, s := range []string{string(r), "a" + string(r) + "b", string(r) + string(r) + string(r)} {
+			if got, want := vntext.Fold(s), reference(s); got != want {
+				t.Errorf("Fold(%q) = %q, reference %q", s, got, want)
+			}
+		}
+	}
+}
+
 func FuzzFold(f *testing.F) {
-	for _, s := range []string{"Quên mật khẩu", "ko nhan dc otp", "\xff\xfe", "đđđ"} {
+	for _, s := range []string{"Quên mật khẩu", "ko nhan dc otp", "\xff\xfe", "đđđ", "e\u0302\u0301e\u0302\u0301e", "Ελλη ế"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -33,5 +119,15 @@ func FuzzFold(f *testing.F) {
 		if twice := vntext.Fold(once); twice != once {
 			t.Fatalf("Fold is not idempotent: %q -> %q -> %q", s, once, twice)
 		}
+		if want := reference(s); once != want {
+			t.Fatalf("Fold(%q) = %q, reference %q", s, once, want)
+		}
 	})
+}
+
+func BenchmarkFold(b *testing.B) {
+	s := "Chào cô ạ, mẹ cháu 70 tuổi không có điện thoại thông minh thì kích hoạt VNeID thế nào ạ?"
+	for b.Loop() {
+		vntext.Fold(s)
+	}
 }
