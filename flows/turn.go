@@ -102,7 +102,7 @@ func (t *turn) checkPosition() {
 func (t *turn) start(isNew bool) {
 	t.outcome = "start"
 	if !isNew && t.unfinished() {
-		t.greetBack()
+		t.greetBack(true)
 		return
 	}
 	t.say(Reply{Text: t.msg("greeting")})
@@ -148,8 +148,9 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 	if !isNew && t.unfinished() && idle >= t.e.resume {
 		// Back after a pause with something that is not an answer to the
 		// step: offer to resume before anything else.
-		t.greetBack()
-		if r := t.b.faq.Search(raw, t.locale()); r.Verdict == faq.Confident {
+		r := t.b.faq.Search(raw, t.locale())
+		t.greetBack(r.Verdict != faq.Confident)
+		if r.Verdict == faq.Confident {
 			t.answer(r.Hits[0].ID, false)
 		}
 		return
@@ -353,7 +354,7 @@ func (t *turn) ask(raw string) {
 		t.answer(r.Hits[0].ID, false)
 	case faq.Greeting:
 		if t.unfinished() {
-			t.greetBack()
+			t.greetBack(true)
 			return
 		}
 		t.say(Reply{Text: t.msg("smalltalk_greeting"), Buttons: t.continueOrMenu()})
@@ -425,12 +426,15 @@ func (t *turn) helpful(yes bool, id string) {
 	t.say(Reply{Text: t.msg("helpful_sorry"), Buttons: append([][]Button{{t.hotlineButton()}}, t.continueOrMenu()...)})
 }
 
-// greetBack welcomes a returning user with a "Tiếp tục" button to their step.
-func (t *turn) greetBack() {
+// greetBack welcomes a returning user with a "Tiếp tục" button to their
+// step, and the menu unless an answer follows.
+func (t *turn) greetBack(withMenu bool) {
 	t.outcome = "resume_offer"
 	title := t.stepTitle()
 	rows := [][]Button{{t.resumeButton()}}
-	t.menuInto(&rows)
+	if withMenu {
+		t.menuInto(&rows)
+	}
 	t.say(Reply{Text: t.msg("greeting_back", "step", title), Buttons: rows})
 }
 
