@@ -1,0 +1,136 @@
+package telegram
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// limiter spaces out the messages of one bot token so that Telegram's limits
+// hold: about 30 messages per second overall and about one per second in a
+// chat (with a small burst, so that a reply of two or three messages goes out
+// at once). After a 429 it holds back every call through the token until
+// retry_after has passed. Replies go before bulk sends: a bulk send waits
+// while the overall budget is in use.
+//
+// Each budget is a GCRA (a token bucket kept as one "theoretical arrival
+// time"): a message may leave at max(now, tat-(burst-1)·interval), and
+// reserving it moves tat on by one interval.
+type limiter struct {
+	mu          sync.Mutex
+	now         func() time.Time
+	global      bucket
+	chatEvery   time.Duration
+	chatBurst   int
+	chats       map[int64]time.Time // per-chat tat
+	pausedUntil time.Time
+	lastPrune   time.Time
+}
+
+type bucket struct {
+	every time.Duration
+	burst int
+	tat   time.Time
+}
+
+// reserve books one message no earlier than t and returns when it may leave.
+func (b *bucket) reserve(t time.Time) time.Time {
+	at := b.tat.Add(-time.Duration(b.burst-1) * b.every)
+	if at.Before(t) {
+		at = t
+	}
+	if b.tat.Before(at) {
+		b.tat = at
+	}
+	b.tat = b.tat.Add(b.every)
+	return at
+}
+
+func newLimiter(perSecond float64, chatEvery time.Duration, chatBurst int) *limiter {
+	every := time.Duration(float64(time.Second) / perSecond)
+	return &limiter{
+		now:       time.Now,
+		global:    bucket{every: every, burst: max(1, int(perSecond/6))},
+		chatEvery: chatEvery,
+		chatBurst: max(1, chatBurst),
+		chats:     map[int64]time.Time{},
+	}
+}
+
+// pause holds back every call through the token for d (a 429's retry_after).
+func (l *limiter) pause(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until := l.now().Add(d); until.After(l.pausedUntil) {
+		l.pausedUntil = until
+	}
+}
+
+// wait blocks until one call may be made. Every call waits out a pause;
+// limited calls (messages) also take a place in the overall and the chat's
+// budget. A bulk call first waits until no reply is queued.
+func (l *limiter) wait(ctx context.Context, chat int64, limited, bulk bool) error {
+	if bulk {
+		if err := l.idle(ctx); err != nil {
+			return err
+		}
+	}
+	l.mu.Lock()
+	t := l.now()
+	if l.pausedUntil.After(t) {
+		t = l.pausedUntil
+	}
+	if limited {
+		if chat != 0 {
+			cb := bucket{every: l.chatEvery, burst: l.chatBurst, tat: l.chats[chat]}
+			t = cb.reserve(t)
+			l.chats[chat] = cb.tat
+		}
+		t = l.global.reserve(t)
+		l.prune()
+	}
+	l.mu.Unlock()
+	for {
+		if err := sleep(ctx, t.Sub(l.now())); err != nil {
+			return err
+		}
+		// a 429 may have come in while this call waited
+		l.mu.Lock()
+		p := l.pausedUntil
+		l.mu.Unlock()
+		if !p.After(l.now()) {
+			return nil
+		}
+		t = p
+	}
+}
+
+// idle waits until the overall budget has room that no reply has booked.
+func (l *limiter) idle(ctx context.Context) error {
+	for {
+		l.mu.Lock()
+		now := l.now()
+		busy := l.global.tat.After(now) || l.pausedUntil.After(now)
+		l.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		if err := sleep(ctx, l.global.every); err != nil {
+			return err
+		}
+	}
+}
+
+// prune forgets chats whose budget is full again, once a minute.
+func (l *limiter) prune() {
+	now := l.now()
+	if now.Sub(l.lastPrune) < time.Minute {
+		return
+	}
+	l.lastPrune = now
+	for c, tat := range l.chats {
+		if tat.Before(now) {
+			delete(l.chats, c)
+		}
+	}
+}
