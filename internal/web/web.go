@@ -103,10 +103,10 @@ func ParseRequest(body []byte) (flows.Inbound, error) {
 		if utf8.RuneCountInString(*req.Text) > MaxText {
 			return flows.Inbound{}, errors.New("text is too long (at most 4000 characters)")
 		}
-		if strings.TrimSpace(*req.Text) == "" {
+		in.Kind, in.Text = flows.KindText, stripControl(*req.Text)
+		if strings.TrimSpace(in.Text) == "" {
 			return flows.Inbound{}, errors.New("text is empty")
 		}
-		in.Kind, in.Text = flows.KindText, stripControl(*req.Text)
 	}
 	if req.Button != nil {
 		n++
