@@ -1,0 +1,218 @@
+package zalo
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vneid-guide/vneidbot/flows"
+)
+
+func queued(t *testing.T, r *rig) int64 {
+	t.Helper()
+	n, err := r.a.q.Len(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestWebhookStoresHandledEvents(t *testing.T) {
+	handled := []string{"user_send_text", "user_send_text_button", "follow", "unfollow", "user_send_image",
+		"user_send_sticker", "user_send_gif", "user_send_audio", "user_send_video", "user_send_file",
+		"user_send_location", "user_send_link", "user_send_business_card"}
+	r := newRig(t, rigOptions{})
+	for i, name := range handled {
+		if w := r.post(t, readEvent(t, name), nil); w.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", name, w.Code)
+		}
+		if got := queued(t, r); got != int64(i+1) {
+			t.Fatalf("%s: %d events queued, want %d", name, got, i+1)
+		}
+	}
+	if got := count(r.a.m.webhook.WithLabelValues("accepted")); got != float64(len(handled)) {
+		t.Errorf("accepted counted %v", got)
+	}
+}
+
+func TestWebhookIgnoresOtherEvents(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	for _, name := range []string{"user_seen_message", "user_received_message", "oa_send_text"} {
+		if w := r.post(t, readEvent(t, name), nil); w.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", name, w.Code)
+		}
+	}
+	if n := queued(t, r); n != 0 {
+		t.Errorf("%d ignored events queued", n)
+	}
+	if got := count(r.a.m.webhook.WithLabelValues("ignored")); got != 3 {
+		t.Errorf("ignored counted %v", got)
+	}
+	if got := count(r.a.m.events.WithLabelValues("oa_send_text", "false")); got != 1 {
+		t.Errorf("oa_send_text counted %v", got)
+	}
+}
+
+// A forged or unsigned request: answered 200 (see the package doc), nothing
+// stored, nothing processed, counted, logged at warn without the body.
+func TestWebhookDropsForgedEvents(t *testing.T) {
+	body := readEvent(t, "user_send_text")
+	good := Signature(testAppID, body, "1699003881354", testOAKey)
+	oneByte := bytes.Replace(body, []byte("Chào"), []byte("Chàp"), 1)
+	otherApp := bytes.Replace(body, []byte(testAppID), []byte("1111111111111111111"), 1)
+	tests := []struct {
+		name   string
+		body   []byte
+		sig    string
+		result string
+	}{
+		{"Missing", body, "", "no_signature"},
+		{"Wrong", body, "mac=" + strings.Repeat("ab", 32), "bad_signature"},
+		{"WrongAppID", body, Signature("1111111111111111111", body, "1699003881354", testOAKey), "bad_signature"},
+		{"BodyChangedByOneByte", oneByte, "mac=" + good, "bad_signature"},
+		{"EventOfAnotherApp", otherApp, Signature("1111111111111111111", otherApp, "1699003881354", testOAKey), "wrong_app"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			engine := &recordingEngine{}
+			r := newRig(t, rigOptions{engine: engine, logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			r.seed(t, "access-0", "refresh-0")
+			if w := r.post(t, tt.body, &tt.sig); w.Code != http.StatusOK || w.Body.Len() != 0 {
+				t.Errorf("status %d, body %q; want 200 and nothing", w.Code, w.Body)
+			}
+			r.drain(t)
+			if queued(t, r) != 0 || len(engine.seen()) != 0 || len(r.api.requests()) != 0 {
+				t.Error("a forged event was processed")
+			}
+			if got := count(r.a.m.webhook.WithLabelValues(tt.result)); got != 1 {
+				t.Errorf("%s counted %v", tt.result, got)
+			}
+			if !strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "Ch\u00e0") || strings.Contains(logs.String(), "cb31dff1") {
+				t.Errorf("log must be a warning without the body: %s", logs.String())
+			}
+		})
+	}
+}
+
+func TestWebhookMalformedAndTooLarge(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	empty := ""
+	if w := r.post(t, []byte("not json"), &empty); w.Code != http.StatusBadRequest {
+		t.Errorf("malformed: %d", w.Code)
+	}
+	big := append([]byte(`{"event_name":"user_send_text","pad":"`), bytes.Repeat([]byte("x"), MaxBody)...)
+	big = append(big, `"}`...)
+	if w := r.post(t, big, &empty); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("too large: %d", w.Code)
+	}
+	if queued(t, r) != 0 {
+		t.Error("queued a bad request")
+	}
+}
+
+// The webhook answers as soon as the event is stored: a slow engine or API
+// does not delay it.
+func TestWebhookAnswersBeforeProcessing(t *testing.T) {
+	engine := &recordingEngine{block: make(chan struct{})}
+	r := newRig(t, rigOptions{engine: engine})
+	r.seed(t, "access-0", "refresh-0")
+	start := time.Now()
+	if w := r.post(t, readEvent(t, "user_send_text"), nil); w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("answer took %v", d)
+	}
+	if len(engine.seen()) != 0 {
+		t.Fatal("the engine ran inside the webhook request")
+	}
+	close(engine.block)
+	r.drain(t)
+	if got := engine.seen(); len(got) != 1 || got[0].Text != "Chào" || got[0].MessageID != "cb31dff1c39642cc1b83" {
+		t.Errorf("engine saw %+v", got)
+	}
+}
+
+// If the event cannot be stored, the answer is not 200: Zalo will retry.
+func TestWebhookStoreDown(t *testing.T) {
+	st := openStore(t, "")
+	r := newRig(t, rigOptions{store: st, engine: &recordingEngine{}})
+	st.Client().Close()
+	if w := r.post(t, readEvent(t, "user_send_text"), nil); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", w.Code)
+	}
+}
+
+// An acknowledged event is not lost when the replica that took it dies
+// before replying: another replica handles it.
+func TestAcknowledgedEventSurvivesCrash(t *testing.T) {
+	ctx := context.Background()
+	a := newRig(t, rigOptions{})
+	a.seed(t, "access-0", "refresh-0")
+	if w := a.post(t, readEvent(t, "user_send_text"), nil); w.Code != http.StatusOK {
+		t.Fatal(w.Code)
+	}
+	// Replica A's worker takes the event and dies mid-way.
+	a.a.q.Drain(ctx, "replica-a", func(context.Context, []byte) error { return context.Canceled })
+	if len(a.api.requests()) != 0 || queued(t, a) != 1 {
+		t.Fatal("the event should still be queued, unanswered")
+	}
+	time.Sleep(5 * time.Millisecond) // > MinIdle of the test queue
+	b := newRig(t, rigOptions{store: a.st, api: a.api, oauth: a.oauth, clock: a.clock})
+	if n := b.drain(t); n != 1 {
+		t.Fatalf("replica B handled %d events", n)
+	}
+	if sent := a.api.requests(); len(sent) == 0 || !strings.Contains(string(sent[0].Body), `"user_id":"6142494823190574713"`) {
+		t.Fatalf("no reply after the crash: %+v", sent)
+	}
+	if queued(t, a) != 0 {
+		t.Error("the event stayed queued")
+	}
+}
+
+// Without a usable token the event stays queued rather than being consumed
+// by the engine without an answer.
+func TestEventWaitsForTokens(t *testing.T) {
+	engine := &recordingEngine{}
+	r := newRig(t, rigOptions{engine: engine})
+	r.post(t, readEvent(t, "user_send_text"), nil)
+	r.drain(t)
+	if len(engine.seen()) != 0 || queued(t, r) != 1 {
+		t.Fatal("the event was consumed without a token")
+	}
+	r.seed(t, "access-0", "refresh-0")
+	time.Sleep(5 * time.Millisecond)
+	r.drain(t)
+	if len(engine.seen()) != 1 || queued(t, r) != 0 {
+		t.Error("the event was not handled once tokens arrived")
+	}
+}
+
+// recordingEngine records what it is given and answers one text.
+type recordingEngine struct {
+	block chan struct{}
+	mu    sync.Mutex
+	in    []flows.Inbound
+}
+
+func (e *recordingEngine) Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error) {
+	if e.block != nil {
+		<-e.block
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.in = append(e.in, in)
+	return textReplies("ok"), nil
+}
+
+func (e *recordingEngine) seen() []flows.Inbound {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]flows.Inbound(nil), e.in...)
+}

@@ -1,0 +1,297 @@
+// Package zalo is the Zalo Official Account (OA) channel: a thin net/http
+// client of the OA Open API and OAuth v4, the verified webhook, the token
+// store that rotates the single-use refresh token safely across replicas,
+// and the adapter that turns OA events into engine updates and replies into
+// OA messages.
+//
+// # Webhook: answer fast, never lose an acknowledged event
+//
+// POST /webhook/zalo reads at most 1 MiB, checks X-ZEvent-Signature, and for
+// an event the bot handles, adds the raw body to a Redis stream (package
+// queue) before it answers 200. Workers on every replica drain the stream:
+// engine, then send. The answer therefore costs one Redis write and comes
+// well within Zalo's 2 s, whatever the engine or the OA API do; and an
+// event that was answered 200 is in Redis, so a process that dies right
+// after loses nothing: another worker reclaims the event. If the event
+// cannot be stored, the answer is 503, so that Zalo sends it again.
+//
+// # Bad signatures are answered 200
+//
+// A request whose signature is missing or wrong (or that names another
+// app_id) is not processed, is counted in
+// vneidbot_zalo_webhook_requests_total and logged at warn without its body,
+// and is answered 200 with an empty body. Zalo disables a webhook whose
+// deliveries keep failing, and its console "Test" events may be unsigned; a
+// 4xx would turn a misconfigured ZALO_OA_SECRET_KEY into a disabled webhook
+// that an admin must re-enable by hand, and would tell a forger that the
+// check exists. The counter and the log make the misconfiguration visible
+// instead. A malformed body (not JSON) gets 400 and a body over 1 MiB gets
+// 413: Zalo sends neither.
+package zalo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
+)
+
+// Channel is the engine's name for this channel.
+const Channel = "zalo"
+
+// MaxBody is the largest webhook body read.
+const MaxBody = 1 << 20
+
+// Engine turns an update into replies; *flows.Engine is one. A duplicate
+// update returns no replies and no error.
+type Engine interface {
+	Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error)
+}
+
+// Options configure an Adapter.
+type Options struct {
+	AppID       string // ZALO_APP_ID
+	AppSecret   string // ZALO_APP_SECRET
+	OASecretKey string // ZALO_OA_SECRET_KEY, which signs webhook events
+	APIURL      string // ZALO_API_URL (https://openapi.zalo.me)
+	OAuthURL    string // ZALO_OAUTH_URL (https://oauth.zaloapp.com)
+
+	Store   *store.Store
+	Engine  Engine
+	Logger  *slog.Logger
+	Metrics prometheus.Registerer // nil: counters are kept but not exported
+	HTTP    *http.Client          // for the OA API and OAuth; 10 s timeout when nil
+	Now     func() time.Time
+	// Workers is how many events this process handles at once (4).
+	Workers int
+	Tokens  TokenOptions
+	Queue   queue.Options
+}
+
+// Adapter is the Zalo OA channel.
+type Adapter struct {
+	o      Options
+	log    *slog.Logger
+	m      *metrics
+	tokens *Tokens
+	auth   *Authorizer
+	q      *queue.Queue
+	send   *sender
+}
+
+// New builds the adapter. It starts nothing: serve Webhook and Callback, and
+// call Run.
+func New(o Options) (*Adapter, error) {
+	if o.AppID == "" || o.OASecretKey == "" {
+		return nil, errors.New("zalo: app id and OA secret key are required")
+	}
+	if o.Store == nil || o.Engine == nil {
+		return nil, errors.New("zalo: store and engine are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.APIURL == "" {
+		o.APIURL = "https://openapi.zalo.me"
+	}
+	if o.OAuthURL == "" {
+		o.OAuthURL = "https://oauth.zaloapp.com"
+	}
+	o.Tokens.Logger, o.Tokens.Now = o.Logger, o.Now
+	o.Queue.Logger = o.Logger
+	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics)}
+	oauth := &OAuth{BaseURL: o.OAuthURL, AppID: o.AppID, AppSecret: o.AppSecret, HTTP: o.HTTP, Now: o.Now}
+	a.tokens = newTokens(o.Store, oauth, o.Tokens, a.m)
+	a.auth = NewAuthorizer(o.Store, oauth, a.tokens, o.Logger)
+	o.Queue.OnDrop = func([]byte) { a.m.events.WithLabelValues("dropped", "false").Inc() }
+	a.q = queue.New(o.Store.Client(), o.Store.Key("zalo", "events"), "workers", o.Queue)
+	st := o.Store
+	a.send = &sender{
+		api:    &Client{BaseURL: o.APIURL, AppSecret: o.AppSecret, HTTP: o.HTTP},
+		tokens: a.tokens, rdb: st.Client(), log: o.Logger, m: a.m,
+		key:         func(user string) string { return st.Key("zalo", "unreachable", user) },
+		rateRetries: 4, rateBackoff: time.Second, sleep: sleep,
+	}
+	return a, nil
+}
+
+// Tokens is the adapter's token store.
+func (a *Adapter) Tokens() *Tokens { return a.tokens }
+
+// Callback is the handler of GET /zalo/oauth/callback.
+func (a *Adapter) Callback() http.Handler { return a.auth }
+
+// Ready is the readiness check of the channel: see Tokens.Check.
+func (a *Adapter) Ready(ctx context.Context) error { return a.tokens.Check(ctx) }
+
+// Run handles queued events and keeps the tokens fresh until ctx ends.
+func (a *Adapter) Run(ctx context.Context) error {
+	go a.tokens.Run(ctx)
+	return a.q.Run(ctx, a.o.Workers, a.handle)
+}
+
+// Webhook is the handler of POST /webhook/zalo.
+func (a *Adapter) Webhook() http.Handler { return http.HandlerFunc(a.serveWebhook) }
+
+func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		a.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, err)
+		return
+	case err != nil:
+		a.reject(w, r, "malformed", http.StatusBadRequest, err)
+		return
+	}
+	ev, err := ParseEvent(body)
+	if err != nil {
+		a.reject(w, r, "malformed", http.StatusBadRequest, err)
+		return
+	}
+	if err := Verify(ev, body, r.Header.Get("X-ZEvent-Signature"), a.o.AppID, a.o.OASecretKey); err != nil {
+		result := map[error]string{ErrNoSignature: "no_signature", ErrWrongApp: "wrong_app"}[err]
+		if result == "" {
+			result = "bad_signature"
+		}
+		a.reject(w, r, result, http.StatusOK, err)
+		return
+	}
+	kind := ev.Kind()
+	a.m.events.WithLabelValues(eventLabel(ev.Name), fmt.Sprint(kind != KindIgnored)).Inc()
+	if kind == KindIgnored {
+		a.m.webhook.WithLabelValues("ignored").Inc()
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	// Store before answering; leave time for the answer within Zalo's 2 s.
+	ctx, cancel := context.WithTimeout(r.Context(), 1500*time.Millisecond)
+	defer cancel()
+	if _, err := a.q.Add(ctx, body); err != nil {
+		a.m.webhook.WithLabelValues("store_error").Inc()
+		a.log.Error("zalo webhook: could not store the event; answering 503 so that Zalo retries", "event", ev.Name, "err", err)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	a.m.webhook.WithLabelValues("accepted").Inc()
+	w.WriteHeader(http.StatusOK)
+}
+
+// reject counts and logs a request that is not processed. The body is never
+// logged: it is citizens' messages, and unverified.
+func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, result string, status int, err error) {
+	a.m.webhook.WithLabelValues(result).Inc()
+	a.log.Warn("zalo webhook: request dropped", "result", result, "status", status, "remote", r.RemoteAddr, "err", err)
+	w.WriteHeader(status)
+}
+
+var eventName = regexp.MustCompile(`^[a-z_]{1,40}$`)
+
+// eventLabel keeps the metric's label set small.
+func eventLabel(name string) string {
+	if eventName.MatchString(name) {
+		return name
+	}
+	return "other"
+}
+
+// Drain handles the events queued now, then returns; for tests and tools.
+func (a *Adapter) Drain(ctx context.Context) (int, error) {
+	return a.q.Drain(ctx, "drain", a.handle)
+}
+
+// handle processes one stored event. It returns an error, which leaves the
+// event queued for a retry, only when nothing was done yet (Redis or the
+// token store failed); once the engine has handled the event, send failures
+// are logged, not retried through the queue: the engine would treat the
+// repeat as a duplicate anyway.
+func (a *Adapter) handle(ctx context.Context, body []byte) error {
+	ev, err := ParseEvent(body)
+	if err != nil {
+		return fmt.Errorf("%w: %w", queue.ErrPermanent, err)
+	}
+	user := ev.UserID()
+	if user == "" {
+		return fmt.Errorf("%w: zalo: event %s has no user id", queue.ErrPermanent, ev.Name)
+	}
+	in := flows.Inbound{Channel: Channel, ChatID: user, Time: ev.Time()}
+	switch ev.Kind() {
+	case KindUnfollow:
+		a.send.markUnreachable(ctx, user, "unfollow")
+		return nil
+	case KindFollow:
+		in.Kind = flows.KindFollow
+		if ev.Timestamp != "" { // a follow has no msg_id; Zalo's retries repeat the timestamp
+			in.MessageID = "follow:" + ev.Timestamp
+		}
+	case KindMedia:
+		in.Kind = flows.KindMedia
+		in.MessageID = ev.MsgID
+	case KindText:
+		in.MessageID = ev.MsgID
+		in.Kind, in.Text, in.Payload = classifyText(ev.Text)
+	default:
+		return nil
+	}
+	if err := a.send.reachable(ctx, user); err != nil {
+		return fmt.Errorf("zalo: %w", err)
+	}
+	// Without a token the replies could not be sent: keep the event for
+	// later rather than let the engine consume it.
+	if _, err := a.tokens.Access(ctx); err != nil {
+		return err
+	}
+	replies, err := a.o.Engine.Handle(ctx, in)
+	if err != nil {
+		return fmt.Errorf("zalo: handle %s: %w", ev.Name, err)
+	}
+	if err := a.send.send(ctx, user, Render(replies)); err != nil && !errors.Is(err, ErrUnreachable) {
+		a.log.Warn("zalo: replies not delivered", "user", user, "event", ev.Name, "err", err)
+	}
+	return nil
+}
+
+// classifyText tells a pressed button ("#" and a valid payload) from typing.
+func classifyText(text string) (flows.Kind, string, string) {
+	if rest, ok := strings.CutPrefix(text, ButtonPrefix); ok {
+		if _, valid := content.ParsePayload(rest); valid {
+			return flows.KindButton, "", rest
+		}
+	}
+	return flows.KindText, text, ""
+}
+
+// Send renders replies and sends them to user; for notifications outside
+// the webhook flow (the 7-day window applies).
+func (a *Adapter) Send(ctx context.Context, user string, replies []flows.Reply) error {
+	return a.send.send(ctx, user, Render(replies))
+}
+
+// Unreachable reports whether user is marked unreachable, and why (an API
+// error code or "unfollow").
+func (a *Adapter) Unreachable(ctx context.Context, user string) (string, bool, error) {
+	why, err := a.send.rdb.Get(ctx, a.send.key(user)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	return why, err == nil, err
+}
