@@ -13,7 +13,7 @@ import "strings"
 //	q:<entry>                 show a FAQ entry
 //	y:<entry>, n:<entry>      "this answer helped" / "did not help"
 //	l:<locale>                switch language
-//	menu, back, stuck, resume, help
+//	menu, back, stuck, resume, help, share, stats
 type Payload struct {
 	Kind   string // "c", "f", "q", "y", "n", "l", or a bare word such as "menu"
 	Flow   string
@@ -56,7 +56,7 @@ func ParsePayload(s string) (p Payload, ok bool) {
 			return Payload{}, false
 		}
 		return Payload{Kind: parts[0], Arg: parts[1]}, true
-	case "menu", "back", "stuck", "resume", "help":
+	case "menu", "back", "stuck", "resume", "help", "share", "stats":
 		if len(parts) != 1 {
 			return Payload{}, false
 		}

@@ -69,7 +69,7 @@ var requiredMessages = []string{
 	"out_of_scope", "smalltalk_greeting", "smalltalk_thanks", "sensitive_warning", "stale_button",
 	"step_gone", "media_unsupported", "lang_prompt", "lang_set", "help", "nothing_to_go_back",
 	"error_internal", "faq_helpful", "btn_helpful_yes", "btn_helpful_no", "helpful_thanks",
-	"helpful_sorry", "lang_name", "lang_switch", "btn_call_hotline", "not_a_choice",
+	"helpful_sorry", "lang_name", "lang_switch", "btn_call_hotline", "not_a_choice", "share_unavailable", "slow_down",
 }
 
 func (v *validator) meta() {

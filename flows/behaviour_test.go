@@ -45,7 +45,9 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				in := flows.Inbound{Channel: "web", ChatID: "busy", MessageID: fmt.Sprint("m", i), Kind: flows.KindText, Text: "menu"}
+				// 10 s apart, so the per-chat rate limit never applies.
+				at := clk.Now().Add(time.Duration(i) * 10 * time.Second)
+				in := flows.Inbound{Channel: "web", ChatID: "busy", MessageID: fmt.Sprint("m", i), Kind: flows.KindText, Text: "menu", Time: at}
 				replies, err := engines[i%2].Handle(context.Background(), in)
 				if err == nil && len(replies) == 0 {
 					err = fmt.Errorf("update %d got no reply", i)

@@ -61,4 +61,3 @@ func BenchmarkHandle(b *testing.B) {
 		})
 	}
 }
-

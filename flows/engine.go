@@ -36,6 +36,8 @@ type Options struct {
 	// ResumeAfter is the pause after which a returning user in an unfinished
 	// flow is greeted with a "Tiếp tục" button (30 minutes by default).
 	ResumeAfter time.Duration
+	// Recorder, when set, receives each update's events for statistics.
+	Recorder Recorder
 }
 
 // maxAttempts bounds the retries when concurrent updates of one chat collide.
@@ -48,6 +50,7 @@ type Engine struct {
 	log     *slog.Logger
 	now     func() time.Time
 	resume  time.Duration
+	rec     Recorder
 	bundle  atomic.Pointer[bundle]
 	metrics *metrics
 }
@@ -71,7 +74,7 @@ func New(cat *content.Catalog, st SessionStore, o Options) (*Engine, error) {
 	if o.ResumeAfter <= 0 {
 		o.ResumeAfter = 30 * time.Minute
 	}
-	e := &Engine{store: st, log: o.Logger, now: o.Now, resume: o.ResumeAfter, metrics: newMetrics(o.Metrics)}
+	e := &Engine{store: st, log: o.Logger, now: o.Now, resume: o.ResumeAfter, rec: o.Recorder, metrics: newMetrics(o.Metrics)}
 	if err := e.SetContent(cat); err != nil {
 		return nil, err
 	}
@@ -152,10 +155,24 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
 		case err != nil:
 			return nil, err
 		}
+		e.record(ctx, in, &sess, t.events)
 		e.metrics.observe(in, t.outcome, e.now().Sub(start))
 		return replies, nil
 	}
 	return nil, fmt.Errorf("handle %s: gave up after %d conflicting saves", chat, maxAttempts)
+}
+
+// record hands a saved update's events to the Recorder.
+func (e *Engine) record(ctx context.Context, in Inbound, s *Session, events []Event) {
+	if e.rec == nil || len(events) == 0 {
+		return
+	}
+	for i := range events {
+		events[i].Channel, events[i].Chat, events[i].Ref, events[i].Time = in.Channel, in.Chat(), s.Ref, in.Time
+	}
+	if err := e.rec.Record(ctx, events); err != nil {
+		e.log.Warn("record statistics", "chat", in.Chat(), "err", err)
+	}
 }
 
 // backoff grows with each attempt, with jitter so colliding updates spread out.

@@ -15,6 +15,25 @@ type Session struct {
 	Turns   int      `json:"t,omitempty"` // updates handled
 	Started int64    `json:"c,omitempty"` // first contact, unix seconds
 	Updated int64    `json:"u,omitempty"` // last update, unix seconds
+	RateWin int64    `json:"w,omitempty"` // start of the current rate window, unix seconds
+	RateN   int      `json:"n,omitempty"` // updates in the current rate window
+}
+
+// Inbound rate limit: more than rateMax updates within rateWindow get one
+// "slow down" reply, then silence until the window passes.
+const (
+	rateWindow = 10 // seconds
+	rateMax    = 20
+)
+
+// overRate counts an update and reports whether the chat is over the limit,
+// and whether this is the first update over it.
+func (s *Session) overRate(now int64) (over, first bool) {
+	if now-s.RateWin >= rateWindow || now < s.RateWin {
+		s.RateWin, s.RateN = now, 0
+	}
+	s.RateN++
+	return s.RateN > rateMax, s.RateN == rateMax+1
 }
 
 // maxBack bounds the Back stack so a session stays small.

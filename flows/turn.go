@@ -25,8 +25,13 @@ type turn struct {
 	in      Inbound
 	now     time.Time
 	out     []Reply
+	events  []Event
 	outcome string // for metrics: what this turn did
 }
+
+// emit records an event of this turn; the engine hands them to the Recorder
+// once the session is saved.
+func (t *turn) emit(ev Event) { t.events = append(t.events, ev) }
 
 // globalWords are typed commands understood everywhere, after the current
 // step's own choices. Keys are folded text.
@@ -37,6 +42,8 @@ var globalWords = map[string]string{
 	"toi bi ket": "stuck", "bi ket": "stuck", "stuck": "stuck", "i am stuck": "stuck", "ket": "stuck",
 	"tiep tuc": "resume", "continue": "resume", "/resume": "resume",
 	"/lang": "lang", "lang": "lang", "ngon ngu": "lang", "language": "lang",
+	"/thongke": "stats", "thong ke": "stats", "/stats": "stats",
+	"chia se": "share", "/share": "share", "gioi thieu": "share",
 	"english": "l:en", "tieng anh": "l:en", "tieng viet": "l:vi", "vietnamese": "l:vi",
 }
 
@@ -57,9 +64,17 @@ func (t *turn) run() []Reply {
 	if isNew {
 		s.Started = t.now.Unix()
 		s.Ref = t.in.Ref
+		t.emit(Event{Kind: EventFirstContact})
 	}
 	if s.Locale == "" || !t.cat.HasLocale(s.Locale) {
 		s.Locale = t.cat.DefaultLocale()
+	}
+	if over, first := s.overRate(t.now.Unix()); over {
+		t.outcome = "rate_limited"
+		if first {
+			t.say(Reply{Text: t.msg("slow_down")})
+		}
+		return t.out
 	}
 	t.checkPosition()
 
@@ -258,6 +273,12 @@ func (t *turn) button(payload string) {
 	case "resume":
 		t.outcome = "resume"
 		t.here()
+	case "share":
+		t.outcome = "share"
+		t.share()
+	case "stats":
+		t.outcome = "volunteer_stats"
+		t.volunteerStats()
 	case "help":
 		t.outcome = "help"
 		t.say(Reply{Text: t.msg("help")})
@@ -331,6 +352,9 @@ func (t *turn) back() {
 func (t *turn) stuck() {
 	t.outcome = "stuck"
 	step := t.step()
+	if step != nil {
+		t.emit(Event{Kind: EventStuck, Flow: t.s.Flow, Step: step.ID})
+	}
 	if step == nil || len(step.Stuck) == 0 {
 		t.say(Reply{Text: t.msg("stuck_none"), Buttons: t.withNav(nil, false)})
 		return
@@ -361,10 +385,12 @@ func (t *turn) ask(raw string) {
 	case faq.Thanks:
 		t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
 	case faq.Unsure:
+		t.emit(Event{Kind: EventFAQUnsure, Entry: r.Hits[0].ID, Text: redact.String(raw)})
 		t.say(Reply{Text: t.msg("faq_suggest"), Buttons: t.withNav(t.hitRows(r.Hits), false)})
 	case faq.OutOfScope:
 		t.say(Reply{Text: t.msg("out_of_scope"), Buttons: t.continueOrMenu()})
 	default:
+		t.emit(Event{Kind: EventFAQMissed, Text: redact.String(raw)})
 		t.say(Reply{Text: t.msg("faq_fallback")})
 		rows := t.hitRows(r.Hits)
 		t.menuInto(&rows)
@@ -392,6 +418,7 @@ func (t *turn) answer(id string, chosen bool) {
 		t.outcome = "faq_chosen"
 	}
 	t.s.LastFAQ = id
+	t.emit(Event{Kind: EventFAQAnswered, Entry: id})
 	var rows [][]Button
 	if e.Flow != "" && t.cat.Flow(e.Flow) != nil {
 		rows = append(rows, []Button{{Label: t.text(t.cat.Flow(e.Flow).Title), Payload: content.ArgPayload("f", e.Flow)}})
@@ -417,6 +444,11 @@ func (t *turn) answer(id string, chosen bool) {
 }
 
 func (t *turn) helpful(yes bool, id string) {
+	kind := EventNotHelpful
+	if yes {
+		kind = EventHelpful
+	}
+	t.emit(Event{Kind: kind, Entry: id})
 	if yes {
 		t.outcome = "helpful_yes"
 		t.say(Reply{Text: t.msg("helpful_thanks"), Buttons: t.continueOrMenu()})
@@ -485,8 +517,10 @@ func (t *turn) renderStep() {
 	}
 	rows = append(rows, t.linkRows(step.Links)...)
 	t.say(Reply{Text: t.text(step.Text), Image: step.Image, Buttons: t.withNav(rows, true)})
+	t.emit(Event{Kind: EventStep, Flow: f.ID, Step: step.ID})
 	if step.End {
 		t.outcome = "flow_done"
+		t.emit(Event{Kind: EventCompleted, Flow: f.ID, Step: step.ID})
 	}
 }
 
