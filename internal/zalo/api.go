@@ -94,6 +94,15 @@ type Client struct {
 	HTTP      *http.Client // a client with a 10 s timeout when nil
 }
 
+type csRequest struct {
+	Recipient recipient `json:"recipient"`
+	Message   Message   `json:"message"`
+}
+
+type recipient struct {
+	UserID string `json:"user_id"`
+}
+
 // maxAnswer bounds how much of an API answer is read.
 const maxAnswer = 1 << 20
 
@@ -101,18 +110,15 @@ const maxAnswer = 1 << 20
 // It succeeds only when the answer says "error": 0, whatever the HTTP status;
 // a non-zero error is returned as *APIError. It returns Zalo's message id.
 func (c *Client) SendCS(ctx context.Context, accessToken, userID string, m Message) (string, error) {
-	body, err := json.Marshal(struct {
-		Recipient struct {
-			UserID string `json:"user_id"`
-		} `json:"recipient"`
-		Message Message `json:"message"`
-	}{Recipient: struct {
-		UserID string `json:"user_id"`
-	}{userID}, Message: m})
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // links keep their "&"
+	err := enc.Encode(csRequest{Recipient: recipient{UserID: userID}, Message: m})
 	if err != nil {
 		return "", fmt.Errorf("zalo api: encode message: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+"/v3.0/oa/message/cs", bytes.NewReader(body))
+	body.Truncate(body.Len() - 1) // Encode's newline
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+"/v3.0/oa/message/cs", &body)
 	if err != nil {
 		return "", fmt.Errorf("zalo api: %w", err)
 	}
