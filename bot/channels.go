@@ -2,7 +2,7 @@ package main
 
 import "context"
 
-// channelSetups start each configured channel. A setup returns nil without
+// channelSetups start each configured channel (and the admin pages). A setup returns nil without
 // doing anything when its channel is not configured; otherwise it registers
 // its webhook routes on a.mux, readiness checks with a.ready, and long-running
 // work with a.background. Each channel keeps its wiring in its own file.
@@ -13,4 +13,5 @@ var channelSetups = []struct {
 	{"telegram", setupTelegram},
 	{"zalo", setupZalo},
 	{"zalobot", setupZaloBot},
+	{"admin", setupAdmin},
 }

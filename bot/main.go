@@ -32,6 +32,14 @@ Usage:
   vneidbot faq misses [--json] [--limit N]
                                         questions the bot could not answer
   vneidbot zalo authorize               print the Zalo OA permission URL (PKCE)
+  vneidbot content publish|versions|rollback
+                                        share content with every replica through Redis
+  vneidbot volunteer add|list|link      volunteers' attributed links and QR codes
+  vneidbot stats [--json]               the activation funnel and other numbers
+  vneidbot broadcast --text FILE|--entry ID [--segment S] [--dry-run]
+                                        send a message to a segment of users
+  vneidbot loadtest --target URL --chats N --duration D [--json]
+                                        drive a running bot with simulated citizens
 
 Every command takes --help. Configuration is read from the environment
 (VNEIDBOT_ADDR, REDIS_URL, CONTENT_DIR, SESSION_TTL, TELEGRAM_*, ZALO_*,
@@ -74,6 +82,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = faqCommand(ctx, cfg, args, stdout, stderr)
 	case "zalo":
 		err = cmdZalo(ctx, cfg, args, stdout)
+	case "volunteer":
+		err = volunteerCommand(ctx, cfg, args, stdout, stderr)
+	case "stats":
+		err = statsCommand(ctx, cfg, args, stdout, stderr)
+	case "broadcast":
+		err = broadcastCommand(ctx, cfg, args, stdout, stderr)
+	case "loadtest":
+		err = loadtestCommand(ctx, cfg, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "vneidbot: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage

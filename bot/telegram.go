@@ -1,12 +1,45 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
 
-// setupTelegram starts the Telegram channel when TELEGRAM_BOT_TOKEN is set.
+	"github.com/vneid-guide/vneidbot/internal/telegram"
+)
+
+// setupTelegram starts the Telegram channel when TELEGRAM_BOT_TOKEN is set:
+// long polling when TELEGRAM_WEBHOOK_URL is empty (one replica polls at a
+// time, by a Redis lease), else a webhook at POST /webhook/telegram checked
+// against TELEGRAM_WEBHOOK_SECRET (generated and shared through Redis when
+// empty).
 func setupTelegram(ctx context.Context, a *app) error {
 	if a.cfg.TelegramToken == "" {
 		return nil
 	}
-	a.log.Warn("telegram channel is not built yet")
+	tg, err := telegram.New(telegram.Options{
+		Token:   a.cfg.TelegramToken,
+		APIURL:  a.cfg.TelegramAPIURL,
+		Handler: a.engine,
+		Store:   a.store,
+		Logger:  a.log.With("channel", "telegram"),
+		Metrics: a.metrics,
+	})
+	if err != nil {
+		return err
+	}
+	a.ready("telegram", tg.Ready)
+	if a.cfg.TelegramWebhookURL == "" {
+		a.log.Info("telegram: long polling (TELEGRAM_WEBHOOK_URL is empty)")
+		a.background(ctx, "telegram polling", tg.RunPolling)
+		return nil
+	}
+	secret, err := tg.WebhookSecret(ctx, a.cfg.TelegramWebhookSecret)
+	if err != nil {
+		return fmt.Errorf("telegram webhook secret: %w", err)
+	}
+	a.mux.Handle("POST /webhook/telegram", tg.WebhookHandler(secret))
+	a.background(ctx, "telegram webhook", func(ctx context.Context) error {
+		return tg.RunWebhook(ctx, a.cfg.TelegramWebhookURL, secret)
+	})
 	return nil
 }

@@ -38,6 +38,8 @@ type Options struct {
 	ResumeAfter time.Duration
 	// Recorder, when set, receives each update's events for statistics.
 	Recorder Recorder
+	// Volunteers, when set, enables sharing links and "/thongke".
+	Volunteers Volunteers
 }
 
 // maxAttempts bounds the retries when concurrent updates of one chat collide.
@@ -51,6 +53,7 @@ type Engine struct {
 	now     func() time.Time
 	resume  time.Duration
 	rec     Recorder
+	vol     Volunteers
 	bundle  atomic.Pointer[bundle]
 	metrics *metrics
 }
@@ -74,7 +77,7 @@ func New(cat *content.Catalog, st SessionStore, o Options) (*Engine, error) {
 	if o.ResumeAfter <= 0 {
 		o.ResumeAfter = 30 * time.Minute
 	}
-	e := &Engine{store: st, log: o.Logger, now: o.Now, resume: o.ResumeAfter, rec: o.Recorder, metrics: newMetrics(o.Metrics)}
+	e := &Engine{store: st, log: o.Logger, now: o.Now, resume: o.ResumeAfter, rec: o.Recorder, vol: o.Volunteers, metrics: newMetrics(o.Metrics)}
 	if err := e.SetContent(cat); err != nil {
 		return nil, err
 	}
@@ -135,7 +138,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
 			}
 		}
 		b := e.bundle.Load()
-		t := &turn{e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
+		t := &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
 		replies := t.run()
 		data, err := json.Marshal(&sess)
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 // turn handles one update against one loaded session. It changes the session
 // in place and returns the replies; the engine saves the session afterwards.
 type turn struct {
+	ctx     context.Context // for the few features that read Redis mid-turn (volunteers)
 	e       *Engine
 	b       *bundle
 	cat     *content.Catalog

@@ -1,7 +1,19 @@
 package flows
 
+import "context"
+
+// Volunteers backs the volunteer features inside the chat: "Chia sẻ cho
+// người thân" (a citizen's own link to forward) and "/thongke" (a linked
+// volunteer's numbers). The engine works without it.
+type Volunteers interface {
+	// ShareLinks returns the links a citizen forwards, attributed to them.
+	ShareLinks(ctx context.Context, chat string) (map[string]string, error)
+	// Numbers returns the counts of the volunteer linked to chat; ok is false
+	// when the chat is not a volunteer's.
+	Numbers(ctx context.Context, chat string) (counts map[string]int64, ok bool, err error)
+}
+
 // share gives the citizen a ready-to-forward message with their own link.
-// Volunteer links are not configured yet, so it offers the menu.
 func (t *turn) share() {
 	t.say(Reply{Text: t.msg("share_unavailable")})
 	t.menu()
