@@ -99,14 +99,14 @@ func classify(u tgbotapi.Update, bot me) event {
 		return ev
 	}
 	switch {
-	case u.Message != nil && u.Message.Chat != nil:
+	case u.Message != nil && u.Message.Chat != nil && u.Message.Chat.ID != 0:
 		m := u.Message
 		ev := base(m)
 		if m.Chat.Type != "private" {
 			return group(ev, m, bot)
 		}
 		return message(ev, m, bot)
-	case u.EditedMessage != nil && u.EditedMessage.Chat != nil:
+	case u.EditedMessage != nil && u.EditedMessage.Chat != nil && u.EditedMessage.Chat.ID != 0:
 		m := u.EditedMessage
 		ev := base(m)
 		ev.kind = "edited"
@@ -116,7 +116,7 @@ func classify(u tgbotapi.Update, bot me) event {
 		ev.act = converse
 		ev.in.Kind, ev.in.Text = flows.KindText, clean(m.Text)
 		return ev
-	case u.CallbackQuery != nil:
+	case u.CallbackQuery != nil && u.CallbackQuery.ID != "":
 		return callback(u, bot)
 	case u.MyChatMember != nil:
 		mc := u.MyChatMember
@@ -206,7 +206,7 @@ func callback(u tgbotapi.Update, bot me) event {
 	if q.From != nil {
 		ev.lang = q.From.LanguageCode
 	}
-	if q.Message == nil || q.Message.Chat == nil {
+	if q.Message == nil || q.Message.Chat == nil || q.Message.Chat.ID == 0 {
 		// a button under an inline-mode message: nothing to continue, just
 		// stop the spinner
 		ev.kind = "other"

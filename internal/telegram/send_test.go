@@ -1,0 +1,219 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/vneid-guide/vneidbot/flows"
+)
+
+// secondChat is message.json from another user, for tests with two chats.
+func secondChat() []byte {
+	return []byte(`{"update_id":500000301,"message":{"message_id":301,"from":{"id":222222222,"is_bot":false,"first_name":"Minh"},"chat":{"id":222222222,"first_name":"Minh","type":"private"},"date":1764400300,"text":"Xin chào"}}`)
+}
+
+// TestFloodWait: a 429 with retry_after pauses every call through the token
+// for that long; the refused message is sent once more, and nothing else
+// (not even another chat's reply) goes out meanwhile.
+func TestFloodWait(t *testing.T) {
+	h := newHarness(t, Options{})
+	served := make(chan time.Time, 1)
+	h.api.fail("sendMessage", scripted{status: 429, served: served,
+		body: `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`})
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if code := h.post(t, "s3cret", readUpdate(t, "message.json"), SecretHeader, "s3cret"); code != 200 {
+			t.Errorf("webhook answered %d", code)
+		}
+	}()
+	floodAt := <-served
+	// another chat's update comes in once the bot has seen the 429
+	eventually(t, "the pause", func() bool {
+		l := h.bot.api.limit
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return !l.pausedUntil.IsZero()
+	})
+	go func() {
+		defer wg.Done()
+		if code := h.post(t, "s3cret", secondChat(), SecretHeader, "s3cret"); code != 200 {
+			t.Errorf("webhook answered %d", code)
+		}
+	}()
+	wg.Wait()
+
+	calls := h.api.sent()
+	if len(calls) != 5 { // refused + retry + menu for chat 1, greeting + menu for chat 2
+		t.Fatalf("got %d calls, want 5: %+v", len(calls), calls)
+	}
+	for _, c := range calls[1:] {
+		if c.Params["chat_id"] == "111111111" {
+			if !reflect.DeepEqual(calls[0].Params, c.Params) {
+				t.Errorf("the retry differs from the refused message:\n%v\n%v", calls[0].Params, c.Params)
+			}
+			break
+		}
+	}
+	for i, c := range calls[1:] {
+		if wait := c.At.Sub(floodAt); wait < time.Second {
+			t.Errorf("call %d (%s to %s) went out %v after the 429, before retry_after (1s)", i+1, c.Method, c.Params["chat_id"], wait)
+		}
+	}
+	n := map[string]int{}
+	for _, c := range calls {
+		n[c.Params["chat_id"]]++
+	}
+	if n["111111111"] != 3 || n["222222222"] != 2 {
+		t.Errorf("calls per chat = %v, want 3 and 2", n)
+	}
+}
+
+// TestBlockedChat: a 403 marks the chat blocked and counted, stops the
+// remaining messages, and Send skips the chat until the user writes again.
+func TestBlockedChat(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	h := newHarness(t, Options{Metrics: reg})
+	h.api.fail("sendMessage", scripted{status: 403, body: `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`})
+	h.feed(t, "message.json")
+
+	if calls := h.api.sent(); len(calls) != 1 {
+		t.Fatalf("got %d calls after the 403, want 1 (no retry, no further message): %+v", len(calls), calls)
+	}
+	ctx := context.Background()
+	if blocked, err := h.bot.Blocked(ctx, "111111111"); err != nil || !blocked {
+		t.Fatalf("Blocked = %v, %v; want true", blocked, err)
+	}
+	if got := counterValue(h.bot.metrics.blocked); got != 1 {
+		t.Errorf("blocked counter = %v, want 1", got)
+	}
+	if err := h.bot.Send(ctx, "111111111", []flows.Reply{{Text: "notice"}}); !errors.Is(err, ErrBlocked) {
+		t.Errorf("Send to a blocked chat = %v, want ErrBlocked", err)
+	}
+	if calls := h.api.sent(); len(calls) != 1 {
+		t.Fatalf("Send reached the API for a blocked chat")
+	}
+
+	// the user comes back
+	again := []byte(`{"update_id":500000401,"message":{"message_id":401,"from":{"id":111111111,"is_bot":false,"first_name":"Lan"},"chat":{"id":111111111,"first_name":"Lan","type":"private"},"date":1764401000,"text":"menu"}}`)
+	if code := h.post(t, "s3cret", again, SecretHeader, "s3cret"); code != 200 {
+		t.Fatal(code)
+	}
+	if blocked, _ := h.bot.Blocked(ctx, "111111111"); blocked {
+		t.Fatal("chat still blocked after the user wrote again")
+	}
+	if calls := h.api.sent(); len(calls) < 2 {
+		t.Fatal("no reply to the returning user")
+	}
+	if err := h.bot.Send(ctx, "111111111", []flows.Reply{{Text: "notice"}}); err != nil {
+		t.Fatalf("Send after unblocking: %v", err)
+	}
+}
+
+// TestServerErrorThenSuccess: a 500 and a dropped connection are retried
+// with backoff; the user gets each message once, in order.
+func TestServerErrorThenSuccess(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail scripted
+	}{
+		{"500", scripted{status: 500, body: `{"ok":false,"error_code":500,"description":"Internal Server Error"}`}},
+		{"502 html", scripted{status: 502, body: `<html>Bad Gateway</html>`}},
+		{"connection dropped", scripted{status: 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, Options{})
+			h.api.fail("sendMessage", tc.fail)
+			h.feed(t, "message.json")
+			calls := h.api.sent()
+			if len(calls) != 3 {
+				t.Fatalf("got %d calls, want 3 (failed, retried, menu): %+v", len(calls), calls)
+			}
+			if !reflect.DeepEqual(calls[0].Params, calls[1].Params) {
+				t.Errorf("retry differs from the failed call")
+			}
+			if calls[2].Params["reply_markup"] == "" {
+				t.Errorf("last message has no keyboard: %v", calls[2].Params)
+			}
+		})
+	}
+}
+
+// TestGivesUpAfterAttempts: a call that keeps failing is tried SendAttempts
+// times, then the rest of the turn is dropped (never sent out of order).
+func TestGivesUpAfterAttempts(t *testing.T) {
+	h := newHarness(t, Options{SendAttempts: 3})
+	for range 3 {
+		h.api.fail("sendMessage", scripted{status: 500, body: `{"ok":false,"error_code":500,"description":"boom"}`})
+	}
+	h.feed(t, "message.json")
+	if calls := h.api.sent(); len(calls) != 3 {
+		t.Fatalf("got %d calls, want 3 attempts of the first message and nothing after", len(calls))
+	}
+}
+
+// TestChatSpacing: with a burst of 1 and 100ms spacing, a chat's messages
+// leave at least 100ms apart while another chat is not held up.
+func TestChatSpacing(t *testing.T) {
+	h := newHarness(t, Options{ChatEvery: 100 * time.Millisecond, ChatBurst: 1})
+	h.feed(t, "message.json")
+	calls := h.api.sent()
+	if len(calls) != 2 {
+		t.Fatalf("got %d calls, want 2", len(calls))
+	}
+	if gap := calls[1].At.Sub(calls[0].At); gap < 90*time.Millisecond {
+		t.Errorf("messages to one chat %v apart, want at least 100ms", gap)
+	}
+}
+
+// TestPhotoFallsBackToText: a step image that Telegram cannot fetch does not
+// swallow the step: its text is sent alone.
+func TestPhotoFallsBackToText(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.api.fail("sendPhoto", scripted{status: 400, body: `{"ok":false,"error_code":400,"description":"Bad Request: wrong file identifier/HTTP URL specified"}`})
+	err := h.bot.deliver(context.Background(), 111111111, []flows.Reply{{Text: "Bước 1", Image: "https://vneid.gov.vn/a.png",
+		Buttons: [][]flows.Button{{{Label: "Xong", Payload: "c:install:a:done"}}}}}, false, h.bot.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := h.api.sent()
+	if len(calls) != 2 || calls[0].Method != "sendPhoto" || calls[1].Method != "sendMessage" {
+		t.Fatalf("calls = %+v, want sendPhoto then sendMessage", calls)
+	}
+	if calls[1].Params["text"] != "Bước 1" || calls[1].Params["reply_markup"] == "" {
+		t.Errorf("fallback message = %v", calls[1].Params)
+	}
+}
+
+// TestEngineErrorApologises: when the engine fails, the spinner still stops
+// and the user is told to try again.
+func TestEngineErrorApologises(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.bot.o.Handler = failing{}
+	h.feed(t, "callback_query.json")
+	calls := h.api.sent()
+	if len(calls) != 2 || calls[0].Method != "answerCallbackQuery" || calls[1].Params["text"] != texts["vi"]["error"] {
+		t.Fatalf("calls = %+v", calls)
+	}
+}
+
+type failing struct{}
+
+func (failing) Handle(context.Context, flows.Inbound) ([]flows.Reply, error) {
+	return nil, errors.New("redis is down")
+}
+
+func counterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	c.Write(&m)
+	return m.GetCounter().GetValue()
+}

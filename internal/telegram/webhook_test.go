@@ -1,0 +1,151 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"testing"
+)
+
+// TestWebhookSecret: only the exact secret is accepted; anything else is 401
+// and nothing is processed.
+func TestWebhookSecret(t *testing.T) {
+	body := func(t *testing.T) []byte { return readUpdate(t, "message.json") }
+	cases := []struct {
+		name   string
+		header []string
+		want   int
+	}{
+		{"right", []string{SecretHeader, "s3cret"}, http.StatusOK},
+		{"header name in lower case", []string{"x-telegram-bot-api-secret-token", "s3cret"}, http.StatusOK},
+		{"missing", nil, http.StatusUnauthorized},
+		{"empty", []string{SecretHeader, ""}, http.StatusUnauthorized},
+		{"wrong", []string{SecretHeader, "guess"}, http.StatusUnauthorized},
+		{"differently cased", []string{SecretHeader, "S3CRET"}, http.StatusUnauthorized},
+		{"prefix", []string{SecretHeader, "s3cre"}, http.StatusUnauthorized},
+		{"longer", []string{SecretHeader, "s3cret0"}, http.StatusUnauthorized},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, Options{})
+			if got := h.post(t, "s3cret", body(t), tc.header...); got != tc.want {
+				t.Fatalf("status %d, want %d", got, tc.want)
+			}
+			sent := len(h.api.sent()) > 0
+			if sent != (tc.want == http.StatusOK) {
+				t.Fatalf("processed = %v with status %d", sent, tc.want)
+			}
+		})
+	}
+}
+
+// TestWebhookNoSecretConfigured: a handler built with an empty secret
+// rejects everything, even a request without the header.
+func TestWebhookNoSecretConfigured(t *testing.T) {
+	h := newHarness(t, Options{})
+	if got := h.post(t, "", readUpdate(t, "message.json")); got != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401", got)
+	}
+	if got := h.post(t, "", readUpdate(t, "message.json"), SecretHeader, ""); got != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401", got)
+	}
+}
+
+// TestWebhookReplay: Telegram (or an attacker with the secret) sending the
+// same update twice gets one answer.
+func TestWebhookReplay(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.feed(t, "callback_query.json")
+	first := len(h.api.sent())
+	if first == 0 {
+		t.Fatal("first delivery not answered")
+	}
+	h.feed(t, "callback_query.json")
+	if n := len(h.api.sent()); n != first {
+		t.Fatalf("replay sent %d more requests, want none", n-first)
+	}
+}
+
+// TestWebhookBody: bodies over 1 MiB get 413 and garbage 400, unprocessed.
+func TestWebhookBody(t *testing.T) {
+	h := newHarness(t, Options{})
+	big := bytes.Repeat([]byte(" "), maxWebhookBody)
+	big = append(big, readUpdate(t, "message.json")...)
+	if got := h.post(t, "s3cret", big, SecretHeader, "s3cret"); got != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: status %d, want 413", got)
+	}
+	for _, b := range []string{"", "not json", "[]", `{"update_id":0}`, `{"message":{"text":"x"}}`} {
+		if got := h.post(t, "s3cret", []byte(b), SecretHeader, "s3cret"); got != http.StatusBadRequest {
+			t.Errorf("body %q: status %d, want 400", b, got)
+		}
+	}
+	if n := len(h.api.sent()); n != 0 {
+		t.Fatalf("%d requests sent for rejected bodies", n)
+	}
+}
+
+// TestWebhookSecretShared: with no configured secret, every replica gets the
+// same generated one from Redis.
+func TestWebhookSecretShared(t *testing.T) {
+	h := newHarness(t, Options{})
+	ctx := context.Background()
+	a, err := h.bot.WebhookSecret(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := New(fastOptions(Options{APIURL: h.api.url(), Handler: h.eng, Store: h.store}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := other.WebhookSecret(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b || len(a) < 32 || !validSecret(a) {
+		t.Fatalf("secrets %q and %q: want one shared secret of 32+ allowed characters", a, b)
+	}
+	if c, _ := h.bot.WebhookSecret(ctx, "configured_1"); c != "configured_1" {
+		t.Fatalf("configured secret not used: %q", c)
+	}
+}
+
+func validSecret(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRunWebhook registers the webhook with secret_token and allowed_updates.
+func TestRunWebhook(t *testing.T) {
+	h := newHarness(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- h.bot.RunWebhook(ctx, "https://bot.example.org/webhook/telegram", "s3cret") }()
+	eventually(t, "setWebhook", func() bool { return h.api.count("setWebhook", "") == 1 })
+	eventually(t, "ready", func() bool { return h.bot.Ready(ctx) == nil })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	h.api.mu.Lock()
+	defer h.api.mu.Unlock()
+	for _, c := range h.api.calls {
+		if c.Method != "setWebhook" {
+			continue
+		}
+		want := map[string]string{
+			"url":             "https://bot.example.org/webhook/telegram",
+			"secret_token":    "s3cret",
+			"allowed_updates": `["message","edited_message","callback_query","my_chat_member"]`,
+			"max_connections": "40",
+		}
+		for k, v := range want {
+			if c.Params[k] != v {
+				t.Errorf("setWebhook %s = %q, want %q", k, c.Params[k], v)
+			}
+		}
+	}
+}
