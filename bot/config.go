@@ -8,6 +8,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // Config is the bot's whole configuration, read once from the environment
@@ -88,8 +90,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, &ConfigError{"SESSION_TTL", fmt.Sprintf("%q is not a positive duration such as 720h", get("SESSION_TTL", ""))})
 	}
 	c.SessionTTL = ttl
-	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
-		errs = append(errs, &ConfigError{"REDIS_URL", "must start with redis:// or rediss://"})
+	if c.RedisURL != "" {
+		if _, err := store.ParseURL(c.RedisURL); err != nil {
+			errs = append(errs, &ConfigError{"REDIS_URL", err.Error()})
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, &ConfigError{"LOG_LEVEL", "must be debug, info, warn or error"})

@@ -65,11 +65,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.mini = m
 		s.rdb = redis.NewClient(&redis.Options{Addr: m.Addr()})
 	} else {
-		opts, err := redis.ParseURL(o.URL)
+		opts, err := ParseURL(o.URL)
 		if err != nil {
 			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
 		}
-		s.rdb = redis.NewClient(opts)
+		s.rdb = redis.NewUniversalClient(opts)
 	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()

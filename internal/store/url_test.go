@@ -1,0 +1,27 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
+)
+
+func TestParseURL(t *testing.T) {
+	o, err := store.ParseURL("redis://:pw@10.0.0.5:6380/3")
+	if err != nil || o.Addrs[0] != "10.0.0.5:6380" || o.DB != 3 || o.Password != "pw" || o.IsClusterMode || o.MasterName != "" {
+		t.Fatalf("single: %+v %v", o, err)
+	}
+	o, err = store.ParseURL("redis+sentinel://:pw@s1:26379,s2:26379/mymaster/2")
+	if err != nil || len(o.Addrs) != 2 || o.MasterName != "mymaster" || o.DB != 2 || o.SentinelPassword != "pw" {
+		t.Fatalf("sentinel: %+v %v", o, err)
+	}
+	o, err = store.ParseURL("redis+cluster://c1:6379,c2:6379,c3:6379")
+	if err != nil || len(o.Addrs) != 3 || !o.IsClusterMode {
+		t.Fatalf("cluster: %+v %v", o, err)
+	}
+	for _, bad := range []string{"localhost:6379", "redis+sentinel://s1:26379", "redis+cluster://c1:6379/1", "http://x"} {
+		if _, err := store.ParseURL(bad); err == nil {
+			t.Errorf("ParseURL(%q) accepted", bad)
+		}
+	}
+}
