@@ -263,7 +263,9 @@ func (t *Tokens) refreshLocked(ctx context.Context, stale string) (Pair, error) 
 	case st.Refresh == "":
 		return Pair{}, ErrNoTokens
 	}
-	rctx, cancel := context.WithTimeout(ctx, t.o.LockTTL/2)
+	// Once sent, the refresh must not be abandoned: Zalo may already have
+	// killed the old refresh token, and the answer holds the only new one.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.o.LockTTL/2)
 	defer cancel()
 	p, err := t.oauth.Refresh(rctx, st.Refresh)
 	var oe *OAuthError

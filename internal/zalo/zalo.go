@@ -145,8 +145,14 @@ func (a *Adapter) Ready(ctx context.Context) error { return a.tokens.Check(ctx) 
 
 // Run handles queued events and keeps the tokens fresh until ctx ends.
 func (a *Adapter) Run(ctx context.Context) error {
-	go a.tokens.Run(ctx)
-	return a.q.Run(ctx, a.o.Workers, a.handle)
+	refreshed := make(chan struct{})
+	go func() {
+		defer close(refreshed)
+		a.tokens.Run(ctx)
+	}()
+	err := a.q.Run(ctx, a.o.Workers, a.handle)
+	<-refreshed
+	return err
 }
 
 // Webhook is the handler of POST /webhook/zalo.

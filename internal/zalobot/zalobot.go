@@ -1,0 +1,354 @@
+// Package zalobot is the Zalo Bot Platform channel, for pilots and small
+// deployments: a Telegram-like API without buttons, where choices are
+// numbered lines that the user answers by typing the number.
+//
+// Updates arrive by webhook (POST /webhook/zalobot, checked against
+// X-Bot-Api-Secret-Token in constant time) when a webhook secret is
+// configured, or else by getUpdates polling (the platform allows one or the
+// other). Either way an update is added to a Redis stream before it is
+// acknowledged, and workers handle it, like the OA channel (see package
+// queue): the webhook answers in one Redis write, and an acknowledged update
+// survives the process.
+//
+// A webhook request with a missing or wrong secret gets 401, is counted and
+// logged at warn without its body. Unlike the OA platform, the Bot Platform
+// is not known to disable a failing webhook, and a refusal shows the
+// misconfiguration in the platform's delivery status.
+package zalobot
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
+)
+
+// Channel is the engine's name for this channel.
+const Channel = "zalobot"
+
+// MaxBody is the largest webhook body read.
+const MaxBody = 1 << 20
+
+// Engine turns an update into replies; *flows.Engine is one. A duplicate
+// update returns no replies and no error.
+type Engine interface {
+	Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error)
+}
+
+// Options configure an Adapter.
+type Options struct {
+	Token  string // ZALO_BOT_TOKEN
+	APIURL string // ZALO_BOT_API_URL (https://bot-api.zaloplatforms.com)
+	// WebhookSecret is the secret_token given to setWebhook
+	// (ZALO_BOT_WEBHOOK_SECRET). Empty means polling.
+	WebhookSecret string
+
+	Store   *store.Store
+	Engine  Engine
+	Logger  *slog.Logger
+	Metrics prometheus.Registerer
+	HTTP    *http.Client
+	// Workers is how many updates this process handles at once (2).
+	Workers int
+	// PollTimeout is getUpdates' long-poll timeout (30s).
+	PollTimeout time.Duration
+	// PollPause is the least time between two getUpdates calls that brought
+	// nothing, so that a platform answering at once cannot make the poller
+	// spin (1s).
+	PollPause time.Duration
+	Queue     queue.Options
+}
+
+// Adapter is the Zalo Bot Platform channel.
+type Adapter struct {
+	o      Options
+	log    *slog.Logger
+	client *Client
+	q      *queue.Queue
+	m      *metrics
+
+	retries int           // retries after 429 (3)
+	backoff time.Duration // first pause after 429, doubling (1s)
+	sleep   func(context.Context, time.Duration) error
+}
+
+// New builds the adapter. It starts nothing: serve Webhook (webhook mode)
+// and call Run.
+func New(o Options) (*Adapter, error) {
+	if o.Token == "" {
+		return nil, errors.New("zalo bot: token is required")
+	}
+	if o.Store == nil || o.Engine == nil {
+		return nil, errors.New("zalo bot: store and engine are required")
+	}
+	if o.WebhookSecret != "" && (len(o.WebhookSecret) < 8 || len(o.WebhookSecret) > 256) {
+		return nil, errors.New("zalo bot: the webhook secret must be 8-256 characters")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.APIURL == "" {
+		o.APIURL = "https://bot-api.zaloplatforms.com"
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 30 * time.Second
+	}
+	if o.PollPause <= 0 {
+		o.PollPause = time.Second
+	}
+	o.Queue.Logger = o.Logger
+	a := &Adapter{
+		o: o, log: o.Logger, m: newMetrics(o.Metrics),
+		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
+		retries: 3, backoff: time.Second, sleep: sleep,
+	}
+	o.Queue.OnDrop = func([]byte) { a.m.updates.WithLabelValues("dropped", "false").Inc() }
+	a.q = queue.New(o.Store.Client(), o.Store.Key("zalobot", "events"), "workers", o.Queue)
+	return a, nil
+}
+
+// Client is the adapter's API client (for setWebhook).
+func (a *Adapter) Client() *Client { return a.client }
+
+// Polling reports whether updates come by getUpdates (no webhook secret).
+func (a *Adapter) Polling() bool { return a.o.WebhookSecret == "" }
+
+// Run handles queued updates, and polls when there is no webhook, until ctx
+// ends.
+func (a *Adapter) Run(ctx context.Context) error {
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		if a.Polling() {
+			a.Poll(ctx)
+		}
+	}()
+	err := a.q.Run(ctx, a.o.Workers, a.handle)
+	<-polled
+	return err
+}
+
+// Webhook is the handler of POST /webhook/zalobot.
+func (a *Adapter) Webhook() http.Handler { return http.HandlerFunc(a.serveWebhook) }
+
+func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	got := r.Header.Get("X-Bot-Api-Secret-Token")
+	if a.o.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.o.WebhookSecret)) != 1 {
+		result := "bad_secret"
+		if got == "" {
+			result = "no_secret"
+		}
+		a.reject(w, r, result, http.StatusUnauthorized, nil)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		a.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, err)
+		return
+	case err != nil:
+		a.reject(w, r, "malformed", http.StatusBadRequest, err)
+		return
+	}
+	ups, err := ParseUpdates(body)
+	if err != nil {
+		a.reject(w, r, "malformed", http.StatusBadRequest, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 1500*time.Millisecond)
+	defer cancel()
+	if err := a.accept(ctx, body, ups); err != nil {
+		a.m.webhook.WithLabelValues("store_error").Inc()
+		a.log.Error("zalo bot webhook: could not store the update; answering 503", "err", err)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	a.m.webhook.WithLabelValues("accepted").Inc()
+	w.WriteHeader(http.StatusOK)
+}
+
+// accept counts the updates in raw and queues raw when any is handled.
+func (a *Adapter) accept(ctx context.Context, raw []byte, ups []Update) error {
+	handled := false
+	for _, u := range ups {
+		k := u.Kind()
+		a.m.updates.WithLabelValues(eventLabel(u.EventName), fmt.Sprint(k != KindIgnored)).Inc()
+		handled = handled || k != KindIgnored
+	}
+	if !handled {
+		return nil
+	}
+	_, err := a.q.Add(ctx, raw)
+	return err
+}
+
+func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, result string, status int, err error) {
+	a.m.webhook.WithLabelValues(result).Inc()
+	a.log.Warn("zalo bot webhook: request dropped", "result", result, "status", status, "remote", r.RemoteAddr, "err", err)
+	w.WriteHeader(status)
+}
+
+var eventName = regexp.MustCompile(`^[a-z_.]{1,60}$`)
+
+func eventLabel(name string) string {
+	if eventName.MatchString(name) {
+		return name
+	}
+	return "other"
+}
+
+// Poll calls getUpdates until ctx ends, queueing each update. A call that
+// brings nothing (error_code 408) or fails is followed by a pause of at
+// least PollPause, growing with consecutive failures up to 30s, so the
+// poller never spins; a call that brings an update is followed at once by
+// the next.
+func (a *Adapter) Poll(ctx context.Context) error {
+	failures := 0
+	for ctx.Err() == nil {
+		start := time.Now()
+		raws, err := a.client.GetUpdates(ctx, a.o.PollTimeout)
+		var ae *APIError
+		switch {
+		case err == nil:
+			failures = 0
+			a.m.polls.WithLabelValues("ok").Inc()
+			for _, raw := range raws {
+				a.polled(ctx, raw)
+			}
+			if len(raws) > 0 {
+				continue
+			}
+		case errors.As(err, &ae) && ae.Code == CodeNothingYet:
+			failures = 0
+			a.m.polls.WithLabelValues("empty").Inc()
+		case ctx.Err() != nil:
+			return ctx.Err()
+		default:
+			failures++
+			a.m.polls.WithLabelValues("error").Inc()
+			a.log.Warn("zalo bot getUpdates failed (polling and a webhook are exclusive: is a webhook set?)", "err", err, "failures", failures)
+		}
+		pause := a.o.PollPause - time.Since(start)
+		if failures > 0 {
+			pause = max(pause, min(a.o.PollPause<<min(failures-1, 5), 30*time.Second))
+		}
+		if pause > 0 {
+			if err := a.sleep(ctx, pause); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// polled queues one update from getUpdates. The platform has already let go
+// of it, so when Redis fails it is handled at once rather than lost.
+func (a *Adapter) polled(ctx context.Context, raw json.RawMessage) {
+	ups, err := ParseUpdates(raw)
+	if err != nil {
+		a.log.Warn("zalo bot: unreadable update dropped", "err", err)
+		return
+	}
+	if err := a.accept(ctx, raw, ups); err != nil {
+		a.log.Warn("zalo bot: could not queue the update; handling it now", "err", err)
+		if err := a.handle(context.WithoutCancel(ctx), raw); err != nil {
+			a.log.Error("zalo bot: update lost", "err", err)
+		}
+	}
+}
+
+// Drain handles the updates queued now, then returns; for tests and tools.
+func (a *Adapter) Drain(ctx context.Context) (int, error) {
+	return a.q.Drain(ctx, "drain", a.handle)
+}
+
+// handle processes one stored body. An error leaves it queued for a retry:
+// only when the engine failed, before anything was sent.
+func (a *Adapter) handle(ctx context.Context, raw []byte) error {
+	ups, err := ParseUpdates(raw)
+	if err != nil {
+		return fmt.Errorf("%w: %w", queue.ErrPermanent, err)
+	}
+	for _, u := range ups {
+		in := flows.Inbound{Channel: Channel, ChatID: u.Chat(), MessageID: u.DedupID(), Time: u.Date}
+		switch u.Kind() {
+		case KindText:
+			in.Kind, in.Text = flows.KindText, u.Text
+		case KindMedia:
+			in.Kind = flows.KindMedia
+		default:
+			continue
+		}
+		if in.ChatID == "" {
+			continue
+		}
+		replies, err := a.o.Engine.Handle(ctx, in)
+		if err != nil {
+			return fmt.Errorf("zalo bot: handle %s: %w", u.EventName, err)
+		}
+		if err := a.Send(ctx, in.ChatID, replies); err != nil {
+			a.log.Warn("zalo bot: replies not delivered", "chat", in.ChatID, "err", err)
+		}
+	}
+	return nil
+}
+
+// Send renders replies and sends them to chat, in order, stopping at the
+// first failure. 429 backs off and retries; other errors are returned.
+func (a *Adapter) Send(ctx context.Context, chat string, replies []flows.Reply) error {
+	for _, m := range Render(replies) {
+		for attempt := 0; ; attempt++ {
+			var err error
+			if m.Photo != "" {
+				err = a.client.SendPhoto(ctx, chat, m.Photo, "")
+			} else {
+				err = a.client.SendMessage(ctx, chat, m.Text)
+			}
+			var ae *APIError
+			if err == nil {
+				a.m.sends.WithLabelValues("ok").Inc()
+				break
+			}
+			if errors.As(err, &ae) && ae.Code == http.StatusTooManyRequests && attempt < a.retries {
+				a.m.sends.WithLabelValues("rate_limited").Inc()
+				if err := a.sleep(ctx, a.backoff<<attempt); err != nil {
+					return err
+				}
+				continue
+			}
+			a.m.sends.WithLabelValues("error").Inc()
+			if errors.As(err, &ae) {
+				a.log.Warn("zalo bot: send refused", "chat", chat, "code", ae.Code, "description", ae.Description)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
