@@ -164,6 +164,9 @@ func (c *client) do(ctx context.Context, method string, params tgbotapi.Params, 
 	}
 	if !ar.Ok {
 		ae := &APIError{Method: method, Code: ar.ErrorCode, Description: ar.Description}
+		if ae.Description == "" {
+			ae.Description = snippet(body)
+		}
 		if ae.Code == 0 {
 			ae.Code = resp.StatusCode
 		}

@@ -128,10 +128,11 @@ const removeKeyboard = `{"inline_keyboard":[]}`
 
 // keepLinks returns the markup of m without its callback buttons: after a
 // press the choices go away, links stay usable. ok is false when m had no
-// callback buttons (nothing to edit).
+// callback buttons (nothing to edit). An unknown keyboard (nil: Telegram
+// always reports it, emulators may not) is removed whole.
 func keepLinks(m *tgbotapi.InlineKeyboardMarkup) (markup string, ok bool) {
 	if m == nil {
-		return "", false
+		return removeKeyboard, true
 	}
 	var rows [][]tgbotapi.InlineKeyboardButton
 	removed := false

@@ -141,8 +141,8 @@ func TestKeepLinks(t *testing.T) {
 	if _, ok := keepLinks(links); ok {
 		t.Error("a keyboard without callback buttons was edited")
 	}
-	if _, ok := keepLinks(nil); ok {
-		t.Error("nil keyboard edited")
+	if m, ok := keepLinks(nil); !ok || m != removeKeyboard {
+		t.Error("an unknown keyboard is not removed")
 	}
 }
 
