@@ -4,6 +4,7 @@
 package vntext
 
 import (
+	"iter"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,67 +59,87 @@ func foldRuneSlow(r rune) rune {
 // Fold returns s in lower case without diacritics ("đ" becomes "d"), with
 // everything but letters and digits turned into single spaces, and a letter
 // typed three or more times in a row folded to one ("dcccc" becomes "dc").
-func Fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	f := folder{b: &b}
-	for i, r := range s {
+func Fold(s string) string { return string(AppendFold(make([]byte, 0, len(s)), s)) }
+
+// AppendFold appends the folded form of s (see Fold) to dst. It allocates
+// nothing beyond growing dst, for callers that fold a lot of text.
+func AppendFold(dst []byte, s string) []byte {
+	f := folder{start: len(dst)}
+	b := dst
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			b = f.add(b, rune(ascii[c]), 1)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r < tableEnd && base[r] >= 0:
-			f.add(base[r])
+			b = f.add(b, base[r], utf8.RuneLen(base[r]))
 		case r >= tableEnd && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r):
-			f.add(' ') // emoji, symbols, punctuation beyond the table
+			b = f.add(b, ' ', 1) // emoji, symbols, punctuation beyond the table
 		default:
 			// a letter outside the table (Greek, CJK, ...): fold the rest the slow way
-			f.slow(s[i:])
-			return f.done()
+			return f.done(f.slow(b, s[i:]))
 		}
+		i += size
 	}
-	return f.done()
+	return f.done(b)
 }
 
-// folder writes folded runes, collapsing spaces and runs of one letter.
+// ascii is base for the ASCII range, as bytes.
+var ascii = func() (t [utf8.RuneSelf]byte) {
+	for r := range t {
+		t[r] = byte(base[r])
+	}
+	return t
+}()
+
+// folder tracks what AppendFold has written, to collapse spaces and runs of
+// one letter.
 type folder struct {
-	b    *strings.Builder
-	last rune // last rune written or pending
-	n    int  // length of the current run of last
+	start int  // where the folded text begins
+	last  rune // last rune seen, ' ' at a word break
+	n     int  // length of the current run of last
 }
 
-func (f *folder) add(r rune) {
+// add appends r (size bytes in UTF-8) to b: 0 is dropped, ' ' is a word break.
+func (f *folder) add(b []byte, r rune, size int) []byte {
 	switch {
 	case r == 0:
-		return
+		return b
 	case r == ' ':
-		f.flush()
-		if f.b.Len() > 0 && f.last != ' ' {
-			f.b.WriteByte(' ')
+		if len(b) > f.start && f.last != ' ' {
+			b = append(b, ' ')
 		}
 		f.last, f.n = ' ', 0
-		return
+		return b
 	case r != f.last:
-		f.flush()
 		f.last, f.n = r, 0
 	}
 	f.n++
+	switch {
+	case f.n < 3 || !isLetter(r):
+		if r < utf8.RuneSelf {
+			return append(b, byte(r))
+		}
+		return utf8.AppendRune(b, r)
+	case f.n == 3:
+		return b[:len(b)-size] // a run of three or more letters becomes one
+	}
+	return b
 }
 
-// flush writes the pending run: one letter for a run of three or more.
-func (f *folder) flush() {
-	if f.n == 0 {
-		return
+func isLetter(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z'
 	}
-	n := f.n
-	if n >= 3 && unicode.IsLetter(f.last) {
-		n = 1
-	}
-	for range n {
-		f.b.WriteRune(f.last)
-	}
-	f.n = 0
+	return unicode.IsLetter(r)
 }
 
-// slow folds the rest of the text with the full x/text transform.
-func (f *folder) slow(s string) {
+// slow appends the rest of the text folded with the full x/text transform.
+func (f *folder) slow(b []byte, s string) []byte {
 	plain, _, err := transform.String(accents, s)
 	if err != nil {
 		plain = s
@@ -133,38 +154,64 @@ func (f *folder) slow(s string) {
 		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
 			r = ' '
 		}
-		f.add(r)
+		b = f.add(b, r, utf8.RuneLen(r))
 	}
+	return b
 }
 
-func (f *folder) done() string {
-	f.flush()
-	return strings.TrimRight(f.b.String(), " ")
+func (f *folder) done(b []byte) []byte {
+	if len(b) > f.start && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // Words splits text into folded words. A word that mixes letters and digits
 // is split where they meet, so "muc2" and "mức 2" give the same words.
 func Words(s string) []string {
-	fields := strings.Fields(Fold(s))
-	out := fields[:0:0]
-	for _, w := range fields {
-		out = appendSplitDigits(out, w)
+	var out []string
+	for w := range SplitFolded(AppendFold(nil, s)) {
+		out = append(out, string(w))
 	}
 	return out
 }
 
-func appendSplitDigits(out []string, w string) []string {
-	start := 0
-	prevDigit := false
-	for i, r := range w {
-		d := unicode.IsDigit(r)
-		if i > 0 && d != prevDigit {
-			out = append(out, w[start:i])
-			start = i
+// SplitFolded yields the words of folded text (from AppendFold), split at
+// spaces and where letters and digits meet. The slices alias folded.
+func SplitFolded(folded []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		start := -1
+		prevDigit := false
+		for i := 0; i < len(folded); {
+			r, size := rune(folded[i]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRune(folded[i:])
+			}
+			if r == ' ' {
+				if start >= 0 && !yield(folded[start:i]) {
+					return
+				}
+				start = -1
+				i += size
+				continue
+			}
+			d := '0' <= r && r <= '9' || r >= utf8.RuneSelf && unicode.IsDigit(r)
+			switch {
+			case start < 0:
+				start = i
+			case d != prevDigit:
+				if !yield(folded[start:i]) {
+					return
+				}
+				start = i
+			}
+			prevDigit = d
+			i += size
 		}
-		prevDigit = d
+		if start >= 0 {
+			yield(folded[start:])
+		}
 	}
-	return append(out, w[start:])
 }
 
 // Sentences splits raw text where a sentence or clause ends (. ? ! ; : and
