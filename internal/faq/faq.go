@@ -1,12 +1,25 @@
 // Package faq finds the FAQ entry that answers a citizen's free-text
-// question, typed with or without accents and with common abbreviations, and
-// says how sure it is.
+// question, typed with or without accents, with teen-code, abbreviations and
+// typos, and says how sure it is.
+//
+// Every entry's title, keywords and question variants are folded
+// (vntext.Fold), rewritten with the content's vocabulary (abbreviations and
+// synonyms to one form) and cut into syllables and adjacent-syllable pairs,
+// since Vietnamese meaning lives in pairs ("mật khẩu", "định danh"). A
+// question goes through the same steps, plus one-letter typo and
+// run-together-word repair for syllables the index does not know. Each
+// entry is scored by how much of the question's weight (inverse document
+// frequency) it covers, blended with the best single variant's overlap; the
+// score is in [0, 1] and the verdict comes from calibrated thresholds on the
+// best score and its lead over the second.
 package faq
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
@@ -26,8 +39,15 @@ const (
 )
 
 func (v Verdict) String() string {
-	return [...]string{"none", "confident", "unsure", "out_of_scope", "greeting", "thanks"}[v]
+	names := [...]string{"none", "confident", "unsure", "out_of_scope", "greeting", "thanks"}
+	if v < 0 || int(v) >= len(names) {
+		return "unknown"
+	}
+	return names[v]
 }
+
+// Answered reports whether the verdict answers with Hits[0].
+func (v Verdict) Answered() bool { return v == Confident }
 
 // Hit is one candidate entry with its score in [0, 1].
 type Hit struct {
@@ -36,160 +56,506 @@ type Hit struct {
 	Question string // the entry's title in the asked locale
 }
 
-// Result is the answer to one question: a verdict and the best hits, best first.
+// Result is the answer to one question: a verdict and the best hits, best
+// first. Hits is empty for Greeting, Thanks and OutOfScope.
 type Result struct {
 	Verdict Verdict
 	Hits    []Hit
 }
 
-// Thresholds on the score of the best hit.
-const (
-	confidentAt = 0.55
-	unsureAt    = 0.25
-	maxHits     = 3
-)
+// MaxHits is how many hits a Result carries at most.
+const MaxHits = 3
+
+// params are the tuning knobs of the scorer. The defaults were calibrated on
+// the evaluation set (testdata/eval.yaml) and on leave-one-out runs over the
+// content's own variants; see docs/benchmarks.md.
+type params struct {
+	bigram       float64 // weight of a syllable pair relative to its idf
+	unknown      float64 // weight of an unknown word, as a share of the rarest word's
+	number       float64 // same for an unknown number
+	numeric      float64 // weight of a known number relative to its idf ("70" in "70 tuổi")
+	offTopic     float64 // extra weight of a term about another service the content never mentions
+	typo         float64 // credit for a word matched through a one-letter repair
+	minTypo      int     // shortest word (in letters) that is repaired
+	sat          float64 // tf saturation: a term in tf fields scores tf/(tf+sat)
+	blend        float64 // share of entry coverage in the score; the rest is the best variant
+	confident    float64 // best score needed to answer
+	lead         float64 // and its lead over the second best
+	sure         float64 // a score above which the lead does not matter
+	unsure       float64 // best score needed to offer suggestions
+	floor        float64 // lowest score offered as a suggestion at all
+	evidence     float64 // matched weight needed to answer, in rarest-word units
+	pairs        int32   // syllable pairs the best entry must share with the question to answer
+	clause       float64 // weight a clause needs to be scored on its own, in rarest-word units
+	clauseCredit float64 // a clause's score counts this much against the whole message's
+	longMessage  int     // words from which commas also part clauses
+	rerank       int     // entries re-scored on their best variant
+	social       int     // longest message (in words) read as a greeting or thanks
+}
+
+var defaults = params{
+	bigram:       0.6,
+	unknown:      0.8,
+	number:       0.2,
+	numeric:      0.3,
+	offTopic:     1.5,
+	typo:         0.75,
+	minTypo:      4,
+	sat:          0.25,
+	blend:        0.6,
+	confident:    0.5,
+	lead:         0.08,
+	sure:         0.75,
+	unsure:       0.25,
+	floor:        0.12,
+	evidence:     0.9,
+	pairs:        1,
+	clause:       1.5,
+	clauseCredit: 0.9,
+	longMessage:  20,
+	rerank:       12,
+	social:       8,
+}
 
 // Index answers questions against one content catalog. It is immutable and
 // safe for concurrent use; build a new one when content changes.
 type Index struct {
 	cat     *content.Catalog
-	abbr    map[string]string
-	entries []doc
-	idf     map[string]float64
-	greet   map[string]bool
-	thanks  map[string]bool
-	offTop  []string
+	p       params
+	lex     *lexicon
+	an      *analyzer
+	greet   phrases
+	thanks  phrases
+	offTop  phrases
+	foreign phrases // out-of-scope phrases the content never uses
+	joiners phrases
+
+	// Terms: a syllable's term id is its word id; the pair of syllables
+	// (a, b) has the id pairs[a<<32|b], numbered after all words.
+	pairs   map[uint64]int32
+	weight  []float64   // term id → idf (pairs already multiplied by p.bigram)
+	post    [][]posting // term id → entries holding it
+	typos   map[string][]int32
+	entries []entry
+	maxIDF  float64
+	pool    sync.Pool // *scratch
 }
 
-type doc struct {
-	id    string
-	terms map[string]bool
+type posting struct {
+	entry int32
+	tf    int32 // number of the entry's fields (title, keywords, variants) holding the term
 }
 
-// New builds an index over the catalog's FAQ entries.
-func New(c *content.Catalog) *Index {
-	ix := &Index{cat: c, abbr: map[string]string{}, idf: map[string]float64{}, greet: set(c.Vocab.Greetings), thanks: set(c.Vocab.Thanks)}
-	for k, v := range c.Vocab.Abbreviations {
-		ix.abbr[vntext.Fold(k)] = vntext.Fold(v)
-	}
-	for _, o := range c.Vocab.OutOfScope {
-		ix.offTop = append(ix.offTop, vntext.Fold(o))
-	}
-	df := map[string]int{}
-	for _, e := range c.FAQ {
-		d := doc{id: e.ID, terms: map[string]bool{}}
-		texts := append([]string{}, e.Keywords...)
-		for _, t := range e.Title {
-			texts = append(texts, t)
-		}
-		for _, qs := range e.Questions {
-			texts = append(texts, qs...)
-		}
-		for _, t := range texts {
-			for _, term := range ix.terms(t) {
-				d.terms[term] = true
-			}
-		}
-		for term := range d.terms {
-			df[term]++
-		}
-		ix.entries = append(ix.entries, d)
-	}
-	n := float64(len(ix.entries))
-	for term, f := range df {
-		ix.idf[term] = math.Log(1 + n/float64(f))
-	}
-	return ix
+type entry struct {
+	src    *content.Entry
+	fields []field
 }
 
-func set(words []string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range words {
-		m[vntext.Fold(w)] = true
-	}
-	return m
+// field is one title, keyword or question variant as sorted unique terms.
+type field struct {
+	terms  []int32
+	weight float64 // sum of the terms' weights
 }
 
-// terms folds text, expands abbreviations and returns its words and
-// adjacent-word pairs (Vietnamese meaning lives in syllable pairs).
-func (ix *Index) terms(text string) []string {
-	var words []string
-	for _, w := range vntext.Words(text) {
-		if full, ok := ix.abbr[w]; ok {
-			words = append(words, strings.Fields(full)...)
-			continue
-		}
-		words = append(words, w)
+// pairFlag marks a pair's provisional id while the index is being built,
+// before the number of words is known.
+const pairFlag = 1 << 30
+
+func pairKey(a, b int32) uint64 { return uint64(a)<<32 | uint64(uint32(b)) }
+
+// fieldTexts lists an entry's texts that questions are compared with.
+func fieldTexts(e *content.Entry) []string {
+	var out []string
+	for _, l := range sortedKeys(e.Title) {
+		out = append(out, e.Title[l])
 	}
-	out := append([]string{}, words...)
-	for i := 0; i+1 < len(words); i++ {
-		out = append(out, words[i]+"_"+words[i+1])
+	out = append(out, e.Keywords...)
+	for _, l := range sortedKeys(e.Questions) {
+		out = append(out, e.Questions[l]...)
 	}
 	return out
 }
 
-// Search judges text and returns the best entries.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func sortedKeys32[V any](m map[int32]V) []int32 {
+	keys := make([]int32, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Len is the number of entries in the index.
+func (ix *Index) Len() int { return len(ix.entries) }
+
+// Search judges text and returns the best entries, best first.
 func (ix *Index) Search(text, locale string) Result {
-	folded := vntext.Fold(text)
-	if folded == "" {
+	sc := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(sc)
+	sc.unknown = sc.unknown[:0]
+	words := ix.an.rewrite(nil, ix.lookup(sc, text))
+	if len(words) == 0 {
 		return Result{Verdict: NoMatch}
 	}
-	if ix.greet[folded] {
-		return Result{Verdict: Greeting}
+	if v, ok := ix.social(words); ok {
+		return Result{Verdict: v}
 	}
-	if ix.thanks[folded] {
-		return Result{Verdict: Thanks}
-	}
-	q := ix.terms(text)
-	var total float64
-	for _, t := range q {
-		total += ix.weight(t)
-	}
+	offTopic := ix.offTop.in(words)
+	best := ix.scoreAll(sc, text, words)
 	var hits []Hit
-	for _, d := range ix.entries {
-		var s float64
-		for _, t := range q {
-			if d.terms[t] {
-				s += ix.weight(t)
-			}
+	for _, s := range best {
+		if s.score < ix.p.floor || len(hits) == MaxHits {
+			break
 		}
-		if s > 0 && total > 0 {
-			hits = append(hits, Hit{ID: d.id, Score: s / total})
+		e := ix.entries[s.entry].src
+		hits = append(hits, Hit{ID: e.ID, Score: round(s.score), Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
+	}
+	if len(hits) == 0 {
+		if offTopic {
+			return Result{Verdict: OutOfScope}
 		}
+		return Result{Verdict: NoMatch}
 	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	if len(hits) > maxHits {
-		hits = hits[:maxHits]
-	}
-	for i := range hits {
-		hits[i].Question = ix.cat.Entry(hits[i].ID).Title.Get(locale, ix.cat.DefaultLocale())
+	top := best[0]
+	second := 0.0
+	if len(best) > 1 {
+		second = best[1].score
 	}
 	switch {
-	case len(hits) > 0 && hits[0].Score >= confidentAt:
+	case top.score >= ix.p.confident && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs &&
+		(top.score-second >= ix.p.lead || top.score >= ix.p.sure):
 		return Result{Verdict: Confident, Hits: hits}
-	case ix.offTopic(folded):
+	case offTopic:
 		return Result{Verdict: OutOfScope}
-	case len(hits) > 0 && hits[0].Score >= unsureAt:
+	case top.score >= ix.p.unsure && top.pairs >= 1:
 		return Result{Verdict: Unsure, Hits: hits}
 	}
 	return Result{Verdict: NoMatch, Hits: hits}
 }
 
-// weight is a term's inverse document frequency; unknown terms weigh as much
-// as the rarest known ones, so a question full of unknown words scores low.
-func (ix *Index) weight(t string) float64 {
-	if w, ok := ix.idf[t]; ok {
-		return w
-	}
-	return math.Log(1 + float64(len(ix.entries)))
+func round(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// scratch is per-search working memory, pooled.
+type scratch struct {
+	buf     []byte
+	unknown []string  // words the lexicon lacks; a word id -1-i is unknown[i]
+	acc     []float64 // by entry
+	pairs   []int32   // by entry: pairs matched
+	touched []int32
 }
 
-func (ix *Index) offTopic(folded string) bool {
-	padded := " " + folded + " "
-	for _, o := range ix.offTop {
-		if strings.Contains(padded, " "+o+" ") {
-			return true
+// lookup returns the word ids of text; words the index has never seen get
+// negative ids that index sc.unknown (which Search empties).
+func (ix *Index) lookup(sc *scratch, text string) []int32 {
+	sc.buf = vntext.AppendFold(sc.buf[:0], text)
+	var ids []int32
+	for w := range vntext.SplitFolded(sc.buf) {
+		if id, ok := ix.lex.ids[string(w)]; ok {
+			ids = append(ids, id)
+			continue
+		}
+		sc.unknown = append(sc.unknown, string(w))
+		ids = append(ids, int32(-len(sc.unknown)))
+	}
+	return ids
+}
+
+// social recognises a short message that only greets or thanks.
+func (ix *Index) social(words []int32) (Verdict, bool) {
+	if len(words) > ix.p.social {
+		return NoMatch, false
+	}
+	rest, greeted, thanked := ix.stripSocial(words)
+	if !thanked && !greeted || len(ix.an.content(nil, rest)) > 0 {
+		return NoMatch, false
+	}
+	if thanked {
+		return Thanks, true
+	}
+	return Greeting, true
+}
+
+// stripSocial drops greetings and thanks from words, the longer phrase
+// winning where they overlap ("good morning" is a greeting, not "good").
+func (ix *Index) stripSocial(words []int32) (rest []int32, greeted, thanked bool) {
+	for i := 0; i < len(words); {
+		g, t := ix.greet.at(words[i:]), ix.thanks.at(words[i:])
+		switch {
+		case t > g:
+			thanked = true
+			i += t
+		case g > 0:
+			greeted = true
+			i += g
+		default:
+			rest = append(rest, words[i])
+			i++
 		}
 	}
-	return false
+	return rest, greeted, thanked
+}
+
+// scored is one entry's score for a question.
+type scored struct {
+	entry    int32
+	score    float64
+	evidence float64 // matched weight in units of the rarest word's
+	pairs    int32   // syllable pairs shared with the question
+}
+
+// scoreAll scores the whole message and, when it has several clauses, each
+// clause on its own, keeping each entry's best; best first.
+func (ix *Index) scoreAll(sc *scratch, text string, words []int32) []scored {
+	best := ix.score(sc, ix.query(sc, words))
+	parts := ix.clauses(sc, text, len(words) >= ix.p.longMessage)
+	if len(parts) < 2 {
+		return best
+	}
+	byEntry := make(map[int32]scored, len(best))
+	for _, s := range best {
+		byEntry[s.entry] = s
+	}
+	for _, part := range parts {
+		q := ix.query(sc, ix.an.rewrite(nil, part))
+		if q.total < ix.p.clause*ix.maxIDF {
+			continue // too little to be a question of its own ("chào cô ạ")
+		}
+		for _, s := range ix.score(sc, q) {
+			s.score *= ix.p.clauseCredit
+			if old, ok := byEntry[s.entry]; s.evidence >= ix.p.evidence && (!ok || s.score > old.score) {
+				byEntry[s.entry] = s
+			}
+		}
+	}
+	out := make([]scored, 0, len(byEntry))
+	for _, s := range byEntry {
+		out = append(out, s)
+	}
+	sortScored(out)
+	return out
+}
+
+// clauses splits a message into the parts that may each be a question: its
+// sentences, and within a sentence the parts a joiner ("ngoài ra") starts.
+func (ix *Index) clauses(sc *scratch, text string, long bool) [][]int32 {
+	if long {
+		text = strings.ReplaceAll(text, ",", ".") // a long message: commas part its questions too
+	}
+	sentences := vntext.Sentences(text)
+	var out [][]int32
+	for _, s := range sentences {
+		words := ix.lookup(sc, s)
+		start := 0
+		for i := 0; i < len(words); i++ {
+			if n := ix.joiners.at(words[i:]); n > 0 {
+				if i > start {
+					out = append(out, words[start:i])
+				}
+				start = i + n
+				i = start - 1
+			}
+		}
+		if start < len(words) {
+			out = append(out, words[start:])
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+func sortScored(s []scored) {
+	slices.SortFunc(s, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.entry, b.entry)
+	})
+}
+
+// query is a question as weighted terms.
+type query struct {
+	terms []qterm // sorted by id, unique
+	total float64 // all weight, unknown words included
+}
+
+// credit returns the credit of term t in q, 0 when q lacks it.
+func (q query) credit(t int32) float64 {
+	i, ok := slices.BinarySearchFunc(q.terms, t, func(x qterm, t int32) int { return cmp.Compare(x.id, t) })
+	if !ok {
+		return 0
+	}
+	return q.terms[i].c
+}
+
+type qterm struct {
+	id int32
+	w  float64 // the term's weight in the question
+	c  float64 // credit when matched: w, less for a repaired word
+}
+
+// query turns rewritten words into weighted terms: social phrases and
+// stopwords dropped, unknown words repaired when one letter away from a
+// known one or run together, the rest counted as unknown weight.
+func (ix *Index) query(sc *scratch, words []int32) query {
+	var q query
+	for i := range words {
+		if ix.foreign.at(words[i:]) > 0 {
+			q.total += ix.p.offTopic * ix.maxIDF
+		}
+	}
+	words, _, _ = ix.stripSocial(words)
+	words = ix.an.content(nil, words)
+	type syl struct {
+		id     int32 // -1: unknown
+		credit float64
+	}
+	var seq []syl
+	add := func(id int32, credit float64) {
+		seq = append(seq, syl{id, credit})
+		q.terms = append(q.terms, qterm{id: id, w: ix.weight[id], c: ix.weight[id] * credit})
+	}
+	for _, w := range words {
+		switch {
+		case w >= 0 && len(ix.post[w]) > 0:
+			add(w, 1)
+			continue
+		case w < 0:
+			s := sc.unknown[-w-1]
+			if a, b, ok := ix.split(s); ok {
+				add(a, ix.p.typo)
+				add(b, ix.p.typo)
+				continue
+			}
+			if id, ok := ix.repair(s); ok {
+				if to := ix.an.expand(id); to != nil {
+					for _, t := range ix.an.content(nil, to) {
+						if len(ix.post[t]) > 0 {
+							add(t, ix.p.typo)
+						}
+					}
+				} else {
+					add(id, ix.p.typo)
+				}
+				continue
+			}
+			if isDigits(s) {
+				q.total += ix.p.number * ix.maxIDF
+				seq = append(seq, syl{-1, 0})
+				continue
+			}
+		}
+		// a word the content never uses: it counts against every entry
+		q.total += ix.p.unknown * ix.maxIDF
+		seq = append(seq, syl{-1, 0})
+	}
+	for i := 1; i < len(seq); i++ {
+		a, b := seq[i-1], seq[i]
+		if a.id < 0 || b.id < 0 {
+			continue
+		}
+		if id, ok := ix.pairs[pairKey(a.id, b.id)]; ok {
+			q.terms = append(q.terms, qterm{id: id, w: ix.weight[id], c: ix.weight[id] * min(a.credit, b.credit)})
+		}
+	}
+	slices.SortFunc(q.terms, func(a, b qterm) int {
+		if c := cmp.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.c, a.c)
+	})
+	q.terms = slices.CompactFunc(q.terms, func(a, b qterm) bool { return a.id == b.id })
+	for _, t := range q.terms {
+		q.total += t.w
+	}
+	return q
+}
+
+// score ranks entries for q: coverage of the question's weight by the whole
+// entry, blended with the best single field's overlap (a Dice coefficient)
+// for the leading entries.
+func (ix *Index) score(sc *scratch, q query) []scored {
+	if q.total == 0 || len(q.terms) == 0 {
+		return nil
+	}
+	sc.touched = sc.touched[:0]
+	nw := int32(len(ix.lex.words))
+	for _, t := range q.terms {
+		for _, p := range ix.post[t.id] {
+			if sc.acc[p.entry] == 0 {
+				sc.touched = append(sc.touched, p.entry)
+			}
+			tf := float64(p.tf)
+			sc.acc[p.entry] += t.c * tf / (tf + ix.p.sat)
+			if t.id >= nw {
+				sc.pairs[p.entry]++
+			}
+		}
+	}
+	out := make([]scored, 0, min(len(sc.touched), 4*ix.p.rerank))
+	for _, e := range sc.touched {
+		a := sc.acc[e]
+		sc.acc[e] = 0
+		s := scored{entry: e, score: a / q.total, evidence: a / ix.maxIDF, pairs: sc.pairs[e]}
+		sc.pairs[e] = 0
+		if len(out) == cap(out) {
+			// keep the best candidates only: drop the worst half
+			sortScored(out)
+			out = out[:ix.p.rerank]
+		}
+		out = append(out, s)
+	}
+	sortScored(out)
+	if len(out) > ix.p.rerank {
+		out = out[:ix.p.rerank]
+	}
+	for i := range out {
+		cover := out[i].score
+		out[i].score = ix.p.blend*cover + (1-ix.p.blend)*ix.bestField(q, out[i].entry)
+	}
+	sortScored(out)
+	return out
+}
+
+// bestField is the highest Dice overlap between q and one of the entry's fields.
+func (ix *Index) bestField(q query, e int32) float64 {
+	best := 0.0
+	for _, f := range ix.entries[e].fields {
+		shared := 0.0
+		for _, t := range f.terms {
+			shared += q.credit(t)
+		}
+		if d := 2 * shared / (q.total + f.weight); d > best {
+			best = d
+		}
+	}
+	return best
+}
+
+func isDigits(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
+func isLetters(w string) bool {
+	for _, r := range w {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return w != ""
 }

@@ -1,0 +1,144 @@
+package faq
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vneid-guide/vneidbot/content"
+)
+
+// synthetic returns a catalog of n made-up entries shaped like the real
+// ones (a title, 3 keywords, 8 Vietnamese and 5 English variants of 4 to 12
+// words), drawn from the real content's accented vocabulary so that folding
+// costs what it costs in production. Each entry has a topic of 3 rare words
+// that its variants share; the rest is common words, Zipf-distributed.
+func synthetic(real *content.Catalog, n int) *content.Catalog {
+	vocab := map[string]bool{}
+	for _, e := range real.FAQ {
+		for _, q := range e.Questions["vi"] {
+			for _, w := range strings.Fields(q) {
+				vocab[strings.Trim(w, "?,.!:;\"()")] = true
+			}
+		}
+	}
+	words := make([]string, 0, len(vocab))
+	for w := range vocab {
+		if w != "" {
+			words = append(words, w)
+		}
+	}
+	slices.Sort(words)
+	rng := rand.New(rand.NewPCG(1, 2))
+	zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 1, uint64(len(words)-1))
+	sentence := func(topic []string) string {
+		k := 4 + rng.IntN(9)
+		s := make([]string, 0, k)
+		for len(s) < k {
+			if rng.IntN(3) == 0 {
+				s = append(s, topic[rng.IntN(len(topic))])
+			} else {
+				s = append(s, words[zipf.Uint64()])
+			}
+		}
+		return strings.Join(s, " ")
+	}
+	c := &content.Catalog{Meta: real.Meta, Vocab: real.Vocab}
+	for i := range n {
+		topic := []string{words[rng.IntN(len(words))], words[rng.IntN(len(words))], words[rng.IntN(len(words))]}
+		e := &content.Entry{
+			ID:        fmt.Sprintf("e%05d", i),
+			Title:     content.Text{"vi": sentence(topic), "en": sentence(topic)},
+			Keywords:  []string{topic[0] + " " + topic[1], topic[2], topic[1]},
+			Questions: map[string][]string{},
+		}
+		for range 8 {
+			e.Questions["vi"] = append(e.Questions["vi"], sentence(topic))
+		}
+		for range 5 {
+			e.Questions["en"] = append(e.Questions["en"], sentence(topic))
+		}
+		c.FAQ = append(c.FAQ, e)
+	}
+	return c
+}
+
+// benchQuestions are typical citizen questions, clean and messy.
+var benchQuestions = []string{
+	"ko nhan dc ma otp",
+	"Quên mật khẩu đăng nhập VNeID thì làm thế nào ạ?",
+	"chau chao co a, me chau 70 tuoi ko co dien thoai thong minh thi kich hoat vneid the nao a",
+	"dt ko co nfc thi lam muc 2 dc ko",
+	"gia vang hom nay bao nhieu",
+	"alo",
+	"tk bi khoa r phai lm sao",
+	"doi sdt trong vneid",
+	"vneid co mat phi khong",
+	"I forgot my passcode, what should I do?",
+}
+
+// searchTimes runs each question rounds times against ix and returns the
+// sorted durations of single searches.
+func searchTimes(ix *Index, questions []string, rounds int) []time.Duration {
+	var d []time.Duration
+	for range rounds {
+		for _, q := range questions {
+			start := time.Now()
+			ix.Search(q, "vi")
+			d = append(d, time.Since(start))
+		}
+	}
+	slices.Sort(d)
+	return d
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	return d[min(len(d)-1, int(p*float64(len(d))))]
+}
+
+// BenchmarkSearch times searches on the real content and on synthetic
+// FAQs, and reports p50 and p99 of single searches.
+func BenchmarkSearch(b *testing.B) {
+	real := mustLoad(b)
+	for _, n := range []int{0, 1000, 10000} {
+		name, cat := "real", real
+		if n > 0 {
+			name, cat = fmt.Sprintf("synthetic-%d", n), synthetic(real, n)
+		}
+		ix := New(cat)
+		questions := append([]string{}, benchQuestions...)
+		for i := range 20 { // and variants of synthetic entries, with a word dropped
+			e := cat.FAQ[(i*7919)%len(cat.FAQ)]
+			w := strings.Fields(e.Questions["vi"][i%len(e.Questions["vi"])])
+			questions = append(questions, strings.Join(w[1:], " "))
+		}
+		b.Run(name, func(b *testing.B) {
+			var all []time.Duration
+			for b.Loop() {
+				all = append(all, searchTimes(ix, questions, 1)...)
+			}
+			slices.Sort(all)
+			b.ReportMetric(float64(percentile(all, 0.50).Microseconds()), "p50-µs")
+			b.ReportMetric(float64(percentile(all, 0.99).Microseconds()), "p99-µs")
+		})
+	}
+}
+
+// BenchmarkBuild times building the index.
+func BenchmarkBuild(b *testing.B) {
+	real := mustLoad(b)
+	for _, n := range []int{0, 10000} {
+		name, cat := "real", real
+		if n > 0 {
+			name, cat = fmt.Sprintf("synthetic-%d", n), synthetic(real, n)
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				New(cat)
+			}
+		})
+	}
+}
