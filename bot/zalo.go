@@ -1,12 +1,54 @@
 package main
 
-import "context"
+import (
+	"context"
 
-// setupZalo starts the Zalo Official Account channel when ZALO_APP_ID is set.
+	"github.com/vneid-guide/vneidbot/internal/zalo"
+)
+
+// setupZalo starts the Zalo Official Account channel when ZALO_APP_ID is set:
+// POST /webhook/zalo (events verified, then queued in Redis before the 200),
+// GET /zalo/oauth/callback (the end of `vneidbot zalo authorize`), workers
+// that answer queued events, and the token refresher. The token pair lives
+// in Redis; ZALO_OA_ACCESS_TOKEN/ZALO_OA_REFRESH_TOKEN seed it only when it
+// is empty. /readyz reports the channel not ready, with what to do, while
+// there is no usable token pair.
 func setupZalo(ctx context.Context, a *app) error {
 	if !a.cfg.ZaloEnabled() {
 		return nil
 	}
-	a.log.Warn("zalo channel is not built yet")
+	log := a.log.With("channel", "zalo")
+	oa, err := zalo.New(zalo.Options{
+		AppID:       a.cfg.ZaloAppID,
+		AppSecret:   a.cfg.ZaloAppSecret,
+		OASecretKey: a.cfg.ZaloOASecretKey,
+		APIURL:      a.cfg.ZaloAPIURL,
+		OAuthURL:    a.cfg.ZaloOAuthURL,
+		Store:       a.store,
+		Engine:      a.engine,
+		Logger:      log,
+		Metrics:     a.metrics,
+	})
+	if err != nil {
+		return err
+	}
+	if a.cfg.ZaloAccessToken != "" || a.cfg.ZaloRefreshToken != "" {
+		seeded, err := oa.Tokens().Seed(ctx, a.cfg.ZaloAccessToken, a.cfg.ZaloRefreshToken)
+		switch {
+		case err != nil:
+			return err
+		case seeded:
+			log.Info("zalo: token store seeded from ZALO_OA_ACCESS_TOKEN/ZALO_OA_REFRESH_TOKEN")
+		default:
+			log.Info("zalo: Redis already holds a token pair; ZALO_OA_* tokens are not used (they are dead after the first refresh)")
+		}
+	}
+	a.mux.Handle("POST /webhook/zalo", oa.Webhook())
+	a.mux.Handle("GET /zalo/oauth/callback", oa.Callback())
+	a.ready("zalo", oa.Ready)
+	a.background(ctx, "zalo", oa.Run)
+	if err := oa.Ready(ctx); err != nil {
+		log.Warn("zalo channel is not ready", "reason", err)
+	}
 	return nil
 }

@@ -1,12 +1,38 @@
 package main
 
-import "context"
+import (
+	"context"
 
-// setupZaloBot starts the Zalo Bot Platform channel when ZALO_BOT_TOKEN is set.
+	"github.com/vneid-guide/vneidbot/internal/zalobot"
+)
+
+// setupZaloBot starts the Zalo Bot Platform channel when ZALO_BOT_TOKEN is
+// set. With ZALO_BOT_WEBHOOK_SECRET, updates come to POST /webhook/zalobot
+// (the operator registers it with setWebhook and that secret); without it,
+// one replica at a time polls getUpdates.
 func setupZaloBot(ctx context.Context, a *app) error {
 	if a.cfg.ZaloBotToken == "" {
 		return nil
 	}
-	a.log.Warn("zalo bot channel is not built yet")
+	log := a.log.With("channel", "zalobot")
+	zb, err := zalobot.New(zalobot.Options{
+		Token:         a.cfg.ZaloBotToken,
+		APIURL:        a.cfg.ZaloBotAPIURL,
+		WebhookSecret: a.cfg.ZaloBotWebhookSecret,
+		Store:         a.store,
+		Engine:        a.engine,
+		Logger:        log,
+		Metrics:       a.metrics,
+	})
+	if err != nil {
+		return err
+	}
+	if zb.Polling() {
+		log.Info("zalo bot: polling getUpdates (ZALO_BOT_WEBHOOK_SECRET is empty)")
+	} else {
+		a.mux.Handle("POST /webhook/zalobot", zb.Webhook())
+		log.Info("zalo bot: webhook mode; register <public URL>/webhook/zalobot with setWebhook and secret_token = ZALO_BOT_WEBHOOK_SECRET")
+	}
+	a.background(ctx, "zalobot", zb.Run)
 	return nil
 }

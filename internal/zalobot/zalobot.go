@@ -18,7 +18,9 @@ package zalobot
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +31,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -78,6 +81,7 @@ type Adapter struct {
 	client *Client
 	q      *queue.Queue
 	m      *metrics
+	lease  *lease
 
 	retries int           // retries after 429 (3)
 	backoff time.Duration // first pause after 429, doubling (1s)
@@ -119,6 +123,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	o.Queue.OnDrop = func([]byte) { a.m.updates.WithLabelValues("dropped", "false").Inc() }
 	a.q = queue.New(o.Store.Client(), o.Store.Key("zalobot", "events"), "workers", o.Queue)
+	a.lease = &lease{rdb: o.Store.Client(), key: o.Store.Key("zalobot", "poller"), owner: randomHex(8), ttl: o.PollTimeout + time.Minute}
 	return a, nil
 }
 
@@ -213,14 +218,26 @@ func eventLabel(name string) string {
 	return "other"
 }
 
-// Poll calls getUpdates until ctx ends, queueing each update. A call that
-// brings nothing (error_code 408) or fails is followed by a pause of at
-// least PollPause, growing with consecutive failures up to 30s, so the
-// poller never spins; a call that brings an update is followed at once by
-// the next.
+// Poll calls getUpdates until ctx ends, queueing each update. One replica
+// polls at a time, holding a lease in Redis; the others wait to take over.
+// A call that brings nothing (error_code 408) or fails is followed by a
+// pause of at least PollPause, growing with consecutive failures up to 30s,
+// so the poller never spins; a call that brings an update is followed at
+// once by the next.
 func (a *Adapter) Poll(ctx context.Context) error {
+	defer a.lease.release()
 	failures := 0
 	for ctx.Err() == nil {
+		held, err := a.lease.hold(ctx)
+		if err != nil || !held {
+			if err != nil && ctx.Err() == nil {
+				a.log.Warn("zalo bot: poll lease", "err", err)
+			}
+			if err := a.sleep(ctx, leaseRetry); err != nil {
+				return err
+			}
+			continue
+		}
 		start := time.Now()
 		raws, err := a.client.GetUpdates(ctx, a.o.PollTimeout)
 		var ae *APIError
@@ -340,6 +357,49 @@ func (a *Adapter) Send(ctx context.Context, chat string, replies []flows.Reply) 
 		}
 	}
 	return nil
+}
+
+// leaseRetry is how often a replica that does not poll checks whether the
+// poller's lease has lapsed.
+const leaseRetry = 5 * time.Second
+
+// lease makes one replica the poller: the platform hands each update to
+// one getUpdates call, and concurrent callers may conflict.
+type lease struct {
+	rdb   redis.UniversalClient
+	key   string
+	owner string
+	ttl   time.Duration
+}
+
+var renewScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`)
+
+// hold takes or renews the lease and reports whether this process holds it.
+func (l *lease) hold(ctx context.Context) (bool, error) {
+	n, err := renewScript.Run(ctx, l.rdb, []string{l.key}, l.owner, l.ttl.Milliseconds()).Int()
+	return n == 1, err
+}
+
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// release gives the lease up at shutdown so that another replica takes
+// over without waiting for it to lapse.
+func (l *lease) release() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	releaseScript.Run(ctx, l.rdb, []string{l.key}, l.owner)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -185,6 +185,36 @@ func textUpdateResult(msgID, text string) []byte {
 	return env.Result
 }
 
+// Two replicas: only the one holding the lease calls getUpdates.
+func TestOnlyOneReplicaPolls(t *testing.T) {
+	a := newRig(t, "", nil)
+	b := newRig(t, "", nil)
+	b.a.lease.rdb, b.a.lease.key = a.a.lease.rdb, a.a.lease.key // same Redis, same key
+	held, err := a.a.lease.hold(context.Background())
+	if err != nil || !held {
+		t.Fatalf("A: hold = %v, %v", held, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.onSleep = func(n int) {
+		if n == 2 {
+			cancel()
+		}
+	}
+	b.a.Poll(ctx)
+	if n := b.fake.polls.Load(); n != 0 {
+		t.Errorf("replica B polled %d times while A held the lease", n)
+	}
+	if len(b.slept) != 2 || b.slept[0] != leaseRetry {
+		t.Errorf("B paused %v", b.slept)
+	}
+	// A stops: B takes over at once.
+	a.a.lease.release()
+	if held, _ := b.a.lease.hold(context.Background()); !held {
+		t.Error("B did not take over the released lease")
+	}
+}
+
 func TestPollingBacksOffOnErrors(t *testing.T) {
 	r := newRig(t, "", nil)
 	r.a.client.Token = "wrong" // every call: 401
