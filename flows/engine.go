@@ -7,24 +7,18 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/looplab/fsm"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
-
-// SessionStore loads and saves sessions with optimistic concurrency.
-// SaveSession returns store.ErrConflict when another update saved first and
-// store.ErrDuplicate when msgID was already handled.
-type SessionStore interface {
-	LoadSession(ctx context.Context, chat, msgID string) (store.Snapshot, error)
-	SaveSession(ctx context.Context, chat string, version int64, data []byte, msgID string) (int64, error)
-}
 
 // Options configure an Engine.
 type Options struct {
@@ -48,14 +42,18 @@ const maxAttempts = 50
 // Engine turns an Inbound into Replies. It is safe for concurrent use; any
 // number of engines may share one store.
 type Engine struct {
-	store   SessionStore
-	log     *slog.Logger
-	now     func() time.Time
-	resume  time.Duration
-	rec     Recorder
-	vol     Volunteers
-	bundle  atomic.Pointer[bundle]
-	metrics *metrics
+	store  *store.Store
+	log    *slog.Logger
+	now    func() time.Time
+	resume time.Duration
+	rec    Recorder
+	vol    Volunteers
+	bundle atomic.Pointer[bundle]
+
+	sendersMu sync.RWMutex
+	senders   map[string]Sender
+	crash     func(point string) error // tests: simulate a crash at a point
+	metrics   *metrics
 }
 
 // bundle is one version of the content with everything derived from it.
@@ -67,7 +65,7 @@ type bundle struct {
 }
 
 // New builds an engine over the given content and store.
-func New(cat *content.Catalog, st SessionStore, o Options) (*Engine, error) {
+func New(cat *content.Catalog, st *store.Store, o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -111,11 +109,35 @@ func (e *Engine) Ask(text, locale string) faq.Result {
 	return e.bundle.Load().faq.Search(text, locale)
 }
 
-// Handle processes one update and returns the replies to send. A duplicate
-// update (same channel and message id) returns no replies and no error.
+// Handle processes one update and returns the replies to send. The caller
+// sends them (the web chat answers its HTTP request with them). A duplicate
+// update (same channel and message id, e.g. a retried request) returns the
+// replies kept for it, if any, and otherwise none.
 // Two updates of one chat handled at once never lose either change: the
 // session is saved with a version check and the loser retries.
 func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
+	res, err := e.handle(ctx, in, false)
+	if err != nil || res.duplicate {
+		return res.replies, err
+	}
+	e.record(ctx, in, res.ref, res.events, nil)
+	return res.replies, nil
+}
+
+// handled is the outcome of one update.
+type handled struct {
+	replies   []Reply
+	events    []Event
+	ref       string
+	entryID   string // outbox entry holding the replies
+	duplicate bool
+}
+
+// handle loads the session, routes the update and saves, retrying on
+// conflicts. delivered says whether the engine itself delivers the replies
+// through a Sender (then they wait in the outbox, listed for the sweeper,
+// until acknowledged).
+func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handled, error) {
 	start := e.now()
 	if in.Time.IsZero() {
 		in.Time = start
@@ -124,11 +146,11 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		snap, err := e.store.LoadSession(ctx, chat, in.MessageID)
 		if err != nil {
-			return nil, err
+			return handled{}, err
 		}
 		if snap.Duplicate {
 			e.metrics.duplicates.Inc()
-			return nil, nil
+			return e.kept(ctx, chat, in.MessageID)
 		}
 		var sess Session
 		if len(snap.Data) > 0 {
@@ -140,38 +162,83 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
 		b := e.bundle.Load()
 		t := &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
 		replies := t.run()
-		data, err := json.Marshal(&sess)
-		if err != nil {
-			return nil, fmt.Errorf("encode session: %w", err)
+		c := store.Commit{Chat: chat, Version: snap.Version, MsgID: in.MessageID, Pending: delivered, Keep: keepFor(delivered)}
+		if c.Data, err = json.Marshal(&sess); err != nil {
+			return handled{}, fmt.Errorf("encode session: %w", err)
 		}
-		_, err = e.store.SaveSession(ctx, chat, snap.Version, data, in.MessageID)
+		if in.MessageID != "" && len(replies) > 0 {
+			if c.Replies, err = json.Marshal(replies); err != nil {
+				return handled{}, fmt.Errorf("encode replies: %w", err)
+			}
+		}
+		if e.crash != nil {
+			if err := e.crash("before_save"); err != nil {
+				return handled{}, err
+			}
+		}
+		saved, err := e.store.SaveSession(ctx, c)
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			e.metrics.conflicts.Inc()
 			if err := sleep(ctx, backoff(attempt)); err != nil {
-				return nil, err
+				return handled{}, err
 			}
 			continue
 		case errors.Is(err, store.ErrDuplicate):
 			e.metrics.duplicates.Inc()
-			return nil, nil
+			return e.kept(ctx, chat, in.MessageID)
 		case err != nil:
-			return nil, err
+			return handled{}, err
 		}
-		e.record(ctx, in, &sess, t.events)
 		e.metrics.observe(in, t.outcome, e.now().Sub(start))
-		return replies, nil
+		return handled{replies: replies, events: t.events, ref: sess.Ref, entryID: saved.EntryID}, nil
 	}
-	return nil, fmt.Errorf("handle %s: gave up after %d conflicting saves", chat, maxAttempts)
+	return handled{}, fmt.Errorf("handle %s: gave up after %d conflicting saves", chat, maxAttempts)
 }
 
-// record hands a saved update's events to the Recorder.
-func (e *Engine) record(ctx context.Context, in Inbound, s *Session, events []Event) {
+// keepFor is how long replies wait in the outbox. Replies the engine
+// delivers wait until acknowledged (at most a day); replies the caller
+// delivers (the web chat) are kept a few minutes, only so that a retried
+// request gets the same answer again.
+func keepFor(delivered bool) time.Duration {
+	if delivered {
+		return 24 * time.Hour
+	}
+	return 5 * time.Minute
+}
+
+// kept returns the replies kept in the outbox for a message already handled.
+func (e *Engine) kept(ctx context.Context, chat, msgID string) (handled, error) {
+	entries, err := e.store.Outbox(ctx, chat)
+	if err != nil {
+		return handled{}, err
+	}
+	for _, en := range entries {
+		if en.MsgID != msgID {
+			continue
+		}
+		var replies []Reply
+		if err := json.Unmarshal(en.Replies, &replies); err != nil {
+			return handled{}, fmt.Errorf("decode kept replies: %w", err)
+		}
+		return handled{replies: replies, entryID: en.ID, duplicate: true}, nil
+	}
+	return handled{duplicate: true}, nil
+}
+
+// record hands a saved update's events to the Recorder. A Recorder that can
+// queue its commands into a pipeline p rides along with the outbox
+// acknowledgement, so statistics cost no round trip of their own.
+func (e *Engine) record(ctx context.Context, in Inbound, ref string, events []Event, p redis.Pipeliner) {
 	if e.rec == nil || len(events) == 0 {
 		return
 	}
 	for i := range events {
-		events[i].Channel, events[i].Chat, events[i].Ref, events[i].Time = in.Channel, in.Chat(), s.Ref, in.Time
+		events[i].Channel, events[i].Chat, events[i].Ref, events[i].Time = in.Channel, in.Chat(), ref, in.Time
+	}
+	if pr, ok := e.rec.(PipelineRecorder); ok && p != nil {
+		pr.Queue(ctx, p, events)
+		return
 	}
 	if err := e.rec.Record(ctx, events); err != nil {
 		e.log.Warn("record statistics", "chat", in.Chat(), "err", err)

@@ -3,6 +3,8 @@ package flows
 import (
 	"context"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // EventKind names what happened in a turn, for the funnel and statistics.
@@ -40,4 +42,11 @@ type Event struct {
 // statistics must never cost a citizen their answer.
 type Recorder interface {
 	Record(ctx context.Context, events []Event) error
+}
+
+// PipelineRecorder is a Recorder that can add its Redis commands to a
+// pipeline the engine sends anyway, so recording costs no extra round trip.
+type PipelineRecorder interface {
+	Recorder
+	Queue(ctx context.Context, p redis.Pipeliner, events []Event)
 }

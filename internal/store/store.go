@@ -75,6 +75,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.save.Load(ctx, s.rdb).Err(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("load save script: %w", err)
+	}
 	return s, nil
 }
 
@@ -156,26 +160,73 @@ func (s *Store) LoadSession(ctx context.Context, chat, msgID string) (Snapshot, 
 	return snap, nil
 }
 
-// SaveSession writes data as the chat's session if its stored version is
-// still version, and marks msgID as handled, atomically. It returns the new
-// version, ErrConflict when another update saved first, or ErrDuplicate when
-// msgID was handled meanwhile.
-func (s *Store) SaveSession(ctx context.Context, chat string, version int64, data []byte, msgID string) (int64, error) {
-	keys := []string{s.chatKey(chat, "s")}
-	if msgID != "" {
-		keys = append(keys, s.chatKey(chat, "m:"+msgID))
+// Commit is one update's change: the session, the message that caused it,
+// and the replies to keep until delivered.
+type Commit struct {
+	Chat    string
+	Version int64  // the version the session was loaded at
+	Data    []byte // the new session
+	MsgID   string // the update's message id; empty disables dedup and outbox
+	Replies []byte // encoded replies for the outbox; nil keeps none
+	// Pending lists the outbox entry in the global index that the outbox
+	// sweeper reads, for channels whose replies the bot delivers itself.
+	Pending bool
+	// Keep is how long the chat's outbox lives after this write (1 day when zero).
+	Keep time.Duration
+}
+
+// Saved is the result of a successful SaveSession.
+type Saved struct {
+	Version int64
+	EntryID string // outbox entry id, "" when nothing was kept
+}
+
+// SaveSession writes c.Data as the chat's session if its stored version is
+// still c.Version, marks c.MsgID as handled, and keeps c.Replies in the
+// chat's outbox, atomically, in one round trip. It returns ErrConflict when
+// another update saved first, or ErrDuplicate when c.MsgID was handled
+// meanwhile.
+func (s *Store) SaveSession(ctx context.Context, c Commit) (Saved, error) {
+	keys := []string{s.chatKey(c.Chat, "s"), s.chatKey(c.Chat, "m:"+c.MsgID), s.chatKey(c.Chat, "out")}
+	keep := c.Keep
+	if keep <= 0 {
+		keep = outboxTTL
 	}
-	n, err := s.save.Run(ctx, s.rdb, keys, version, data, s.ttl.Milliseconds(), s.dedupTTL.Milliseconds()).Int64()
+	args := []any{c.Version, c.Data, s.ttl.Milliseconds(), s.dedupTTL.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds()}
+	var res *redis.Cmd
+	exec := func() error {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			res = s.save.EvalSha(ctx, p, keys, args...)
+			if c.Pending && c.MsgID != "" && len(c.Replies) > 0 {
+				p.ZAdd(ctx, s.pendingKey(), redis.Z{Score: float64(time.Now().UnixMilli()), Member: pendingMember(c.Chat, c.MsgID)})
+			}
+			return nil
+		})
+		return err
+	}
+	err := exec()
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		// Redis restarted and lost its script cache: load it and go again.
+		if err = s.save.Load(ctx, s.rdb).Err(); err == nil {
+			err = exec()
+		}
+	}
 	if err != nil {
-		return 0, fmt.Errorf("save session: %w", err)
+		return Saved{}, fmt.Errorf("save session: %w", err)
 	}
+	vals, err := res.Slice()
+	if err != nil || len(vals) != 2 {
+		return Saved{}, fmt.Errorf("save session: unexpected reply %v: %w", vals, err)
+	}
+	n, _ := vals[0].(int64)
+	id, _ := vals[1].(string)
 	switch n {
 	case -1:
-		return 0, ErrConflict
+		return Saved{}, ErrConflict
 	case -2:
-		return 0, ErrDuplicate
+		return Saved{}, ErrDuplicate
 	}
-	return n, nil
+	return Saved{Version: n, EntryID: id}, nil
 }
 
 // FastForward moves the in-process Redis clock, for tests of expiry.

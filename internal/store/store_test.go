@@ -18,9 +18,9 @@ func TestSessionRoundTrip(t *testing.T) {
 		if err != nil || snap.Version != 0 || snap.Data != nil {
 			t.Fatalf("new session = %+v, %v; want empty, version 0", snap, err)
 		}
-		v, err := st.SaveSession(ctx, "web:u1", 0, []byte(`{"f":"install"}`), "m1")
-		if err != nil || v != 1 {
-			t.Fatalf("first save = %d, %v; want 1, nil", v, err)
+		saved, err := st.SaveSession(ctx, store.Commit{Chat: "web:u1", Data: []byte(`{"f":"install"}`), MsgID: "m1"})
+		if err != nil || saved.Version != 1 {
+			t.Fatalf("first save = %+v, %v; want version 1", saved, err)
 		}
 		snap, err = st.LoadSession(ctx, "web:u1", "m1")
 		if err != nil {
@@ -35,11 +35,11 @@ func TestSessionRoundTrip(t *testing.T) {
 func TestSaveConflict(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		if _, err := st.SaveSession(ctx, "tg:1", 0, []byte("a"), ""); err != nil {
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "tg:1", Data: []byte("a")}); err != nil {
 			t.Fatal(err)
 		}
 		// A second writer that loaded version 0 too must not overwrite.
-		if _, err := st.SaveSession(ctx, "tg:1", 0, []byte("b"), ""); !errors.Is(err, store.ErrConflict) {
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "tg:1", Data: []byte("b")}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("stale save: err = %v, want ErrConflict", err)
 		}
 		snap, _ := st.LoadSession(ctx, "tg:1", "")
@@ -52,10 +52,10 @@ func TestSaveConflict(t *testing.T) {
 func TestSaveDuplicate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		if _, err := st.SaveSession(ctx, "zalo:9", 0, []byte("a"), "msg-1"); err != nil {
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "zalo:9", Data: []byte("a"), MsgID: "msg-1"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := st.SaveSession(ctx, "zalo:9", 1, []byte("b"), "msg-1")
+		_, err := st.SaveSession(ctx, store.Commit{Chat: "zalo:9", Version: 1, Data: []byte("b"), MsgID: "msg-1"})
 		if !errors.Is(err, store.ErrDuplicate) {
 			t.Fatalf("second save of msg-1: err = %v, want ErrDuplicate", err)
 		}
@@ -69,7 +69,7 @@ func TestSaveDuplicate(t *testing.T) {
 func TestSessionExpires(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{SessionTTL: time.Hour, DedupTTL: 2 * time.Hour})
-	if _, err := st.SaveSession(ctx, "web:x", 0, []byte("a"), "m"); err != nil {
+	if _, err := st.SaveSession(ctx, store.Commit{Chat: "web:x", Data: []byte("a"), MsgID: "m"}); err != nil {
 		t.Fatal(err)
 	}
 	st.FastForward(61 * time.Minute)
@@ -89,15 +89,15 @@ func TestSessionExpires(t *testing.T) {
 func TestKeysShareSlotPerChat(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		if _, err := st.SaveSession(ctx, "tg:42", 0, []byte("a"), "m7"); err != nil {
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "tg:42", Data: []byte("a"), MsgID: "m7", Replies: []byte("r")}); err != nil {
 			t.Fatal(err)
 		}
 		keys, err := st.Client().Keys(ctx, st.Key("*")).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(keys) != 2 {
-			t.Fatalf("keys = %v, want a session key and a dedup key", keys)
+		if len(keys) != 3 {
+			t.Fatalf("keys = %v, want a session key, a dedup key and an outbox", keys)
 		}
 		for _, k := range keys {
 			if !strings.Contains(k, "{tg:42}") {
@@ -112,4 +112,61 @@ func TestOpenBadURL(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open of a closed port succeeded")
 	}
+}
+
+func TestOutbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		saved, err := st.SaveSession(ctx, store.Commit{Chat: "tg:5", Data: []byte("a"), MsgID: "u1", Replies: []byte(`[{"Text":"hi"}]`), Pending: true})
+		if err != nil || saved.EntryID == "" {
+			t.Fatalf("save: %+v %v", saved, err)
+		}
+		out, err := st.Outbox(ctx, "tg:5")
+		if err != nil || len(out) != 1 || out[0].MsgID != "u1" || string(out[0].Replies) != `[{"Text":"hi"}]` {
+			t.Fatalf("outbox = %+v, %v", out, err)
+		}
+		pending, err := st.PendingOlder(ctx, -time.Minute, 10)
+		if err != nil || len(pending) != 1 || pending[0] != (store.Pending{Chat: "tg:5", MsgID: "u1"}) {
+			t.Fatalf("pending = %+v, %v", pending, err)
+		}
+		if err := st.Ack(ctx, "tg:5", "u1", saved.EntryID, nil); err != nil {
+			t.Fatal(err)
+		}
+		out, _ = st.Outbox(ctx, "tg:5")
+		pending, _ = st.PendingOlder(ctx, -time.Minute, 10)
+		if len(out) != 0 || len(pending) != 0 {
+			t.Fatalf("after ack: outbox %v, pending %v", out, pending)
+		}
+	})
+}
+
+func TestLock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		unlock, ok, err := st.Lock(ctx, "tg:1", time.Minute)
+		if err != nil || !ok {
+			t.Fatalf("first lock: %v %v", ok, err)
+		}
+		if _, ok, _ := st.Lock(ctx, "tg:1", time.Minute); ok {
+			t.Fatal("second lock taken while the first is held")
+		}
+		unlock()
+		if _, ok, _ := st.Lock(ctx, "tg:1", time.Minute); !ok {
+			t.Fatal("lock not free after unlock")
+		}
+	})
+}
+
+// TestScriptsSurviveRedisRestart: a Redis that lost its script cache (a
+// restart) must not break saving.
+func TestScriptsSurviveRedisRestart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		if err := st.Client().ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "web:r", Data: []byte("a")}); err != nil {
+			t.Fatalf("save after SCRIPT FLUSH: %v", err)
+		}
+	})
 }

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// outboxTTL bounds how long undelivered replies are kept. Replies older than
+// this are stale for a citizen anyway.
+const outboxTTL = 24 * time.Hour
+
+// OutboxEntry is one update's replies waiting in a chat's outbox.
+type OutboxEntry struct {
+	ID      string // stream entry id
+	MsgID   string // the update that produced them
+	Replies []byte
+}
+
+// Pending is an outbox entry listed in the global index for the sweeper.
+type Pending struct {
+	Chat  string
+	MsgID string
+}
+
+func (s *Store) pendingKey() string { return s.prefix + ":outbox:pending" }
+
+func pendingMember(chat, msgID string) string { return chat + "\n" + msgID }
+
+// Outbox returns the chat's undelivered replies, oldest first.
+func (s *Store) Outbox(ctx context.Context, chat string) ([]OutboxEntry, error) {
+	msgs, err := s.rdb.XRange(ctx, s.chatKey(chat, "out"), "-", "+").Result()
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	out := make([]OutboxEntry, 0, len(msgs))
+	for _, m := range msgs {
+		msgID, _ := m.Values["m"].(string)
+		replies, _ := m.Values["r"].(string)
+		out = append(out, OutboxEntry{ID: m.ID, MsgID: msgID, Replies: []byte(replies)})
+	}
+	return out, nil
+}
+
+// Ack removes a delivered entry from the chat's outbox and the index. more,
+// when not nil, adds commands to the same round trip (statistics).
+func (s *Store) Ack(ctx context.Context, chat, msgID, entryID string, more func(redis.Pipeliner)) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if entryID != "" {
+			p.XDel(ctx, s.chatKey(chat, "out"), entryID)
+		}
+		p.ZRem(ctx, s.pendingKey(), pendingMember(chat, msgID))
+		if more != nil {
+			more(p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ack outbox: %w", err)
+	}
+	return nil
+}
+
+// PendingOlder lists up to limit indexed outbox entries written more than
+// age ago: replies whose delivery a crash may have interrupted.
+func (s *Store) PendingOlder(ctx context.Context, age time.Duration, limit int64) ([]Pending, error) {
+	max := fmt.Sprint(time.Now().Add(-age).UnixMilli())
+	members, err := s.rdb.ZRangeByScore(ctx, s.pendingKey(), &redis.ZRangeBy{Min: "-inf", Max: max, Count: limit}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read outbox index: %w", err)
+	}
+	out := make([]Pending, 0, len(members))
+	for _, m := range members {
+		chat, msgID, _ := strings.Cut(m, "\n")
+		out = append(out, Pending{Chat: chat, MsgID: msgID})
+	}
+	return out, nil
+}
+
+// Lock takes a short per-chat lock, so that only one process delivers a
+// chat's outbox at a time. It returns false when another holds it.
+func (s *Store) Lock(ctx context.Context, chat string, ttl time.Duration) (unlock func(), ok bool, err error) {
+	key := s.chatKey(chat, "lock")
+	token := fmt.Sprint(time.Now().UnixNano())
+	ok, err = s.rdb.SetNX(ctx, key, token, ttl).Result()
+	if err != nil || !ok {
+		return func() {}, false, err
+	}
+	return func() {
+		// Delete only our own lock: it may have expired and been taken by another.
+		unlockScript.Run(context.WithoutCancel(ctx), s.rdb, []string{key}, token)
+	}, true, nil
+}
+
+var unlockScript = redis.NewScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`)
