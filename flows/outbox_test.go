@@ -175,4 +175,3 @@ func TestOutboxKeepsOrderAndWaitsForThePlatform(t *testing.T) {
 		}
 	})
 }
-
