@@ -6,6 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type metrics struct {
 	webhook     *prometheus.CounterVec // result: accepted, ignored, bad_signature, no_signature, wrong_app, malformed, too_large, store_error
 	events      *prometheus.CounterVec // event: known event names, "other"
+	dropped     prometheus.Counter     // events given up after repeated failures
 	sends       *prometheus.CounterVec // result: ok, unreachable, rate_limited, token, error
 	unreachable *prometheus.CounterVec // code: the API code, or "unfollow"
 	refreshes   *prometheus.CounterVec // result: ok, rejected, error
@@ -22,6 +23,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "vneidbot_zalo_events_total",
 			Help: "Verified Zalo OA events by event name; kinds the bot does not handle are counted and ignored.",
 		}, []string{"event", "handled"}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vneidbot_zalo_events_dropped_total",
+			Help: "Stored Zalo OA events given up after repeated processing failures (logged at error).",
+		}),
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vneidbot_zalo_sends_total",
 			Help: "Zalo OA messages sent, by result.",
@@ -36,7 +41,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.webhook, m.events, m.sends, m.unreachable, m.refreshes)
+		reg.MustRegister(m.webhook, m.events, m.dropped, m.sends, m.unreachable, m.refreshes)
 	}
 	return m
 }

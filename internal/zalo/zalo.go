@@ -122,7 +122,7 @@ func New(o Options) (*Adapter, error) {
 	oauth := &OAuth{BaseURL: o.OAuthURL, AppID: o.AppID, AppSecret: o.AppSecret, HTTP: o.HTTP, Now: o.Now}
 	a.tokens = newTokens(o.Store, oauth, o.Tokens, a.m)
 	a.auth = NewAuthorizer(o.Store, oauth, a.tokens, o.Logger)
-	o.Queue.OnDrop = func([]byte) { a.m.events.WithLabelValues("dropped", "false").Inc() }
+	o.Queue.OnDrop = func([]byte) { a.m.dropped.Inc() }
 	a.q = queue.New(o.Store.Client(), o.Store.Key("zalo", "events"), "workers", o.Queue)
 	st := o.Store
 	a.send = &sender{

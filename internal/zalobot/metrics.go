@@ -5,6 +5,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type metrics struct {
 	webhook *prometheus.CounterVec // result: accepted, no_secret, bad_secret, malformed, too_large, store_error
 	updates *prometheus.CounterVec // event, handled
+	dropped prometheus.Counter
 	sends   *prometheus.CounterVec // result: ok, rate_limited, error
 	polls   *prometheus.CounterVec // result: ok, empty, error
 }
@@ -20,6 +21,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "vneidbot_zalobot_updates_total",
 			Help: "Zalo Bot Platform updates received, by event name and whether the bot handles them.",
 		}, []string{"event", "handled"}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vneidbot_zalobot_updates_dropped_total",
+			Help: "Stored Zalo Bot Platform updates given up after repeated processing failures (logged at error).",
+		}),
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vneidbot_zalobot_sends_total",
 			Help: "Zalo Bot Platform messages sent, by result.",
@@ -30,7 +35,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.webhook, m.updates, m.sends, m.polls)
+		reg.MustRegister(m.webhook, m.updates, m.dropped, m.sends, m.polls)
 	}
 	return m
 }

@@ -121,7 +121,7 @@ func New(o Options) (*Adapter, error) {
 		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
 		retries: 3, backoff: time.Second, sleep: sleep,
 	}
-	o.Queue.OnDrop = func([]byte) { a.m.updates.WithLabelValues("dropped", "false").Inc() }
+	o.Queue.OnDrop = func([]byte) { a.m.dropped.Inc() }
 	a.q = queue.New(o.Store.Client(), o.Store.Key("zalobot", "events"), "workers", o.Queue)
 	a.lease = &lease{rdb: o.Store.Client(), key: o.Store.Key("zalobot", "poller"), owner: randomHex(8), ttl: o.PollTimeout + time.Minute}
 	return a, nil
