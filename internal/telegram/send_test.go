@@ -96,11 +96,11 @@ func TestBlockedChat(t *testing.T) {
 	if got := counterValue(h.bot.metrics.blocked); got != 1 {
 		t.Errorf("blocked counter = %v, want 1", got)
 	}
-	if err := h.bot.Send(ctx, "111111111", []flows.Reply{{Text: "notice"}}); !errors.Is(err, ErrBlocked) {
-		t.Errorf("Send to a blocked chat = %v, want ErrBlocked", err)
+	if err := h.bot.Broadcast(ctx, "111111111", []flows.Reply{{Text: "notice"}}); !errors.Is(err, ErrBlocked) {
+		t.Errorf("Broadcast to a blocked chat = %v, want ErrBlocked", err)
 	}
 	if calls := h.api.sent(); len(calls) != 1 {
-		t.Fatalf("Send reached the API for a blocked chat")
+		t.Fatalf("Broadcast reached the API for a blocked chat")
 	}
 
 	// the user comes back
@@ -114,8 +114,8 @@ func TestBlockedChat(t *testing.T) {
 	if calls := h.api.sent(); len(calls) < 2 {
 		t.Fatal("no reply to the returning user")
 	}
-	if err := h.bot.Send(ctx, "111111111", []flows.Reply{{Text: "notice"}}); err != nil {
-		t.Fatalf("Send after unblocking: %v", err)
+	if err := h.bot.Broadcast(ctx, "111111111", []flows.Reply{{Text: "notice"}}); err != nil {
+		t.Fatalf("Broadcast after unblocking: %v", err)
 	}
 }
 
@@ -201,8 +201,44 @@ func TestEngineErrorApologises(t *testing.T) {
 	h.bot.o.Handler = failing{}
 	h.feed(t, "callback_query.json")
 	calls := h.api.sent()
-	if len(calls) != 2 || calls[0].Method != "answerCallbackQuery" || calls[1].Params["text"] != texts["vi"]["error"] {
+	if len(calls) != 3 || calls[0].Method != "answerCallbackQuery" || calls[1].Method != "editMessageReplyMarkup" || calls[2].Params["text"] != texts["vi"]["error"] {
 		t.Fatalf("calls = %+v", calls)
+	}
+}
+
+// TestEngineDelivers: with Options.Process the engine delivers through Send;
+// Send drops (and marks) a blocked chat without an error, since sending
+// again cannot help.
+func TestEngineDelivers(t *testing.T) {
+	h := newHarness(t, Options{})
+	var processed []flows.Inbound
+	h.bot.o.Process = func(ctx context.Context, in flows.Inbound) error {
+		processed = append(processed, in)
+		replies, err := h.eng.Handle(ctx, in)
+		if err != nil {
+			return err
+		}
+		return h.bot.Send(ctx, in.ChatID, replies)
+	}
+	h.feed(t, "callback_query.json")
+	if len(processed) != 1 || processed[0].Payload != "f:install" {
+		t.Fatalf("processed %+v", processed)
+	}
+	calls := h.api.sent()
+	if len(calls) < 3 || calls[0].Method != "answerCallbackQuery" || calls[len(calls)-1].Method != "sendMessage" {
+		t.Fatalf("calls = %+v", calls)
+	}
+
+	h.api.fail("sendMessage", scripted{status: 403, body: `{"ok":false,"error_code":403,"description":"Forbidden: user is deactivated"}`})
+	if err := h.bot.Send(context.Background(), "111111111", []flows.Reply{{Text: "x"}}); err != nil {
+		t.Fatalf("Send to a blocked chat = %v, want nil", err)
+	}
+	if blocked, _ := h.bot.Blocked(context.Background(), "111111111"); !blocked {
+		t.Fatal("chat not marked blocked")
+	}
+	h.api.fail("sendMessage", scripted{status: 400, body: `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`})
+	if err := h.bot.Send(context.Background(), "111111111", []flows.Reply{{Text: "x"}}); err == nil {
+		t.Fatal("Send hid a failure")
 	}
 }
 

@@ -42,17 +42,20 @@ var _ Handler = (*flows.Engine)(nil)
 // DefaultAPIURL is the Bot API endpoint format: %s for the token, %s for the method.
 const DefaultAPIURL = "https://api.telegram.org/bot%s/%s"
 
-// Options configure a Bot. Token, Handler and Store are required; every
-// duration left zero gets the production default in brackets.
+// Options configure a Bot. Token, Handler (or Process) and Store are
+// required; every duration left zero gets the production default in brackets.
 type Options struct {
 	Token      string       // the bot token from @BotFather
 	APIURL     string       // endpoint format with %s for token and method (DefaultAPIURL)
 	HTTPClient *http.Client // (a client with no overall timeout: each call has its own)
-	Handler    Handler      // the engine
-	Store      *store.Store // Redis: the polling lease, blocked chats, the generated webhook secret
-	Logger     *slog.Logger // (discard)
-	Metrics    prometheus.Registerer
-	ReplicaID  string // names this process in the lease (host name and a random suffix)
+	Handler    Handler      // the engine; the adapter sends the replies it returns
+	// Process, when set, is used instead of Handler: it handles the update
+	// and delivers the replies itself (the engine's outbox, calling Send).
+	Process   func(context.Context, flows.Inbound) error
+	Store     *store.Store // Redis: the polling lease, blocked chats, the generated webhook secret
+	Logger    *slog.Logger // (discard)
+	Metrics   prometheus.Registerer
+	ReplicaID string // names this process in the lease (host name and a random suffix)
 
 	PollTimeout   time.Duration // long-poll timeout of getUpdates (25s)
 	IdlePause     time.Duration // pause after a poll that came back at once with nothing (500ms)
@@ -92,8 +95,8 @@ func New(o Options) (*Bot, error) {
 	if o.Token == "" {
 		return nil, errors.New("telegram: token is empty")
 	}
-	if o.Handler == nil || o.Store == nil {
-		return nil, errors.New("telegram: handler and store are required")
+	if (o.Handler == nil && o.Process == nil) || o.Store == nil {
+		return nil, errors.New("telegram: a handler (or Process) and a store are required")
 	}
 	if o.APIURL == "" {
 		o.APIURL = DefaultAPIURL
@@ -219,6 +222,14 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	ev := classify(u, b.self())
 	b.metrics.updates.WithLabelValues(ev.kind).Inc()
 	log := b.log.With("update", u.UpdateID, "kind", ev.kind)
+	if ev.act == ignore && ev.callbackID == "" {
+		return
+	}
+	if !b.claim(ctx, u.UpdateID, log) {
+		b.metrics.updates.WithLabelValues("duplicate").Inc()
+		log.Debug("telegram: update already handled")
+		return
+	}
 	switch ev.act {
 	case ignore:
 		if ev.callbackID != "" {
@@ -234,12 +245,21 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	}
 	// the user wrote, so they have not blocked the bot (any more)
 	b.setBlocked(ctx, ev.chat, false, log)
+	if ev.callbackID != "" {
+		// first, before the engine's round trips: the spinner stops at once,
+		// and the pressed choices go
+		b.answerCallback(ctx, ev.callbackID)
+		b.removeChoices(ctx, ev, log)
+	}
+	if b.o.Process != nil {
+		if err := b.o.Process(ctx, ev.in); err != nil {
+			log.Error("telegram: processing failed", "chat", ev.chat, "err", err)
+		}
+		return
+	}
 	replies, err := b.o.Handler.Handle(ctx, ev.in)
 	if err != nil {
 		log.Error("telegram: engine failed", "chat", ev.chat, "err", err)
-		if ev.callbackID != "" {
-			b.answerCallback(ctx, ev.callbackID)
-		}
 		b.deliver(ctx, ev.chat, []flows.Reply{{Text: say(ev.lang, "error")}}, false, log)
 		return
 	}
@@ -247,17 +267,41 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 		log.Debug("telegram: duplicate update, already answered")
 		return
 	}
-	if ev.callbackID != "" {
-		b.answerCallback(ctx, ev.callbackID)
-		if markup, ok := keepLinks(ev.cbMarkup); ok && ev.cbMessage != 0 {
-			p := tgbotapi.Params{"chat_id": strconv.FormatInt(ev.chat, 10), "message_id": strconv.Itoa(ev.cbMessage), "reply_markup": markup}
-			err := b.api.call(ctx, "editMessageReplyMarkup", p, nil, callOpts{chat: ev.chat})
-			if err != nil && !isNotModified(err) {
-				log.Warn("telegram: could not remove the pressed keyboard", "chat", ev.chat, "err", err)
-			}
-		}
-	}
 	b.deliver(ctx, ev.chat, replies, false, log)
+}
+
+// claim marks an update as handled, for 48 hours; false means it was
+// handled before (a webhook retry, a poller that took over) and must not be
+// answered again. The engine deduplicates too, but only its session change:
+// this covers the button answer and the sending. An update claimed by a
+// process that then crashed is not handled again (never twice beats at
+// least once). If Redis fails, the update goes on to the engine, which
+// fails or deduplicates on its own.
+func (b *Bot) claim(ctx context.Context, updateID int, log *slog.Logger) bool {
+	key := b.store.Key("tg", b.botID, "u", strconv.Itoa(updateID))
+	ok, err := b.store.Client().SetNX(ctx, key, b.o.ReplicaID, dedupTTL).Result()
+	if err != nil {
+		log.Warn("telegram: could not record the update as handled", "err", err)
+		return true
+	}
+	return ok
+}
+
+// dedupTTL is how long handled update ids are remembered (as the engine does).
+const dedupTTL = 48 * time.Hour
+
+// removeChoices edits the message whose button was pressed so that its
+// choices cannot be pressed again; its links stay.
+func (b *Bot) removeChoices(ctx context.Context, ev event, log *slog.Logger) {
+	markup, ok := keepLinks(ev.cbMarkup)
+	if !ok || ev.cbMessage == 0 {
+		return
+	}
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(ev.chat, 10), "message_id": strconv.Itoa(ev.cbMessage), "reply_markup": markup}
+	err := b.api.call(ctx, "editMessageReplyMarkup", p, nil, callOpts{chat: ev.chat})
+	if err != nil && !isNotModified(err) {
+		log.Warn("telegram: could not remove the pressed keyboard", "chat", ev.chat, "err", err)
+	}
 }
 
 // answerCallback stops the spinner on a pressed button.
@@ -305,13 +349,29 @@ func (b *Bot) deliver(ctx context.Context, chat int64, replies []flows.Reply, bu
 	return nil
 }
 
-// ErrBlocked is returned by Send for a chat that has blocked the bot.
+// ErrBlocked is returned by Broadcast for a chat that has blocked the bot.
 var ErrBlocked = errors.New("telegram: chat has blocked the bot")
 
-// Send delivers replies outside a conversation turn (a notice or broadcast).
-// It yields to replies in the shared rate limit, skips chats that blocked the
-// bot (ErrBlocked) and marks newly blocked ones.
+// Send delivers one turn's replies to a chat, in order, as replies (ahead of
+// bulk sends). It has the shape of the engine's Sender, for engine-driven
+// delivery (Options.Process). A chat that blocked the bot is marked and its
+// replies are dropped with a nil error: sending again cannot help. Other
+// failures, after the retries, are returned.
 func (b *Bot) Send(ctx context.Context, chatID string, replies []flows.Reply) error {
+	chat, err := strconv.ParseInt(chatID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("telegram: chat id %q: %w", chatID, err)
+	}
+	if err := b.deliver(ctx, chat, replies, false, b.log); err != nil && !isForbidden(err) {
+		return err
+	}
+	return nil
+}
+
+// Broadcast delivers replies outside a conversation turn (a notice, a
+// campaign). It yields to replies in the shared rate limit, skips chats that
+// blocked the bot (ErrBlocked) and marks newly blocked ones.
+func (b *Bot) Broadcast(ctx context.Context, chatID string, replies []flows.Reply) error {
 	chat, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
 		return fmt.Errorf("telegram: chat id %q: %w", chatID, err)

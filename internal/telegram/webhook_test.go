@@ -52,17 +52,22 @@ func TestWebhookNoSecretConfigured(t *testing.T) {
 }
 
 // TestWebhookReplay: Telegram (or an attacker with the secret) sending the
-// same update twice gets one answer.
+// same update twice gets one answer: no message, no callback answer, no
+// keyboard edit the second time.
 func TestWebhookReplay(t *testing.T) {
-	h := newHarness(t, Options{})
-	h.feed(t, "callback_query.json")
-	first := len(h.api.sent())
-	if first == 0 {
-		t.Fatal("first delivery not answered")
-	}
-	h.feed(t, "callback_query.json")
-	if n := len(h.api.sent()); n != first {
-		t.Fatalf("replay sent %d more requests, want none", n-first)
+	for _, file := range []string{"message.json", "callback_query.json", "group_command.json"} {
+		t.Run(file, func(t *testing.T) {
+			h := newHarness(t, Options{})
+			h.feed(t, file)
+			first := len(h.api.sent())
+			if first == 0 {
+				t.Fatal("first delivery not answered")
+			}
+			h.feed(t, file)
+			if n := len(h.api.sent()); n != first {
+				t.Fatalf("replay sent %d more requests, want none", n-first)
+			}
+		})
 	}
 }
 
