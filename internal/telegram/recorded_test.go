@@ -54,6 +54,7 @@ func TestRecordedUpdates(t *testing.T) {
 	}{
 		{"message", []string{"message.json"}},
 		{"command_payload", []string{"command_payload.json"}},
+		{"start_returning_user", []string{"callback_query.json", "start_bare.json"}},
 		{"command_at_botname", []string{"command_at.json"}},
 		{"command_other_bot", []string{"command_other_bot.json"}},
 		{"command_menu", []string{"command_menu.json"}},
@@ -96,6 +97,16 @@ func TestRecordedUpdates(t *testing.T) {
 				t.Errorf("requests differ from %s\n--- got\n%s\n--- want\n%s", path, got, want)
 			}
 		})
+	}
+}
+
+// TestGroupNoticeOnce: a group that keeps calling the bot is told once.
+func TestGroupNoticeOnce(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.feed(t, "group_command.json")
+	h.feed(t, "group_mention.json")
+	if n := len(h.api.sent()); n != 1 {
+		t.Fatalf("%d notices sent to one group, want 1", n)
 	}
 }
 

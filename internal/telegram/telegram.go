@@ -298,7 +298,7 @@ func (b *Bot) removeChoices(ctx context.Context, ev event, log *slog.Logger) {
 		return
 	}
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(ev.chat, 10), "message_id": strconv.Itoa(ev.cbMessage), "reply_markup": markup}
-	err := b.api.call(ctx, "editMessageReplyMarkup", p, nil, callOpts{chat: ev.chat})
+	err := b.api.call(ctx, "editMessageReplyMarkup", p, nil, callOpts{chat: ev.chat, limited: true})
 	if err != nil && !isNotModified(err) {
 		log.Warn("telegram: could not remove the pressed keyboard", "chat", ev.chat, "err", err)
 	}
@@ -311,7 +311,16 @@ func (b *Bot) answerCallback(ctx context.Context, id string) {
 	}
 }
 
+// groupNoticeEvery is how often a group may get the "private chats only"
+// notice: a group that keeps calling the bot gets it once, not every time.
+const groupNoticeEvery = 10 * time.Minute
+
 func (b *Bot) sendGroupNotice(ctx context.Context, ev event, log *slog.Logger) {
+	key := b.store.Key("tg", b.botID, "group_notice", strconv.FormatInt(ev.chat, 10))
+	if fresh, err := b.store.Client().SetNX(ctx, key, 1, groupNoticeEvery).Result(); err == nil && !fresh {
+		log.Debug("telegram: group was told recently; not again", "chat", ev.chat)
+		return
+	}
 	r := flows.Reply{Text: say(ev.lang, "group_notice")}
 	if name := b.self().username; name != "" {
 		r.Buttons = [][]flows.Button{{{Label: say(ev.lang, "group_button"), URL: "https://t.me/" + name}}}
