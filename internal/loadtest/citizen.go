@@ -1,0 +1,260 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Questions are what simulated citizens type, the way people type them:
+// no accents, teen-code, short. One holds a (made-up) OTP, so that the
+// sensitive-input rule is on the path too.
+var Questions = []string{
+	"ko nhan dc otp",
+	"quen mat khau",
+	"dang ky muc 2 o dau",
+	"quen passcode",
+	"lam sao kich hoat tai khoan",
+	"khong quet duoc chip",
+	"doi so dien thoai moi",
+	"xac thuc khuon mat khong duoc",
+	"tai vneid o dau",
+	"tài khoản bị khóa thì làm sao",
+	"muc 2 can giay to gi",
+	"ma otp cua toi la 482913",
+}
+
+// citizen is one simulated person: who they are, what they were last shown,
+// and how long they stay.
+type citizen struct {
+	rng      *rand.Rand
+	user     string // web chat user id
+	chat     int64  // Telegram chat (and user) id
+	steps    int    // updates sent so far
+	leave    int    // updates after which this citizen is done
+	msgSeq   int
+	payloads []string // payload buttons of the last answer
+	numbered int      // highest button number of the last answer
+	shownMsg int      // Telegram message id that carried the keyboard
+}
+
+func (r *runner) newCitizen(slot int) *citizen {
+	n := r.identities.Add(1)
+	rng := rand.New(rand.NewPCG(r.o.Seed, uint64(n)))
+	return &citizen{
+		rng:   rng,
+		user:  fmt.Sprintf("lt%s-%d", r.runID, n),
+		chat:  800_000_000_000 + int64(r.o.Seed%100_000)*1_000_000 + n,
+		leave: 5 + rng.IntN(15), // under the bot's 20-messages-in-10s limit
+	}
+}
+
+func (c *citizen) done() bool { return c.steps >= c.leave }
+
+// move is what a citizen does next: exactly one of start, button or text.
+type move struct {
+	start  bool
+	button string
+	text   string
+}
+
+// next picks the citizen's next move from what it was last shown: mostly it
+// presses a button (often the first, as people do), sometimes it types the
+// button's number, sometimes it asks a question, now and then it types
+// "menu".
+func (c *citizen) next() move {
+	defer func() { c.steps++ }()
+	if c.steps == 0 {
+		return move{start: true}
+	}
+	r := c.rng.IntN(100)
+	switch {
+	case len(c.payloads) > 0 && r < 55:
+		if c.rng.IntN(3) < 2 {
+			return move{button: c.payloads[0]}
+		}
+		return move{button: c.payloads[c.rng.IntN(len(c.payloads))]}
+	case c.numbered > 0 && r < 70:
+		return move{text: strconv.Itoa(1 + c.rng.IntN(c.numbered))}
+	case r < 94:
+		return move{text: Questions[c.rng.IntN(len(Questions))]}
+	}
+	return move{text: "menu"}
+}
+
+// webRequest is the body of POST /api/chat.
+type webRequest struct {
+	User   string  `json:"user"`
+	ID     string  `json:"id"`
+	Text   *string `json:"text,omitempty"`
+	Button *string `json:"button,omitempty"`
+	Start  *string `json:"start,omitempty"`
+}
+
+// webResponse is what the citizen reads of an answer.
+type webResponse struct {
+	Replies []struct {
+		Buttons [][]struct {
+			Payload string `json:"payload"`
+			Number  int    `json:"number"`
+		} `json:"buttons"`
+	} `json:"replies"`
+}
+
+func (r *runner) webStep(ctx context.Context, c *citizen) error {
+	m := c.next()
+	c.msgSeq++
+	req := webRequest{User: c.user, ID: "m" + strconv.Itoa(c.msgSeq)}
+	switch {
+	case m.start:
+		empty := ""
+		req.Start = &empty
+	case m.button != "":
+		req.Button = &m.button
+	default:
+		req.Text = &m.text
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	resp, err := r.client.Do(hreq)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return statusError(resp.StatusCode)
+	}
+	var ans webResponse
+	if err := json.Unmarshal(data, &ans); err != nil || ans.Replies == nil {
+		return errBadAnswer
+	}
+	if len(ans.Replies) == 0 {
+		// a duplicate, or a chat the rate limit silenced: a valid answer
+		r.silent.Add(1)
+	}
+	c.payloads, c.numbered = c.payloads[:0], 0
+	for _, rep := range ans.Replies {
+		for _, row := range rep.Buttons {
+			for _, b := range row {
+				if b.Payload != "" {
+					c.payloads = append(c.payloads, b.Payload)
+				}
+				c.numbered = max(c.numbered, b.Number)
+			}
+		}
+	}
+	return nil
+}
+
+// Telegram update JSON, as much of it as the bot reads.
+type tgUser struct {
+	ID           int64  `json:"id"`
+	IsBot        bool   `json:"is_bot"`
+	FirstName    string `json:"first_name"`
+	LanguageCode string `json:"language_code"`
+}
+
+type tgChat struct {
+	ID   int64  `json:"id"`
+	Type string `json:"type"`
+}
+
+type tgMessage struct {
+	MessageID int    `json:"message_id"`
+	From      tgUser `json:"from"`
+	Chat      tgChat `json:"chat"`
+	Date      int64  `json:"date"`
+	Text      string `json:"text,omitempty"`
+	Entities  []any  `json:"entities,omitempty"`
+}
+
+type tgCallback struct {
+	ID           string    `json:"id"`
+	From         tgUser    `json:"from"`
+	Message      tgMessage `json:"message"`
+	ChatInstance string    `json:"chat_instance"`
+	Data         string    `json:"data"`
+}
+
+type tgUpdate struct {
+	UpdateID      int64       `json:"update_id"`
+	Message       *tgMessage  `json:"message,omitempty"`
+	CallbackQuery *tgCallback `json:"callback_query,omitempty"`
+}
+
+// telegramUpdate builds the update for the citizen's next move.
+func (r *runner) telegramUpdate(c *citizen) tgUpdate {
+	m := c.next()
+	c.msgSeq++
+	from := tgUser{ID: c.chat, FirstName: "Công dân", LanguageCode: "vi"}
+	chat := tgChat{ID: c.chat, Type: "private"}
+	u := tgUpdate{UpdateID: r.updateID.Add(1)}
+	now := time.Now().Unix()
+	switch {
+	case m.button != "":
+		u.CallbackQuery = &tgCallback{
+			ID:           strconv.FormatInt(u.UpdateID, 10),
+			From:         from,
+			Message:      tgMessage{MessageID: c.shownMsg, From: tgUser{ID: 1, IsBot: true, FirstName: "bot"}, Chat: chat, Date: now, Text: "…"},
+			ChatInstance: strconv.FormatInt(c.chat, 10),
+			Data:         m.button,
+		}
+	case m.start:
+		u.Message = &tgMessage{MessageID: c.msgSeq, From: from, Chat: chat, Date: now, Text: "/start",
+			Entities: []any{map[string]any{"type": "bot_command", "offset": 0, "length": 6}}}
+	default:
+		u.Message = &tgMessage{MessageID: c.msgSeq, From: from, Chat: chat, Date: now, Text: m.text}
+	}
+	return u
+}
+
+func (r *runner) telegramStep(ctx context.Context, c *citizen) error {
+	body, err := json.Marshal(r.telegramUpdate(c))
+	if err != nil {
+		return err
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("X-Telegram-Bot-Api-Secret-Token", r.o.Secret)
+	resp, err := r.client.Do(hreq)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return statusError(resp.StatusCode)
+	}
+	// the bot sends its replies before it answers the webhook, so what it
+	// sent this chat is recorded by now
+	if r.o.Telegram != nil {
+		if k, ok := r.o.Telegram.Keyboard(c.chat); ok {
+			c.payloads = append(c.payloads[:0], k.Payloads...)
+			c.numbered = len(k.Payloads)
+			c.shownMsg = k.MessageID
+		}
+	}
+	return nil
+}
