@@ -70,6 +70,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	store.SetLogger(log)
 	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, SessionTTL: cfg.SessionTTL})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -69,6 +70,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
 		}
+		tune(opts)
 		s.rdb = redis.NewUniversalClient(opts)
 	}
 	if err := s.Ping(ctx); err != nil {
@@ -80,6 +82,18 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("load save script: %w", err)
 	}
 	return s, nil
+}
+
+// tune sets timeouts so that an unreachable Redis fails a request within
+// about two seconds, and honours request contexts, instead of letting
+// requests queue: callers answer 503 and platforms retry.
+func tune(o *redis.UniversalOptions) {
+	o.DialTimeout = 2 * time.Second
+	o.ReadTimeout = 2 * time.Second
+	o.WriteTimeout = 2 * time.Second
+	o.PoolTimeout = 3 * time.Second
+	o.MaxRetries = 2
+	o.ContextTimeoutEnabled = true
 }
 
 // InProcess reports whether the store runs on an in-process Redis, whose data
@@ -235,4 +249,15 @@ func (s *Store) FastForward(d time.Duration) {
 	if s.mini != nil {
 		s.mini.FastForward(d)
 	}
+}
+
+// SetLogger routes the Redis client's own messages (such as "failed to dial"
+// during an outage) to log at debug level: /readyz and the callers' errors
+// already report an outage, once per request rather than once per retry.
+func SetLogger(log *slog.Logger) { redis.SetLogger(redisLog{log}) }
+
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.Debug("redis client: " + fmt.Sprintf(format, v...))
 }

@@ -22,6 +22,8 @@ const (
 	MaxBody    = 64 << 10 // bytes of one request body
 	MaxText    = 4000     // characters of one message
 	maxUserLen = 128
+	// handleTimeout bounds one chat request, Redis included.
+	handleTimeout = 4 * time.Second
 )
 
 // Engine is the part of the conversation engine the web chat needs.
@@ -145,7 +147,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.Time = h.now()
-	replies, err := h.engine.Handle(r.Context(), in)
+	// A citizen waiting longer than this is better told to retry.
+	ctx, cancel := context.WithTimeout(r.Context(), handleTimeout)
+	defer cancel()
+	replies, err := h.engine.Handle(ctx, in)
 	if err != nil {
 		h.log.Error("web chat update failed", "chat", in.ChatID, "err", err)
 		cat := h.content()
