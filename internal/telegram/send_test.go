@@ -1,9 +1,12 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -252,4 +255,44 @@ func counterValue(c prometheus.Counter) float64 {
 	var m dto.Metric
 	c.Write(&m)
 	return m.GetCounter().GetValue()
+}
+
+// TestGlobalRate: messages to many chats leave no faster than PerSecond
+// (after the small initial burst).
+func TestGlobalRate(t *testing.T) {
+	h := newHarness(t, Options{PerSecond: 200}) // burst 33, then 5ms apart
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.bot.Send(context.Background(), strconv.Itoa(1000+i), []flows.Reply{{Text: "x"}}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Fatalf("100 messages at 200/s took %v, want at least (100-33)/200 s", d)
+	}
+	if n := h.api.count("sendMessage", ""); n != 100 {
+		t.Fatalf("%d sent", n)
+	}
+}
+
+// BenchmarkWebhookUpdate measures one private message through the whole
+// adapter: webhook handler, claim, engine (Redis), rendering and two
+// sendMessage calls to a fake Bot API over loopback.
+func BenchmarkWebhookUpdate(b *testing.B) {
+	h := newHarness(b, Options{ChatEvery: time.Nanosecond, PerSecond: 1e9})
+	body := readUpdate(b, "message.json")
+	b.ResetTimer()
+	for i := range b.N {
+		u := bytes.Replace(body, []byte(`"update_id":500000001`), []byte(fmt.Sprintf(`"update_id":%d`, 600000000+i)), 1)
+		u = bytes.Replace(u, []byte(`"id":111111111,"first_name":"Lan","last_name":"Nguyễn","username":"lan_ng","type"`), []byte(fmt.Sprintf(`"id":%d,"type"`, 1+i%1000)), 1)
+		if code := h.post(b, "s3cret", u, SecretHeader, "s3cret"); code != 200 {
+			b.Fatal(code)
+		}
+	}
 }
