@@ -1,6 +1,9 @@
 package faq
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
@@ -19,11 +22,23 @@ func (l *lexicon) intern(w []byte) int32 {
 	if id, ok := l.ids[string(w)]; ok { // no allocation on a hit
 		return id
 	}
-	s := string(w)
+	return l.add(string(w))
+}
+
+// add returns s's id, adding it when new.
+func (l *lexicon) add(s string) int32 {
+	if id, ok := l.ids[s]; ok {
+		return id
+	}
 	id := int32(len(l.words))
 	l.ids[s] = id
 	l.words = append(l.words, s)
 	return id
+}
+
+// clone returns a copy that grows on its own.
+func (l *lexicon) clone() *lexicon {
+	return &lexicon{ids: maps.Clone(l.ids), words: slices.Clip(slices.Clone(l.words))}
 }
 
 // tokens appends the ids of text's folded words to dst, interning new

@@ -3,6 +3,7 @@ package faq
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -80,19 +81,18 @@ var benchQuestions = []string{
 	"I forgot my passcode, what should I do?",
 }
 
-// searchTimes runs each question rounds times against ix and returns the
-// sorted durations of single searches.
-func searchTimes(ix *Index, questions []string, rounds int) []time.Duration {
-	var d []time.Duration
-	for range rounds {
-		for _, q := range questions {
-			start := time.Now()
-			ix.Search(q, "vi")
-			d = append(d, time.Since(start))
-		}
+// searchTimes runs each question against ix and returns the wall-clock and
+// thread CPU durations of single searches, sorted.
+func searchTimes(ix *Index, questions []string) (wall, cpu []time.Duration) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for _, q := range questions {
+		start, startCPU := time.Now(), threadCPU()
+		ix.Search(q, "vi")
+		cpu = append(cpu, threadCPU()-startCPU)
+		wall = append(wall, time.Since(start))
 	}
-	slices.Sort(d)
-	return d
+	return wall, cpu
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {
@@ -116,13 +116,17 @@ func BenchmarkSearch(b *testing.B) {
 			questions = append(questions, strings.Join(w[1:], " "))
 		}
 		b.Run(name, func(b *testing.B) {
-			var all []time.Duration
+			var wall, cpu []time.Duration
 			for b.Loop() {
-				all = append(all, searchTimes(ix, questions, 1)...)
+				w, c := searchTimes(ix, questions)
+				wall, cpu = append(wall, w...), append(cpu, c...)
 			}
-			slices.Sort(all)
-			b.ReportMetric(float64(percentile(all, 0.50).Microseconds()), "p50-µs")
-			b.ReportMetric(float64(percentile(all, 0.99).Microseconds()), "p99-µs")
+			slices.Sort(wall)
+			slices.Sort(cpu)
+			b.ReportMetric(float64(percentile(wall, 0.50).Microseconds()), "p50-µs")
+			b.ReportMetric(float64(percentile(wall, 0.99).Microseconds()), "p99-µs")
+			b.ReportMetric(float64(percentile(cpu, 0.50).Microseconds()), "p50-cpu-µs")
+			b.ReportMetric(float64(percentile(cpu, 0.99).Microseconds()), "p99-cpu-µs")
 		})
 	}
 }
@@ -136,9 +140,11 @@ func BenchmarkBuild(b *testing.B) {
 			name, cat = fmt.Sprintf("synthetic-%d", n), synthetic(real, n)
 		}
 		b.Run(name, func(b *testing.B) {
+			start := processCPU()
 			for b.Loop() {
 				New(cat)
 			}
+			b.ReportMetric(float64((processCPU()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

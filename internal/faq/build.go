@@ -2,12 +2,18 @@ package faq
 
 import (
 	"math"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/vneid-guide/vneidbot/content"
 )
 
 // New builds an index over the catalog's FAQ entries.
 func New(c *content.Catalog) *Index { return build(c, defaults) }
+
+// entriesPerPart is the fewest entries worth a goroutine of their own.
+const entriesPerPart = 500
 
 func build(c *content.Catalog, p params) *Index {
 	lex := newLexicon()
@@ -24,11 +30,26 @@ func build(c *content.Catalog, p params) *Index {
 		entries: make([]entry, len(c.FAQ)),
 	}
 	an.seal(len(lex.words))
-	b := &builder{ix: ix, pairs: map[uint64]int32{}}
-	for ei, e := range c.FAQ {
-		b.entry(int32(ei), e)
+
+	// Read the entries in parts, in parallel, each part with its own copy of
+	// the vocabulary's words; then merge the parts' words, pairs and
+	// postings in order.
+	n := max(1, min(runtime.GOMAXPROCS(0), len(c.FAQ)/entriesPerPart))
+	parts := make([]*part, n)
+	var wg sync.WaitGroup
+	for i := range parts {
+		lo, hi := i*len(c.FAQ)/n, (i+1)*len(c.FAQ)/n
+		pt := &part{ix: ix, lex: lex.clone()}
+		parts[i] = pt
+		wg.Go(func() {
+			for ei := lo; ei < hi; ei++ {
+				pt.entry(int32(ei), c.FAQ[ei])
+			}
+		})
 	}
-	b.finish()
+	wg.Wait()
+	ix.merge(parts)
+
 	ix.buildTypos()
 	ix.foreign = phrases{}
 	for _, ps := range ix.offTop {
@@ -44,118 +65,172 @@ func build(c *content.Catalog, p params) *Index {
 	return ix
 }
 
-// builder holds the working state of build. Terms are counted in dense
-// arrays rather than maps: a build reads over a million words at 10,000
-// entries, and each map operation saved per word is felt.
-type builder struct {
+// part reads a range of entries. A build reads over a million words at
+// 10,000 entries, so a part counts terms in dense arrays and gathers
+// postings in one flat list, rather than in maps and per-term slices. Its
+// word and pair ids are its own until merge.
+type part struct {
 	ix    *Index
-	pairs map[uint64]int32 // pair key → provisional pair id
+	lex   *lexicon  // the vocabulary's words, then this part's
+	pairs pairTable // pair key → this part's pair id
 
 	words, rewritten, kept []int32
 	buf                    []byte
 
-	arena  []int32 // all fields' terms in order; pairs marked with pairFlag until finish
+	arena  []int32 // all fields' terms in order; pairs marked with pairFlag
 	bounds []int   // arena offset after each field
+	fields [][]field
 
-	// per term: postings, the field that last saw it (to count each term
-	// once per field) and its count in the current entry
-	uni, pair termTable
+	uni, pair termCounts
 	field     int32
+	occ       []occurrence // every (term, entry, tf), entry by entry
 }
 
-type termTable struct {
-	post    [][]posting
+// occurrence is a term in an entry: a posting before it is filed under its term.
+type occurrence struct {
+	term int32 // pairs marked with pairFlag
+	posting
+}
+
+// termCounts counts, per term, in how many fields of the current entry it
+// appears.
+type termCounts struct {
 	seen    []int32 // field number + 1 that last saw the term
 	tf      []int32
 	touched []int32
 }
 
-// grow makes room for term id t.
-func (tt *termTable) grow(t int32) {
-	for int(t) >= len(tt.post) {
-		tt.post = append(tt.post, nil)
-		tt.seen = append(tt.seen, 0)
-		tt.tf = append(tt.tf, 0)
-	}
-}
-
 // see counts term t in the current field; it reports whether t is new to the field.
-func (tt *termTable) see(t, field int32) bool {
-	tt.grow(t)
-	if tt.seen[t] == field+1 {
+func (tc *termCounts) see(t, field int32) bool {
+	if int(t) >= len(tc.seen) {
+		n := max(int(t)+1, 2*len(tc.seen), 1024)
+		tc.seen = append(tc.seen, make([]int32, n-len(tc.seen))...)
+		tc.tf = append(tc.tf, make([]int32, n-len(tc.tf))...)
+	}
+	if tc.seen[t] == field+1 {
 		return false
 	}
-	tt.seen[t] = field + 1
-	if tt.tf[t] == 0 {
-		tt.touched = append(tt.touched, t)
+	tc.seen[t] = field + 1
+	if tc.tf[t] == 0 {
+		tc.touched = append(tc.touched, t)
 	}
-	tt.tf[t]++
+	tc.tf[t]++
 	return true
 }
 
-// flush turns the current entry's counts into postings.
-func (tt *termTable) flush(entry int32) {
-	for _, t := range tt.touched {
-		tt.post[t] = append(tt.post[t], posting{entry: entry, tf: tt.tf[t]})
-		tt.tf[t] = 0
+// flush appends the current entry's counts to occ, marking terms with flag.
+func (tc *termCounts) flush(occ []occurrence, entry, flag int32) []occurrence {
+	for _, t := range tc.touched {
+		occ = append(occ, occurrence{term: t | flag, posting: posting{entry: entry, tf: tc.tf[t]}})
+		tc.tf[t] = 0
 	}
-	tt.touched = tt.touched[:0]
+	tc.touched = tc.touched[:0]
+	return occ
 }
 
-func (b *builder) entry(ei int32, e *content.Entry) {
-	ix := b.ix
+func (pt *part) entry(ei int32, e *content.Entry) {
+	an := pt.ix.an
 	nFields := 0
-	for _, text := range fieldTexts(e) {
-		b.words, b.buf = ix.lex.tokens(b.words[:0], b.buf, text)
-		b.rewritten = ix.an.rewrite(b.rewritten[:0], b.words)
-		b.kept = ix.an.content(b.kept[:0], b.rewritten)
-		if len(b.kept) == 0 {
-			continue
+	eachFieldText(e, func(text string) {
+		pt.words, pt.buf = pt.lex.tokens(pt.words[:0], pt.buf, text)
+		pt.rewritten = an.rewrite(pt.rewritten[:0], pt.words)
+		pt.kept = an.content(pt.kept[:0], pt.rewritten)
+		if len(pt.kept) == 0 {
+			return
 		}
-		for i, w := range b.kept {
-			if b.uni.see(w, b.field) {
-				b.arena = append(b.arena, w)
+		for i, w := range pt.kept {
+			if pt.uni.see(w, pt.field) {
+				pt.arena = append(pt.arena, w)
 			}
 			if i == 0 {
 				continue
 			}
-			k := pairKey(b.kept[i-1], w)
-			id, ok := b.pairs[k]
-			if !ok {
-				id = int32(len(b.pairs))
-				b.pairs[k] = id
-			}
-			if b.pair.see(id, b.field) {
-				b.arena = append(b.arena, id|pairFlag)
+			id := pt.pairs.intern(pairKey(pt.kept[i-1], w))
+			if pt.pair.see(id, pt.field) {
+				pt.arena = append(pt.arena, id|pairFlag)
 			}
 		}
-		b.bounds = append(b.bounds, len(b.arena))
-		b.field++
+		pt.bounds = append(pt.bounds, len(pt.arena))
+		pt.field++
 		nFields++
-	}
-	b.uni.flush(ei)
-	b.pair.flush(ei)
-	ix.entries[ei] = entry{src: e, fields: make([]field, nFields)}
+	})
+	pt.occ = pt.uni.flush(pt.occ, ei, 0)
+	pt.occ = pt.pair.flush(pt.occ, ei, pairFlag)
+	fields := make([]field, nFields)
+	pt.fields = append(pt.fields, fields)
+	pt.ix.entries[ei] = entry{src: e, fields: fields}
 }
 
-// finish numbers pairs after words, weighs terms and cuts the arena into fields.
-func (b *builder) finish() {
-	ix := b.ix
+// merge gives the parts' words and pairs their final ids (words first,
+// then pairs), files the postings by term, weighs the terms and cuts the
+// parts' arenas into fields.
+func (ix *Index) merge(parts []*part) {
+	// The first part's words and pairs become the index's as they are; the
+	// others' are looked up in them.
+	base := int32(len(ix.lex.words)) // the vocabulary's words, shared by every part
+	ix.lex, ix.pairs = parts[0].lex, parts[0].pairs
+	wordOf := make([][]int32, len(parts))
+	pairOf := make([][]int32, len(parts))
+	for i, pt := range parts {
+		wordOf[i] = make([]int32, len(pt.lex.words))
+		pairOf[i] = make([]int32, pt.pairs.len())
+		for id, w := range pt.lex.words {
+			if i == 0 || int32(id) < base {
+				wordOf[i][id] = int32(id)
+			} else {
+				wordOf[i][id] = ix.lex.add(w)
+			}
+		}
+		if i == 0 {
+			for id := range pairOf[i] {
+				pairOf[i][id] = int32(id)
+			}
+			continue
+		}
+		pt.pairs.each(func(k uint64, id int32) {
+			pairOf[i][id] = ix.pairs.intern(pairKey(wordOf[i][k>>32], wordOf[i][uint32(k)]))
+		})
+	}
 	nw := int32(len(ix.lex.words))
-	b.uni.grow(nw - 1)
-	b.pair.grow(int32(len(b.pairs)) - 1)
-	ix.post = append(b.uni.post[:nw], b.pair.post[:len(b.pairs)]...)
-	for i, t := range b.arena {
+	ix.pairs.offset(nw)
+	nt := int(nw) + ix.pairs.len()
+	final := func(i int, t int32) int32 {
 		if t&pairFlag != 0 {
-			b.arena[i] = t&^pairFlag + nw
+			return pairOf[i][t&^pairFlag] + nw
+		}
+		return wordOf[i][t]
+	}
+
+	// Counting sort of the occurrences by term; parts hold consecutive
+	// entries, so each term's postings stay in entry order.
+	start := make([]int32, nt+1)
+	total := 0
+	for i, pt := range parts {
+		for j, o := range pt.occ {
+			t := final(i, o.term)
+			pt.occ[j].term = t
+			start[t+1]++
+		}
+		total += len(pt.occ)
+	}
+	for t := 1; t <= nt; t++ {
+		start[t] += start[t-1]
+	}
+	flat := make([]posting, total)
+	next := slices.Clone(start[:nt])
+	for _, pt := range parts {
+		for _, o := range pt.occ {
+			flat[next[o.term]] = o.posting
+			next[o.term]++
 		}
 	}
-	ix.pairs = b.pairs
-	for k, id := range ix.pairs {
-		ix.pairs[k] = id + nw
+	ix.post = make([][]posting, nt)
+	for t := range ix.post {
+		ix.post[t] = flat[start[t]:start[t+1]:start[t+1]]
 	}
+
 	n := float64(len(ix.entries))
-	ix.weight = make([]float64, len(ix.post))
+	ix.weight = make([]float64, nt)
 	for t, ps := range ix.post {
 		if len(ps) == 0 {
 			continue
@@ -171,17 +246,22 @@ func (b *builder) finish() {
 		}
 		ix.weight[t] = w
 	}
-	fi, start := 0, 0
-	for ei := range ix.entries {
-		fields := ix.entries[ei].fields
-		for j := range fields {
-			f := field{terms: b.arena[start:b.bounds[fi]:b.bounds[fi]]}
-			for _, t := range f.terms {
-				f.weight += ix.weight[t]
+	for i, pt := range parts {
+		for j, t := range pt.arena {
+			pt.arena[j] = final(i, t)
+		}
+		fi, from := 0, 0
+		for _, fields := range pt.fields {
+			for j := range fields {
+				to := pt.bounds[fi]
+				f := field{terms: pt.arena[from:to:to]}
+				for _, t := range f.terms {
+					f.weight += ix.weight[t]
+				}
+				fields[j] = f
+				from = to
+				fi++
 			}
-			fields[j] = f
-			start = b.bounds[fi]
-			fi++
 		}
 	}
 }
@@ -210,7 +290,7 @@ func (ix *Index) uses(phrase []int32) bool {
 			return false
 		}
 		if i > 0 {
-			if _, ok := ix.pairs[pairKey(phrase[i-1], w)]; !ok {
+			if _, ok := ix.pairs.get(pairKey(phrase[i-1], w)); !ok {
 				return false
 			}
 		}

@@ -17,16 +17,18 @@ func (ix *Index) explain(q string) string {
 	sc.unknown = sc.unknown[:0]
 	words := ix.an.rewrite(nil, ix.lookup(sc, q))
 	qq := ix.query(sc, words)
+	qq.index(nil)
 	name := func(t int32) string {
 		if int(t) < len(ix.lex.words) {
 			return ix.lex.words[t]
 		}
-		for k, id := range ix.pairs {
+		name := "?"
+		ix.pairs.each(func(k uint64, id int32) {
 			if id == t {
-				return ix.lex.words[k>>32] + "_" + ix.lex.words[uint32(k)]
+				name = ix.lex.words[k>>32] + "_" + ix.lex.words[uint32(k)]
 			}
-		}
-		return "?"
+		})
+		return name
 	}
 	fmt.Fprintf(&b, "total %.2f maxIDF %.2f\n", qq.total, ix.maxIDF)
 	for _, t := range qq.terms {
@@ -36,7 +38,7 @@ func (ix *Index) explain(q string) string {
 		if i == 6 {
 			break
 		}
-		fmt.Fprintf(&b, "  %-22s score=%.3f evidence=%.2f field=%.3f\n", ix.entries[s.entry].src.ID, s.score, s.evidence, ix.bestField(qq, s.entry))
+		fmt.Fprintf(&b, "  %-22s score=%.3f evidence=%.2f field=%.3f\n", ix.entries[s.entry].src.ID, s.score, s.evidence, ix.bestField(&qq, s.entry))
 	}
 	r := ix.Search(q, "vi")
 	fmt.Fprintf(&b, "verdict %s\n", r.Verdict)

@@ -132,7 +132,7 @@ type Index struct {
 
 	// Terms: a syllable's term id is its word id; the pair of syllables
 	// (a, b) has the id pairs[a<<32|b], numbered after all words.
-	pairs   map[uint64]int32
+	pairs   pairTable
 	weight  []float64   // term id → idf (pairs already multiplied by p.bigram)
 	post    [][]posting // term id → entries holding it
 	typos   map[string][]int32
@@ -161,19 +161,20 @@ type field struct {
 // before the number of words is known.
 const pairFlag = 1 << 30
 
-func pairKey(a, b int32) uint64 { return uint64(a)<<32 | uint64(uint32(b)) }
-
-// fieldTexts lists an entry's texts that questions are compared with.
-func fieldTexts(e *content.Entry) []string {
-	var out []string
+// eachFieldText calls fn with each of an entry's texts that questions are
+// compared with: titles, keywords, question variants.
+func eachFieldText(e *content.Entry, fn func(string)) {
 	for _, l := range sortedKeys(e.Title) {
-		out = append(out, e.Title[l])
+		fn(e.Title[l])
 	}
-	out = append(out, e.Keywords...)
+	for _, k := range e.Keywords {
+		fn(k)
+	}
 	for _, l := range sortedKeys(e.Questions) {
-		out = append(out, e.Questions[l]...)
+		for _, q := range e.Questions[l] {
+			fn(q)
+		}
 	}
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -251,6 +252,7 @@ type scratch struct {
 	acc     []float64 // by entry
 	pairs   []int32   // by entry: pairs matched
 	touched []int32
+	slots   []qterm
 }
 
 // lookup returns the word ids of text; words the index has never seen get
@@ -376,26 +378,76 @@ func (ix *Index) clauses(sc *scratch, text string, long bool) [][]int32 {
 
 func sortScored(s []scored) {
 	slices.SortFunc(s, func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
+		switch {
+		case better(a, b):
+			return -1
+		case better(b, a):
+			return 1
 		}
-		return cmp.Compare(a.entry, b.entry)
+		return 0
 	})
+}
+
+// better orders scores best first, ties by entry order in the content.
+func better(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.entry < b.entry
+}
+
+// worstOf returns the index of the lowest score in s.
+func worstOf(s []scored) int {
+	w := 0
+	for i := range s {
+		if better(s[w], s[i]) {
+			w = i
+		}
+	}
+	return w
 }
 
 // query is a question as weighted terms.
 type query struct {
 	terms []qterm // sorted by id, unique
 	total float64 // all weight, unknown words included
+	slots []qterm // terms by hash, for credit
 }
 
 // credit returns the credit of term t in q, 0 when q lacks it.
-func (q query) credit(t int32) float64 {
-	i, ok := slices.BinarySearchFunc(q.terms, t, func(x qterm, t int32) int { return cmp.Compare(x.id, t) })
-	if !ok {
-		return 0
+func (q *query) credit(t int32) float64 {
+	mask := int32(len(q.slots) - 1)
+	for i := t & mask; ; i = (i + 1) & mask {
+		switch q.slots[i].id {
+		case t:
+			return q.slots[i].c
+		case -1:
+			return 0
+		}
 	}
-	return q.terms[i].c
+}
+
+// index fills slots, a small open-addressing table of the terms, for credit.
+func (q *query) index(slots []qterm) {
+	n := 16
+	for n < 4*len(q.terms) {
+		n *= 2
+	}
+	if cap(slots) < n {
+		slots = make([]qterm, n)
+	}
+	q.slots = slots[:n]
+	for i := range q.slots {
+		q.slots[i].id = -1
+	}
+	mask := int32(n - 1)
+	for _, t := range q.terms {
+		i := t.id & mask
+		for q.slots[i].id != -1 {
+			i = (i + 1) & mask
+		}
+		q.slots[i] = t
+	}
 }
 
 type qterm struct {
@@ -464,7 +516,7 @@ func (ix *Index) query(sc *scratch, words []int32) query {
 		if a.id < 0 || b.id < 0 {
 			continue
 		}
-		if id, ok := ix.pairs[pairKey(a.id, b.id)]; ok {
+		if id, ok := ix.pairs.get(pairKey(a.id, b.id)); ok {
 			q.terms = append(q.terms, qterm{id: id, w: ix.weight[id], c: ix.weight[id] * min(a.credit, b.credit)})
 		}
 	}
@@ -502,33 +554,39 @@ func (ix *Index) score(sc *scratch, q query) []scored {
 			}
 		}
 	}
-	out := make([]scored, 0, min(len(sc.touched), 4*ix.p.rerank))
+	// Keep the best rerank entries: a full scan with a running minimum
+	// beats sorting thousands of candidates at 10,000 entries.
+	out := make([]scored, 0, ix.p.rerank)
+	worst := 0
 	for _, e := range sc.touched {
 		a := sc.acc[e]
 		sc.acc[e] = 0
 		s := scored{entry: e, score: a / q.total, evidence: a / ix.maxIDF, pairs: sc.pairs[e]}
 		sc.pairs[e] = 0
-		if len(out) == cap(out) {
-			// keep the best candidates only: drop the worst half
-			sortScored(out)
-			out = out[:ix.p.rerank]
+		switch {
+		case len(out) < cap(out):
+			out = append(out, s)
+			if len(out) == cap(out) {
+				worst = worstOf(out)
+			}
+		case better(s, out[worst]):
+			out[worst] = s
+			worst = worstOf(out)
 		}
-		out = append(out, s)
 	}
 	sortScored(out)
-	if len(out) > ix.p.rerank {
-		out = out[:ix.p.rerank]
-	}
+	q.index(sc.slots)
+	sc.slots = q.slots
 	for i := range out {
 		cover := out[i].score
-		out[i].score = ix.p.blend*cover + (1-ix.p.blend)*ix.bestField(q, out[i].entry)
+		out[i].score = ix.p.blend*cover + (1-ix.p.blend)*ix.bestField(&q, out[i].entry)
 	}
 	sortScored(out)
 	return out
 }
 
 // bestField is the highest Dice overlap between q and one of the entry's fields.
-func (ix *Index) bestField(q query, e int32) float64 {
+func (ix *Index) bestField(q *query, e int32) float64 {
 	best := 0.0
 	for _, f := range ix.entries[e].fields {
 		shared := 0.0

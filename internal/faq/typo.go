@@ -17,7 +17,7 @@ func (ix *Index) split(w string) (a, b int32, ok bool) {
 		if !okx || !oky {
 			continue
 		}
-		p, okp := ix.pairs[pairKey(x, y)]
+		p, okp := ix.pairs.get(pairKey(x, y))
 		if !okp {
 			continue
 		}
