@@ -116,7 +116,7 @@ func (c *client) call(ctx context.Context, method string, params tgbotapi.Params
 		switch {
 		case errors.As(err, &ae) && ae.Code == http.StatusTooManyRequests:
 			c.metrics.requests.WithLabelValues(method, "flood").Inc()
-			c.limit.pause(ae.RetryAfter)
+			c.limit.pause(ctx, ae.RetryAfter)
 			// flood control is not the request's fault: it does not use up an
 			// attempt, within reason
 			if floods++; floods <= 5 {

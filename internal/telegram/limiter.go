@@ -25,6 +25,9 @@ type limiter struct {
 	chats       map[int64]time.Time // per-chat tat
 	pausedUntil time.Time
 	lastPrune   time.Time
+	// shared, when set, holds the overall budget and the pause in Redis,
+	// for all replicas; if Redis fails, the local budget stands in.
+	shared *shared
 }
 
 type bucket struct {
@@ -58,12 +61,29 @@ func newLimiter(perSecond float64, chatEvery time.Duration, chatBurst int) *limi
 }
 
 // pause holds back every call through the token for d (a 429's retry_after).
-func (l *limiter) pause(d time.Duration) {
+func (l *limiter) pause(ctx context.Context, d time.Duration) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until := l.now().Add(d); until.After(l.pausedUntil) {
+	until := l.now().Add(d)
+	if until.After(l.pausedUntil) {
 		l.pausedUntil = until
 	}
+	l.mu.Unlock()
+	if l.shared != nil {
+		l.shared.pause(ctx, until)
+	}
+}
+
+// remotePause adopts a pause another replica has set.
+func (l *limiter) remotePause(ctx context.Context) {
+	if l.shared == nil {
+		return
+	}
+	p := l.shared.pausedUntil(ctx, l.now())
+	l.mu.Lock()
+	if p.After(l.pausedUntil) {
+		l.pausedUntil = p
+	}
+	l.mu.Unlock()
 }
 
 // wait blocks until one call may be made. Every call waits out a pause;
@@ -75,26 +95,44 @@ func (l *limiter) wait(ctx context.Context, chat int64, limited, bulk bool) erro
 			return err
 		}
 	}
+	l.remotePause(ctx)
 	l.mu.Lock()
 	t := l.now()
 	if l.pausedUntil.After(t) {
 		t = l.pausedUntil
 	}
+	local := true
 	if limited {
 		if chat != 0 {
 			cb := bucket{every: l.chatEvery, burst: l.chatBurst, tat: l.chats[chat]}
 			t = cb.reserve(t)
 			l.chats[chat] = cb.tat
 		}
-		t = l.global.reserve(t)
 		l.prune()
+		if l.shared != nil {
+			local = false
+		} else {
+			t = l.global.reserve(t)
+		}
 	}
 	l.mu.Unlock()
+	if !local {
+		at, err := l.shared.reserve(ctx, t)
+		l.mu.Lock()
+		if err != nil {
+			at = l.global.reserve(t) // Redis is down: each process keeps its own budget
+		} else if l.global.tat.Before(at) {
+			l.global.tat = at // for idle(): replies are booked up to here
+		}
+		l.mu.Unlock()
+		t = at
+	}
 	for {
 		if err := sleep(ctx, t.Sub(l.now())); err != nil {
 			return err
 		}
 		// a 429 may have come in while this call waited
+		l.remotePause(ctx)
 		l.mu.Lock()
 		p := l.pausedUntil
 		l.mu.Unlock()

@@ -296,3 +296,74 @@ func BenchmarkWebhookUpdate(b *testing.B) {
 		}
 	}
 }
+
+// secondReplica is another process of the same bot: same token, same Redis.
+func (h *harness) secondReplica(t *testing.T, o Options) *Bot {
+	t.Helper()
+	o = fastOptions(o)
+	o.APIURL, o.Handler, o.Store = h.api.url(), h.eng, h.store
+	b, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.drain)
+	if err := b.init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestFloodWaitShared: a 429 seen by one replica holds back the others too:
+// the limit belongs to the token.
+func TestFloodWaitShared(t *testing.T) {
+	h := newHarness(t, Options{})
+	other := h.secondReplica(t, Options{})
+	h.api.reset()
+	served := make(chan time.Time, 1)
+	h.api.fail("sendMessage", scripted{status: 429, served: served,
+		body: `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`})
+	done := make(chan error)
+	go func() { done <- h.bot.Send(context.Background(), "1", []flows.Reply{{Text: "a"}}) }()
+	floodAt := <-served
+	eventually(t, "the shared pause", func() bool {
+		n, _ := h.store.Client().Exists(context.Background(), h.store.Key("tg", "7000000001", "pause")).Result()
+		return n == 1
+	})
+	time.Sleep(pauseCheckEvery) // the other replica's cached view may be this old
+	if err := other.Send(context.Background(), "2", []flows.Reply{{Text: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range h.api.sent()[1:] {
+		if c.At.Sub(floodAt) < time.Second {
+			t.Errorf("%s to %s went out %v after the 429", c.Method, c.Params["chat_id"], c.At.Sub(floodAt))
+		}
+	}
+}
+
+// TestGlobalRateShared: two replicas share the overall budget.
+func TestGlobalRateShared(t *testing.T) {
+	h := newHarness(t, Options{PerSecond: 200})
+	other := h.secondReplica(t, Options{PerSecond: 200})
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := h.bot
+			if i%2 == 1 {
+				b = other
+			}
+			if err := b.Send(context.Background(), strconv.Itoa(1000+i), []flows.Reply{{Text: "x"}}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Fatalf("100 messages from two replicas at 200/s in all took %v, want at least (100-33)/200 s", d)
+	}
+}

@@ -158,6 +158,13 @@ func New(o Options) (*Bot, error) {
 			metrics:  m,
 		},
 	}
+	b.api.limit.shared = &shared{
+		rdb:      o.Store.Client(),
+		budget:   o.Store.Key("tg", b.botID, "budget"),
+		pauseKey: o.Store.Key("tg", b.botID, "pause"),
+		every:    b.api.limit.global.every,
+		burst:    b.api.limit.global.burst,
+	}
 	b.life, b.stopLife = context.WithCancel(context.Background())
 	return b, nil
 }
