@@ -11,7 +11,9 @@ import (
 // chat (with a small burst, so that a reply of two or three messages goes out
 // at once). After a 429 it holds back every call through the token until
 // retry_after has passed. Replies go before bulk sends: a bulk send waits
-// while the overall budget is in use.
+// while the overall budget is in use. The overall budget and the pause are
+// the token's, so they are kept in Redis for every replica (see shared); the
+// per-chat spacing is local.
 //
 // Each budget is a GCRA (a token bucket kept as one "theoretical arrival
 // time"): a message may leave at max(now, tat-(burst-1)·interval), and

@@ -6,6 +6,17 @@
 // It uses github.com/go-telegram-bot-api/telegram-bot-api/v5 for the wire
 // types and fills the library's gaps itself: contexts on every call,
 // secret_token on setWebhook, retries, flood control and the polling lease.
+//
+// Redis keys (under the store's prefix, <bot> is the token's numeric id):
+//
+//	tg:<bot>:poller            the polling lease (holder's replica id)
+//	tg:<bot>:u:<update_id>     an update claimed for handling (48 h)
+//	tg:<bot>:budget, :pause    the token's message budget and 429 pause
+//	tg:<bot>:webhook_secret    the generated secret_token, when none is configured
+//	tg:<bot>:group_notice:<chat>  a group told recently that the bot works in private
+//	tg:blocked                 the set of chats that blocked the bot
+//
+// What each kind of update becomes is documented on classify.
 package telegram
 
 import (
