@@ -83,6 +83,7 @@ type params struct {
 	lead         float64 // and its lead over the second best
 	sure         float64 // a score above which the lead does not matter
 	unsure       float64 // best score needed to offer suggestions
+	unsureAlone  float64 // the same when the question shares no syllable pair with the entry
 	floor        float64 // lowest score offered as a suggestion at all
 	evidence     float64 // matched weight needed to answer, in rarest-word units
 	pairs        int32   // syllable pairs the best entry must share with the question to answer
@@ -107,6 +108,7 @@ var defaults = params{
 	lead:         0.08,
 	sure:         0.75,
 	unsure:       0.25,
+	unsureAlone:  0.45,
 	floor:        0.12,
 	evidence:     0.9,
 	pairs:        1,
@@ -211,6 +213,7 @@ func (ix *Index) Search(text, locale string) Result {
 		return Result{Verdict: v}
 	}
 	offTopic := ix.offTop.in(words)
+	foreign := offTopic && ix.foreign.in(words)
 	best := ix.scoreAll(sc, text, words)
 	var hits []Hit
 	for _, s := range best {
@@ -233,11 +236,12 @@ func (ix *Index) Search(text, locale string) Result {
 	}
 	switch {
 	case top.score >= ix.p.confident && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs &&
-		(top.score-second >= ix.p.lead || top.score >= ix.p.sure):
+		(top.score-second >= ix.p.lead || top.score >= ix.p.sure) &&
+		(!foreign || top.score >= ix.p.sure): // "vssid quên mật khẩu" is not about VNeID
 		return Result{Verdict: Confident, Hits: hits}
 	case offTopic:
 		return Result{Verdict: OutOfScope}
-	case top.score >= ix.p.unsure && top.pairs >= 1:
+	case top.score >= ix.p.unsure && (top.pairs >= 1 || top.score >= ix.p.unsureAlone):
 		return Result{Verdict: Unsure, Hits: hits}
 	}
 	return Result{Verdict: NoMatch, Hits: hits}
