@@ -43,6 +43,7 @@ func setupZalo(ctx context.Context, a *app) error {
 			log.Info("zalo: Redis already holds a token pair; ZALO_OA_* tokens are not used (they are dead after the first refresh)")
 		}
 	}
+	a.engine.RegisterSender(zalo.Channel, oa) // the engine delivers replies (and redelivers from its outbox) through oa
 	a.mux.Handle("POST /webhook/zalo", oa.Webhook())
 	a.mux.Handle("GET /zalo/oauth/callback", oa.Callback())
 	a.ready("zalo", oa.Ready)

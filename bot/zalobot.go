@@ -27,6 +27,7 @@ func setupZaloBot(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	a.engine.RegisterSender(zalobot.Channel, zb)
 	if zb.Polling() {
 		log.Info("zalo bot: polling getUpdates (ZALO_BOT_WEBHOOK_SECRET is empty)")
 	} else {

@@ -286,7 +286,7 @@ type rig struct {
 
 type rigOptions struct {
 	store  *store.Store // share one to make replicas
-	engine Engine
+	engine Engine       // the real engine on the test catalog when nil
 	api    *fakeAPI
 	oauth  *fakeOAuth
 	clock  *clock
@@ -308,9 +308,11 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 	if r.oauth == nil {
 		r.oauth = newFakeOAuth(t, r.api)
 	}
-	eng := ro.engine
+	var eng Engine = ro.engine
+	var real *flows.Engine
 	if eng == nil {
-		eng = newEngine(t, r.st, r.clock.Now)
+		real = newEngine(t, r.st, r.clock.Now)
+		eng = real
 	}
 	a, err := New(Options{
 		AppID: testAppID, AppSecret: testAppSecret, OASecretKey: testOAKey,
@@ -331,6 +333,12 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 		return ctx.Err()
 	}
 	r.a = a
+	if real != nil {
+		real.RegisterSender(Channel, a)
+	}
+	if rec, ok := ro.engine.(*recordingEngine); ok {
+		rec.sender = a
+	}
 	return r
 }
 

@@ -8,12 +8,15 @@
 //
 // POST /webhook/zalo reads at most 1 MiB, checks X-ZEvent-Signature, and for
 // an event the bot handles, adds the raw body to a Redis stream (package
-// queue) before it answers 200. Workers on every replica drain the stream:
-// engine, then send. The answer therefore costs one Redis write and comes
-// well within Zalo's 2 s, whatever the engine or the OA API do; and an
-// event that was answered 200 is in Redis, so a process that dies right
-// after loses nothing: another worker reclaims the event. If the event
-// cannot be stored, the answer is 503, so that Zalo sends it again.
+// queue) before it answers 200. Workers on every replica drain the stream
+// into the engine's Process, which saves the session with the replies in
+// its outbox and delivers them through Send. The answer therefore costs one
+// Redis write and comes well within Zalo's 2 s, whatever the engine or the
+// OA API do; an event that was answered 200 is in Redis, so a process that
+// dies right after loses nothing: another worker reclaims the event, and
+// the engine's deduplication and outbox make sure it is answered once. If
+// the event cannot be stored, the answer is 503, so that Zalo sends it
+// again.
 //
 // # Bad signatures are answered 200
 //
@@ -55,11 +58,19 @@ const Channel = "zalo"
 // MaxBody is the largest webhook body read.
 const MaxBody = 1 << 20
 
-// Engine turns an update into replies; *flows.Engine is one. A duplicate
-// update returns no replies and no error.
+// Engine handles an update and delivers its replies through the Sender
+// registered for the channel, which is the Adapter (see Send);
+// *flows.Engine is one. The engine keeps the replies in its outbox, written
+// with the session change, until Send succeeds, and answers a repeated
+// update from the outbox or not at all: an event is answered once.
 type Engine interface {
-	Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error)
+	Process(ctx context.Context, in flows.Inbound) error
 }
+
+var (
+	_ Engine       = (*flows.Engine)(nil)
+	_ flows.Sender = (*Adapter)(nil)
+)
 
 // Options configure an Adapter.
 type Options struct {
@@ -225,11 +236,9 @@ func (a *Adapter) Drain(ctx context.Context) (int, error) {
 	return a.q.Drain(ctx, "drain", a.handle)
 }
 
-// handle processes one stored event. It returns an error, which leaves the
-// event queued for a retry, only when nothing was done yet (Redis or the
-// token store failed); once the engine has handled the event, send failures
-// are logged, not retried through the queue: the engine would treat the
-// repeat as a duplicate anyway.
+// handle processes one stored event. An error leaves the event queued, to
+// be tried again after a while: the engine then answers from its outbox
+// whatever a failed send left there, and does not handle the event twice.
 func (a *Adapter) handle(ctx context.Context, body []byte) error {
 	ev, err := ParseEvent(body)
 	if err != nil {
@@ -261,17 +270,8 @@ func (a *Adapter) handle(ctx context.Context, body []byte) error {
 	if err := a.send.reachable(ctx, user); err != nil {
 		return fmt.Errorf("zalo: %w", err)
 	}
-	// Without a token the replies could not be sent: keep the event for
-	// later rather than let the engine consume it.
-	if _, err := a.tokens.Access(ctx); err != nil {
-		return err
-	}
-	replies, err := a.o.Engine.Handle(ctx, in)
-	if err != nil {
-		return fmt.Errorf("zalo: handle %s: %w", ev.Name, err)
-	}
-	if err := a.send.send(ctx, user, Render(replies)); err != nil && !errors.Is(err, ErrUnreachable) {
-		a.log.Warn("zalo: replies not delivered", "user", user, "event", ev.Name, "err", err)
+	if err := a.o.Engine.Process(ctx, in); err != nil {
+		return fmt.Errorf("zalo: process %s: %w", ev.Name, err)
 	}
 	return nil
 }
@@ -286,10 +286,27 @@ func classifyText(text string) (flows.Kind, string, string) {
 	return flows.KindText, text, ""
 }
 
-// Send renders replies and sends them to user; for notifications outside
-// the webhook flow (the 7-day window applies).
+// Send renders replies and sends them to user; it is the engine's Sender
+// for this channel. It returns an error only when trying again later may
+// succeed (no usable token, rate limited, Zalo or the network failing), so
+// that the engine keeps the replies in its outbox. A user Zalo will not let
+// the OA reach, or a message Zalo refuses, is logged and counted, and nil is
+// returned: retrying cannot help. A retry resends the whole set of replies.
 func (a *Adapter) Send(ctx context.Context, user string, replies []flows.Reply) error {
-	return a.send.send(ctx, user, Render(replies))
+	err := a.send.send(ctx, user, Render(replies))
+	if err == nil || !retryable(err) {
+		return nil
+	}
+	return err
+}
+
+// retryable reports whether a failed send may succeed later.
+func retryable(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Code == CodeRateLimited || ae.TokenRejected()
+	}
+	return !errors.Is(err, ErrUnreachable) // tokens missing or refused, network, non-JSON answers
 }
 
 // Unreachable reports whether user is marked unreachable, and why (an API

@@ -159,12 +159,13 @@ type rig struct {
 func newRig(t *testing.T, secret string, engine Engine) *rig {
 	t.Helper()
 	r := &rig{st: openStore(t), fake: newFakePlatform(t)}
+	var real *flows.Engine
 	if engine == nil {
-		eng, err := flows.New(testCatalog(t), r.st, flows.Options{})
-		if err != nil {
+		var err error
+		if real, err = flows.New(testCatalog(t), r.st, flows.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		engine = eng
+		engine = real
 	}
 	a, err := New(Options{
 		Token: testToken, APIURL: r.fake.srv.URL, WebhookSecret: secret,
@@ -184,6 +185,12 @@ func newRig(t *testing.T, secret string, engine Engine) *rig {
 		return ctx.Err()
 	}
 	r.a = a
+	if real != nil {
+		real.RegisterSender(Channel, a)
+	}
+	if fe, ok := engine.(*fixedEngine); ok {
+		fe.sender = a
+	}
 	return r
 }
 

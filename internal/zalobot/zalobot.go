@@ -44,11 +44,18 @@ const Channel = "zalobot"
 // MaxBody is the largest webhook body read.
 const MaxBody = 1 << 20
 
-// Engine turns an update into replies; *flows.Engine is one. A duplicate
-// update returns no replies and no error.
+// Engine handles an update and delivers its replies through the Sender
+// registered for the channel, which is the Adapter (see Send);
+// *flows.Engine is one. The engine keeps the replies in its outbox until
+// Send succeeds and answers a repeated update once.
 type Engine interface {
-	Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error)
+	Process(ctx context.Context, in flows.Inbound) error
 }
+
+var (
+	_ Engine       = (*flows.Engine)(nil)
+	_ flows.Sender = (*Adapter)(nil)
+)
 
 // Options configure an Adapter.
 type Options struct {
@@ -295,8 +302,9 @@ func (a *Adapter) Drain(ctx context.Context) (int, error) {
 	return a.q.Drain(ctx, "drain", a.handle)
 }
 
-// handle processes one stored body. An error leaves it queued for a retry:
-// only when the engine failed, before anything was sent.
+// handle processes one stored body. An error leaves it queued, to be tried
+// again after a while; the engine does not handle an update twice and
+// answers the retry from its outbox.
 func (a *Adapter) handle(ctx context.Context, raw []byte) error {
 	ups, err := ParseUpdates(raw)
 	if err != nil {
@@ -315,20 +323,30 @@ func (a *Adapter) handle(ctx context.Context, raw []byte) error {
 		if in.ChatID == "" {
 			continue
 		}
-		replies, err := a.o.Engine.Handle(ctx, in)
-		if err != nil {
-			return fmt.Errorf("zalo bot: handle %s: %w", u.EventName, err)
-		}
-		if err := a.Send(ctx, in.ChatID, replies); err != nil {
-			a.log.Warn("zalo bot: replies not delivered", "chat", in.ChatID, "err", err)
+		if err := a.o.Engine.Process(ctx, in); err != nil {
+			return fmt.Errorf("zalo bot: process %s: %w", u.EventName, err)
 		}
 	}
 	return nil
 }
 
-// Send renders replies and sends them to chat, in order, stopping at the
-// first failure. 429 backs off and retries; other errors are returned.
+// Send renders replies and sends them to chat, in order; it is the
+// engine's Sender for this channel. 429 backs off and retries. It returns
+// an error only when a later try may succeed (429 again, a server error,
+// the network), so that the engine keeps the replies in its outbox; a
+// refusal (400, 401, 403, 404) is logged and the replies given up.
 func (a *Adapter) Send(ctx context.Context, chat string, replies []flows.Reply) error {
+	err := a.send(ctx, chat, replies)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Code != http.StatusTooManyRequests && ae.Code != CodeNothingYet && ae.Code < 500 {
+		a.log.Warn("zalo bot: replies refused; not retrying", "chat", chat, "code", ae.Code, "description", ae.Description)
+		return nil
+	}
+	return err
+}
+
+// send sends the rendered replies and stops at the first failure.
+func (a *Adapter) send(ctx context.Context, chat string, replies []flows.Reply) error {
 	for _, m := range Render(replies) {
 		for attempt := 0; ; attempt++ {
 			var err error
@@ -350,9 +368,6 @@ func (a *Adapter) Send(ctx context.Context, chat string, replies []flows.Reply) 
 				continue
 			}
 			a.m.sends.WithLabelValues("error").Inc()
-			if errors.As(err, &ae) {
-				a.log.Warn("zalo bot: send refused", "chat", chat, "code", ae.Code, "description", ae.Description)
-			}
 			return err
 		}
 	}
