@@ -14,7 +14,7 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vneidbot_telegram_updates_total", Help: "Telegram updates received, by kind (text, command, start, button, media, edited, group, channel, member, other).",
+			Name: "vneidbot_telegram_updates_total", Help: "Telegram updates received, by kind (text, command, start, button, media, edited, group, channel, member, other; duplicate for replays skipped).",
 		}, []string{"kind"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vneidbot_telegram_requests_total", Help: "Bot API calls by method and outcome (ok, retry, flood, error).",
