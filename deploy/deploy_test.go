@@ -28,6 +28,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // runtimeEnv are names read by the Go runtime or the C library, not by the
@@ -103,59 +105,13 @@ func checkEnv(t *testing.T, where string, names []string) {
 	}
 }
 
-// validRedisURL accepts the REDIS_URL forms the bot documents:
-// redis://, rediss://, redis+sentinel://[:password@]h1:26379,h2:26379/<master>/<db>
-// and redis+cluster://[:password@]h1:6379,h2:6379.
+// validRedisURL checks a REDIS_URL with the binary's own parser, which
+// accepts redis://, rediss://,
+// redis+sentinel://[:password@]h1:26379,h2:26379/<master>/<db> and
+// redis+cluster://[:password@]h1:6379,h2:6379.
 func validRedisURL(s string) error {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return errors.New("no scheme")
-	}
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		rest = rest[at+1:]
-	}
-	hosts, path, _ := strings.Cut(rest, "/")
-	for _, h := range strings.Split(hosts, ",") {
-		if _, port, err := net.SplitHostPort(h); err != nil || port == "" {
-			return errors.New("host " + h + " is not host:port")
-		}
-	}
-	parts := strings.Split(path, "/")
-	isDB := func(s string) bool { _, err := strconv.Atoi(s); return err == nil }
-	switch scheme {
-	case "redis", "rediss":
-		if strings.Contains(hosts, ",") || path != "" && !isDB(path) {
-			return errors.New("want redis://host:port/<db>")
-		}
-	case "redis+sentinel":
-		if len(parts) != 2 || parts[0] == "" || !isDB(parts[1]) {
-			return errors.New("want redis+sentinel://host:26379,…/<master>/<db>")
-		}
-	case "redis+cluster":
-		if path != "" {
-			return errors.New("a cluster URL has no database")
-		}
-	default:
-		return errors.New("unknown scheme " + scheme)
-	}
-	return nil
-}
-
-func TestValidRedisURL(t *testing.T) {
-	for _, ok := range []string{
-		"redis://127.0.0.1:6379/0", "rediss://:pw@redis.example:6380/2", "redis://redis:6379",
-		"redis+sentinel://:pw@s1:26379,s2:26379,s3:26379/mymaster/0", "redis+sentinel://s1:26379/mymaster/3",
-		"redis+cluster://h1:6379,h2:6379", "redis+cluster://:pw@h1:6379",
-	} {
-		if err := validRedisURL(ok); err != nil {
-			t.Errorf("%s: %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"localhost:6379", "redis://a:1,b:2/0", "redis+sentinel://s1:26379/0", "redis+sentinel://s1/mymaster/0", "redis+cluster://h1:6379/0", "http://x:1"} {
-		if validRedisURL(bad) == nil {
-			t.Errorf("%s: accepted", bad)
-		}
-	}
+	_, err := store.ParseURL(s)
+	return err
 }
 
 // ---- Dockerfile ----
