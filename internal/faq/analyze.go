@@ -13,16 +13,36 @@ import (
 type lexicon struct {
 	ids   map[string]int32
 	words []string
+	short wordTable // the same ids for ASCII words of up to 8 bytes, the most of them
 }
 
 func newLexicon() *lexicon { return &lexicon{ids: map[string]int32{}} }
 
 // intern returns w's id, adding it when new.
 func (l *lexicon) intern(w []byte) int32 {
-	if id, ok := l.ids[string(w)]; ok { // no allocation on a hit
-		return id
+	k, packed := packWord(w)
+	if packed {
+		if id, ok := l.short.get(k); ok {
+			return id
+		}
 	}
-	return l.add(string(w))
+	id, ok := l.ids[string(w)] // no allocation on a hit
+	if !ok {
+		id = l.add(string(w))
+	}
+	if packed {
+		l.short.put(k, id)
+	}
+	return id
+}
+
+// lookup returns w's id without adding it.
+func (l *lexicon) lookup(w []byte) (int32, bool) {
+	if k, packed := packWord(w); packed {
+		return l.short.get(k)
+	}
+	id, ok := l.ids[string(w)]
+	return id, ok
 }
 
 // add returns s's id, adding it when new.
@@ -33,22 +53,132 @@ func (l *lexicon) add(s string) int32 {
 	id := int32(len(l.words))
 	l.ids[s] = id
 	l.words = append(l.words, s)
+	if k, packed := packWord([]byte(s)); packed {
+		l.short.put(k, id)
+	}
 	return id
 }
 
 // clone returns a copy that grows on its own.
 func (l *lexicon) clone() *lexicon {
-	return &lexicon{ids: maps.Clone(l.ids), words: slices.Clip(slices.Clone(l.words))}
+	return &lexicon{ids: maps.Clone(l.ids), words: slices.Clip(slices.Clone(l.words)), short: l.short.clone()}
+}
+
+// packWord packs an ASCII word of 1 to 8 bytes into a non-zero integer.
+func packWord(w []byte) (uint64, bool) {
+	if len(w) == 0 || len(w) > 8 {
+		return 0, false
+	}
+	var k uint64
+	for _, c := range w {
+		if c >= 0x80 {
+			return 0, false
+		}
+		k = k<<8 | uint64(c)
+	}
+	return k, true
 }
 
 // tokens appends the ids of text's folded words to dst, interning new
 // words. buf is scratch space for the folded text, returned for reuse.
 func (l *lexicon) tokens(dst []int32, buf []byte, text string) ([]int32, []byte) {
 	buf = vntext.AppendFold(buf[:0], text)
-	for w := range vntext.SplitFolded(buf) {
-		dst = append(dst, l.intern(w))
+	if !isASCII(buf) {
+		for w := range vntext.SplitFolded(buf) {
+			dst = append(dst, l.intern(w))
+		}
+		return dst, buf
+	}
+	// The common case, split by hand: words end at spaces and where letters
+	// and digits meet, as SplitFolded splits them.
+	start := 0
+	for i := 1; i <= len(buf); i++ {
+		switch {
+		case i == len(buf) || buf[i] == ' ':
+			if i > start {
+				dst = append(dst, l.intern(buf[start:i]))
+			}
+			start = i + 1
+		case i > start && isDigit(buf[i]) != isDigit(buf[i-1]):
+			dst = append(dst, l.intern(buf[start:i]))
+			start = i
+		}
 	}
 	return dst, buf
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// wordTable maps packed words (packWord) to ids: an open-addressing hash
+// table, quicker than a map with string keys for the million words of a
+// large build.
+type wordTable struct {
+	slots []wordSlot
+	n     int
+	shift uint
+}
+
+type wordSlot struct {
+	key uint64 // 0: empty
+	id  int32
+}
+
+func (t *wordTable) get(k uint64) (int32, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	mask := len(t.slots) - 1
+	for i := int((k * 0x9E3779B97F4A7C15) >> t.shift); ; i = (i + 1) & mask {
+		switch t.slots[i].key {
+		case k:
+			return t.slots[i].id, true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+func (t *wordTable) put(k uint64, id int32) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		size := max(256, 2*len(old))
+		t.slots, t.n = make([]wordSlot, size), 0
+		t.shift = 64
+		for 1<<(64-t.shift) < size {
+			t.shift--
+		}
+		for _, s := range old {
+			if s.key != 0 {
+				t.put(s.key, s.id)
+			}
+		}
+	}
+	mask := len(t.slots) - 1
+	for i := int((k * 0x9E3779B97F4A7C15) >> t.shift); ; i = (i + 1) & mask {
+		switch t.slots[i].key {
+		case k:
+			t.slots[i].id = id
+			return
+		case 0:
+			t.slots[i] = wordSlot{key: k, id: id}
+			t.n++
+			return
+		}
+	}
+}
+
+func (t wordTable) clone() wordTable {
+	t.slots = slices.Clone(t.slots)
+	return t
 }
 
 // phraseIDs interns the words of a vocabulary phrase.
@@ -66,37 +196,55 @@ type analyzer struct {
 	stops phrases          // stopwords of several words ("cho hỏi")
 	units phrases          // phrases the vocabulary gives as one unit, never cut by stopwords
 
-	// After seal, by word id: whether the word may start a rule, and
-	// whether it may start a stopword. Words interned later never do.
-	ruled, stopped []bool
+	// After seal, by word id: the rules it starts, whether it is a
+	// stopword, starts a stopword phrase or starts a unit. Words interned
+	// later have none.
+	ruleOf                         [][]rule
+	stopword, stopStart, unitStart []bool
+	stopped                        []bool // any of the three
+}
+
+func (a *analyzer) isStop(w int32) bool {
+	if a.stopword == nil {
+		return a.stop[w]
+	}
+	return wordFlag(a.stopword, w)
 }
 
 // seal freezes the vocabulary: words interned from now on (n and above)
 // are not part of any rule or stopword.
 func (a *analyzer) seal(n int) {
-	a.ruled = make([]bool, n)
-	a.stopped = make([]bool, n)
-	for id := range a.rules {
-		a.ruled[id] = true
+	a.ruleOf = make([][]rule, n)
+	a.stopword, a.stopStart, a.unitStart, a.stopped = make([]bool, n), make([]bool, n), make([]bool, n), make([]bool, n)
+	for id, rs := range a.rules {
+		a.ruleOf[id] = rs
 	}
 	for id := range a.stop {
-		a.stopped[id] = true
+		a.stopword[id], a.stopped[id] = true, true
 	}
 	for id := range a.stops {
-		a.stopped[id] = true
+		a.stopStart[id], a.stopped[id] = true, true
 	}
 	for id := range a.units {
-		a.stopped[id] = true
+		a.unitStart[id], a.stopped[id] = true, true
 	}
 }
 
-func (a *analyzer) mayRule(w int32) bool {
-	return a.ruled == nil || w >= 0 && int(w) < len(a.ruled) && a.ruled[w]
+// rulesOf returns the rules that start with word w.
+func (a *analyzer) rulesOf(w int32) []rule {
+	if a.ruleOf == nil {
+		return a.rules[w]
+	}
+	if w < 0 || int(w) >= len(a.ruleOf) {
+		return nil
+	}
+	return a.ruleOf[w]
 }
 
-func (a *analyzer) mayStop(w int32) bool {
-	return a.stopped == nil || w >= 0 && int(w) < len(a.stopped) && a.stopped[w]
-}
+// wordFlag reads a sealed per-word flag: false beyond the vocabulary.
+func wordFlag(f []bool, w int32) bool { return w >= 0 && int(w) < len(f) && f[w] }
+
+func (a *analyzer) mayStop(w int32) bool { return a.stopped == nil || wordFlag(a.stopped, w) }
 
 // rule replaces the phrase from with to (to == from keeps a phrase whole).
 type rule struct {
@@ -166,15 +314,12 @@ func (a *analyzer) add(from, to []int32) {
 // longest phrase first.
 func (a *analyzer) rewrite(dst, words []int32) []int32 {
 	for i := 0; i < len(words); {
-		if !a.mayRule(words[i]) {
-			dst = append(dst, words[i])
-			i++
-			continue
-		}
+		rules := a.rulesOf(words[i])
 		var best *rule
-		for j, r := range a.rules[words[i]] {
+		for j := range rules {
+			r := &rules[j]
 			if hasPrefix(words[i:], r.from) && (best == nil || len(r.from) > len(best.from)) {
-				best = &a.rules[words[i]][j]
+				best = r
 			}
 		}
 		if best == nil {
@@ -190,7 +335,7 @@ func (a *analyzer) rewrite(dst, words []int32) []int32 {
 
 // expand returns what a single word is rewritten to, or nil.
 func (a *analyzer) expand(w int32) []int32 {
-	for _, r := range a.rules[w] {
+	for _, r := range a.rulesOf(w) {
 		if len(r.from) == 1 {
 			return r.to
 		}
@@ -207,7 +352,13 @@ func (a *analyzer) content(dst, words []int32) []int32 {
 			i++
 			continue
 		}
-		unit, stop := a.units.at(words[i:]), a.stops.at(words[i:])
+		var unit, stop int
+		if a.unitStart == nil || wordFlag(a.unitStart, words[i]) {
+			unit = a.units.at(words[i:])
+		}
+		if a.stopStart == nil || wordFlag(a.stopStart, words[i]) {
+			stop = a.stops.at(words[i:])
+		}
 		switch {
 		case stop > 0 && stop >= unit: // "như thế nào" is both: a stopword
 			i += stop
@@ -217,7 +368,7 @@ func (a *analyzer) content(dst, words []int32) []int32 {
 			i += unit
 			continue
 		}
-		if !a.stop[words[i]] {
+		if !a.isStop(words[i]) {
 			dst = append(dst, words[i])
 		}
 		i++

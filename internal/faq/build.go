@@ -39,7 +39,8 @@ func build(c *content.Catalog, p params) *Index {
 	var wg sync.WaitGroup
 	for i := range parts {
 		lo, hi := i*len(c.FAQ)/n, (i+1)*len(c.FAQ)/n
-		pt := &part{ix: ix, lex: lex.clone()}
+		pt := &part{ix: ix, lex: lex.clone(), lo: lo, hi: hi}
+		pt.reserve(c.FAQ[lo:hi])
 		parts[i] = pt
 		wg.Go(func() {
 			for ei := lo; ei < hi; ei++ {
@@ -70,16 +71,16 @@ func build(c *content.Catalog, p params) *Index {
 // postings in one flat list, rather than in maps and per-term slices. Its
 // word and pair ids are its own until merge.
 type part struct {
-	ix    *Index
-	lex   *lexicon  // the vocabulary's words, then this part's
-	pairs pairTable // pair key → this part's pair id
+	ix     *Index
+	lo, hi int       // the entries it reads
+	lex    *lexicon  // the vocabulary's words, then this part's
+	pairs  pairTable // pair key → this part's pair id
 
 	words, rewritten, kept []int32
 	buf                    []byte
 
 	arena  []int32 // all fields' terms in order; pairs marked with pairFlag
-	bounds []int   // arena offset after each field
-	fields [][]field
+	bounds []int32 // arena offset after each field
 
 	uni, pair termCounts
 	field     int32
@@ -128,6 +129,19 @@ func (tc *termCounts) flush(occ []occurrence, entry, flag int32) []occurrence {
 	return occ
 }
 
+// reserve sizes the part's lists for its entries, estimated from their
+// length, so that they do not grow (and copy) a dozen times over.
+func (pt *part) reserve(entries []*content.Entry) {
+	bytes, fields := 0, 0
+	for _, e := range entries {
+		eachFieldText(e, func(s string) { bytes += len(s); fields++ })
+	}
+	words := bytes / 5 // a folded Vietnamese syllable and its space
+	pt.arena = make([]int32, 0, 2*words)
+	pt.occ = make([]occurrence, 0, words)
+	pt.bounds = make([]int32, 0, fields)
+}
+
 func (pt *part) entry(ei int32, e *content.Entry) {
 	an := pt.ix.an
 	nFields := 0
@@ -150,15 +164,15 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 				pt.arena = append(pt.arena, id|pairFlag)
 			}
 		}
-		pt.bounds = append(pt.bounds, len(pt.arena))
+		pt.bounds = append(pt.bounds, int32(len(pt.arena)))
 		pt.field++
 		nFields++
 	})
 	pt.occ = pt.uni.flush(pt.occ, ei, 0)
 	pt.occ = pt.pair.flush(pt.occ, ei, pairFlag)
-	fields := make([]field, nFields)
-	pt.fields = append(pt.fields, fields)
-	pt.ix.entries[ei] = entry{src: e, fields: fields}
+	// The entry's fields are numbered within the part until merge.
+	first := int32(len(pt.bounds) - nFields)
+	pt.ix.entries[ei] = entry{src: e, first: first, end: first + int32(nFields)}
 }
 
 // merge gives the parts' words and pairs their final ids (words first,
@@ -224,18 +238,15 @@ func (ix *Index) merge(parts []*part) {
 			next[o.term]++
 		}
 	}
-	ix.post = make([][]posting, nt)
-	for t := range ix.post {
-		ix.post[t] = flat[start[t]:start[t+1]:start[t+1]]
-	}
+	ix.flat, ix.postAt = flat, start
 
 	n := float64(len(ix.entries))
 	ix.weight = make([]float64, nt)
-	for t, ps := range ix.post {
-		if len(ps) == 0 {
+	for t := range nt {
+		if ix.df(int32(t)) == 0 {
 			continue
 		}
-		d := float64(len(ps))
+		d := float64(ix.df(int32(t)))
 		w := math.Log(1 + (n-d+0.5)/(d+0.5))
 		ix.maxIDF = max(ix.maxIDF, w)
 		switch {
@@ -246,23 +257,34 @@ func (ix *Index) merge(parts []*part) {
 		}
 		ix.weight[t] = w
 	}
+	// One arena and one list of fields for the whole index, in entry order.
+	size, nf := 0, 0
+	for _, pt := range parts {
+		size += len(pt.arena)
+		nf += len(pt.bounds)
+	}
+	ix.terms = make([]int32, 0, size)
+	ix.fields = make([]field, 0, nf)
+	fieldBase := int32(0)
 	for i, pt := range parts {
-		for j, t := range pt.arena {
-			pt.arena[j] = final(i, t)
+		base := int32(len(ix.terms))
+		from := int32(0)
+		for _, t := range pt.arena {
+			ix.terms = append(ix.terms, final(i, t))
 		}
-		fi, from := 0, 0
-		for _, fields := range pt.fields {
-			for j := range fields {
-				to := pt.bounds[fi]
-				f := field{terms: pt.arena[from:to:to]}
-				for _, t := range f.terms {
-					f.weight += ix.weight[t]
-				}
-				fields[j] = f
-				from = to
-				fi++
+		for _, to := range pt.bounds {
+			f := field{from: base + from, to: base + to}
+			for _, t := range ix.terms[f.from:f.to] {
+				f.weight += ix.weight[t]
 			}
+			ix.fields = append(ix.fields, f)
+			from = to
 		}
+		for ei := pt.lo; ei < pt.hi; ei++ {
+			ix.entries[ei].first += fieldBase
+			ix.entries[ei].end += fieldBase
+		}
+		fieldBase += int32(len(pt.bounds))
 	}
 }
 
@@ -271,7 +293,7 @@ func (ix *Index) merge(parts []*part) {
 func (ix *Index) buildTypos() {
 	ix.typos = map[string][]int32{}
 	for id, w := range ix.lex.words {
-		known := len(ix.post[id]) > 0 || ix.an.expand(int32(id)) != nil
+		known := ix.df(int32(id)) > 0 || ix.an.expand(int32(id)) != nil
 		if !known || len(w) < ix.p.minTypo-1 || !isLetters(w) {
 			continue
 		}
@@ -286,7 +308,7 @@ func (ix *Index) buildTypos() {
 // pair of neighbours.
 func (ix *Index) uses(phrase []int32) bool {
 	for i, w := range phrase {
-		if len(ix.post[w]) == 0 {
+		if ix.df(w) == 0 {
 			return false
 		}
 		if i > 0 {

@@ -32,7 +32,7 @@ func (ix *Index) explain(q string) string {
 	}
 	fmt.Fprintf(&b, "total %.2f maxIDF %.2f\n", qq.total, ix.maxIDF)
 	for _, t := range qq.terms {
-		fmt.Fprintf(&b, "  %-20s w=%.2f c=%.2f df=%d\n", name(t.id), t.w, t.c, len(ix.post[t.id]))
+		fmt.Fprintf(&b, "  %-20s w=%.2f c=%.2f df=%d\n", name(t.id), t.w, t.c, ix.df(t.id))
 	}
 	for i, s := range ix.scoreAll(sc, q, words) {
 		if i == 6 {

@@ -135,8 +135,11 @@ type Index struct {
 	// Terms: a syllable's term id is its word id; the pair of syllables
 	// (a, b) has the id pairs[a<<32|b], numbered after all words.
 	pairs   pairTable
-	weight  []float64   // term id → idf (pairs already multiplied by p.bigram)
-	post    [][]posting // term id → entries holding it
+	weight  []float64 // term id → idf (pairs already multiplied by p.bigram)
+	flat    []posting // every term's postings, term after term
+	postAt  []int32   // term id → where its postings start in flat; one more for the end
+	terms   []int32   // every field's terms, field after field
+	fields  []field   // every entry's fields, entry after entry
 	typos   map[string][]int32
 	entries []entry
 	maxIDF  float64
@@ -149,15 +152,23 @@ type posting struct {
 }
 
 type entry struct {
-	src    *content.Entry
-	fields []field
+	src        *content.Entry
+	first, end int32 // its fields: ix.fields[first:end]
 }
 
-// field is one title, keyword or question variant as sorted unique terms.
+// field is one title, keyword or question variant: its unique terms are
+// ix.terms[from:to]. Offsets rather than slices keep the index free of
+// pointers, which the garbage collector then need not scan.
 type field struct {
-	terms  []int32
-	weight float64 // sum of the terms' weights
+	from, to int32
+	weight   float64 // sum of the terms' weights
 }
+
+// postings returns the entries holding term t, in entry order.
+func (ix *Index) postings(t int32) []posting { return ix.flat[ix.postAt[t]:ix.postAt[t+1]] }
+
+// df is the number of entries holding term t.
+func (ix *Index) df(t int32) int { return int(ix.postAt[t+1] - ix.postAt[t]) }
 
 // pairFlag marks a pair's provisional id while the index is being built,
 // before the number of words is known.
@@ -265,7 +276,7 @@ func (ix *Index) lookup(sc *scratch, text string) []int32 {
 	sc.buf = vntext.AppendFold(sc.buf[:0], text)
 	var ids []int32
 	for w := range vntext.SplitFolded(sc.buf) {
-		if id, ok := ix.lex.ids[string(w)]; ok {
+		if id, ok := ix.lex.lookup(w); ok {
 			ids = append(ids, id)
 			continue
 		}
@@ -483,7 +494,7 @@ func (ix *Index) query(sc *scratch, words []int32) query {
 	}
 	for _, w := range words {
 		switch {
-		case w >= 0 && len(ix.post[w]) > 0:
+		case w >= 0 && ix.df(w) > 0:
 			add(w, 1)
 			continue
 		case w < 0:
@@ -496,7 +507,7 @@ func (ix *Index) query(sc *scratch, words []int32) query {
 			if id, ok := ix.repair(s); ok {
 				if to := ix.an.expand(id); to != nil {
 					for _, t := range ix.an.content(nil, to) {
-						if len(ix.post[t]) > 0 {
+						if ix.df(t) > 0 {
 							add(t, ix.p.typo)
 						}
 					}
@@ -547,7 +558,7 @@ func (ix *Index) score(sc *scratch, q query) []scored {
 	sc.touched = sc.touched[:0]
 	nw := int32(len(ix.lex.words))
 	for _, t := range q.terms {
-		for _, p := range ix.post[t.id] {
+		for _, p := range ix.postings(t.id) {
 			if sc.acc[p.entry] == 0 {
 				sc.touched = append(sc.touched, p.entry)
 			}
@@ -592,9 +603,10 @@ func (ix *Index) score(sc *scratch, q query) []scored {
 // bestField is the highest Dice overlap between q and one of the entry's fields.
 func (ix *Index) bestField(q *query, e int32) float64 {
 	best := 0.0
-	for _, f := range ix.entries[e].fields {
+	en := ix.entries[e]
+	for _, f := range ix.fields[en.first:en.end] {
 		shared := 0.0
-		for _, t := range f.terms {
+		for _, t := range ix.terms[f.from:f.to] {
 			shared += q.credit(t)
 		}
 		if d := 2 * shared / (q.total + f.weight); d > best {

@@ -21,7 +21,7 @@ func (ix *Index) split(w string) (a, b int32, ok bool) {
 		if !okp {
 			continue
 		}
-		if df := len(ix.post[p]); df > bestDF {
+		if df := ix.df(p); df > bestDF {
 			a, b, bestDF, ok = x, y, df, true
 		}
 	}
@@ -43,7 +43,7 @@ func (ix *Index) repair(w string) (int32, bool) {
 			if !oneEdit(w, c) {
 				continue
 			}
-			df := len(ix.post[id])
+			df := ix.df(id)
 			if df > bestDF || df == bestDF && c < ix.lex.words[best] {
 				best, bestDF = id, df
 			}
