@@ -120,6 +120,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 	}
 	a.content.watch(bgCtx, a)
+	// Replies a crash left undelivered are sent again by whichever replica
+	// runs their channel.
+	a.background(bgCtx, "outbox", a.engine.RunOutbox)
 
 	srv := &http.Server{
 		Handler:           a.mux,

@@ -20,6 +20,9 @@ func setupTelegram(ctx context.Context, a *app) error {
 		Token:   a.cfg.TelegramToken,
 		APIURL:  a.cfg.TelegramAPIURL,
 		Handler: a.engine,
+		// The engine delivers the replies through tg.Send, keeping them in
+		// its outbox until sent, so a crash never loses them.
+		Process: a.engine.Process,
 		Store:   a.store,
 		Logger:  a.log.With("channel", "telegram"),
 		Metrics: a.metrics,
@@ -27,6 +30,7 @@ func setupTelegram(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	a.engine.RegisterSender("tg", tg)
 	a.ready("telegram", tg.Ready)
 	if a.cfg.TelegramWebhookURL == "" {
 		a.log.Info("telegram: long polling (TELEGRAM_WEBHOOK_URL is empty)")

@@ -37,6 +37,7 @@ type Reply struct {
 	Text    string
 	Buttons [][]Button // rows of buttons
 	Image   string     // optional https image URL
+	Locale  string     // the language of Text, for words an adapter adds itself
 }
 
 // Button is a button under a reply: either a Payload (sent back as KindButton

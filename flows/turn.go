@@ -638,6 +638,7 @@ func (t *turn) stepTitle() string {
 func (t *turn) number() {
 	t.s.Options = t.s.Options[:0]
 	for i := range t.out {
+		t.out[i].Locale = t.locale()
 		for _, row := range t.out[i].Buttons {
 			for j := range row {
 				row[j].Label = clip(row[j].Label, content.MaxButtonLabel)

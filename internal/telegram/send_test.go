@@ -204,7 +204,7 @@ func TestEngineErrorApologises(t *testing.T) {
 	h.bot.o.Handler = failing{}
 	h.feed(t, "callback_query.json")
 	calls := h.api.sent()
-	if len(calls) != 3 || calls[0].Method != "answerCallbackQuery" || calls[1].Method != "editMessageReplyMarkup" || calls[2].Params["text"] != texts["vi"]["error"] {
+	if len(calls) != 3 || calls[0].Method != "answerCallbackQuery" || calls[1].Method != "editMessageReplyMarkup" || calls[2].Params["text"] != h.bot.say("vi", "error_internal") {
 		t.Fatalf("calls = %+v", calls)
 	}
 }

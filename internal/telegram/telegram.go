@@ -62,7 +62,10 @@ type Options struct {
 	Handler    Handler      // the engine; the adapter sends the replies it returns
 	// Process, when set, is used instead of Handler: it handles the update
 	// and delivers the replies itself (the engine's outbox, calling Send).
-	Process   func(context.Context, flows.Inbound) error
+	Process func(context.Context, flows.Inbound) error
+	// Texts is where the adapter's own sentences come from (the engine;
+	// when nil, Handler is used if it has Content()).
+	Texts     Texts
 	Store     *store.Store // Redis: the polling lease, blocked chats, the generated webhook secret
 	Logger    *slog.Logger // (discard)
 	Metrics   prometheus.Registerer
@@ -84,6 +87,7 @@ type Options struct {
 // Bot is the Telegram channel for one bot token. It is safe for concurrent use.
 type Bot struct {
 	o        Options
+	texts    Texts
 	api      *client
 	log      *slog.Logger
 	store    *store.Store
@@ -108,6 +112,12 @@ func New(o Options) (*Bot, error) {
 	}
 	if (o.Handler == nil && o.Process == nil) || o.Store == nil {
 		return nil, errors.New("telegram: a handler (or Process) and a store are required")
+	}
+	if o.Texts == nil {
+		o.Texts, _ = o.Handler.(Texts)
+	}
+	if o.Texts == nil {
+		return nil, errors.New("telegram: Texts (the content) is required")
 	}
 	if o.APIURL == "" {
 		o.APIURL = DefaultAPIURL
@@ -154,6 +164,7 @@ func New(o Options) (*Bot, error) {
 	m := newMetrics(o.Metrics)
 	b := &Bot{
 		o:        o,
+		texts:    o.Texts,
 		log:      o.Logger,
 		store:    o.Store,
 		metrics:  m,
@@ -216,7 +227,7 @@ func (b *Bot) init(ctx context.Context) error {
 	b.me.Store(&me{id: u.ID, username: u.UserName})
 	b.log.Info("telegram: connected", "bot", "@"+u.UserName)
 	for _, l := range commandLanguages {
-		js, _ := json.Marshal(commands[l.table])
+		js, _ := json.Marshal(b.commands(l.locale))
 		p := tgbotapi.Params{"commands": string(js)}
 		p.AddNonEmpty("language_code", l.code)
 		if err := b.api.call(ctx, "setMyCommands", p, nil, callOpts{attempts: 1}); err != nil {
@@ -278,7 +289,7 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	replies, err := b.o.Handler.Handle(ctx, ev.in)
 	if err != nil {
 		log.Error("telegram: engine failed", "chat", ev.chat, "err", err)
-		b.deliver(ctx, ev.chat, []flows.Reply{{Text: say(ev.lang, "error")}}, false, log)
+		b.deliver(ctx, ev.chat, []flows.Reply{{Text: b.say(ev.lang, "error_internal")}}, false, log)
 		return
 	}
 	if replies == nil {
@@ -339,9 +350,9 @@ func (b *Bot) sendGroupNotice(ctx context.Context, ev event, log *slog.Logger) {
 		log.Debug("telegram: group was told recently; not again", "chat", ev.chat)
 		return
 	}
-	r := flows.Reply{Text: say(ev.lang, "group_notice")}
+	r := flows.Reply{Text: b.say(ev.lang, "tg_group_notice")}
 	if name := b.self().username; name != "" {
-		r.Buttons = [][]flows.Button{{{Label: say(ev.lang, "group_button"), URL: "https://t.me/" + name}}}
+		r.Buttons = [][]flows.Button{{{Label: b.say(ev.lang, "tg_group_button"), URL: "https://t.me/" + name}}}
 	}
 	b.deliver(ctx, ev.chat, []flows.Reply{r}, false, log)
 }

@@ -18,20 +18,17 @@ const (
 // that a press is told apart from typing: "#menu", "#c:install:choose_os:android".
 const ButtonPrefix = "#"
 
-// moreChoices is the text of a message that carries only the buttons that did
-// not fit under the previous one.
-// TODO(content): move to messages.yaml as "more_choices" once it exists.
-var moreChoices = map[string]string{
-	"vi": "Thêm lựa chọn:",
-	"en": "More choices:",
-}
+// Say returns a UI message of the content (content.Catalog.Msg of the
+// catalog being served): the few words the adapter adds itself.
+type Say func(locale, key string, pairs ...string) string
 
 // Render turns the engine's replies into OA messages, in order: an image
 // first when a reply has one, then its text cut at paragraph or sentence
 // boundaries into pieces of at most MaxText, the last piece carrying up to
 // MaxButtons buttons, then as many "more choices" messages as the remaining
-// buttons need. Rows are flattened: Zalo shows buttons one under another.
-func Render(replies []flows.Reply) []Message {
+// buttons need ("more_choices"). Rows are flattened: Zalo shows buttons one
+// under another.
+func Render(replies []flows.Reply, say Say) []Message {
 	var out []Message
 	for _, r := range replies {
 		if r.Image != "" {
@@ -50,7 +47,7 @@ func Render(replies []flows.Reply) []Message {
 		}
 		pieces := msgtext.Split(r.Text, MaxText)
 		if len(pieces) == 0 && len(buttons) > 0 {
-			pieces = []string{moreChoices[msgtext.Locale(r.Text)]}
+			pieces = []string{say(r.Locale, "more_choices")}
 		}
 		for i, p := range pieces {
 			m := Message{Text: p}
@@ -61,7 +58,7 @@ func Render(replies []flows.Reply) []Message {
 			}
 			out = append(out, m)
 		}
-		more := moreChoices[msgtext.Locale(r.Text)]
+		more := say(r.Locale, "more_choices")
 		for len(buttons) > 0 {
 			n := min(MaxButtons, len(buttons))
 			out = append(out, Message{Text: more, Attachment: buttonTemplate(buttons[:n])})

@@ -20,7 +20,7 @@ func TestRenderButtons(t *testing.T) {
 			{{Label: "Quay lại", Payload: "back", Number: 2}, {Label: "Về menu chính", Payload: "menu", Number: 3}},
 		},
 	}}
-	got := jsonOf(t, Render(replies))
+	got := jsonOf(t, Render(replies, testSay(t)))
 	want := `[{"text":"Bạn muốn làm gì? Chọn một mục.","attachment":{"type":"template","payload":{"buttons":[` +
 		`{"title":"Cài ứng dụng","type":"oa.query.hide","payload":"#f:install"},` +
 		`{"title":"Tìm trên CH Play","type":"oa.open.url","payload":{"url":"https://play.google.com/store/search?q=VNeID"}},` +
@@ -39,7 +39,7 @@ func TestRenderSplitsButtons(t *testing.T) {
 	for i := 1; i <= 12; i++ {
 		row = append(row, flows.Button{Label: fmt.Sprintf("Mục %d", i), Payload: fmt.Sprintf("q:e%d", i), Number: i})
 	}
-	msgs := Render([]flows.Reply{{Text: "Chọn một mục trong danh sách dưới đây nhé.", Buttons: [][]flows.Button{row}}})
+	msgs := Render([]flows.Reply{{Text: "Chọn một mục trong danh sách dưới đây nhé.", Buttons: [][]flows.Button{row}}}, testSay(t))
 	if len(msgs) != 3 {
 		t.Fatalf("%d messages, want 3: %s", len(msgs), jsonOf(t, msgs))
 	}
@@ -52,7 +52,7 @@ func TestRenderSplitsButtons(t *testing.T) {
 	if msgs[1].Text != "Thêm lựa chọn:" || msgs[2].Attachment.Payload.Buttons[1].Payload != "#q:e12" {
 		t.Errorf("continuations: %s", jsonOf(t, msgs[1:]))
 	}
-	en := Render([]flows.Reply{{Text: "Choose one of the items below, or type your question.", Buttons: [][]flows.Button{row}}})
+	en := Render([]flows.Reply{{Locale: "en", Text: "Choose one of the items below, or type your question.", Buttons: [][]flows.Button{row}}}, testSay(t))
 	if en[1].Text != "More choices:" {
 		t.Errorf("English continuation %q", en[1].Text)
 	}
@@ -64,7 +64,7 @@ func TestRenderLongTextAndImage(t *testing.T) {
 	msgs := Render([]flows.Reply{{
 		Text: text, Image: "https://vneid.gov.vn/guide.png",
 		Buttons: [][]flows.Button{{{Label: "Xong", Payload: "c:install:a:done", Number: 1}}},
-	}})
+	}}, testSay(t))
 	if len(msgs) != 4 {
 		t.Fatalf("%d messages, want image + 3 text pieces", len(msgs))
 	}
@@ -83,7 +83,7 @@ func TestRenderLongTextAndImage(t *testing.T) {
 
 func TestRenderClipsTitles(t *testing.T) {
 	long := strings.Repeat("Tiêu đề rất dài ", 10)
-	msgs := Render([]flows.Reply{{Text: "x", Buttons: [][]flows.Button{{{Label: long, Payload: "menu"}}}}})
+	msgs := Render([]flows.Reply{{Text: "x", Buttons: [][]flows.Button{{{Label: long, Payload: "menu"}}}}}, testSay(t))
 	title := msgs[0].Attachment.Payload.Buttons[0].Title
 	if msgtext.Len(title) != MaxTitle || !strings.HasSuffix(title, "…") {
 		t.Errorf("title %q is %d long", title, msgtext.Len(title))
@@ -91,10 +91,10 @@ func TestRenderClipsTitles(t *testing.T) {
 }
 
 func TestRenderSkipsEmpty(t *testing.T) {
-	if msgs := Render([]flows.Reply{{Text: "  "}, {}}); len(msgs) != 0 {
+	if msgs := Render([]flows.Reply{{Text: "  "}, {}}, testSay(t)); len(msgs) != 0 {
 		t.Errorf("blank replies rendered: %s", jsonOf(t, msgs))
 	}
-	msgs := Render([]flows.Reply{{Buttons: [][]flows.Button{{{Label: "Menu", Payload: "menu"}}}}})
+	msgs := Render([]flows.Reply{{Buttons: [][]flows.Button{{{Label: "Menu", Payload: "menu"}}}}}, testSay(t))
 	if len(msgs) != 1 || msgs[0].Text == "" {
 		t.Errorf("buttons without text need a text: %s", jsonOf(t, msgs))
 	}

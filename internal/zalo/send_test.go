@@ -21,7 +21,7 @@ func TestSendRefreshesOnceOnInvalidToken(t *testing.T) {
 	delete(r.api.tokens, "access-0") // Zalo revoked it before its expiry
 	r.api.mu.Unlock()
 
-	if err := r.a.send.send(ctx, testUser, Render(textReplies("Xin chào"))); err != nil {
+	if err := r.a.send.send(ctx, testUser, Render(textReplies("Xin chào"), testSay(t))); err != nil {
 		t.Fatal(err)
 	}
 	if n := r.oauth.refreshes.Load(); n != 1 {
@@ -39,7 +39,7 @@ func TestSendGivesUpAfterOneRefresh(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	r.seed(t, "access-0", "refresh-0")
 	r.api.script = func(int, string) (int, string) { return 200, `{"error":-220,"message":"Access token expired"}` }
-	err := r.a.send.send(ctx, testUser, Render(textReplies("a", "b")))
+	err := r.a.send.send(ctx, testUser, Render(textReplies("a", "b"), testSay(t)))
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != -220 {
 		t.Fatalf("err = %v", err)
@@ -59,7 +59,7 @@ func TestSendBacksOffWhenRateLimited(t *testing.T) {
 		}
 		return 200, `{"error":0,"message":"Success","data":{"message_id":"m"}}`
 	}
-	if err := r.a.send.send(ctx, testUser, Render(textReplies("a"))); err != nil {
+	if err := r.a.send.send(ctx, testUser, Render(textReplies("a"), testSay(t))); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.api.requests()) != 3 || fmt.Sprint(r.slept) != "[1s 2s]" {
@@ -74,7 +74,7 @@ func TestSendRateLimitIsBounded(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	r.seed(t, "access-0", "refresh-0")
 	r.api.script = func(int, string) (int, string) { return 200, `{"error":-32,"message":"Request exceeds limit"}` }
-	err := r.a.send.send(context.Background(), testUser, Render(textReplies("a")))
+	err := r.a.send.send(context.Background(), testUser, Render(textReplies("a"), testSay(t)))
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != -32 || len(r.api.requests()) != 5 {
 		t.Errorf("err %v after %d requests; want -32 after 5", err, len(r.api.requests()))
@@ -92,7 +92,7 @@ func TestSendUnreachableUser(t *testing.T) {
 			r.api.script = func(int, string) (int, string) {
 				return 200, fmt.Sprintf(`{"error":%d,"message":"cannot reach"}`, code)
 			}
-			err := r.a.send.send(ctx, testUser, Render(textReplies("a", "b")))
+			err := r.a.send.send(ctx, testUser, Render(textReplies("a", "b"), testSay(t)))
 			if !errors.Is(err, ErrUnreachable) {
 				t.Fatalf("err = %v", err)
 			}
@@ -117,7 +117,7 @@ func TestSendOtherErrorIsNotRetried(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	r.seed(t, "access-0", "refresh-0")
 	r.api.script = func(int, string) (int, string) { return 200, `{"error":-201,"message":"Invalid parameter"}` }
-	err := r.a.send.send(context.Background(), testUser, Render(textReplies("a")))
+	err := r.a.send.send(context.Background(), testUser, Render(textReplies("a"), testSay(t)))
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != -201 || ae.Message != "Invalid parameter" || len(r.api.requests()) != 1 {
 		t.Errorf("err %v after %d requests", err, len(r.api.requests()))
@@ -129,7 +129,7 @@ func TestSendOtherErrorIsNotRetried(t *testing.T) {
 
 func TestSendWithoutTokens(t *testing.T) {
 	r := newRig(t, rigOptions{})
-	if err := r.a.send.send(context.Background(), testUser, Render(textReplies("a"))); !errors.Is(err, ErrNoTokens) {
+	if err := r.a.send.send(context.Background(), testUser, Render(textReplies("a"), testSay(t))); !errors.Is(err, ErrNoTokens) {
 		t.Errorf("err = %v", err)
 	}
 	if len(r.api.requests()) != 0 {

@@ -94,6 +94,7 @@ type Options struct {
 
 // Adapter is the Zalo OA channel.
 type Adapter struct {
+	say    Say // the content's UI messages
 	o      Options
 	log    *slog.Logger
 	m      *metrics
@@ -129,7 +130,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	o.Tokens.Logger, o.Tokens.Now = o.Logger, o.Now
 	o.Queue.Logger = o.Logger
-	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics)}
+	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics), say: sayFrom(o.Engine)}
 	oauth := &OAuth{BaseURL: o.OAuthURL, AppID: o.AppID, AppSecret: o.AppSecret, HTTP: o.HTTP, Now: o.Now}
 	a.tokens = newTokens(o.Store, oauth, o.Tokens, a.m)
 	a.auth = NewAuthorizer(o.Store, oauth, a.tokens, o.Logger)
@@ -293,7 +294,7 @@ func classifyText(text string) (flows.Kind, string, string) {
 // the OA reach, or a message Zalo refuses, is logged and counted, and nil is
 // returned: retrying cannot help. A retry resends the whole set of replies.
 func (a *Adapter) Send(ctx context.Context, user string, replies []flows.Reply) error {
-	err := a.send.send(ctx, user, Render(replies))
+	err := a.send.send(ctx, user, Render(replies, a.say))
 	if err == nil || !retryable(err) {
 		return nil
 	}

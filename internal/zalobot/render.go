@@ -18,32 +18,25 @@ type Outgoing struct {
 	Photo string // image URL, sent with sendPhoto
 }
 
-// hints are the line under a numbered list, by locale. The engine maps a
-// typed number back to its choice, for every channel.
-// TODO(content): move to messages.yaml ("choose_number_one",
-// "choose_number_list", "choose_number_range") once those keys exist.
-var hints = map[string]struct{ one, list, rng string }{
-	"vi": {one: "Gõ %s để chọn.", list: "Gõ %s hoặc %s.", rng: "Gõ một số từ %s đến %s."},
-	"en": {one: "Type %s to choose.", list: "Type %s or %s.", rng: "Type a number from %s to %s."},
-}
+// Say returns a UI message of the content (content.Catalog.Msg of the
+// catalog being served): the few words the adapter adds itself.
+type Say func(locale, key string, pairs ...string) string
 
-// hint is the line that says which numbers to type: "Gõ 1, 2 hoặc 3.".
-func hint(locale string, nums []int) string {
-	h, ok := hints[locale]
-	if !ok {
-		h = hints["vi"]
-	}
+// hint is the line that says which numbers to type: "Gõ 1, 2 hoặc 3."
+// (message keys choose_number_one, choose_number_list, choose_number_range).
+// The engine maps a typed number back to its choice, for every channel.
+func hint(say Say, locale string, nums []int) string {
 	s := make([]string, len(nums))
 	for i, n := range nums {
 		s[i] = strconv.Itoa(n)
 	}
 	switch {
 	case len(s) == 1:
-		return fmt.Sprintf(h.one, s[0])
+		return say(locale, "choose_number_one", "n", s[0])
 	case len(s) > 5 && nums[len(nums)-1]-nums[0] == len(nums)-1:
-		return fmt.Sprintf(h.rng, s[0], s[len(s)-1])
+		return say(locale, "choose_number_range", "first", s[0], "last", s[len(s)-1])
 	}
-	return fmt.Sprintf(h.list, strings.Join(s[:len(s)-1], ", "), s[len(s)-1])
+	return say(locale, "choose_number_list", "list", strings.Join(s[:len(s)-1], ", "), "last", s[len(s)-1])
 }
 
 // Render turns replies into Bot Platform messages. The platform has no
@@ -52,7 +45,7 @@ func hint(locale string, nums []int) string {
 // "Label: URL" lines (a "tel:" link shows the number). An image is sent
 // first, as a photo. Text is cut into pieces of at most MaxText at paragraph
 // or sentence boundaries.
-func Render(replies []flows.Reply) []Outgoing {
+func Render(replies []flows.Reply, say Say) []Outgoing {
 	var out []Outgoing
 	for _, r := range replies {
 		if r.Image != "" {
@@ -83,7 +76,7 @@ func Render(replies []flows.Reply) []Outgoing {
 			}
 			text += strings.Join(lines, "\n")
 			if len(nums) > 0 {
-				text += "\n" + hint(msgtext.Locale(r.Text), nums)
+				text += "\n" + hint(say, r.Locale, nums)
 			}
 		}
 		for _, p := range msgtext.Split(text, MaxText) {

@@ -19,7 +19,7 @@ func TestRenderNumberedChoices(t *testing.T) {
 			{{Label: "Gọi tổng đài", URL: "tel:19000368"}},
 			{{Label: "Tôi bị kẹt", Payload: "stuck", Number: 3}, {Label: "Về menu chính", Payload: "menu", Number: 4}},
 		},
-	}})
+	}}, testSay(t))
 	want := "Điện thoại của bạn là loại nào?\n\n1. Android\n2. iPhone\nTìm trên CH Play: https://play.google.com/store/search?q=VNeID\nGọi tổng đài: 19000368\n3. Tôi bị kẹt\n4. Về menu chính\nGõ 1, 2, 3 hoặc 4."
 	if len(out) != 2 || out[0].Photo != "https://vneid.gov.vn/a.png" || out[1].Text != want {
 		t.Fatalf("got %q\nwant photo, then %q", out, want)
@@ -41,19 +41,19 @@ func TestHint(t *testing.T) {
 		{"xx", []int{2}, "Gõ 2 để chọn."},
 	}
 	for _, tt := range tests {
-		if got := hint(tt.locale, tt.nums); got != tt.want {
-			t.Errorf("hint(%s, %v) = %q, want %q", tt.locale, tt.nums, got, tt.want)
+		if got := hint(testSay(t), tt.locale, tt.nums); got != tt.want {
+			t.Errorf("hint(testSay(t), %s, %v) = %q, want %q", tt.locale, tt.nums, got, tt.want)
 		}
 	}
 }
 
 func TestRenderEnglishAndLong(t *testing.T) {
-	out := Render([]flows.Reply{{Text: "Which phone do you have?", Buttons: [][]flows.Button{{{Label: "Android", Payload: "menu", Number: 1}, {Label: "iPhone", Payload: "back", Number: 2}}}}})
+	out := Render([]flows.Reply{{Locale: "en", Text: "Which phone do you have?", Buttons: [][]flows.Button{{{Label: "Android", Payload: "menu", Number: 1}, {Label: "iPhone", Payload: "back", Number: 2}}}}}, testSay(t))
 	if !strings.HasSuffix(out[0].Text, "\nType 1 or 2.") {
 		t.Errorf("English hint missing: %q", out[0].Text)
 	}
 	long := strings.Repeat("Bước này cần làm cẩn thận. ", 120) // ~3,200 characters
-	out = Render([]flows.Reply{{Text: long, Buttons: [][]flows.Button{{{Label: "Xong", Payload: "menu", Number: 1}}}}})
+	out = Render([]flows.Reply{{Text: long, Buttons: [][]flows.Button{{{Label: "Xong", Payload: "menu", Number: 1}}}}}, testSay(t))
 	if len(out) != 2 {
 		t.Fatalf("%d messages", len(out))
 	}

@@ -83,6 +83,7 @@ type Options struct {
 
 // Adapter is the Zalo Bot Platform channel.
 type Adapter struct {
+	say    Say // the content's UI messages
 	o      Options
 	log    *slog.Logger
 	client *Client
@@ -124,7 +125,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	o.Queue.Logger = o.Logger
 	a := &Adapter{
-		o: o, log: o.Logger, m: newMetrics(o.Metrics),
+		o: o, log: o.Logger, m: newMetrics(o.Metrics), say: sayFrom(o.Engine),
 		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
 		retries: 3, backoff: time.Second, sleep: sleep,
 	}
@@ -347,7 +348,7 @@ func (a *Adapter) Send(ctx context.Context, chat string, replies []flows.Reply) 
 
 // send sends the rendered replies and stops at the first failure.
 func (a *Adapter) send(ctx context.Context, chat string, replies []flows.Reply) error {
-	for _, m := range Render(replies) {
+	for _, m := range Render(replies, a.say) {
 		for attempt := 0; ; attempt++ {
 			var err error
 			if m.Photo != "" {

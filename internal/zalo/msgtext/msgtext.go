@@ -1,6 +1,6 @@
 // Package msgtext holds the text handling that both Zalo adapters (the
 // Official Account and the Bot Platform) share: splitting long text into
-// messages the platform accepts, and telling which locale a reply is in.
+// messages the platform accepts.
 package msgtext
 
 import (
@@ -8,8 +8,6 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Len is the length of s as Zalo's limits count it. Zalo does not say whether
@@ -125,31 +123,4 @@ func graphemeSafe(s string, cut int) int {
 		return size
 	}
 	return cut
-}
-
-// Locale guesses whether text is Vietnamese ("vi") or English ("en"): in the
-// bot's Vietnamese texts at least 15% of the letters carry a diacritic (most
-// carry far more); in its English texts, which quote Vietnamese button names,
-// at most about 12% do once a text has 40 letters. Text without letters is
-// taken as Vietnamese, the default locale.
-//
-// Replies do not say their locale yet; the adapters use this to pick the
-// language of the few words they add themselves ("Gõ 1, 2 hoặc 3").
-func Locale(text string) string {
-	letters, marked := 0, 0
-	for _, r := range norm.NFD.String(text) {
-		switch {
-		case r == 'đ' || r == 'Đ':
-			letters++
-			marked++
-		case unicode.IsLetter(r):
-			letters++
-		case unicode.Is(unicode.Mn, r) && r >= 0x300 && r <= 0x36f:
-			marked++
-		}
-	}
-	if letters == 0 || marked*100 >= letters*15 {
-		return "vi"
-	}
-	return "en"
 }

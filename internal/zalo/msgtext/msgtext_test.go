@@ -70,18 +70,3 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
-
-func TestLocale(t *testing.T) {
-	tests := map[string]string{
-		"Mình cùng cài ứng dụng VNeID nhé. Điện thoại của bạn là loại nào?":                                                                                                                           "vi",
-		"Open the VNeID app. Press \"Kích hoạt tài khoản định danh điện tử\" (Activate electronic identity account). In some versions it is the \"Kích hoạt\" (Activate) button on the login screen.": "en",
-		"Which phone do you have?": "en",
-		"1900 0368":                "vi",
-		"Tiep tuc":                 "en",
-	}
-	for in, want := range tests {
-		if got := Locale(in); got != want {
-			t.Errorf("Locale(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
