@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -18,6 +19,11 @@ import (
 // costs what it costs in production. Each entry has a topic of 3 rare words
 // that its variants share; the rest is common words, Zipf-distributed.
 func synthetic(real *content.Catalog, n int) *content.Catalog {
+	return syntheticShaped(real, n, 8, 5)
+}
+
+// syntheticShaped is synthetic with vi and en variants per entry.
+func syntheticShaped(real *content.Catalog, n, vi, en int) *content.Catalog {
 	vocab := map[string]bool{}
 	for _, e := range real.FAQ {
 		for _, q := range e.Questions["vi"] {
@@ -56,10 +62,10 @@ func synthetic(real *content.Catalog, n int) *content.Catalog {
 			Keywords:  []string{topic[0] + " " + topic[1], topic[2], topic[1]},
 			Questions: map[string][]string{},
 		}
-		for range 8 {
+		for range vi {
 			e.Questions["vi"] = append(e.Questions["vi"], sentence(topic))
 		}
-		for range 5 {
+		for range en {
 			e.Questions["en"] = append(e.Questions["en"], sentence(topic))
 		}
 		c.FAQ = append(c.FAQ, e)
@@ -146,5 +152,57 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			b.ReportMetric(float64((processCPU()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
 		})
+	}
+}
+
+var benchReport = flag.Bool("faq.bench", false, "print the benchmark table of docs/benchmarks.md")
+
+// TestBenchReport prints the figures of docs/benchmarks.md: p50 and p99 of
+// single searches (wall clock and thread CPU time) and build times, on the
+// real content and on synthetic FAQs. Run with -faq.bench -v.
+func TestBenchReport(t *testing.T) {
+	if !*benchReport {
+		t.Skip("-faq.bench not set")
+	}
+	real := mustLoad(t)
+	cases := []struct {
+		name string
+		cat  *content.Catalog
+	}{
+		{fmt.Sprintf("real content (%d entries)", len(real.FAQ)), real},
+		{"synthetic, 1,000 entries × 18 texts", synthetic(real, 1000)},
+		{"synthetic, 10,000 entries × 18 texts", synthetic(real, 10000)},
+		{"synthetic, 10,000 entries × 8 texts", syntheticShaped(real, 10000, 2, 1)},
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	us := func(d time.Duration) string { return fmt.Sprintf("%d µs", d.Microseconds()) }
+	t.Log("| index | build (wall, median of 7) | build (CPU) | search p50 (wall / CPU) | search p99 (wall / CPU) |")
+	t.Log("|---|---|---|---|---|")
+	for _, c := range cases {
+		var walls, cpus []time.Duration
+		var ix *Index
+		for range 7 {
+			runtime.GC()
+			start, startCPU := time.Now(), processCPU()
+			ix = New(c.cat)
+			walls, cpus = append(walls, time.Since(start)), append(cpus, processCPU()-startCPU)
+		}
+		slices.Sort(walls)
+		slices.Sort(cpus)
+		questions := append([]string{}, benchQuestions...)
+		for i := range 40 {
+			e := c.cat.FAQ[(i*7919)%len(c.cat.FAQ)]
+			w := strings.Fields(e.Questions["vi"][i%len(e.Questions["vi"])])
+			questions = append(questions, strings.Join(w[1:], " "))
+		}
+		var wall, cpu []time.Duration
+		for range 40 {
+			w, c := searchTimes(ix, questions)
+			wall, cpu = append(wall, w...), append(cpu, c...)
+		}
+		slices.Sort(wall)
+		slices.Sort(cpu)
+		t.Logf("| %s | %s | %s | %s / %s | %s / %s |", c.name, ms(walls[3]), ms(cpus[3]),
+			us(percentile(wall, 0.5)), us(percentile(cpu, 0.5)), us(percentile(wall, 0.99)), us(percentile(cpu, 0.99)))
 	}
 }

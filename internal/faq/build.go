@@ -96,34 +96,38 @@ type occurrence struct {
 // termCounts counts, per term, in how many fields of the current entry it
 // appears.
 type termCounts struct {
-	seen    []int32 // field number + 1 that last saw the term
-	tf      []int32
+	terms   []termCount // by term id
 	touched []int32
+}
+
+type termCount struct {
+	seen int32 // field number + 1 that last saw the term
+	tf   int32
 }
 
 // see counts term t in the current field; it reports whether t is new to the field.
 func (tc *termCounts) see(t, field int32) bool {
-	if int(t) >= len(tc.seen) {
-		n := max(int(t)+1, 2*len(tc.seen), 1024)
-		tc.seen = append(tc.seen, make([]int32, n-len(tc.seen))...)
-		tc.tf = append(tc.tf, make([]int32, n-len(tc.tf))...)
+	if int(t) >= len(tc.terms) {
+		n := max(int(t)+1, 2*len(tc.terms), 1024)
+		tc.terms = append(tc.terms, make([]termCount, n-len(tc.terms))...)
 	}
-	if tc.seen[t] == field+1 {
+	c := &tc.terms[t]
+	if c.seen == field+1 {
 		return false
 	}
-	tc.seen[t] = field + 1
-	if tc.tf[t] == 0 {
+	c.seen = field + 1
+	if c.tf == 0 {
 		tc.touched = append(tc.touched, t)
 	}
-	tc.tf[t]++
+	c.tf++
 	return true
 }
 
 // flush appends the current entry's counts to occ, marking terms with flag.
 func (tc *termCounts) flush(occ []occurrence, entry, flag int32) []occurrence {
 	for _, t := range tc.touched {
-		occ = append(occ, occurrence{term: t | flag, posting: posting{entry: entry, tf: tc.tf[t]}})
-		tc.tf[t] = 0
+		occ = append(occ, occurrence{term: t | flag, posting: posting{entry: entry, tf: tc.terms[t].tf}})
+		tc.terms[t].tf = 0
 	}
 	tc.touched = tc.touched[:0]
 	return occ
