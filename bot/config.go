@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,11 +39,23 @@ type Config struct {
 	ZaloBotToken         string // ZALO_BOT_TOKEN
 	ZaloBotAPIURL        string // ZALO_BOT_API_URL
 	ZaloBotWebhookSecret string // ZALO_BOT_WEBHOOK_SECRET
+	ZaloBotWebhookURL    string // ZALO_BOT_WEBHOOK_URL: when set, the bot calls setWebhook itself
+	ZaloRedirectURI      string // ZALO_OAUTH_REDIRECT_URI: default of "zalo authorize --redirect-uri"
 
 	AdminToken string // ADMIN_TOKEN; admin is off when empty
 
 	LogLevel  slog.Level // LOG_LEVEL
 	LogFormat string     // LOG_FORMAT: text or json
+
+	// --- volunteers, statistics and reminders (issue 7) ---
+	PublicURL           string        // PUBLIC_URL: the web chat's public base URL, for volunteers' links
+	TelegramBotUsername string        // TELEGRAM_BOT_USERNAME: the bot's @username, for t.me links
+	ZaloOAURL           string        // ZALO_OA_URL: the Official Account's public link (https://zalo.me/…)
+	Reminders           bool          // REMINDERS: on or off (off)
+	RemindersAfter      time.Duration // REMINDERS_AFTER: idle time inside a flow before the one reminder (24h)
+	RemindersFrom       int           // REMINDERS_HOURS "8-20": first local hour (Asia/Ho_Chi_Minh) reminders may go out
+	RemindersTo         int           // … and the hour they stop
+	// --- end of issue 7 block ---
 }
 
 // ConfigError is a configuration problem; it names the variable at fault.
@@ -78,6 +92,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ZaloBotToken:          get("ZALO_BOT_TOKEN", ""),
 		ZaloBotAPIURL:         get("ZALO_BOT_API_URL", "https://bot-api.zaloplatforms.com"),
 		ZaloBotWebhookSecret:  get("ZALO_BOT_WEBHOOK_SECRET", ""),
+		ZaloBotWebhookURL:     get("ZALO_BOT_WEBHOOK_URL", ""),
+		ZaloRedirectURI:       get("ZALO_OAUTH_REDIRECT_URI", ""),
 		AdminToken:            get("ADMIN_TOKEN", ""),
 		LogFormat:             get("LOG_FORMAT", "text"),
 	}
@@ -114,9 +130,51 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if n := countSet(zalo); n != 0 && n != len(zalo) {
 		errs = append(errs, &ConfigError{"ZALO_APP_ID", "ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY must be set together"})
 	}
+	if c.ZaloBotWebhookURL != "" && (c.ZaloBotWebhookSecret == "" || !strings.HasPrefix(c.ZaloBotWebhookURL, "https://")) {
+		errs = append(errs, &ConfigError{"ZALO_BOT_WEBHOOK_URL", "must be an https:// URL, and needs ZALO_BOT_WEBHOOK_SECRET"})
+	}
 	if s := c.ZaloBotWebhookSecret; s != "" && (len(s) < 8 || len(s) > 256) {
 		errs = append(errs, &ConfigError{"ZALO_BOT_WEBHOOK_SECRET", "must be 8-256 characters"})
 	}
+
+	// --- volunteers, statistics and reminders (issue 7) ---
+	c.PublicURL = strings.TrimRight(get("PUBLIC_URL", ""), "/")
+	if u := c.PublicURL; u != "" {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" {
+			errs = append(errs, &ConfigError{"PUBLIC_URL", "must be the web chat's base URL, such as https://vneid.example.gov.vn"})
+		}
+	}
+	c.TelegramBotUsername = strings.TrimPrefix(get("TELEGRAM_BOT_USERNAME", ""), "@")
+	if u := c.TelegramBotUsername; u != "" && !validBotUsername(u) {
+		errs = append(errs, &ConfigError{"TELEGRAM_BOT_USERNAME", "must be the bot's username: 5-32 letters, digits and _, ending in bot"})
+	}
+	c.ZaloOAURL = get("ZALO_OA_URL", "")
+	if u := c.ZaloOAURL; u != "" {
+		if p, err := url.Parse(u); err != nil || p.Scheme != "https" || p.Host == "" {
+			errs = append(errs, &ConfigError{"ZALO_OA_URL", "must be the Official Account's https:// link, such as https://zalo.me/1234567890"})
+		}
+	}
+	switch strings.ToLower(get("REMINDERS", "off")) {
+	case "on", "true", "1", "yes":
+		c.Reminders = true
+	case "off", "false", "0", "no":
+	default:
+		errs = append(errs, &ConfigError{"REMINDERS", "must be on or off"})
+	}
+	after, err := time.ParseDuration(get("REMINDERS_AFTER", "24h"))
+	if err != nil || after < time.Hour {
+		errs = append(errs, &ConfigError{"REMINDERS_AFTER", fmt.Sprintf("%q is not a duration of at least 1h, such as 24h", get("REMINDERS_AFTER", ""))})
+	}
+	c.RemindersAfter = after
+	hours := get("REMINDERS_HOURS", "8-20")
+	from, to, ok := strings.Cut(hours, "-")
+	f, errF := strconv.Atoi(strings.TrimSpace(from))
+	t, errT := strconv.Atoi(strings.TrimSpace(to))
+	if !ok || errF != nil || errT != nil || f < 0 || f > 23 || t < 1 || t > 24 || f >= t {
+		errs = append(errs, &ConfigError{"REMINDERS_HOURS", fmt.Sprintf("%q must be local hours FROM-TO with FROM < TO, such as 8-20", hours)})
+	}
+	c.RemindersFrom, c.RemindersTo = f, t
+	// --- end of issue 7 block ---
 	return c, errors.Join(errs...)
 }
 
@@ -153,4 +211,17 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// validBotUsername matches Telegram's rule for bot usernames (issue 7 block).
+func validBotUsername(s string) bool {
+	if len(s) < 5 || len(s) > 32 || !strings.HasSuffix(strings.ToLower(s), "bot") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -31,7 +31,8 @@ Usage:
   vneidbot content check [DIR]          validate the embedded content, or DIR
   vneidbot faq misses [--json] [--limit N]
                                         questions the bot could not answer
-  vneidbot zalo authorize               print the Zalo OA permission URL (PKCE)
+  vneidbot zalo authorize --redirect-uri URL
+                                        print the Zalo OA permission URL (PKCE)
   vneidbot content publish|versions|rollback
                                         share content with every replica through Redis
   vneidbot volunteer add|list|link      volunteers' attributed links and QR codes
@@ -150,7 +151,7 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger, args []string, 
 func cmdZalo(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "authorize" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(stdout, "Usage: vneidbot zalo authorize [--help]")
+			fmt.Fprintln(stdout, "Usage: vneidbot zalo authorize --redirect-uri URL")
 			return nil
 		}
 		return usageError{"zalo: expected a subcommand: authorize"}

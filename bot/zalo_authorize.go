@@ -25,7 +25,7 @@ used once, within 15 minutes.`
 // zaloAuthorize runs `vneidbot zalo authorize`.
 func zaloAuthorize(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
 	fs := newFlags("zalo authorize", zaloAuthorizeUsage, stdout)
-	redirect := fs.String("redirect-uri", "", "the bot's public `URL` of GET /zalo/oauth/callback (required)")
+	redirect := fs.String("redirect-uri", cfg.ZaloRedirectURI, "the bot's public `URL` of GET /zalo/oauth/callback (default ZALO_OAUTH_REDIRECT_URI)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

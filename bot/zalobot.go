@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/vneid-guide/vneidbot/internal/zalobot"
 )
@@ -32,7 +33,14 @@ func setupZaloBot(ctx context.Context, a *app) error {
 		log.Info("zalo bot: polling getUpdates (ZALO_BOT_WEBHOOK_SECRET is empty)")
 	} else {
 		a.mux.Handle("POST /webhook/zalobot", zb.Webhook())
-		log.Info("zalo bot: webhook mode; register <public URL>/webhook/zalobot with setWebhook and secret_token = ZALO_BOT_WEBHOOK_SECRET")
+		if url := a.cfg.ZaloBotWebhookURL; url != "" {
+			if err := zb.Client().SetWebhook(ctx, url, a.cfg.ZaloBotWebhookSecret); err != nil {
+				return fmt.Errorf("zalo bot setWebhook: %w", err)
+			}
+			log.Info("zalo bot: webhook registered", "url", url)
+		} else {
+			log.Info("zalo bot: webhook mode; register <public URL>/webhook/zalobot with setWebhook and secret_token = ZALO_BOT_WEBHOOK_SECRET, or set ZALO_BOT_WEBHOOK_URL")
+		}
 	}
 	a.background(ctx, "zalobot", zb.Run)
 	return nil
