@@ -38,6 +38,9 @@ const (
 	Thanks                    // "cảm ơn": a short human reply
 )
 
+// String returns the verdict's name, as logged, counted in metrics and
+// printed by "vneidbot ask": none, confident, unsure, out_of_scope,
+// greeting or thanks.
 func (v Verdict) String() string {
 	names := [...]string{"none", "confident", "unsure", "out_of_scope", "greeting", "thanks"}
 	if v < 0 || int(v) >= len(names) {
@@ -45,9 +48,6 @@ func (v Verdict) String() string {
 	}
 	return names[v]
 }
-
-// Answered reports whether the verdict answers with Hits[0].
-func (v Verdict) Answered() bool { return v == Confident }
 
 // Hit is one candidate entry with its score in [0, 1].
 type Hit struct {
@@ -211,8 +211,19 @@ func sortedKeys32[V any](m map[int32]V) []int32 {
 // Len is the number of entries in the index.
 func (ix *Index) Len() int { return len(ix.entries) }
 
-// Search judges text and returns the best entries, best first.
+// maxClauses is how many clauses of one message are scored on their own.
+const maxClauses = 12
+
+// MaxQuestion is how much of a message Search reads, in bytes: far more
+// than a rambling question, and a bound on the work a stranger can cause.
+const MaxQuestion = 2000
+
+// Search judges text and returns the best entries, best first, with their
+// questions (titles) in locale or the content's default locale.
 func (ix *Index) Search(text, locale string) Result {
+	if len(text) > MaxQuestion {
+		text = strings.ToValidUTF8(text[:MaxQuestion], "")
+	}
 	sc := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(sc)
 	sc.unknown = sc.unknown[:0]
@@ -388,7 +399,7 @@ func (ix *Index) clauses(sc *scratch, text string, long bool) [][]int32 {
 	if len(out) < 2 {
 		return nil
 	}
-	return out
+	return out[:min(len(out), maxClauses)]
 }
 
 func sortScored(s []scored) {
