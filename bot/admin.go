@@ -1,12 +1,139 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
 
-// setupAdmin serves the admin pages under /admin when ADMIN_TOKEN is set.
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/admin"
+	"github.com/vneid-guide/vneidbot/internal/broadcast"
+	"github.com/vneid-guide/vneidbot/internal/stats"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/telegram"
+	"github.com/vneid-guide/vneidbot/internal/volunteer"
+	"github.com/vneid-guide/vneidbot/internal/volunteer/inchat"
+	"github.com/vneid-guide/vneidbot/internal/zalo"
+	"github.com/vneid-guide/vneidbot/internal/zalobot"
+)
+
+// operatorTimeout bounds what the volunteer and stats commands spend on Redis.
+const operatorTimeout = time.Minute
+
+// statsOptions returns what the engine needs for statistics and the
+// volunteer features: newApp passes them in flows.Options as Recorder and
+// Volunteers.
+func statsOptions(cfg Config, st *store.Store) (flows.Recorder, flows.Volunteers) {
+	return stats.NewRecorder(st, stats.Options{}), &inchat.Service{
+		Registry: volunteer.NewRegistry(st, nil),
+		Stats:    stats.NewReader(st, 0),
+		Links:    links(cfg),
+		OptOut:   func(ctx context.Context, chat string) error { return broadcast.OptOut(ctx, st, chat) },
+	}
+}
+
+// links are the bot's public addresses, from which volunteers' links are made.
+func links(cfg Config) volunteer.Links {
+	return volunteer.Links{TelegramBot: cfg.TelegramBotUsername, WebURL: cfg.PublicURL, ZaloOA: cfg.ZaloOAURL}
+}
+
+// setupAdmin serves the dashboard under /admin when ADMIN_TOKEN is set.
+// Every path under /admin needs the token (Bearer header or the login
+// form's cookie); without it nothing but the login form is shown (401).
 func setupAdmin(ctx context.Context, a *app) error {
 	if a.cfg.AdminToken == "" {
 		return nil
 	}
-	a.log.Warn("admin pages are not built yet")
+	h, err := admin.New(admin.Options{
+		Token:    a.cfg.AdminToken,
+		Stats:    stats.NewReader(a.store, 0),
+		Registry: volunteer.NewRegistry(a.store, nil),
+		Links:    links(a.cfg),
+		Content:  a.engine.Content,
+		Logger:   a.log.With("component", "admin"),
+	})
+	if err != nil {
+		return err
+	}
+	a.mux.Handle("/admin", h)
+	a.mux.Handle("/admin/", h)
+	a.log.Info("admin dashboard at /admin (ADMIN_TOKEN is set)")
 	return nil
+}
+
+// setupReminders sends the automatic reminders when REMINDERS=on: one per
+// flow to a user idle inside it for REMINDERS_AFTER, within
+// REMINDERS_HOURS (Asia/Ho_Chi_Minh), never outside a platform's window.
+func setupReminders(ctx context.Context, a *app) error {
+	if !a.cfg.Reminders {
+		return nil
+	}
+	chans, err := channels(a.cfg, a.store, a.engine, 5)
+	if err != nil {
+		return err
+	}
+	if len(chans) == 0 {
+		a.log.Warn("REMINDERS=on but no channel that can send is configured")
+		return nil
+	}
+	r := broadcast.NewReminders(broadcast.ReminderOptions{
+		Store: a.store, Content: a.engine.Content, Channels: chans, Stats: stats.NewReader(a.store, 0),
+		Logger: a.log.With("component", "reminders"),
+		After:  a.cfg.RemindersAfter, From: a.cfg.RemindersFrom, To: a.cfg.RemindersTo,
+	})
+	a.background(ctx, "reminders", r.Run)
+	a.log.Info("reminders on", "after", a.cfg.RemindersAfter, "hours", fmt.Sprintf("%d-%d", a.cfg.RemindersFrom, a.cfg.RemindersTo))
+	return nil
+}
+
+// channels builds a sender for each configured channel that can write
+// first: Telegram (bulk sends yield to replies), the Zalo OA (7-day
+// window) and the Zalo Bot Platform. perSecond paces each channel; Telegram
+// allows about 30 messages a second for the whole bot, so keep room for the
+// replies of the serving bot.
+func channels(cfg Config, st *store.Store, eng *flows.Engine, perSecond float64) (map[string]broadcast.Channel, error) {
+	out := map[string]broadcast.Channel{}
+	if cfg.TelegramToken != "" {
+		tg, err := telegram.New(telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Handler: eng, Store: st})
+		if err != nil {
+			return nil, err
+		}
+		out["tg"] = broadcast.Channel{
+			Sender: tgBulk{tg}, PerSecond: perSecond, Buttons: true,
+			Unreachable: func(err error) bool {
+				var ae *telegram.APIError
+				return errors.Is(err, telegram.ErrBlocked) || errors.As(err, &ae) && ae.Code == http.StatusForbidden
+			},
+		}
+	}
+	if cfg.ZaloEnabled() {
+		oa, err := zalo.New(zalo.Options{
+			AppID: cfg.ZaloAppID, AppSecret: cfg.ZaloAppSecret, OASecretKey: cfg.ZaloOASecretKey,
+			APIURL: cfg.ZaloAPIURL, OAuthURL: cfg.ZaloOAuthURL, Store: st, Engine: eng,
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[zalo.Channel] = broadcast.Channel{
+			Sender: oa, PerSecond: perSecond, Window: 7 * 24 * time.Hour, Buttons: true,
+			Unreachable: func(err error) bool { return errors.Is(err, zalo.ErrUnreachable) },
+		}
+	}
+	if cfg.ZaloBotToken != "" {
+		zb, err := zalobot.New(zalobot.Options{Token: cfg.ZaloBotToken, APIURL: cfg.ZaloBotAPIURL, Store: st, Engine: eng})
+		if err != nil {
+			return nil, err
+		}
+		out[zalobot.Channel] = broadcast.Channel{Sender: zb, PerSecond: perSecond, Buttons: false}
+	}
+	return out, nil
+}
+
+// tgBulk sends through Telegram's bulk path, which yields to live replies.
+type tgBulk struct{ b *telegram.Bot }
+
+func (t tgBulk) Send(ctx context.Context, chatID string, replies []flows.Reply) error {
+	return t.b.Broadcast(ctx, chatID, replies)
 }

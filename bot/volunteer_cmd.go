@@ -2,10 +2,210 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/volunteer"
+	"github.com/vneid-guide/vneidbot/internal/volunteer/qr"
 )
+
+const volunteerUsage = `Usage:
+  vneidbot volunteer add --name NAME [--area AREA] [--json]
+  vneidbot volunteer list [--json]
+  vneidbot volunteer link CODE [--qr FILE.png] [--json]
+
+  add   registers a volunteer with a short, unguessable code and prints their links
+  list  lists the volunteers
+  link  prints a volunteer's links (Telegram, web chat, and for Zalo the OA link plus
+        the code to type there) and, with --qr, writes a printable QR code PNG
+
+Links are made from PUBLIC_URL (web chat), TELEGRAM_BOT_USERNAME and ZALO_OA_URL.
+A volunteer sees their own numbers by sending "/thongke <key>" once in the bot
+(the private key printed by add and link), then "/thongke". Needs REDIS_URL.
+`
+
+// volunteerJSON is the JSON of "volunteer add" and "volunteer link":
+// {"code","name","links":{"telegram","web","zalo"}} and more.
+type volunteerJSON struct {
+	Code     string        `json:"code"`
+	Name     string        `json:"name"`
+	Area     string        `json:"area,omitempty"`
+	Ref      string        `json:"ref"`
+	Links    volunteer.Set `json:"links"`
+	ZaloCode string        `json:"zalo_code"`
+	Key      string        `json:"key,omitempty"` // private: "/thongke <key>" links the volunteer's chat
+	QR       string        `json:"qr,omitempty"`
+	Created  string        `json:"created"`
+}
 
 // volunteerCommand runs "vneidbot volunteer ...".
 func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	return usageError{"volunteer: not built yet"}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) == 0 {
+			return usageError{"volunteer: expected add, list or link (see vneidbot volunteer --help)"}
+		}
+		fmt.Fprint(stdout, volunteerUsage)
+		return nil
+	}
+	sub, rest := args[0], args[1:]
+	fs := newFlags("volunteer "+sub, strings.TrimPrefix(volunteerUsage, "Usage:\n"), stdout)
+	asJSON := fs.Bool("json", false, "print JSON")
+	var name, area, qrFile *string
+	switch sub {
+	case "add":
+		name = fs.String("name", "", "the volunteer's name (required)")
+		area = fs.String("area", "", "commune, ward or unit")
+	case "list":
+	case "link":
+		qrFile = fs.String("qr", "", "write a printable QR code of the link to this PNG file")
+	default:
+		return usageError{fmt.Sprintf("volunteer: unknown subcommand %q: expected add, list or link", sub)}
+	}
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	pos := fs.Args()
+	switch {
+	case sub == "add" && strings.TrimSpace(*name) == "":
+		return usageError{"volunteer add: --name is required, e.g. vneidbot volunteer add --name \"Nguyễn Văn An\" --area \"Xã Tân Lập\""}
+	case sub == "link" && len(pos) != 1:
+		return usageError{"volunteer link: give one code, e.g. vneidbot volunteer link k7m2p9xq --qr an.png"}
+	case sub != "link" && len(pos) != 0:
+		return usageError{fmt.Sprintf("volunteer %s: unexpected argument %q", sub, pos[0])}
+	case cfg.RedisURL == "":
+		return usageError{"volunteer " + sub + ": REDIS_URL is not set: volunteers live in the Redis the bot uses"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, operatorTimeout)
+	defer cancel()
+	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL})
+	if err != nil {
+		return fmt.Errorf("volunteer %s: %w", sub, err)
+	}
+	defer st.Close()
+	reg := volunteer.NewRegistry(st, nil)
+	l := links(cfg)
+	if !l.For("x").Any() && sub != "list" {
+		fmt.Fprintln(stderr, "vneidbot: warning: PUBLIC_URL, TELEGRAM_BOT_USERNAME and ZALO_OA_URL are all empty, so there are no links to print")
+	}
+
+	switch sub {
+	case "add":
+		v, err := reg.Add(ctx, *name, *area)
+		if errors.Is(err, volunteer.ErrInvalid) {
+			return usageError{"volunteer add: " + err.Error()}
+		}
+		if err != nil {
+			return err
+		}
+		return printVolunteer(ctx, reg, l, v, "", *asJSON, stdout)
+	case "link":
+		v, err := reg.Get(ctx, pos[0])
+		if errors.Is(err, volunteer.ErrNotFound) {
+			return fmt.Errorf("volunteer link: no volunteer has the code %q (see vneidbot volunteer list)", pos[0])
+		}
+		if err != nil {
+			return err
+		}
+		if *qrFile != "" {
+			if err := writeQR(ctx, cfg, l, v, *qrFile); err != nil {
+				return err
+			}
+		}
+		return printVolunteer(ctx, reg, l, v, *qrFile, *asJSON, stdout)
+	default:
+		vs, err := reg.List(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := make([]volunteerJSON, 0, len(vs))
+			for _, v := range vs {
+				out = append(out, toJSON(v, l, "", ""))
+			}
+			return encodeJSON(stdout, out)
+		}
+		if len(vs) == 0 {
+			fmt.Fprintln(stdout, "no volunteers yet: vneidbot volunteer add --name NAME")
+			return nil
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CODE\tNAME\tAREA\tCREATED")
+		for _, v := range vs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Code, v.Name, v.Area, v.Created.Format("2006-01-02"))
+		}
+		return tw.Flush()
+	}
+}
+
+func toJSON(v volunteer.Volunteer, l volunteer.Links, key, qr string) volunteerJSON {
+	set := l.For(v.Code)
+	return volunteerJSON{Code: v.Code, Name: v.Name, Area: v.Area, Ref: v.Ref(), Links: set, ZaloCode: set.ZaloCode,
+		Key: key, QR: qr, Created: v.Created.Format("2006-01-02T15:04:05Z07:00")}
+}
+
+func printVolunteer(ctx context.Context, reg *volunteer.Registry, l volunteer.Links, v volunteer.Volunteer, qrFile string, asJSON bool, stdout io.Writer) error {
+	key, err := reg.ClaimKey(ctx, v.Code)
+	if err != nil && !errors.Is(err, volunteer.ErrNotFound) {
+		return err
+	}
+	j := toJSON(v, l, key, qrFile)
+	if asJSON {
+		return encodeJSON(stdout, j)
+	}
+	fmt.Fprintf(stdout, "%s  %s", j.Code, j.Name)
+	if j.Area != "" {
+		fmt.Fprintf(stdout, " (%s)", j.Area)
+	}
+	fmt.Fprintln(stdout)
+	if j.Links.Telegram != "" {
+		fmt.Fprintf(stdout, "  Telegram: %s\n", j.Links.Telegram)
+	}
+	if j.Links.Web != "" {
+		fmt.Fprintf(stdout, "  Web chat: %s\n", j.Links.Web)
+	}
+	if j.Links.Zalo != "" {
+		fmt.Fprintf(stdout, "  Zalo:     %s  (then send the code %s in the chat)\n", j.Links.Zalo, j.ZaloCode)
+	}
+	if key != "" {
+		fmt.Fprintf(stdout, "  Private key for the volunteer's own chat: send \"/thongke %s\" to the bot once, then \"/thongke\"\n", key)
+	}
+	if qrFile != "" {
+		fmt.Fprintf(stdout, "  QR code:  %s\n", qrFile)
+	}
+	return nil
+}
+
+// writeQR writes the printable QR code of v's best link to path.
+func writeQR(ctx context.Context, cfg Config, l volunteer.Links, v volunteer.Volunteer, path string) error {
+	link := l.For(v.Code).Best()
+	if link == "" {
+		return usageError{"volunteer link --qr: set PUBLIC_URL (or TELEGRAM_BOT_USERNAME) so there is a link to encode"}
+	}
+	src, err := newContentSource(cfg.ContentDir)
+	if err != nil {
+		return err
+	}
+	cat := src.Catalog()
+	lang := cat.DefaultLocale()
+	png, err := qr.PNG(link, cat.Msg(lang, "web_title"), cat.Msg(lang, "qr_caption")+" · "+v.Ref())
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		return fmt.Errorf("volunteer link: %w", err)
+	}
+	return nil
+}
+
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

@@ -70,6 +70,11 @@ var requiredMessages = []string{
 	"step_gone", "media_unsupported", "lang_prompt", "lang_set", "help", "nothing_to_go_back",
 	"error_internal", "faq_helpful", "btn_helpful_yes", "btn_helpful_no", "helpful_thanks",
 	"helpful_sorry", "lang_name", "lang_switch", "btn_call_hotline", "not_a_choice", "share_unavailable", "slow_down",
+	// volunteers, sharing, statistics and reminders
+	"btn_share", "btn_my_stats", "share_intro", "share_message", "share_web", "share_telegram",
+	"share_zalo", "share_after", "volunteer_you", "volunteer_stats", "volunteer_stats_none",
+	"volunteer_linked", "volunteer_claim_unknown", "ref_thanks", "ref_unknown", "ref_own",
+	"reminders_off", "reminder", "qr_caption",
 }
 
 func (v *validator) meta() {

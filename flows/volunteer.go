@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vneid-guide/vneidbot/internal/volunteer"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
+	"github.com/vneid-guide/vneidbot/internal/volunteer"
 )
 
 // Volunteers backs the volunteer and operator features inside the chat:

@@ -1,0 +1,388 @@
+// Package admin serves the operators' dashboard under /admin: the
+// activation funnel, stuck points, daily new users per channel, top FAQ
+// entries, recent unanswered questions (redacted) and the volunteers, each
+// table exportable as CSV. Pages are rendered on the server, charts are
+// inline SVG, and nothing is loaded from elsewhere, so it works on a phone
+// behind a provincial network.
+//
+// Every path under /admin needs ADMIN_TOKEN: as "Authorization: Bearer
+// <token>", or through the login form, which sets an HttpOnly, SameSite=Strict
+// cookie holding a signed expiry (never the token). Anything else gets 401
+// with the login form.
+package admin
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/stats"
+	"github.com/vneid-guide/vneidbot/internal/volunteer"
+	"github.com/vneid-guide/vneidbot/internal/volunteer/qr"
+)
+
+// Options configure the dashboard.
+type Options struct {
+	Token    string // ADMIN_TOKEN; required
+	Stats    *stats.Reader
+	Registry *volunteer.Registry
+	Links    volunteer.Links
+	Content  func() *content.Catalog
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// Handler serves /admin and everything under it.
+type Handler struct {
+	o   Options
+	log *slog.Logger
+	now func() time.Time
+}
+
+// New returns the dashboard handler; mount it at "/admin" and "/admin/".
+func New(o Options) (*Handler, error) {
+	if o.Token == "" {
+		return nil, errors.New("admin: token is empty")
+	}
+	if o.Stats == nil || o.Registry == nil || o.Content == nil {
+		return nil, errors.New("admin: stats, registry and content are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Handler{o: o, log: o.Logger, now: o.Now}, nil
+}
+
+// maxForm bounds a login body.
+const maxForm = 4 << 10
+
+//go:embed templates/*.html
+var templates embed.FS
+
+var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
+	"pct": func(part, whole int64) string {
+		if whole <= 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.0f%%", 100*float64(part)/float64(whole))
+	},
+	"when": func(t time.Time) string { return t.In(stats.Zone).Format("02/01 15:04") },
+}).ParseFS(templates, "templates/*.html"))
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Referrer-Policy", "no-referrer")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("X-Frame-Options", "DENY")
+
+	if r.URL.Path == "/admin/login" && r.Method == http.MethodPost {
+		h.login(w, r)
+		return
+	}
+	if !h.authorized(r) {
+		h.loginPage(w, r, http.StatusUnauthorized, "")
+		return
+	}
+	switch path := r.URL.Path; {
+	case path == "/admin" || path == "/admin/" || path == "/admin/login":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if path != "/admin/" {
+			http.Redirect(w, r, "/admin/", http.StatusSeeOther)
+			return
+		}
+		h.dashboard(w, r)
+	case path == "/admin/logout" && r.Method == http.MethodPost:
+		http.SetCookie(w, logoutCookie(r))
+		http.Redirect(w, r, "/admin/", http.StatusSeeOther)
+	case strings.HasPrefix(path, "/admin/export/") && strings.HasSuffix(path, ".csv") && r.Method == http.MethodGet:
+		h.export(w, r, strings.TrimSuffix(strings.TrimPrefix(path, "/admin/export/"), ".csv"))
+	case strings.HasPrefix(path, "/admin/qr/") && strings.HasSuffix(path, ".png") && r.Method == http.MethodGet:
+		h.qr(w, r, strings.TrimSuffix(strings.TrimPrefix(path, "/admin/qr/"), ".png"))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// login checks the token from the form and sets the cookie.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		h.loginPage(w, r, http.StatusRequestEntityTooLarge, "Yêu cầu quá lớn.")
+		return
+	}
+	if !h.tokenOK(r.PostForm.Get("token")) {
+		h.log.Warn("admin: wrong token", "remote", r.RemoteAddr)
+		h.loginPage(w, r, http.StatusUnauthorized, "Mã truy cập không đúng.")
+		return
+	}
+	http.SetCookie(w, h.loginCookie(r))
+	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
+}
+
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	io.Copy(io.Discard, io.LimitReader(r.Body, maxForm))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := tmpl.ExecuteTemplate(w, "login.html", map[string]string{"Error": msg}); err != nil {
+		h.log.Error("admin: render login", "err", err)
+	}
+}
+
+// query is a dashboard's parameters, read from the URL.
+type query struct {
+	Since, Until, Ref, Flow string
+	filter                  stats.Filter
+}
+
+func (h *Handler) parse(r *http.Request) (query, error) {
+	v := r.URL.Query()
+	q := query{Since: v.Get("since"), Until: v.Get("until"), Ref: strings.TrimSpace(v.Get("ref")), Flow: v.Get("flow")}
+	now := h.now()
+	q.filter.Until = now
+	if q.Until != "" {
+		t, err := stats.ParseDay(q.Until)
+		if err != nil {
+			return q, err
+		}
+		q.filter.Until = t
+	}
+	q.filter.Since = q.filter.Until.AddDate(0, 0, -29)
+	if q.Since != "" {
+		t, err := stats.ParseDay(q.Since)
+		if err != nil {
+			return q, err
+		}
+		q.filter.Since = t
+	}
+	q.Since, q.Until = stats.Day(q.filter.Since), stats.Day(q.filter.Until)
+	if q.Ref != "" {
+		code := strings.TrimPrefix(strings.ToLower(q.Ref), volunteer.RefPrefix)
+		if !volunteer.ValidCode(code) {
+			return q, fmt.Errorf("%q không phải mã tình nguyện viên", q.Ref)
+		}
+		q.Ref, q.filter.Ref = code, code
+	}
+	return q, nil
+}
+
+// encode is the query string that keeps the period in links.
+func (q query) encode() string {
+	v := url.Values{}
+	v.Set("since", q.Since)
+	v.Set("until", q.Until)
+	if q.Ref != "" {
+		v.Set("ref", q.Ref)
+	}
+	if q.Flow != "" {
+		v.Set("flow", q.Flow)
+	}
+	return v.Encode()
+}
+
+// data is everything the dashboard shows.
+type data struct {
+	Q          query
+	Query      string
+	Error      string
+	R          *stats.Report
+	Channels   []channelRow
+	Activation template.HTML
+	Steps      template.HTML
+	StepFlow   string
+	FlowOpts   []option
+	Daily      template.HTML
+	Stuck      []stats.StuckPoint
+	Missed     []stats.Missed
+	Volunteers []volunteerRow
+}
+
+type channelRow struct {
+	Name  string
+	Users int64
+}
+
+type option struct {
+	ID, Title string
+	Selected  bool
+}
+
+type volunteerRow struct {
+	stats.Referral
+	Link string
+}
+
+// report computes the period's numbers.
+func (h *Handler) report(r *http.Request, q query) (*stats.Report, error) {
+	all, err := h.o.Registry.All(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return h.o.Stats.Report(r.Context(), q.filter, h.o.Content(), all)
+}
+
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
+	d := data{}
+	q, err := h.parse(r)
+	if err != nil {
+		d.Error = err.Error()
+		q = query{}
+		q.filter.Until = h.now()
+		q.filter.Since = q.filter.Until.AddDate(0, 0, -29)
+		q.Since, q.Until = stats.Day(q.filter.Since), stats.Day(q.filter.Until)
+	}
+	d.Q, d.Query = q, q.encode()
+	rep, err := h.report(r, q)
+	if err != nil {
+		h.log.Error("admin: report", "err", err)
+		http.Error(w, "Không đọc được số liệu. Thử lại sau.", http.StatusServiceUnavailable)
+		return
+	}
+	d.R = rep
+	for ch, n := range rep.ByChannel {
+		d.Channels = append(d.Channels, channelRow{channelName(ch), n})
+	}
+	sort.Slice(d.Channels, func(i, j int) bool { return d.Channels[i].Users > d.Channels[j].Users })
+
+	// The activation funnel: new users, then each flow started and completed.
+	bars := []bar{{Label: "Người dùng trong kỳ (mới: " + fmt.Sprint(rep.NewUsers) + ")", Value: rep.Users}}
+	for _, f := range rep.Flows {
+		title := f.Title
+		if title == "" {
+			title = f.Flow
+		}
+		bars = append(bars, bar{Label: title, Value: f.Started, Part: f.Completed, Note: pctText(f.Completed, f.Started) + " làm xong"})
+	}
+	d.Activation = barChart("funnel", "Phễu kích hoạt: số người bắt đầu và làm xong từng phần", bars, [2]string{"bắt đầu", "làm xong"})
+
+	// One flow's steps.
+	d.StepFlow = q.Flow
+	for _, f := range rep.Flows {
+		d.FlowOpts = append(d.FlowOpts, option{ID: f.Flow, Title: orID(f.Title, f.Flow)})
+		if d.StepFlow == "" && f.Started > 0 {
+			d.StepFlow = f.Flow
+		}
+	}
+	for i := range d.FlowOpts {
+		d.FlowOpts[i].Selected = d.FlowOpts[i].ID == d.StepFlow
+	}
+	var steps []bar
+	for _, s := range rep.Funnel {
+		if s.Flow != d.StepFlow {
+			continue
+		}
+		note := ""
+		if s.Left > 0 {
+			note = fmt.Sprintf("dừng lại: %d", s.Left)
+		}
+		if s.End {
+			note = "hoàn thành"
+		}
+		label := s.Title
+		if label == "" {
+			label = s.Step
+		}
+		steps = append(steps, bar{Label: label, Value: s.Users, Note: note})
+	}
+	d.Steps = barChart("steps", "Số người đến từng bước", steps, [2]string{"số người đến bước", ""})
+
+	days := make([]string, len(rep.Daily))
+	series := map[string][]int64{}
+	for i, day := range rep.Daily {
+		days[i] = day.Date
+		for ch := range day.New {
+			if _, ok := series[channelName(ch)]; !ok {
+				series[channelName(ch)] = make([]int64, len(rep.Daily))
+			}
+		}
+	}
+	for i, day := range rep.Daily {
+		for ch, n := range day.New {
+			series[channelName(ch)][i] += n
+		}
+	}
+	d.Daily = lineChart("daily", "Người dùng mới mỗi ngày theo kênh", days, series)
+	d.Stuck = rep.Stuck
+	if d.Missed, err = h.o.Stats.RecentMissed(r.Context(), 50); err != nil {
+		h.log.Warn("admin: recent unanswered", "err", err)
+	}
+	for _, ref := range rep.Referrals {
+		d.Volunteers = append(d.Volunteers, volunteerRow{Referral: ref, Link: h.o.Links.For(ref.Code).Best()})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := tmpl.ExecuteTemplate(w, "dashboard.html", d); err != nil {
+		h.log.Error("admin: render dashboard", "err", err)
+	}
+}
+
+func pctText(part, whole int64) string {
+	if whole <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(part)/float64(whole))
+}
+
+func orID(title, id string) string {
+	if title == "" {
+		return id
+	}
+	return title
+}
+
+// channelName is how operators call each channel.
+func channelName(ch string) string {
+	switch ch {
+	case "tg":
+		return "Telegram"
+	case "zalo":
+		return "Zalo OA"
+	case "zalobot":
+		return "Zalo Bot"
+	case "web":
+		return "Web"
+	case "term":
+		return "Terminal"
+	}
+	return ch
+}
+
+// qr serves the printable QR code of a volunteer's link.
+func (h *Handler) qr(w http.ResponseWriter, r *http.Request, code string) {
+	v, err := h.o.Registry.Get(r.Context(), code)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	link := h.o.Links.For(v.Code).Best()
+	if link == "" {
+		http.Error(w, "Chưa cấu hình PUBLIC_URL hay TELEGRAM_BOT_USERNAME.", http.StatusNotFound)
+		return
+	}
+	cat := h.o.Content()
+	lang := cat.DefaultLocale()
+	png, err := qr.PNG(link, cat.Msg(lang, "web_title"), cat.Msg(lang, "qr_caption")+" · "+v.Ref())
+	if err != nil {
+		h.log.Error("admin: qr", "err", err)
+		http.Error(w, "QR không tạo được.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Disposition", `attachment; filename="vneid-`+v.Code+`.png"`)
+	w.Write(png)
+}

@@ -1,0 +1,431 @@
+package stats_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/stats"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
+	"github.com/vneid-guide/vneidbot/internal/volunteer"
+	"github.com/vneid-guide/vneidbot/internal/volunteer/inchat"
+)
+
+func loadContent(tb testing.TB) *content.Catalog {
+	tb.Helper()
+	cat, problems := content.Load(content.Embedded, content.Options{})
+	if err := problems.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return cat
+}
+
+// clock is a fake time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// world is the real engine with the Recorder and the volunteer features, on
+// one store, under a fake clock.
+type world struct {
+	t   *testing.T
+	st  *store.Store
+	clk *clock
+	eng *flows.Engine
+	reg *volunteer.Registry
+	rd  *stats.Reader
+	cat *content.Catalog
+	seq atomic.Int64
+}
+
+func newWorld(t *testing.T, st *store.Store) *world {
+	t.Helper()
+	// 10:00 in Vietnam on 2 March 2026.
+	clk := &clock{t: time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)}
+	w := &world{t: t, st: st, clk: clk, reg: volunteer.NewRegistry(st, clk.Now), rd: stats.NewReader(st, 0), cat: loadContent(t)}
+	var err error
+	w.eng, err = flows.New(w.cat, st, flows.Options{
+		Now:      clk.Now,
+		Recorder: stats.NewRecorder(st, stats.Options{Now: clk.Now}),
+		Volunteers: &inchat.Service{Registry: w.reg, Stats: w.rd,
+			Links: volunteer.Links{WebURL: "https://hotro.example.gov.vn", TelegramBot: "vneid_guide_bot", ZaloOA: "https://zalo.me/123"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// citizen is one simulated user of one channel.
+type citizen struct {
+	w    *world
+	ch   string
+	id   string
+	last []flows.Reply
+}
+
+func (w *world) citizen(channel, id string) *citizen { return &citizen{w: w, ch: channel, id: id} }
+
+func (c *citizen) send(in flows.Inbound) *citizen {
+	c.w.t.Helper()
+	in.Channel, in.ChatID, in.MessageID = c.ch, c.id, fmt.Sprint("m", c.w.seq.Add(1))
+	c.w.clk.Add(5 * time.Second)
+	replies, err := c.w.eng.Handle(context.Background(), in)
+	if err != nil {
+		c.w.t.Fatalf("%s:%s: %v", c.ch, c.id, err)
+	}
+	c.last = replies
+	return c
+}
+
+func (c *citizen) start(ref string) *citizen {
+	return c.send(flows.Inbound{Kind: flows.KindStart, Ref: ref})
+}
+func (c *citizen) say(text string) *citizen {
+	return c.send(flows.Inbound{Kind: flows.KindText, Text: text})
+}
+
+// press presses the button of the last replies whose label contains label.
+func (c *citizen) press(label string) *citizen {
+	c.w.t.Helper()
+	for _, r := range c.last {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Payload != "" && strings.Contains(b.Label, label) {
+					return c.send(flows.Inbound{Kind: flows.KindButton, Payload: b.Payload})
+				}
+			}
+		}
+	}
+	c.w.t.Fatalf("%s:%s: no button %q in %+v", c.ch, c.id, label, c.last)
+	return c
+}
+
+func (c *citizen) text() string {
+	var s []string
+	for _, r := range c.last {
+		s = append(s, r.Text)
+	}
+	return strings.Join(s, "\n")
+}
+
+func (w *world) report(f stats.Filter) *stats.Report {
+	w.t.Helper()
+	vols, err := w.reg.All(context.Background())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	rep, err := w.rd.Report(context.Background(), f, w.cat, vols)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return rep
+}
+
+func today(w *world) stats.Filter { return stats.Filter{Since: w.clk.Now(), Until: w.clk.Now()} }
+
+// TestFunnelFromConversations plays conversations through the real engine
+// and checks every number of the report exactly.
+func TestFunnelFromConversations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		vol, err := w.reg.Add(ctx, "Nguyễn Văn An", "Xã Tân Lập")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// u1 comes through the volunteer, installs on Android, and shares.
+		u1 := w.citizen("web", "u1").start(vol.Ref()).press("Cài ứng dụng").press("Android").say("xong rồi")
+		u1.say("chia sẻ")
+		if !strings.Contains(u1.text(), "https://hotro.example.gov.vn/?ref=v_") {
+			t.Fatalf("share gave no link:\n%s", u1.text())
+		}
+		own, ok, _ := w.reg.OfChat(ctx, "web:u1")
+		if !ok || own.Parent != vol.Code {
+			t.Fatalf("u1's own code = %+v, %v; want parent %s", own, ok, vol.Code)
+		}
+		// u2 comes through the volunteer, picks iPhone and gets stuck.
+		w.citizen("web", "u2").start(vol.Ref()).press("Cài ứng dụng").press("iPhone").press("Tôi bị kẹt")
+		// u3 opens Telegram with no referral and leaves at the first step.
+		w.citizen("tg", "3").start("").press("Cài ứng dụng")
+		// u4 comes through u1's link (the chain), asks two questions.
+		u4 := w.citizen("tg", "4").start(own.Ref()).say("không nhận được OTP")
+		u4.say("qwerty zxcvb asdf")
+		// A referral parameter that is no code is ignored.
+		w.citizen("web", "u5").start("facebook_ad").say("thời tiết hôm nay thế nào")
+
+		rep := w.report(today(w))
+		if rep.Users != 5 || rep.NewUsers != 5 {
+			t.Errorf("users %d, new %d; want 5, 5", rep.Users, rep.NewUsers)
+		}
+		if want := map[string]int64{"web": 3, "tg": 2}; !reflect.DeepEqual(rep.ByChannel, want) {
+			t.Errorf("by_channel = %v, want %v", rep.ByChannel, want)
+		}
+		install := map[string]stats.FunnelStep{}
+		for _, s := range rep.Funnel {
+			if s.Left < 0 || s.Next > s.Users {
+				t.Errorf("negative drop-off at %+v", s)
+			}
+			if s.Flow == "install" {
+				install[s.Step] = s
+			}
+		}
+		check := func(step string, users, next, left int64) {
+			t.Helper()
+			s := install[step]
+			if s.Users != users || s.Next != next || s.Left != left {
+				t.Errorf("install/%s = users %d next %d left %d; want %d %d %d", step, s.Users, s.Next, s.Left, users, next, left)
+			}
+		}
+		check("choose_os", 3, 2, 1)
+		check("android_store", 1, 1, 0)
+		check("ios_store", 1, 0, 1)
+		check("installed", 1, 0, 0)
+		if rep.Funnel[0].Flow != "install" || rep.Funnel[0].Step != "choose_os" {
+			t.Errorf("funnel starts at %s/%s, want the first menu flow's start", rep.Funnel[0].Flow, rep.Funnel[0].Step)
+		}
+		if want := map[string]int64{"install": 1}; !reflect.DeepEqual(rep.Completed, want) {
+			t.Errorf("completed = %v, want %v", rep.Completed, want)
+		}
+		if len(rep.Flows) == 0 || rep.Flows[0] != (stats.FlowTotal{Flow: "install", Title: "Cài ứng dụng VNeID", Started: 3, Completed: 1}) {
+			t.Errorf("flows = %+v", rep.Flows)
+		}
+		if want := []stats.StuckPoint{{Flow: "install", Step: "ios_store", Title: "Cài ứng dụng VNeID: Cài trên iPhone", Users: 1}}; !reflect.DeepEqual(rep.Stuck, want) {
+			t.Errorf("stuck = %+v, want %+v", rep.Stuck, want)
+		}
+		if rep.FAQ.Answered != 1 || rep.FAQ.Missed != 1 || len(rep.FAQ.Top) != 1 || rep.FAQ.Top[0].Entry != "otp_not_received" || rep.FAQ.Top[0].Count != 1 {
+			t.Errorf("faq = %+v", rep.FAQ)
+		}
+		if rep.Shared != 1 {
+			t.Errorf("shared = %d", rep.Shared)
+		}
+		refs := map[string]stats.Referral{}
+		for _, r := range rep.Referrals {
+			refs[r.Code] = r
+		}
+		if r := refs[vol.Code]; r.Started != 2 || r.Completed != 1 || r.Network != 1 || r.Name != "Nguyễn Văn An" {
+			t.Errorf("volunteer's referral = %+v; want started 2, completed 1, network 1", r)
+		}
+		if r := refs[own.Code]; r.Started != 1 || r.Via != vol.Code || r.Kind != volunteer.KindCitizen {
+			t.Errorf("u1's referral = %+v; want started 1 via %s", r, vol.Code)
+		}
+		if len(refs) != 2 {
+			t.Errorf("referrals = %+v (facebook_ad must not be one)", rep.Referrals)
+		}
+		if want := []stats.DayTotal{{Date: "2026-03-02", Users: 5, New: map[string]int64{"web": 3, "tg": 2}}}; !reflect.DeepEqual(rep.Daily, want) {
+			t.Errorf("daily = %+v", rep.Daily)
+		}
+
+		// --ref: only the volunteer's users.
+		f := today(w)
+		f.Ref = vol.Code
+		byRef := w.report(f)
+		if byRef.Users != 2 || byRef.NewUsers != 2 || byRef.Completed["install"] != 1 || len(byRef.Stuck) != 1 || len(byRef.Referrals) != 1 {
+			t.Errorf("--ref report = users %d new %d completed %v stuck %v referrals %v", byRef.Users, byRef.NewUsers, byRef.Completed, byRef.Stuck, byRef.Referrals)
+		}
+
+		// The unanswered question is kept, redacted, newest first.
+		missed, err := w.rd.RecentMissed(ctx, 10)
+		if err != nil || len(missed) != 1 || missed[0].Text != "qwerty zxcvb asdf" || missed[0].Channel != "tg" {
+			t.Errorf("recent missed = %+v, %v", missed, err)
+		}
+
+		// /thongke for the volunteer's linked chat, through the engine.
+		key, _ := w.reg.ClaimKey(ctx, vol.Code)
+		if _, err := w.reg.Claim(ctx, "tg:99", key); err != nil {
+			t.Fatal(err)
+		}
+		v := w.citizen("tg", "99").start("").say("chia sẻ")
+		v.press("Số người")
+		if got := v.text(); !strings.Contains(got, "qua đường link của bạn: 2") || !strings.Contains(got, "làm xong ít nhất một phần hướng dẫn: 1") || !strings.Contains(got, "mời tiếp: 1") {
+			t.Errorf("/thongke says:\n%s", got)
+		}
+	})
+}
+
+// TestFunnelAcrossDays: a user who starts on one day and goes on the next
+// is counted once in a two-day period, and a period that holds only the
+// second day never shows more users going on than arriving.
+func TestFunnelAcrossDays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		day1 := w.clk.Now()
+		c := w.citizen("web", "slow").start("").press("Cài ứng dụng")
+		w.clk.Add(24 * time.Hour)
+		c.press("Android").say("xong rồi")
+		both := w.report(stats.Filter{Since: day1, Until: w.clk.Now()})
+		if both.Users != 1 || both.NewUsers != 1 || both.Completed["install"] != 1 {
+			t.Errorf("two days: users %d new %d completed %v", both.Users, both.NewUsers, both.Completed)
+		}
+		second := w.report(today(w))
+		for _, s := range second.Funnel {
+			if s.Left < 0 || s.Next > s.Users {
+				t.Errorf("negative drop-off at %+v", s)
+			}
+		}
+		if second.NewUsers != 0 || second.Users != 1 {
+			t.Errorf("second day: users %d new %d", second.Users, second.NewUsers)
+		}
+	})
+}
+
+// TestReportJSONShape pins the JSON field names the issue promises.
+func TestReportJSONShape(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		vol, _ := w.reg.Add(context.Background(), "An", "")
+		w.citizen("web", "a").start(vol.Ref()).press("Cài ứng dụng").press("iPhone").press("Tôi bị kẹt")
+		b, err := json.Marshal(w.report(today(w)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"users", "by_channel", "funnel", "completed", "stuck", "faq", "referrals"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("no %q in %s", k, b)
+			}
+		}
+		fields := func(v any) []string {
+			var out []string
+			for k := range v.(map[string]any) {
+				out = append(out, k)
+			}
+			sort.Strings(out)
+			return out
+		}
+		has := func(what string, got []string, want ...string) {
+			t.Helper()
+			for _, k := range want {
+				if i := sort.SearchStrings(got, k); i == len(got) || got[i] != k {
+					t.Errorf("%s has %v, missing %q", what, got, k)
+				}
+			}
+		}
+		has("funnel row", fields(m["funnel"].([]any)[0]), "flow", "step", "users")
+		has("stuck row", fields(m["stuck"].([]any)[0]), "flow", "step", "users")
+		has("faq", fields(m["faq"]), "answered", "missed", "top")
+		has("referral", fields(m["referrals"].([]any)[0]), "code", "name", "started", "completed")
+		if r := m["referrals"].([]any)[0].(map[string]any); r["code"] != vol.Code || r["started"] != 1.0 {
+			t.Errorf("referral = %v", r)
+		}
+	})
+}
+
+// TestRecordIsOneRoundTrip: everything an update records goes to Redis in
+// one pipelined round trip, whatever the events.
+func TestRecordIsOneRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		var calls atomic.Int64
+		st.Client().AddHook(countHook{&calls})
+		rec := stats.NewRecorder(st, stats.Options{})
+		st.Ping(context.Background()) // connect first: the handshake is not the Recorder's
+		calls.Store(0)
+		now := time.Now()
+		evs := []flows.Event{
+			{Kind: flows.EventFirstContact}, {Kind: flows.EventStep, Flow: "install", Step: "choose_os"},
+			{Kind: flows.EventStuck, Flow: "install", Step: "choose_os"}, {Kind: flows.EventCompleted, Flow: "install", Step: "installed"},
+			{Kind: flows.EventFAQMissed, Text: "số của tôi là 0912345678"}, {Kind: flows.EventFAQAnswered, Entry: "otp_not_received"},
+			{Kind: flows.EventHelpful, Entry: "otp_not_received"},
+		}
+		for i := range evs {
+			evs[i].Channel, evs[i].Chat, evs[i].Ref, evs[i].Time = "tg", "tg:1", "v_k7m2p9xq", now
+		}
+		if err := rec.Record(context.Background(), evs); err != nil {
+			t.Fatal(err)
+		}
+		if n := calls.Load(); n != 1 {
+			t.Fatalf("Record made %d round trips, want 1", n)
+		}
+		// and the phone number never reached Redis
+		missed, _ := stats.NewReader(st, 0).RecentMissed(context.Background(), 1)
+		if len(missed) != 1 || strings.Contains(missed[0].Text, "0912345678") {
+			t.Fatalf("missed = %+v", missed)
+		}
+	})
+}
+
+type countHook struct{ n *atomic.Int64 }
+
+func (h countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if !handshake(cmd) {
+			h.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if !handshake(cmds[0]) {
+			h.n.Add(1)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// handshake reports the commands go-redis sends when it opens a connection.
+func handshake(cmd redis.Cmder) bool {
+	n := cmd.Name()
+	return n == "hello" || n == "client" || n == "auth" || n == "select"
+}
+
+// TestMemoryIsBounded: every day key expires, the unanswered list is capped,
+// and the chat index drops chats idle longer than IndexFor.
+func TestMemoryIsBounded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
+		rec := stats.NewRecorder(st, stats.Options{Retention: 30 * 24 * time.Hour, IndexFor: 10 * 24 * time.Hour, Now: func() time.Time { return now }})
+		for i := range stats.MissedCap + 50 {
+			chat := fmt.Sprint("web:m", i)
+			at := now.Add(-time.Duration(stats.MissedCap+50-i) * time.Hour) // spread over 14 days, oldest first
+			rec.Record(ctx, []flows.Event{
+				{Kind: flows.EventFirstContact, Channel: "web", Chat: chat, Time: at},
+				{Kind: flows.EventStep, Channel: "web", Chat: chat, Flow: "install", Step: "choose_os", Time: at},
+				{Kind: flows.EventFAQMissed, Channel: "web", Chat: chat, Text: "câu hỏi lạ", Time: at},
+			})
+		}
+		rdb := st.Client()
+		keys, _ := rdb.Keys(ctx, st.Key("*")).Result()
+		for _, k := range keys {
+			ttl, _ := rdb.TTL(ctx, k).Result()
+			switch {
+			case strings.Contains(k, ":{stats}:2026-"):
+				if ttl <= 0 || ttl > 33*24*time.Hour {
+					t.Errorf("%s has TTL %v, want the retention", k, ttl)
+				}
+			case strings.HasSuffix(k, ":{stats}:missed"):
+				if n, _ := rdb.LLen(ctx, k).Result(); n != stats.MissedCap {
+					t.Errorf("unanswered list holds %d, want the cap %d", n, stats.MissedCap)
+				}
+			case strings.HasSuffix(k, ":chats"):
+				oldest, _ := rdb.ZRangeWithScores(ctx, k, 0, 0).Result()
+				if age := now.Sub(time.Unix(int64(oldest[0].Score), 0)); age > 10*24*time.Hour {
+					t.Errorf("chat index keeps a chat idle %v", age)
+				}
+			default:
+				t.Errorf("unexpected key %s (TTL %v)", k, ttl)
+			}
+		}
+	})
+}

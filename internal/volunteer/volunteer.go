@@ -1,0 +1,379 @@
+// Package volunteer keeps the people who spread the bot: registered
+// volunteers (youth union members, commune officers) and citizens who shared
+// their own link. Each has a short, unguessable code; a chat that opens the
+// bot through "v_<code>" (a Telegram deep link, the web chat's ?ref=, or the
+// code typed on Zalo) is attributed to it, first touch wins, and the chain of
+// who referred the referrer is kept.
+//
+// Everything lives in Redis under the store's prefix:
+//
+//	vol:code    hash  code → JSON Volunteer
+//	vol:list    zset  registered volunteers' codes by creation time
+//	vol:chat    hash  chat → code the chat owns or is linked to
+//	vol:claim   hash  private claim key → code (typed as "/thongke <key>")
+//	vol:claimof hash  code → its claim key, for "volunteer link"
+package volunteer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
+)
+
+// Kinds of code owner.
+const (
+	KindVolunteer = "volunteer" // registered with "vneidbot volunteer add"
+	KindCitizen   = "citizen"   // a citizen who pressed "Chia sẻ cho người thân"
+)
+
+// RefPrefix starts every referral parameter: the code "k7m2p9xq" is the
+// referral "v_k7m2p9xq".
+const RefPrefix = "v_"
+
+// Volunteer is the owner of a referral code.
+type Volunteer struct {
+	Code    string    `json:"code"`
+	Name    string    `json:"name,omitempty"`
+	Area    string    `json:"area,omitempty"`
+	Kind    string    `json:"kind"`
+	Parent  string    `json:"parent,omitempty"` // code of whoever referred this owner: the chain
+	Chat    string    `json:"chat,omitempty"`   // a citizen's own chat ("tg:123")
+	Created time.Time `json:"created"`
+}
+
+// Ref is the referral parameter that attributes a chat to v.
+func (v Volunteer) Ref() string { return RefPrefix + v.Code }
+
+// Errors of the registry.
+var (
+	ErrNotFound = errors.New("volunteer: no such code")
+	ErrInvalid  = errors.New("volunteer: invalid input")
+)
+
+// Limits on what an operator types.
+const (
+	MaxName = 80
+	MaxArea = 80
+)
+
+// Registry stores volunteers and their codes in Redis. It is safe for
+// concurrent use.
+type Registry struct {
+	st  *store.Store
+	rdb redis.UniversalClient
+	now func() time.Time
+}
+
+// NewRegistry returns the registry kept in st. now is the clock (time.Now
+// when nil).
+func NewRegistry(st *store.Store, now func() time.Time) *Registry {
+	if now == nil {
+		now = time.Now
+	}
+	return &Registry{st: st, rdb: st.Client(), now: now}
+}
+
+func (r *Registry) key(part string) string { return r.st.Key("vol", part) }
+
+// Add registers a volunteer with a new code and a private claim key.
+func (r *Registry) Add(ctx context.Context, name, area string) (Volunteer, error) {
+	name, area = strings.TrimSpace(name), strings.TrimSpace(area)
+	if name == "" || utf8.RuneCountInString(name) > MaxName || !printable(name) {
+		return Volunteer{}, fmt.Errorf("%w: name must be 1-%d printable characters", ErrInvalid, MaxName)
+	}
+	if utf8.RuneCountInString(area) > MaxArea || !printable(area) {
+		return Volunteer{}, fmt.Errorf("%w: area must be at most %d printable characters", ErrInvalid, MaxArea)
+	}
+	v := Volunteer{Name: name, Area: area, Kind: KindVolunteer, Created: r.now().UTC().Truncate(time.Second)}
+	if err := r.create(ctx, &v); err != nil {
+		return Volunteer{}, err
+	}
+	claim := "k_" + randomCode(claimLen)
+	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, r.key("list"), redis.Z{Score: float64(v.Created.Unix()), Member: v.Code})
+		p.HSet(ctx, r.key("claim"), claim, v.Code)
+		p.HSet(ctx, r.key("claimof"), v.Code, claim)
+		return nil
+	})
+	if err != nil {
+		return Volunteer{}, fmt.Errorf("volunteer add: %w", err)
+	}
+	return v, nil
+}
+
+// create gives v a fresh code and stores it; codes never collide.
+func (r *Registry) create(ctx context.Context, v *Volunteer) error {
+	for range 10 {
+		v.Code = NewCode()
+		data, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		ok, err := r.rdb.HSetNX(ctx, r.key("code"), v.Code, data).Result()
+		if err != nil {
+			return fmt.Errorf("store volunteer code: %w", err)
+		}
+		if ok {
+			return nil
+		}
+	}
+	return errors.New("volunteer: could not find a free code")
+}
+
+// Get returns the owner of code (with or without the "v_" prefix).
+func (r *Registry) Get(ctx context.Context, code string) (Volunteer, error) {
+	code = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(code)), RefPrefix)
+	if !ValidCode(code) {
+		return Volunteer{}, ErrNotFound
+	}
+	data, err := r.rdb.HGet(ctx, r.key("code"), code).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Volunteer{}, ErrNotFound
+	}
+	if err != nil {
+		return Volunteer{}, fmt.Errorf("read volunteer %s: %w", code, err)
+	}
+	var v Volunteer
+	if err := json.Unmarshal(data, &v); err != nil {
+		return Volunteer{}, fmt.Errorf("decode volunteer %s: %w", code, err)
+	}
+	return v, nil
+}
+
+// Lookup returns the owners of the given codes that exist, in one round trip.
+func (r *Registry) Lookup(ctx context.Context, codes []string) (map[string]Volunteer, error) {
+	out := map[string]Volunteer{}
+	if len(codes) == 0 {
+		return out, nil
+	}
+	vals, err := r.rdb.HMGet(ctx, r.key("code"), codes...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read volunteers: %w", err)
+	}
+	for _, val := range vals {
+		s, ok := val.(string)
+		if !ok {
+			continue
+		}
+		var v Volunteer
+		if json.Unmarshal([]byte(s), &v) == nil {
+			out[v.Code] = v
+		}
+	}
+	return out, nil
+}
+
+// List returns the registered volunteers, oldest first (citizens' codes are
+// not listed).
+func (r *Registry) List(ctx context.Context) ([]Volunteer, error) {
+	codes, err := r.rdb.ZRange(ctx, r.key("list"), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list volunteers: %w", err)
+	}
+	found, err := r.Lookup(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Volunteer, 0, len(codes))
+	for _, c := range codes {
+		if v, ok := found[c]; ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// ClaimKey returns the private key a volunteer types ("/thongke <key>") to
+// link their own chat to their code.
+func (r *Registry) ClaimKey(ctx context.Context, code string) (string, error) {
+	k, err := r.rdb.HGet(ctx, r.key("claimof"), code).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrNotFound
+	}
+	return k, err
+}
+
+// Claim links chat to the volunteer whose claim key is key. Claiming again
+// is harmless; a chat is linked to one code at a time.
+func (r *Registry) Claim(ctx context.Context, chat, key string) (Volunteer, error) {
+	code, err := r.rdb.HGet(ctx, r.key("claim"), strings.ToLower(strings.TrimSpace(key))).Result()
+	if errors.Is(err, redis.Nil) {
+		return Volunteer{}, ErrNotFound
+	}
+	if err != nil {
+		return Volunteer{}, fmt.Errorf("read claim: %w", err)
+	}
+	v, err := r.Get(ctx, code)
+	if err != nil {
+		return Volunteer{}, err
+	}
+	if err := r.rdb.HSet(ctx, r.key("chat"), chat, code).Err(); err != nil {
+		return Volunteer{}, fmt.Errorf("link chat: %w", err)
+	}
+	return v, nil
+}
+
+// OfChat returns the code chat owns or is linked to; ok is false when none.
+func (r *Registry) OfChat(ctx context.Context, chat string) (v Volunteer, ok bool, err error) {
+	code, err := r.rdb.HGet(ctx, r.key("chat"), chat).Result()
+	if errors.Is(err, redis.Nil) {
+		return Volunteer{}, false, nil
+	}
+	if err != nil {
+		return Volunteer{}, false, fmt.Errorf("read chat link: %w", err)
+	}
+	v, err = r.Get(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return Volunteer{}, false, nil
+	}
+	return v, err == nil, err
+}
+
+// ForCitizen returns the code chat shares, creating it on first use. parent
+// is the chat's own first-touch referral ("v_<code>" or ""), which keeps the
+// chain. Safe to call twice for one chat: the first code stays.
+func (r *Registry) ForCitizen(ctx context.Context, chat, parent string) (Volunteer, error) {
+	if v, ok, err := r.OfChat(ctx, chat); err != nil || ok {
+		return v, err
+	}
+	v := Volunteer{Kind: KindCitizen, Chat: chat, Created: r.now().UTC().Truncate(time.Second)}
+	if p := strings.TrimPrefix(parent, RefPrefix); p != parent && ValidCode(p) {
+		v.Parent = p
+	}
+	if err := r.create(ctx, &v); err != nil {
+		return Volunteer{}, err
+	}
+	won, err := r.rdb.HSetNX(ctx, r.key("chat"), chat, v.Code).Result()
+	if err != nil {
+		return Volunteer{}, fmt.Errorf("link citizen code: %w", err)
+	}
+	if !won {
+		// Another update of the same chat made a code first: use that one
+		// and drop ours.
+		r.rdb.HDel(ctx, r.key("code"), v.Code)
+		got, ok, err := r.OfChat(ctx, chat)
+		if err != nil {
+			return Volunteer{}, err
+		}
+		if !ok {
+			return Volunteer{}, errors.New("volunteer: citizen code vanished")
+		}
+		return got, nil
+	}
+	return v, nil
+}
+
+// maxChain bounds how far a chain is followed (and breaks any loop).
+const maxChain = 10
+
+// Chain returns who referred code's owner, nearest first.
+func (r *Registry) Chain(ctx context.Context, code string) ([]Volunteer, error) {
+	v, err := r.Get(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	var out []Volunteer
+	seen := map[string]bool{v.Code: true}
+	for v.Parent != "" && len(out) < maxChain && !seen[v.Parent] {
+		seen[v.Parent] = true
+		p, err := r.Get(ctx, v.Parent)
+		if errors.Is(err, ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+		v = p
+	}
+	return out, nil
+}
+
+// All returns every code, volunteers' and citizens', for the statistics'
+// chains. Registries hold thousands, not millions, of codes.
+func (r *Registry) All(ctx context.Context) (map[string]Volunteer, error) {
+	vals, err := r.rdb.HGetAll(ctx, r.key("code")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read volunteers: %w", err)
+	}
+	out := make(map[string]Volunteer, len(vals))
+	for _, s := range vals {
+		var v Volunteer
+		if json.Unmarshal([]byte(s), &v) == nil {
+			out[v.Code] = v
+		}
+	}
+	return out, nil
+}
+
+// Code alphabet: lower-case letters and digits without the look-alikes
+// 0/o, 1/l/i, so a code read off a poster is typed right.
+const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+
+// CodeLen is the length of a code: 31^8 ≈ 8.5·10^11 codes, so guessing one
+// through the bot (which limits every chat to 20 updates per 10 seconds)
+// is hopeless.
+const CodeLen = 8
+
+// claimLen is the length of a volunteer's private claim key (59 bits).
+const claimLen = 12
+
+// NewCode returns a random code with at least one letter and one digit (so
+// it never looks like a number to redaction, nor like a word).
+func NewCode() string {
+	for {
+		c := randomCode(CodeLen)
+		if strings.ContainsAny(c, "23456789") && strings.ContainsAny(c, "abcdefghjkmnpqrstuvwxyz") {
+			return c
+		}
+	}
+}
+
+func randomCode(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	for i := range b {
+		// 256 % 31 = 8: the first 8 letters are drawn 9/256 instead of
+		// 8/256 of the time, which costs under 0.1 bit of the 39.6.
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// ValidCode reports whether s has the shape of a code.
+func ValidCode(s string) bool { return len(s) == CodeLen && inAlphabet(s) }
+
+func inAlphabet(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(alphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidRef reports whether ref is "v_" followed by a well-formed code.
+func ValidRef(ref string) bool {
+	c, ok := strings.CutPrefix(ref, RefPrefix)
+	return ok && ValidCode(c)
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}

@@ -1,0 +1,212 @@
+package volunteer_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/redact"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
+	"github.com/vneid-guide/vneidbot/internal/volunteer"
+)
+
+func TestCodesAreShortUnguessableAndSafe(t *testing.T) {
+	seen := map[string]bool{}
+	for range 5000 {
+		c := volunteer.NewCode()
+		if !volunteer.ValidCode(c) || len(c) != volunteer.CodeLen {
+			t.Fatalf("bad code %q", c)
+		}
+		if seen[c] {
+			t.Fatalf("code %q drawn twice in 5000", c)
+		}
+		seen[c] = true
+		// A code is never taken for an OTP or an ID number.
+		for _, typed := range []string{"v_" + c, "mã v_" + c, c} {
+			if redact.Sensitive(typed) {
+				t.Fatalf("%q looks sensitive to redaction", typed)
+			}
+		}
+	}
+	for _, bad := range []string{"", "abc", "ABCDEFGH", "abcdefg0", "abcdefgl", "abcdefghi"} {
+		if volunteer.ValidCode(bad) {
+			t.Errorf("ValidCode(%q) = true", bad)
+		}
+	}
+}
+
+func TestParseTyped(t *testing.T) {
+	tests := []struct {
+		in       string
+		code     string
+		explicit bool
+		ok       bool
+	}{
+		{"v_k7m2p9xq", "k7m2p9xq", true, true},
+		{"V_K7M2P9XQ", "k7m2p9xq", true, true},
+		{"ma v_k7m2p9xq", "k7m2p9xq", true, true},
+		{"Mã: v_k7m2p9xq", "k7m2p9xq", true, true},
+		{"mã giới thiệu k7m2p9xq", "k7m2p9xq", true, true},
+		{"ma vk7m2p9xq", "k7m2p9xq", true, true},
+		{"  k7m2p9xq  ", "k7m2p9xq", false, true},
+		{"k7m2p9xq.", "k7m2p9xq", false, true},
+		{"quen mat khau", "", false, false},
+		{"v_k7m2", "", false, false},
+		{"cai vneid", "", false, false},
+		{"toi la v_k7m2p9xq", "", false, false},
+		{"v_k7m2p9x0", "", false, false},
+		{"v_zzz2zzz2", "zzz2zzz2", true, true}, // folding would shorten the run of z
+		{"mã v_k7m2p9xq và thêm chữ", "", false, false},
+	}
+	for _, tt := range tests {
+		code, explicit, ok := volunteer.ParseTyped(tt.in)
+		if code != tt.code || explicit != tt.explicit || ok != tt.ok {
+			t.Errorf("ParseTyped(%q) = %q, %v, %v; want %q, %v, %v", tt.in, code, explicit, ok, tt.code, tt.explicit, tt.ok)
+		}
+	}
+}
+
+func TestParseClaim(t *testing.T) {
+	tests := []struct{ in, key string }{
+		{"/thongke k_abcdefgh2345", "k_abcdefgh2345"},
+		{"/THONGKE K_ABCDEFGH2345", "k_abcdefgh2345"},
+		{"thống kê k_abcdefgh2345", "k_abcdefgh2345"},
+		{"/thongke abcdefgh2345", "k_abcdefgh2345"},
+		{"/thongke k_zzzzzzzzzzzz", "k_zzzzzzzzzzzz"},
+		{"/thongke", ""},
+		{"/thongke k_abc", ""},
+		{"thong ke la gi", ""},
+	}
+	for _, tt := range tests {
+		key, ok := volunteer.ParseClaim(tt.in)
+		if key != tt.key || ok != (tt.key != "") {
+			t.Errorf("ParseClaim(%q) = %q, %v; want %q", tt.in, key, ok, tt.key)
+		}
+	}
+}
+
+func TestLinks(t *testing.T) {
+	l := volunteer.Links{TelegramBot: "@vneid_guide_bot", WebURL: "https://hotro.example.gov.vn/", ZaloOA: "https://zalo.me/123"}
+	s := l.For("k7m2p9xq")
+	want := volunteer.Set{
+		Telegram: "https://t.me/vneid_guide_bot?start=v_k7m2p9xq",
+		Web:      "https://hotro.example.gov.vn/?ref=v_k7m2p9xq",
+		Zalo:     "https://zalo.me/123",
+		ZaloCode: "v_k7m2p9xq",
+	}
+	if s != want {
+		t.Fatalf("links = %+v\nwant %+v", s, want)
+	}
+	if s.Best() != want.Web {
+		t.Errorf("Best = %q", s.Best())
+	}
+	if (volunteer.Links{}).For("k7m2p9xq").Any() {
+		t.Error("no configuration gave links")
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		reg := volunteer.NewRegistry(st, func() time.Time { return now })
+
+		t.Run("AddListGet", func(t *testing.T) {
+			a, err := reg.Add(ctx, "Nguyễn Văn An", "Xã Tân Lập")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := reg.Add(ctx, "Trần Thị Bình", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Code == b.Code || a.Kind != volunteer.KindVolunteer || !a.Created.Equal(now) {
+				t.Fatalf("a=%+v b=%+v", a, b)
+			}
+			list, err := reg.List(ctx)
+			if err != nil || len(list) != 2 {
+				t.Fatalf("list = %v, %v", list, err)
+			}
+			got, err := reg.Get(ctx, "v_"+strings.ToUpper(a.Code))
+			if err != nil || got != a {
+				t.Fatalf("Get = %+v, %v; want %+v", got, err, a)
+			}
+			if _, err := reg.Get(ctx, "zzzzzzz2"); !errors.Is(err, volunteer.ErrNotFound) {
+				t.Fatalf("unknown code: %v", err)
+			}
+		})
+		t.Run("ErrNameRequired", func(t *testing.T) {
+			for _, name := range []string{"", "   ", "bad\x00name", strings.Repeat("x", volunteer.MaxName+1)} {
+				if _, err := reg.Add(ctx, name, ""); !errors.Is(err, volunteer.ErrInvalid) {
+					t.Errorf("name %q: %v", name, err)
+				}
+			}
+		})
+		t.Run("Claim", func(t *testing.T) {
+			v, _ := reg.Add(ctx, "Lê Văn Cường", "")
+			key, err := reg.ClaimKey(ctx, v.Code)
+			if err != nil || !strings.HasPrefix(key, "k_") {
+				t.Fatalf("claim key %q, %v", key, err)
+			}
+			if _, err := reg.Claim(ctx, "tg:1", "k_zzzzzzzzzzzz"); !errors.Is(err, volunteer.ErrNotFound) {
+				t.Fatalf("wrong key: %v", err)
+			}
+			got, err := reg.Claim(ctx, "tg:1", strings.ToUpper(key))
+			if err != nil || got.Code != v.Code {
+				t.Fatalf("claim = %+v, %v", got, err)
+			}
+			mine, ok, err := reg.OfChat(ctx, "tg:1")
+			if err != nil || !ok || mine.Code != v.Code {
+				t.Fatalf("OfChat = %+v %v %v", mine, ok, err)
+			}
+		})
+		t.Run("CitizenCodesKeepTheChain", func(t *testing.T) {
+			vol, _ := reg.Add(ctx, "Phạm Thị Dung", "")
+			// citizen 1 came through the volunteer; citizen 2 through citizen 1.
+			c1, err := reg.ForCitizen(ctx, "web:c1", vol.Ref())
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := reg.ForCitizen(ctx, "web:c1", "")
+			if err != nil || again.Code != c1.Code {
+				t.Fatalf("second call made a new code: %+v %v", again, err)
+			}
+			c2, _ := reg.ForCitizen(ctx, "zalo:c2", c1.Ref())
+			chain, err := reg.Chain(ctx, c2.Code)
+			if err != nil || len(chain) != 2 || chain[0].Code != c1.Code || chain[1].Code != vol.Code {
+				t.Fatalf("chain = %+v, %v", chain, err)
+			}
+			if c1.Kind != volunteer.KindCitizen || c1.Chat != "web:c1" || c1.Parent != vol.Code {
+				t.Fatalf("citizen = %+v", c1)
+			}
+			// Citizens are not listed as volunteers.
+			list, _ := reg.List(ctx)
+			for _, v := range list {
+				if v.Kind != volunteer.KindVolunteer {
+					t.Fatalf("list has %+v", v)
+				}
+			}
+		})
+		t.Run("ConcurrentShareMakesOneCode", func(t *testing.T) {
+			codes := make(chan string, 8)
+			for range 8 {
+				go func() {
+					v, err := reg.ForCitizen(ctx, "tg:race", "")
+					if err != nil {
+						t.Error(err)
+					}
+					codes <- v.Code
+				}()
+			}
+			first := <-codes
+			for range 7 {
+				if c := <-codes; c != first {
+					t.Fatalf("two codes for one chat: %s %s", first, c)
+				}
+			}
+		})
+	})
+}
