@@ -106,7 +106,7 @@ func (b *Bot) pollWhileHolding(ctx context.Context, l *lease) {
 		fails = 0
 		offset = max(offset, next)
 		for _, u := range updates {
-			if _, err := b.submit(ctx, u); err != nil {
+			if _, _, err := b.submit(ctx, u); err != nil {
 				break // ctx ended while the queue was full; Telegram sends it again
 			}
 		}

@@ -246,31 +246,39 @@ func (b *Bot) self() me {
 }
 
 // handle processes one update: classify, ask the engine, answer the button
-// press, send the replies. It logs its own failures.
-func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
+// press, send the replies. It logs its own failures, and returns an error
+// only when the update was not handled and Telegram should send it again
+// (the webhook then answers 503).
+func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
 	ev := classify(u, b.self())
 	b.metrics.updates.WithLabelValues(ev.kind).Inc()
 	log := b.log.With("update", u.UpdateID, "kind", ev.kind)
 	if ev.act == ignore && ev.callbackID == "" {
-		return
+		return nil
 	}
-	if !b.claim(ctx, u.UpdateID, log) {
-		b.metrics.updates.WithLabelValues("duplicate").Inc()
-		log.Debug("telegram: update already handled")
-		return
+	// With Process, the engine deduplicates the update and keeps its replies
+	// in its outbox until sent, so a retry after a crash is answered once; a
+	// claim here would instead drop an update whose handling a crash cut
+	// short. Everything else is claimed, so a replay does nothing.
+	if b.o.Process == nil || ev.act != converse {
+		if !b.claim(ctx, u.UpdateID, log) {
+			b.metrics.updates.WithLabelValues("duplicate").Inc()
+			log.Debug("telegram: update already handled")
+			return nil
+		}
 	}
 	switch ev.act {
 	case ignore:
 		if ev.callbackID != "" {
 			b.answerCallback(ctx, ev.callbackID)
 		}
-		return
+		return nil
 	case memberState:
 		b.setBlocked(ctx, ev.chat, ev.blocked, log)
-		return
+		return nil
 	case groupNotice:
 		b.sendGroupNotice(ctx, ev, log)
-		return
+		return nil
 	}
 	// the user wrote, so they have not blocked the bot (any more)
 	b.setBlocked(ctx, ev.chat, false, log)
@@ -283,20 +291,22 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	if b.o.Process != nil {
 		if err := b.o.Process(ctx, ev.in); err != nil {
 			log.Error("telegram: processing failed", "chat", ev.chat, "err", err)
+			return err
 		}
-		return
+		return nil
 	}
 	replies, err := b.o.Handler.Handle(ctx, ev.in)
 	if err != nil {
 		log.Error("telegram: engine failed", "chat", ev.chat, "err", err)
 		b.deliver(ctx, ev.chat, []flows.Reply{{Text: b.say(ev.lang, "error_internal")}}, false, log)
-		return
+		return nil
 	}
 	if replies == nil {
 		log.Debug("telegram: duplicate update, already answered")
-		return
+		return nil
 	}
 	b.deliver(ctx, ev.chat, replies, false, log)
+	return nil
 }
 
 // claim marks an update as handled, for 48 hours; false means it was
@@ -466,12 +476,16 @@ func (b *Bot) setBlocked(ctx context.Context, chat int64, blocked bool, log *slo
 // submit queues an update behind its chat's earlier updates. The update gets
 // its own context: it finishes even when the request or poll that brought it
 // has ended, until shutdown's drain time is up.
-func (b *Bot) submit(ctx context.Context, u tgbotapi.Update) (<-chan struct{}, error) {
-	return b.dispatch.submit(ctx, chatOf(u), func() {
+// The returned function, called after done is closed, tells whether the
+// update must be sent again.
+func (b *Bot) submit(ctx context.Context, u tgbotapi.Update) (done <-chan struct{}, result func() error, err error) {
+	var herr error
+	done, err = b.dispatch.submit(ctx, chatOf(u), func() {
 		uctx, cancel := context.WithTimeout(b.life, b.o.UpdateTimeout)
 		defer cancel()
-		b.handle(uctx, u)
+		herr = b.handle(uctx, u)
 	})
+	return done, func() error { return herr }, err
 }
 
 // chatOf is the chat an update belongs to, for ordering (0 when none).

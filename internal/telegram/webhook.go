@@ -54,13 +54,18 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 			http.Error(w, "not a Telegram update", http.StatusBadRequest)
 			return
 		}
-		done, err := b.submit(r.Context(), u)
+		done, result, err := b.submit(r.Context(), u)
 		if err != nil {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
 		select {
 		case <-done:
+			if result() != nil {
+				// Not handled (Redis is down, say): Telegram sends it again.
+				http.Error(w, "try again", http.StatusServiceUnavailable)
+				return
+			}
 		case <-r.Context().Done():
 			// Telegram gave up waiting; the update still finishes
 		}

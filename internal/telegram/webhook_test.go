@@ -3,8 +3,11 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"testing"
+
+	"github.com/vneid-guide/vneidbot/flows"
 )
 
 // TestWebhookSecret: only the exact secret is accepted; anything else is 401
@@ -152,5 +155,46 @@ func TestRunWebhook(t *testing.T) {
 				t.Errorf("setWebhook %s = %q, want %q", k, c.Params[k], v)
 			}
 		}
+	}
+}
+
+// TestWebhookRetryWhenNotHandled: with the engine's outbox (Process), an
+// update the engine could not handle (Redis down) gets 503 so that Telegram
+// sends it again, and the retry is then answered, once.
+func TestWebhookRetryWhenNotHandled(t *testing.T) {
+	h := newHarness(t, Options{})
+	down := true
+	h.eng.RegisterSender("tg", h.bot)
+	h.bot.o.Process = func(ctx context.Context, in flows.Inbound) error {
+		if down {
+			return errors.New("redis: connection refused")
+		}
+		return h.eng.Process(ctx, in)
+	}
+	body := readUpdate(t, "message.json")
+	if got := h.post(t, "s3cret", body, SecretHeader, "s3cret"); got != http.StatusServiceUnavailable {
+		t.Fatalf("update not handled: status %d, want 503", got)
+	}
+	if n := len(h.api.sent()); n != 0 {
+		t.Fatalf("sent %d requests for an update that was not handled", n)
+	}
+	down = false
+	for range 2 { // Telegram's retry, and a stray duplicate of it
+		if got := h.post(t, "s3cret", body, SecretHeader, "s3cret"); got != http.StatusOK {
+			t.Fatalf("retry: status %d, want 200", got)
+		}
+	}
+	var messages int
+	for _, c := range h.api.sent() {
+		if c.Method == "sendMessage" {
+			messages++
+		}
+	}
+	if messages == 0 {
+		t.Fatal("the retried update was not answered")
+	}
+	calls := len(h.api.sent())
+	if got := h.post(t, "s3cret", body, SecretHeader, "s3cret"); got != http.StatusOK || len(h.api.sent()) != calls {
+		t.Fatalf("a further replay sent more: status %d", got)
 	}
 }
