@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +37,7 @@ type Config struct {
 	ZaloRefreshToken string // ZALO_OA_REFRESH_TOKEN
 	ZaloAPIURL       string // ZALO_API_URL
 	ZaloOAuthURL     string // ZALO_OAUTH_URL
+	ZaloSpoolDir     string // ZALO_SPOOL_DIR: local folder for Zalo events while Redis is down
 
 	ZaloBotToken         string // ZALO_BOT_TOKEN
 	ZaloBotAPIURL        string // ZALO_BOT_API_URL
@@ -89,6 +92,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ZaloRefreshToken:      get("ZALO_OA_REFRESH_TOKEN", ""),
 		ZaloAPIURL:            get("ZALO_API_URL", "https://openapi.zalo.me"),
 		ZaloOAuthURL:          get("ZALO_OAUTH_URL", "https://oauth.zaloapp.com"),
+		ZaloSpoolDir:          get("ZALO_SPOOL_DIR", filepath.Join(os.TempDir(), "vneidbot-zalo-spool")),
 		ZaloBotToken:          get("ZALO_BOT_TOKEN", ""),
 		ZaloBotAPIURL:         get("ZALO_BOT_API_URL", "https://bot-api.zaloplatforms.com"),
 		ZaloBotWebhookSecret:  get("ZALO_BOT_WEBHOOK_SECRET", ""),

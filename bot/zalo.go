@@ -18,6 +18,13 @@ func setupZalo(ctx context.Context, a *app) error {
 		return nil
 	}
 	log := a.log.With("channel", "zalo")
+	spool, err := zalo.OpenSpool(a.cfg.ZaloSpoolDir)
+	if err != nil {
+		return &ConfigError{"ZALO_SPOOL_DIR", err.Error()}
+	}
+	if n := spool.Len(); n > 0 {
+		log.Info("zalo: events kept on disk during a Redis outage will be replayed", "events", n)
+	}
 	oa, err := zalo.New(zalo.Options{
 		AppID:       a.cfg.ZaloAppID,
 		AppSecret:   a.cfg.ZaloAppSecret,
@@ -28,6 +35,7 @@ func setupZalo(ctx context.Context, a *app) error {
 		Engine:      a.engine,
 		Logger:      log,
 		Metrics:     a.metrics,
+		Spool:       spool,
 	})
 	if err != nil {
 		return err

@@ -15,8 +15,10 @@
 // OA API do; an event that was answered 200 is in Redis, so a process that
 // dies right after loses nothing: another worker reclaims the event, and
 // the engine's deduplication and outbox make sure it is answered once. If
-// the event cannot be stored, the answer is 503, so that Zalo sends it
-// again.
+// Redis cannot take the event, it is written to a local, fsync'd, bounded
+// spool (Spool) and answered 200; the spool is replayed into the stream once
+// Redis is back. Only when the spool is full too is the answer 503, so that
+// Zalo sends it again.
 //
 // # Bad signatures are answered 200
 //
@@ -90,6 +92,9 @@ type Options struct {
 	Workers int
 	Tokens  TokenOptions
 	Queue   queue.Options
+	// Spool, when set, keeps events on local disk while Redis is down, so
+	// the webhook can still acknowledge them (see Spool).
+	Spool *Spool
 }
 
 // Adapter is the Zalo OA channel.
@@ -162,6 +167,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 		defer close(refreshed)
 		a.tokens.Run(ctx)
 	}()
+	if a.o.Spool != nil {
+		go a.o.Spool.RunReplay(ctx, 2*time.Second, func(ctx context.Context, body []byte) error {
+			_, err := a.q.Add(ctx, body)
+			return err
+		}, a.log)
+	}
 	err := a.q.Run(ctx, a.o.Workers, a.handle)
 	<-refreshed
 	return err
@@ -205,6 +216,17 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 1500*time.Millisecond)
 	defer cancel()
 	if _, err := a.q.Add(ctx, body); err != nil {
+		// Redis cannot take it: keep it on local disk until it can.
+		if a.o.Spool != nil {
+			serr := a.o.Spool.Put(body)
+			if serr == nil {
+				a.m.webhook.WithLabelValues("spooled").Inc()
+				a.log.Warn("zalo webhook: Redis unavailable; event kept on local disk until it is back", "event", ev.Name, "err", err)
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			err = errors.Join(err, serr)
+		}
 		a.m.webhook.WithLabelValues("store_error").Inc()
 		a.log.Error("zalo webhook: could not store the event; answering 503 so that Zalo retries", "event", ev.Name, "err", err)
 		http.Error(w, "try again", http.StatusServiceUnavailable)
