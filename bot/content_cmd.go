@@ -1,49 +1,375 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/contentstore"
 )
 
-// cmdContent runs "vneidbot content check [DIR]".
+const contentUsage = `Usage: vneidbot content check [DIR]
+       vneidbot content publish DIR [--note TEXT] [--by NAME]
+       vneidbot content versions [--json] [--limit N]
+       vneidbot content rollback N [--by NAME]
+       vneidbot content export DIR [--version N | --builtin]
+
+  check     validate the embedded content, or the content folder DIR
+  publish   validate DIR and make it the content every replica serves (needs REDIS_URL)
+  versions  list the published versions, newest first; * marks the current one
+  rollback  make the published version N current again
+  export    write a published version's files (or the built-in ones) into the new folder DIR, to edit them
+`
+
+// cmdTimeout bounds what a content command may spend talking to Redis.
+const cmdTimeout = time.Minute
+
+// cmdContent runs "vneidbot content check|publish|versions|rollback|export".
 func cmdContent(cfg Config, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "check" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(stdout, "Usage: vneidbot content check [DIR]")
-			return nil
-		}
-		return usageError{"content: expected a subcommand: check"}
+	if len(args) == 0 {
+		return usageError{"content: expected a subcommand: check, publish, versions, rollback or export"}
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	defer cancel()
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, contentUsage)
+		return nil
+	case "check":
+		return contentCheck(args, stdout, stderr)
+	case "publish":
+		return contentPublish(ctx, cfg, args, stdout, stderr)
+	case "versions":
+		return contentVersions(ctx, cfg, args, stdout)
+	case "rollback":
+		return contentRollback(ctx, cfg, args, stdout, stderr)
+	case "export":
+		return contentExport(ctx, cfg, args, stdout)
+	}
+	return usageError{fmt.Sprintf("content: unknown subcommand %q: expected check, publish, versions, rollback or export", sub)}
+}
+
+// contentCheck runs "content check [DIR]".
+func contentCheck(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("content check", "content check [DIR]\n\nValidates the embedded content, or the content folder DIR.\nPrints every problem as file:line: message; exits non-zero when any is an error.", stdout)
-	if err := parseFlags(flags, args[1:]); err != nil {
+	pos, err := parseAll(flags, args)
+	if err != nil {
 		return err
 	}
-	if flags.NArg() > 1 {
+	if len(pos) > 1 {
 		return usageError{"content check: takes at most one folder"}
 	}
 	var fsys fs.FS = content.Embedded
 	base := "content"
-	if dir := flags.Arg(0); dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return usageError{fmt.Sprintf("content check: %s is not a folder", dir)}
+	if len(pos) == 1 {
+		if fsys, err = contentDir("content check", pos[0]); err != nil {
+			return err
 		}
-		fsys, base = os.DirFS(dir), dir
+		base = pos[0]
 	}
-	cat, problems := content.Load(fsys, content.Options{Today: time.Now().Format(time.DateOnly)})
-	for _, p := range problems {
-		p.File = filepath.Join(base, p.File)
-		fmt.Fprintln(stdout, p)
-	}
-	if cat == nil {
-		fmt.Fprintf(stderr, "content check: %d error(s)\n", len(problems.Errors()))
+	if errs := check(fsys, base, stdout); errs > 0 {
+		fmt.Fprintf(stderr, "content check: %d error(s)\n", errs)
 		return errSilent
 	}
-	fmt.Fprintf(stdout, "ok: %s\n", cat.Summary())
 	return nil
+}
+
+// check validates fsys, printing each problem as file:line: message (file
+// names start with base) and "ok: <summary>" when it is valid. It returns
+// the number of errors (warnings, such as stale entries, do not count).
+func check(fsys fs.FS, base string, stdout io.Writer) int {
+	cat, problems := content.Load(fsys, content.Options{Today: time.Now().Format(time.DateOnly)})
+	printProblems(stdout, base, problems)
+	if cat == nil {
+		return max(1, len(problems.Errors()))
+	}
+	fmt.Fprintf(stdout, "ok: %s\n", cat.Summary())
+	return 0
+}
+
+// contentDir opens a content folder named on the command line.
+func contentDir(cmd, dir string) (fs.FS, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, usageError{fmt.Sprintf("%s: %s is not a folder", cmd, dir)}
+	}
+	return os.DirFS(dir), nil
+}
+
+// contentPublish runs "content publish DIR [--note TEXT] [--by NAME]".
+func contentPublish(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	flags := newFlags("content publish", "content publish DIR [--note TEXT] [--by NAME]\n\nValidates the content folder DIR like \"content check\" and, when it is valid, stores it\nin Redis as a new numbered version and makes it current: every running replica\nswitches to it within 5 seconds. Replicas with CONTENT_DIR set keep serving their folder.", stdout)
+	note := flags.String("note", "", "what changed, shown by \"content versions\"")
+	by := flags.String("by", defaultBy(), "who publishes, shown by \"content versions\"")
+	pos, err := parseAll(flags, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"content publish: give the content folder, e.g. vneidbot content publish ./noi-dung --note \"sửa câu hỏi OTP\""}
+	}
+	fsys, err := contentDir("content publish", pos[0])
+	if err != nil {
+		return err
+	}
+	if cfg.RedisURL == "" {
+		_, _, err := publishedStore(ctx, cfg, "content publish")
+		return err
+	}
+	if errs := check(fsys, pos[0], stdout); errs > 0 {
+		fmt.Fprintf(stderr, "content publish: %d error(s); nothing was published\n", errs)
+		return errSilent
+	}
+	versions, closeStore, err := publishedStore(ctx, cfg, "content publish")
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	prev, err := versions.Current(ctx)
+	if err != nil {
+		return fmt.Errorf("content publish: %w", err)
+	}
+	if same, err := versions.Unchanged(ctx, fsys); err != nil {
+		return fmt.Errorf("content publish: %w", err)
+	} else if same != 0 {
+		fmt.Fprintf(stdout, "unchanged: %s is the same as version %d, which is current; nothing was published\n", pos[0], same)
+		return nil
+	}
+	v, err := versions.Publish(ctx, fsys, *note, *by)
+	var inv *contentstore.InvalidError
+	if errors.As(err, &inv) {
+		printProblems(stdout, pos[0], inv.Problems)
+		fmt.Fprintf(stderr, "content publish: %d error(s); nothing was published\n", len(inv.Problems))
+		return errSilent
+	}
+	if err != nil {
+		return fmt.Errorf("content publish: %w", err)
+	}
+	fmt.Fprintf(stdout, "published version %d: %s\n", v.Number, v.Summary())
+	fmt.Fprintln(stdout, "Every running replica switches to it within 5 seconds (except those with CONTENT_DIR set).")
+	if prev.Version != 0 {
+		fmt.Fprintf(stdout, "To go back: vneidbot content rollback %d\n", prev.Version)
+	}
+	return nil
+}
+
+func printProblems(w io.Writer, base string, problems content.Problems) {
+	for _, p := range problems {
+		p.File = filepath.Join(base, p.File)
+		fmt.Fprintln(w, p)
+	}
+}
+
+// versionsJSON is what "content versions --json" prints.
+type versionsJSON struct {
+	Current  contentstore.Current   `json:"current"`
+	Versions []contentstore.Version `json:"versions"`
+}
+
+// contentVersions runs "content versions [--json] [--limit N]".
+func contentVersions(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	flags := newFlags("content versions", "content versions [--json] [--limit N]\n\nLists the published content versions, newest first: number, time, counts, who and note.\nThe current one, which every replica serves, is marked with *.", stdout)
+	asJSON := flags.Bool("json", false, `print JSON: {"current":{...},"versions":[...]}`)
+	limit := flags.Int("limit", 20, "how many versions to list (0: all)")
+	pos, err := parseAll(flags, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageError{"content versions: takes no arguments"}
+	}
+	versions, closeStore, err := publishedStore(ctx, cfg, "content versions")
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	cur, err := versions.Current(ctx)
+	if err != nil {
+		return fmt.Errorf("content versions: %w", err)
+	}
+	list, err := versions.Versions(ctx, *limit)
+	if err != nil {
+		return fmt.Errorf("content versions: %w", err)
+	}
+	if *asJSON {
+		if list == nil {
+			list = []contentstore.Version{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(versionsJSON{Current: cur, Versions: list})
+	}
+	if cur.Version == 0 {
+		fmt.Fprintln(stdout, "No version is published yet: replicas serve the built-in content (or their CONTENT_DIR).")
+		return nil
+	}
+	how := "published"
+	if cur.Action == "rollback" {
+		how = "made current again"
+	}
+	fmt.Fprintf(stdout, "current: version %d (%s %s%s)\n\n", cur.Version, how, localTime(cur.Time), byWhom(cur.By))
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tVERSION\tTIME\tFLOWS\tSTEPS\tFAQ\tBY\tNOTE")
+	for _, v := range list {
+		mark := ""
+		if v.Number == cur.Version {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%s\t%s\n", mark, v.Number, localTime(v.Time), v.Flows, v.Steps, v.FAQ, v.By, oneLine(v.Note, 60))
+	}
+	return tw.Flush()
+}
+
+func localTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04 MST") }
+
+func byWhom(by string) string {
+	if by == "" {
+		return ""
+	}
+	return " by " + by
+}
+
+// contentRollback runs "content rollback N [--by NAME]".
+func contentRollback(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	flags := newFlags("content rollback", "content rollback N [--by NAME]\n\nMakes the published version N current again (see \"content versions\"): every running\nreplica switches to it within 5 seconds. No version is deleted; you can switch back.", stdout)
+	by := flags.String("by", defaultBy(), "who rolls back, shown by \"content versions\"")
+	pos, err := parseAll(flags, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"content rollback: give the version number, e.g. vneidbot content rollback 7"}
+	}
+	n, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || n < 1 {
+		return usageError{fmt.Sprintf("content rollback: %q is not a version number", pos[0])}
+	}
+	versions, closeStore, err := publishedStore(ctx, cfg, "content rollback")
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	cur, err := versions.Current(ctx)
+	if err != nil {
+		return fmt.Errorf("content rollback: %w", err)
+	}
+	if cur.Version == n {
+		fmt.Fprintf(stdout, "version %d is already current; nothing changed\n", n)
+		return nil
+	}
+	v, err := versions.Rollback(ctx, n, *by)
+	var inv *contentstore.InvalidError
+	switch {
+	case errors.Is(err, contentstore.ErrNotFound):
+		return fmt.Errorf("content rollback: there is no version %d (see: vneidbot content versions)", n)
+	case errors.As(err, &inv):
+		printProblems(stdout, fmt.Sprintf("version-%d", n), inv.Problems)
+		fmt.Fprintf(stderr, "content rollback: version %d does not pass this program's checks; nothing changed\n", n)
+		return errSilent
+	case err != nil:
+		return fmt.Errorf("content rollback: %w", err)
+	}
+	was := "nothing"
+	if cur.Version != 0 {
+		was = fmt.Sprintf("version %d", cur.Version)
+	}
+	fmt.Fprintf(stdout, "version %d is current again (was %s): %s\nEvery running replica switches to it within 5 seconds (except those with CONTENT_DIR set).\n", v.Number, was, v.Summary())
+	return nil
+}
+
+// contentExport runs "content export DIR [--version N | --builtin]".
+func contentExport(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	flags := newFlags("content export", "content export DIR [--version N | --builtin]\n\nWrites the files of a published version (the current one by default), or of the\ncontent built into this program, into DIR, which must not exist yet, so that you\ncan edit them, check them and publish them.", stdout)
+	n := flags.Int64("version", 0, "the version to export (default: the current one)")
+	builtin := flags.Bool("builtin", false, "export the content built into this program instead (needs no REDIS_URL)")
+	pos, err := parseAll(flags, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"content export: give a new folder, e.g. vneidbot content export ./noi-dung"}
+	}
+	if *builtin && *n != 0 {
+		return usageError{"content export: give --version or --builtin, not both"}
+	}
+	dir := pos[0]
+	if _, err := os.Stat(dir); err == nil {
+		return usageError{fmt.Sprintf("content export: %s already exists; give a new folder", dir)}
+	}
+	if *builtin {
+		if err := os.CopyFS(dir, content.Embedded); err != nil {
+			return fmt.Errorf("content export: %w", err)
+		}
+		fmt.Fprintf(stdout, "wrote the built-in content to %s\n", dir)
+		return nil
+	}
+	versions, closeStore, err := publishedStore(ctx, cfg, "content export")
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if *n == 0 {
+		cur, err := versions.Current(ctx)
+		if err != nil {
+			return fmt.Errorf("content export: %w", err)
+		}
+		if cur.Version == 0 {
+			return errors.New("content export: no version is published yet")
+		}
+		*n = cur.Version
+	}
+	v, fsys, err := versions.Get(ctx, *n)
+	if errors.Is(err, contentstore.ErrNotFound) {
+		return fmt.Errorf("content export: there is no version %d (see: vneidbot content versions)", *n)
+	}
+	if err != nil {
+		return fmt.Errorf("content export: %w", err)
+	}
+	if err := os.CopyFS(dir, fsys); err != nil {
+		return fmt.Errorf("content export: %w", err)
+	}
+	fmt.Fprintf(stdout, "wrote version %d (%d files: %s) to %s\n", v.Number, v.Files, v.Summary(), dir)
+	return nil
+}
+
+// parseAll parses flags given before, between or after the positional
+// arguments ("publish DIR --note x") and returns the positional ones.
+func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// defaultBy names whoever runs the command: user@host.
+func defaultBy() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		name += "@" + strings.Split(h, ".")[0]
+	}
+	return name
 }
