@@ -306,9 +306,29 @@ func TestCompose(t *testing.T) {
 	if !bot.ReadOnly {
 		t.Error("bot: want read_only: true")
 	}
+	// the Zalo spool must outlive the container: on a named volume, not tmpfs
+	if dir := bot.Environment["ZALO_SPOOL_DIR"]; dir == "" {
+		t.Error("bot: no ZALO_SPOOL_DIR (the default is under /tmp, a tmpfs here)")
+	} else {
+		onVolume := false
+		for _, v := range bot.Volumes {
+			parts := strings.Split(v, ":")
+			if len(parts) >= 2 && !strings.HasPrefix(parts[0], ".") && !strings.HasPrefix(parts[0], "/") && strings.HasPrefix(dir+"/", strings.TrimSuffix(parts[1], "/")+"/") {
+				onVolume = c.Volumes != nil && hasKey(c.Volumes, parts[0])
+			}
+		}
+		if !onVolume {
+			t.Errorf("bot: ZALO_SPOOL_DIR %s is not on a named volume", dir)
+		}
+	}
 	if len(bot.EnvFile) == 0 || bot.EnvFile[0]["path"] != ".env" {
 		t.Errorf("bot env_file %v: want .env (from env.example)", bot.EnvFile)
 	}
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // checkProbeURL finds the http URL in argv and checks its path and port.
@@ -454,6 +474,10 @@ type container struct {
 		ConfigMapRef *struct{ Name string } `yaml:"configMapRef"`
 		SecretRef    *struct{ Name string } `yaml:"secretRef"`
 	} `yaml:"envFrom"`
+	VolumeMounts []struct {
+		MountPath string `yaml:"mountPath"`
+		ReadOnly  bool   `yaml:"readOnly"`
+	} `yaml:"volumeMounts"`
 	ReadinessProbe *probe `yaml:"readinessProbe"`
 	LivenessProbe  *probe `yaml:"livenessProbe"`
 	Resources      struct {
@@ -557,6 +581,17 @@ func TestKubernetes(t *testing.T) {
 		}
 	}
 	checkEnv(t, "k8s Deployment env", names)
+	for _, e := range c.Env {
+		if e.Name == "ZALO_SPOOL_DIR" {
+			mounted := false
+			for _, m := range c.VolumeMounts {
+				mounted = mounted || !m.ReadOnly && strings.HasPrefix(e.Value+"/", strings.TrimSuffix(m.MountPath, "/")+"/")
+			}
+			if !mounted {
+				t.Errorf("ZALO_SPOOL_DIR %s is not on a writable volume (the root filesystem is read-only)", e.Value)
+			}
+		}
+	}
 	if !slices.Contains(names, "VNEIDBOT_ADDR") || !slices.Contains(names, "REDIS_URL") {
 		t.Errorf("Deployment env %v: want VNEIDBOT_ADDR and REDIS_URL", names)
 	}
@@ -877,11 +912,19 @@ func TestSystemdUnit(t *testing.T) {
 		}
 	}
 	var names []string
+	spool := ""
 	for _, e := range keys["Service.Environment"] {
 		for _, kv := range strings.Fields(e) {
-			k, _, _ := strings.Cut(strings.Trim(kv, `"`), "=")
+			k, v, _ := strings.Cut(strings.Trim(kv, `"`), "=")
 			names = append(names, k)
+			if k == "ZALO_SPOOL_DIR" {
+				spool = v
+			}
 		}
+	}
+	// PrivateTmp empties /tmp (the binary's default spool) at every restart
+	if state := one("Service.StateDirectory"); spool == "" || state == "" || !strings.HasPrefix(spool, "/var/lib/"+state+"/") {
+		t.Errorf("ZALO_SPOOL_DIR=%q: want it under the StateDirectory /var/lib/%s/", spool, state)
 	}
 	if len(names) > 0 {
 		checkEnv(t, "systemd Environment=", names)
