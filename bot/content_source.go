@@ -92,7 +92,11 @@ func newContentSource(dir string) (*contentSource, error) {
 	}
 	c, err := s.load()
 	if err != nil {
-		return nil, err
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", s.origin, err)
 	}
 	s.cur.Store(c)
 	return s, nil
@@ -105,6 +109,8 @@ func (s *contentSource) fsys() fs.FS {
 	return os.DirFS(s.dir)
 }
 
+// load reads and validates the embedded content or CONTENT_DIR; the error
+// lists every problem as file:line: message.
 func (s *contentSource) load() (*content.Catalog, error) {
 	if s.dir != "" {
 		if st, err := os.Stat(s.dir); err != nil || !st.IsDir() {
@@ -113,11 +119,7 @@ func (s *contentSource) load() (*content.Catalog, error) {
 	}
 	c, problems := content.Load(s.fsys(), content.Options{})
 	if err := problems.Err(); err != nil {
-		where := "embedded content"
-		if s.dir != "" {
-			where = "CONTENT_DIR " + s.dir
-		}
-		return nil, fmt.Errorf("%s: %w", where, err)
+		return nil, err
 	}
 	return c, nil
 }
