@@ -261,7 +261,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	sort.Slice(d.Channels, func(i, j int) bool { return d.Channels[i].Users > d.Channels[j].Users })
 
 	// The activation funnel: new users, then each flow started and completed.
-	bars := []bar{{Label: "Người dùng trong kỳ (mới: " + fmt.Sprint(rep.NewUsers) + ")", Value: rep.Users}}
+	bars := []bar{{Label: "Người dùng trong kỳ (mới: " + fmt.Sprint(rep.NewUsers) + ")", Value: rep.Users, Single: true}}
 	for _, f := range rep.Flows {
 		title := f.Title
 		if title == "" {
@@ -298,7 +298,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		if label == "" {
 			label = s.Step
 		}
-		steps = append(steps, bar{Label: label, Value: s.Users, Note: note})
+		steps = append(steps, bar{Label: label, Value: s.Users, Note: note, Single: true})
 	}
 	d.Steps = barChart("steps", "Số người đến từng bước", steps, [2]string{"số người đến bước", ""})
 

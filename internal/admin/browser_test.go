@@ -1,0 +1,128 @@
+package admin_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
+)
+
+// chromium finds a headless-capable Chromium: $CHROME_BIN, or Debian's.
+func chromium() string {
+	if p := os.Getenv("CHROME_BIN"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestDashboardInABrowser logs in through the form in headless Chromium at
+// a phone's size, sees the funnel and the volunteer's count, and downloads a
+// CSV. .ci/run installs Debian's chromium; elsewhere the test is skipped
+// with the reason.
+func TestDashboardInABrowser(t *testing.T) {
+	bin := chromium()
+	if bin == "" {
+		t.Skip("no Chromium found: apt-get install chromium (or set CHROME_BIN) to run the browser test")
+	}
+	f := newFixture(t, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}))
+	mux := http.NewServeMux()
+	mux.Handle("/admin", f.h)
+	mux.Handle("/admin/", f.h)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.WindowSize(390, 844), // a phone
+		chromedp.Flag("headless", "new"),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+
+	// Log in through the form and wait for the funnel.
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/admin/"),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), token),
+		chromedp.Submit(chromedp.ID("login")),
+		chromedp.WaitVisible(chromedp.ID("funnel")),
+	)
+	if err != nil {
+		t.Fatalf("log in and load the dashboard: %v", err)
+	}
+	bars, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#funnel g.bar").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`tr[data-code="`+f.vol.Code+`"] td.started`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bars != 2 || strings.TrimSpace(started) != "3" {
+		t.Errorf("funnel bars %d, volunteer started %q; want 2 and 3", bars, started)
+	}
+	if c, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`)); err != nil || c != "" {
+		t.Errorf("script can read the login cookie: %q %v", c, err)
+	}
+	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)); err != nil || wide {
+		t.Errorf("the page is wider than a phone's screen (%v)", err)
+	}
+	if p := os.Getenv("ADMIN_SCREENSHOT"); p != "" {
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(p, png, 0o644)
+		}
+	}
+
+	// Download the volunteers' CSV by clicking its link.
+	dir := t.TempDir()
+	events := true
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &events,
+	}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#volunteers a.csv`))); err != nil {
+		t.Fatalf("click the CSV link: %v", err)
+	}
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("download: %v", err)
+		}
+		if ev.State != browser.DownloadProgressStateCompleted {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, ev.GUID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		csv := string(data)
+		if !strings.Contains(csv, "code,name,area,kind,via,started,completed,network") || !strings.Contains(csv, f.vol.Code+",Nguyễn Văn An,Xã Tân Lập,volunteer,,3,1,0") {
+			t.Errorf("downloaded CSV:\n%s", csv)
+		}
+		return
+	}
+	t.Fatal("the CSV download did not finish")
+}
