@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vneid-guide/vneidbot/content"
@@ -79,6 +80,13 @@ func (s *syncBuffer) String() string {
 // until the test ends. poll overrides the periodic check when not zero.
 func startReplica(t *testing.T, st *store.Store, dir string, poll time.Duration) *app {
 	t.Helper()
+	a, _ := startReplicaLog(t, st, dir, poll)
+	return a
+}
+
+// startReplicaLog is startReplica that also returns the replica's log.
+func startReplicaLog(t *testing.T, st *store.Store, dir string, poll time.Duration) (*app, *syncBuffer) {
+	t.Helper()
 	src, err := newContentSource(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +110,7 @@ func startReplica(t *testing.T, st *store.Store, dir string, poll time.Duration)
 			t.Logf("replica log:\n%s", logs)
 		}
 	})
-	return a
+	return a, logs
 }
 
 var msgSeq atomic.Int64
@@ -500,5 +508,37 @@ func TestStartPublishedBeforeTheEngineExists(t *testing.T) {
 	local.startPublished(context.Background(), st, slog.New(slog.DiscardHandler))
 	if d, _ := local.Ready(context.Background()); !strings.HasPrefix(d, "CONTENT_DIR ") {
 		t.Errorf("with CONTENT_DIR set the source switched: %q", d)
+	}
+}
+
+func TestFollowingSurvivesARedisRestart(t *testing.T) {
+	m := miniredis.RunT(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{URL: "redis://" + m.Addr() + "/0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	dir := copyFixture(t)
+	publish(t, st, dir, "")
+	a, logs := startReplicaLog(t, st, "", 100*time.Millisecond)
+	answersWith(t, "Trả lời một", a)
+
+	m.Close()
+	eventually(t, switchWithin, "outage logged", func() bool {
+		return strings.Contains(logs.String(), "cannot read the published content version")
+	})
+	time.Sleep(300 * time.Millisecond) // more failed checks, which are not logged again
+	if err := m.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời sau khi Redis khởi động lại")
+	publish(t, st, dir, "")
+	answersWith(t, "Trả lời sau khi Redis khởi động lại", a)
+	if n := strings.Count(logs.String(), "cannot read the published content version"); n != 1 {
+		t.Errorf("the outage was logged %d times, want once:\n%s", n, logs)
+	}
+	if !strings.Contains(logs.String(), "works again") {
+		t.Errorf("the recovery was not logged:\n%s", logs)
 	}
 }
