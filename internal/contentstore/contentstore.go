@@ -57,7 +57,10 @@ type InvalidError struct {
 }
 
 func (e *InvalidError) Error() string {
-	return strings.TrimPrefix(e.Problems.Err().Error(), "content ")
+	if err := e.Problems.Err(); err != nil {
+		return err.Error() // "content has N problem(s):" and one file:line line each
+	}
+	return "content is invalid"
 }
 
 // Version describes one published version.
