@@ -5,7 +5,7 @@
 //	vneidbot [serve]            run the bot (every configured channel, web chat, health, metrics)
 //	vneidbot chat               chat with the bot in the terminal
 //	vneidbot ask [--json] TEXT  show what the bot answers to a question
-//	vneidbot content check [DIR]  validate content
+//	vneidbot content check|publish|versions|rollback|export  manage content
 //
 // Configuration comes from the environment; see README.md.
 package main
@@ -29,12 +29,16 @@ Usage:
   vneidbot ask [--json] [--lang vi|en] TEXT
                                         print what the bot answers to a question
   vneidbot content check [DIR]          validate the embedded content, or DIR
+  vneidbot content publish DIR [--note TEXT]
+                                        validate DIR and make it the content every replica serves
+  vneidbot content versions [--json]    list the published content versions
+  vneidbot content rollback N           make published version N current again
+  vneidbot content export DIR [--version N|--builtin]
+                                        write published (or built-in) content into DIR to edit
   vneidbot faq misses [--json] [--limit N]
                                         questions the bot could not answer
   vneidbot zalo authorize --redirect-uri URL
                                         print the Zalo OA permission URL (PKCE)
-  vneidbot content publish|versions|rollback
-                                        share content with every replica through Redis
   vneidbot volunteer add|list|link      volunteers' attributed links and QR codes
   vneidbot stats [--json]               the activation funnel and other numbers
   vneidbot broadcast --text FILE|--entry ID [--segment S] [--dry-run]

@@ -42,11 +42,17 @@ type app struct {
 
 type readyCheck struct {
 	name  string
-	check func(context.Context) error
+	check func(context.Context) (string, error)
 }
 
 // ready registers a readiness check reported by /readyz.
 func (a *app) ready(name string, check func(context.Context) error) {
+	a.readyDetail(name, func(ctx context.Context) (string, error) { return "", check(ctx) })
+}
+
+// readyDetail registers a readiness check that also says something when it
+// passes: /readyz prints "name: ok (detail)" and stays 200.
+func (a *app) readyDetail(name string, check func(context.Context) (string, error)) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.checks = append(a.checks, readyCheck{name, check})
@@ -78,6 +84,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if st.InProcess() {
 		log.Warn("REDIS_URL is empty: using an in-process Redis; sessions do not survive a restart")
 	}
+	src.startPublished(ctx, st, log) // serve the published content version, unless CONTENT_DIR is set
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	eng, err := flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg})
@@ -87,7 +94,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: reg}
 	a.ready("redis", st.Ping)
-	a.ready("content", func(context.Context) error { return src.Err() })
+	a.readyDetail("content", src.Ready)
 	return a, nil
 }
 
@@ -180,12 +187,16 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	body := ""
 	for _, c := range checks {
-		if err := c.check(ctx); err != nil {
+		detail, err := c.check(ctx)
+		switch {
+		case err != nil:
 			status = http.StatusServiceUnavailable
 			body += fmt.Sprintf("%s: not ready: %v\n", c.name, err)
-			continue
+		case detail != "":
+			body += fmt.Sprintf("%s: ok (%s)\n", c.name, detail)
+		default:
+			body += c.name + ": ok\n"
 		}
-		body += c.name + ": ok\n"
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
