@@ -31,9 +31,10 @@ type alternative struct {
 
 // cmdAsk runs "vneidbot ask [--json] [--lang vi|en] TEXT".
 func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	fs := newFlags("ask", "ask [--json] [--lang vi|en] TEXT\n\nPrints what the bot answers to a free-text question, with the matched FAQ entry,\nits score and the alternatives, so an edit can be tested before publishing.", stdout)
+	fs := newFlags("ask", "ask [--json] [--lang vi|en] [--dir FOLDER] TEXT\n\nPrints what the bot answers to a free-text question, with the matched FAQ entry,\nits score and the alternatives, so an edit can be tested before publishing.", stdout)
 	asJSON := fs.Bool("json", false, "print JSON: {\"id\",\"score\",\"answer\",\"alternatives\"}")
 	lang := fs.String("lang", "vi", "language of the answer: vi or en")
+	dir := fs.String("dir", cfg.ContentDir, "content `folder` to try (default CONTENT_DIR, else the built-in content)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) er
 	if text == "" {
 		return usageError{"ask: give the question as arguments, e.g. vneidbot ask \"quên passcode\""}
 	}
-	src, err := newContentSource(cfg.ContentDir)
+	src, err := newContentSource(*dir)
 	if err != nil {
 		return err
 	}
@@ -106,11 +107,13 @@ func describe(cat *content.Catalog, r faq.Result, lang string) askResult {
 
 // cmdChat runs "vneidbot chat": the same engine and content, in the terminal.
 func cmdChat(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := newFlags("chat", "chat [--user ID]\n\nChats with the bot in this terminal. Type a number to press a button, \"menu\" for the menu,\nand an empty line or Ctrl-D to leave.", stdout)
+	fs := newFlags("chat", "chat [--user ID] [--dir FOLDER]\n\nChats with the bot in this terminal. Type a number to press a button, \"menu\" for the menu,\nand an empty line or Ctrl-D to leave.", stdout)
 	user := fs.String("user", "local", "chat id to use (keeps your place when REDIS_URL is set)")
+	dir := fs.String("dir", cfg.ContentDir, "content `folder` to try (default CONTENT_DIR, else the built-in content)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	cfg.ContentDir = *dir
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := newApp(ctx, cfg, quiet)
 	if err != nil {
