@@ -221,3 +221,19 @@ func TestEvalSet(t *testing.T) {
 		t.Errorf("%d questions are labelled none, want at least 30", asked["none"])
 	}
 }
+
+// TestIssueExamples pins the examples of issue 5 on the real content.
+func TestIssueExamples(t *testing.T) {
+	ix := New(mustLoad(t))
+	if r := ix.Search("ko nhan dc ma otp", "vi"); r.Verdict != Confident || r.Hits[0].ID != "otp_not_received" {
+		t.Errorf("ko nhan dc ma otp: %s %v, want confident otp_not_received", r.Verdict, r.Hits)
+	}
+	if r := ix.Search("gia vang hom nay bao nhieu", "vi"); r.Verdict != OutOfScope {
+		t.Errorf("gia vang hom nay bao nhieu: %s %v, want out_of_scope", r.Verdict, r.Hits)
+	}
+	for _, q := range []string{"alo", "cam on ban"} {
+		if r := ix.Search(q, "vi"); r.Verdict != Greeting && r.Verdict != Thanks {
+			t.Errorf("%s: %s, want a short human reply", q, r.Verdict)
+		}
+	}
+}

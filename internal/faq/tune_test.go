@@ -71,6 +71,16 @@ func TestTune(t *testing.T) {
 			pct(first, n), pct(conf, n), pct(confRight, conf))
 	}
 	report("defaults", defaults)
+	for _, lead := range []float64{0.08, 0.1, 0.12, 0.15} {
+		for _, sure := range []float64{0.75, 0.8, 0.85} {
+			p := defaults
+			p.lead, p.sure = lead, sure
+			report(fmt.Sprintf("lead=%g,sure=%g", lead, sure), p)
+		}
+	}
+	if testing.Short() {
+		return
+	}
 	for _, k := range knobs {
 		for _, v := range k.vals {
 			p := defaults
