@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -67,10 +68,10 @@ func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, st
 	default:
 		return usageError{fmt.Sprintf("volunteer: unknown subcommand %q: expected add, list or link", sub)}
 	}
-	if err := parseFlags(fs, rest); err != nil {
+	pos, err := parseInterleaved(fs, rest)
+	if err != nil {
 		return err
 	}
-	pos := fs.Args()
 	switch {
 	case sub == "add" && strings.TrimSpace(*name) == "":
 		return usageError{"volunteer add: --name is required, e.g. vneidbot volunteer add --name \"Nguyễn Văn An\" --area \"Xã Tân Lập\""}
@@ -140,6 +141,25 @@ func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, st
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Code, v.Name, v.Area, v.Created.Format("2006-01-02"))
 		}
 		return tw.Flush()
+	}
+}
+
+// parseInterleaved parses flags that may come after positional arguments,
+// as in "volunteer link CODE --qr an.png", and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos, args = append(pos, args[0]), args[1:]
 	}
 }
 
