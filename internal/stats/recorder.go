@@ -70,7 +70,7 @@ type Recorder struct {
 	now       func() time.Time
 }
 
-var _ flows.Recorder = (*Recorder)(nil)
+var _ flows.PipelineRecorder = (*Recorder)(nil)
 
 // NewRecorder returns a Recorder writing to st.
 func NewRecorder(st *store.Store, o Options) *Recorder {
