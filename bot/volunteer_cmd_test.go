@@ -146,6 +146,10 @@ func TestVolunteerLinkUsedByThreeCitizens(t *testing.T) {
 	if !found || rep.Users != 4 || rep.ByChannel["web"] != 4 {
 		t.Errorf("stats: users %d, by_channel %v, referrals %+v", rep.Users, rep.ByChannel, rep.Referrals)
 	}
+	code, out, _ = runCmd(t, getenv, "stats")
+	if code != 0 || !strings.Contains(out, "users 4 (new 4)") || !strings.Contains(out, "3          0        0  "+v.Code+" Nguyễn Văn An") {
+		t.Errorf("stats (text): exit %d\n%s", code, out)
+	}
 	code, out, _ = runCmd(t, getenv, "stats", "--json", "--ref", "v_"+v.Code)
 	if code != 0 || !strings.Contains(out, `"users": 3`) {
 		t.Errorf("stats --ref: exit %d\n%s", code, out)
