@@ -14,4 +14,5 @@ var channelSetups = []struct {
 	{"zalo", setupZalo},
 	{"zalobot", setupZaloBot},
 	{"admin", setupAdmin},
+	{"reminders", setupReminders},
 }

@@ -87,7 +87,8 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	src.startPublished(ctx, st, log) // serve the published content version, unless CONTENT_DIR is set
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	eng, err := flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg})
+	rec, vol := statsOptions(cfg, st)
+	eng, err := flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg, Recorder: rec, Volunteers: vol})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("build engine: %w", err)

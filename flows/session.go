@@ -17,6 +17,7 @@ type Session struct {
 	Updated int64    `json:"u,omitempty"` // last update, unix seconds
 	RateWin int64    `json:"w,omitempty"` // start of the current rate window, unix seconds
 	RateN   int      `json:"n,omitempty"` // updates in the current rate window
+	Vol     bool     `json:"v,omitempty"` // the chat owns or is linked to a volunteer code
 }
 
 // Inbound rate limit: more than rateMax updates within rateWindow get one

@@ -37,14 +37,14 @@ func (t *turn) emit(ev Event) { t.events = append(t.events, ev) }
 // globalWords are typed commands understood everywhere, after the current
 // step's own choices. Keys are folded text.
 var globalWords = map[string]string{
-	"menu": "menu", "0": "menu", "/menu": "menu", "menu chinh": "menu", "ve menu": "menu", "main menu": "menu",
-	"help": "help", "/help": "help", "tro giup": "help", "huong dan su dung": "help",
-	"quay lai": "back", "back": "back", "/back": "back", "lui": "back", "tro lai": "back",
+	"menu": "menu", "0": "menu", "menu chinh": "menu", "ve menu": "menu", "main menu": "menu",
+	"help": "help", "tro giup": "help", "huong dan su dung": "help",
+	"quay lai": "back", "back": "back", "lui": "back", "tro lai": "back",
 	"toi bi ket": "stuck", "bi ket": "stuck", "stuck": "stuck", "i am stuck": "stuck", "ket": "stuck",
-	"tiep tuc": "resume", "continue": "resume", "/resume": "resume",
-	"/lang": "lang", "lang": "lang", "ngon ngu": "lang", "language": "lang",
-	"/thongke": "stats", "thong ke": "stats", "/stats": "stats",
-	"chia se": "share", "/share": "share", "gioi thieu": "share",
+	"tiep tuc": "resume", "continue": "resume", "resume": "resume",
+	"lang": "lang", "ngon ngu": "lang", "language": "lang",
+	"thong ke": "stats", "stats": "stats",
+	"chia se": "share", "share": "share", "gioi thieu": "share",
 	"english": "l:en", "tieng anh": "l:en", "tieng viet": "l:vi", "vietnamese": "l:vi",
 }
 
@@ -128,6 +128,9 @@ func (t *turn) start(isNew bool) {
 // typed handles free text: the step's choices, then global commands, then the FAQ.
 func (t *turn) typed(isNew bool, idle time.Duration) {
 	raw := strings.TrimSpace(t.in.Text)
+	if t.volunteerTyped(raw, isNew) {
+		return
+	}
 	if redact.Sensitive(raw) {
 		t.outcome = "sensitive"
 		t.say(Reply{Text: t.msg("sensitive_warning")})
@@ -487,6 +490,7 @@ func (t *turn) menuInto(rows *[][]Button) {
 			*rows = append(*rows, []Button{b})
 		}
 	}
+	*rows = append(*rows, t.volunteerRows()...)
 	*rows = append(*rows, []Button{t.langButton()})
 }
 

@@ -32,6 +32,9 @@ type Volunteers interface {
 	Known(ctx context.Context, chat, code string) (exists, own bool, err error)
 	// StopReminders opts chat out of automatic reminders.
 	StopReminders(ctx context.Context, chat string) error
+	// CanShare reports whether any public link is configured, so that
+	// "Chia sẻ cho người thân" has something to give.
+	CanShare() bool
 }
 
 // ShareLinks are the links of one code; empty ones are not configured.
@@ -96,6 +99,7 @@ func (t *turn) volunteerTyped(raw string, isNew bool) bool {
 		case !ok:
 			t.say(Reply{Text: t.msg("volunteer_claim_unknown")})
 		default:
+			t.s.Vol = true
 			t.say(Reply{Text: t.msg("volunteer_linked", "code", n.Code, "name", n.Name)})
 			t.sayNumbers(n)
 		}
@@ -179,6 +183,7 @@ func (t *turn) share() {
 		t.menu()
 		return
 	}
+	t.s.Vol = true
 	t.emit(Event{Kind: EventShared})
 	t.say(Reply{Text: t.msg("share_intro")})
 	// The message to forward stands alone, so forwarding it sends nothing else.
@@ -224,10 +229,21 @@ func (t *turn) shareButton() Button { return Button{Label: t.msg("btn_share"), P
 func (t *turn) statsButton() Button { return Button{Label: t.msg("btn_my_stats"), Payload: "stats"} }
 
 // volunteerRows are the menu rows of the volunteer features: "Chia sẻ cho
-// người thân" whenever Volunteers is set.
+// người thân" whenever Volunteers is set, and "/thongke" for a chat that
+// owns or is linked to a code.
 func (t *turn) volunteerRows() [][]Button {
 	if t.e.vol == nil {
 		return nil
 	}
-	return [][]Button{{t.shareButton()}}
+	var row []Button
+	if t.e.vol.CanShare() {
+		row = append(row, t.shareButton())
+	}
+	if t.s.Vol {
+		row = append(row, t.statsButton())
+	}
+	if len(row) == 0 {
+		return nil
+	}
+	return [][]Button{row}
 }

@@ -64,6 +64,8 @@ func (f *fakeVolunteers) StopReminders(ctx context.Context, chat string) error {
 	return nil
 }
 
+func (f *fakeVolunteers) CanShare() bool { return true }
+
 func volunteerEngine(t *testing.T, vol Volunteers) *Engine {
 	t.Helper()
 	cat, problems := content.Load(content.Embedded, content.Options{})

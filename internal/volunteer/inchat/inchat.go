@@ -74,6 +74,11 @@ func (s *Service) Known(ctx context.Context, chat, code string) (exists, own boo
 	return true, v.Chat == chat, nil
 }
 
+// CanShare reports whether any public link is configured.
+func (s *Service) CanShare() bool {
+	return s.Links.TelegramBot != "" || s.Links.WebURL != "" || s.Links.ZaloOA != ""
+}
+
 // StopReminders opts chat out of reminders.
 func (s *Service) StopReminders(ctx context.Context, chat string) error {
 	if s.OptOut == nil {
