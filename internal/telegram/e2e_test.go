@@ -25,7 +25,7 @@ import (
 // (payload "f:install"), sees the pressed keyboard removed, and gets the
 // install flow's first step with its own keyboard.
 //
-// ci/telegram-e2e.sh installs and starts the emulator and sets
+// .ci/telegram-e2e.sh installs and starts the emulator and sets
 // TELEGRAM_E2E_EMULATOR (its base URL). With TELEGRAM_E2E_BOT (the path of a
 // built vneidbot) the test runs that binary in long-polling mode, as
 // production does, and checks that SIGTERM stops it cleanly within 10 s;
@@ -33,7 +33,7 @@ import (
 func TestEmulatorEndToEnd(t *testing.T) {
 	emu := strings.TrimRight(os.Getenv("TELEGRAM_E2E_EMULATOR"), "/")
 	if emu == "" {
-		t.Skip("TELEGRAM_E2E_EMULATOR is not set; ci/telegram-e2e.sh runs this test against the emulator")
+		t.Skip("TELEGRAM_E2E_EMULATOR is not set; .ci/telegram-e2e.sh runs this test against the emulator")
 	}
 	// a fresh bot and user each run, so the emulator's and Redis's leftovers do not matter
 	botID := 100000000 + rand.IntN(899999999)
