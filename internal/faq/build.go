@@ -82,7 +82,8 @@ type part struct {
 	arena  []int32 // all fields' terms in order; pairs marked with pairFlag
 	bounds []int32 // arena offset after each field
 
-	uni, pair termCounts
+	uni       termCounts
+	pairSlots []int32 // pair table slots seen in the current entry
 	field     int32
 	occ       []occurrence // every (term, entry, tf), entry by entry
 }
@@ -148,6 +149,9 @@ func (pt *part) reserve(entries []*content.Entry) {
 
 func (pt *part) entry(ei int32, e *content.Entry) {
 	an := pt.ix.an
+	size := 0
+	eachFieldText(e, func(s string) { size += len(s) })
+	pt.pairs.reserve(size) // no more pairs than bytes: slot numbers stay put
 	nFields := 0
 	eachFieldText(e, func(text string) {
 		pt.words, pt.buf = pt.lex.tokens(pt.words[:0], pt.buf, text)
@@ -163,9 +167,12 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 			if i == 0 {
 				continue
 			}
-			id := pt.pairs.intern(pairKey(pt.kept[i-1], w))
-			if pt.pair.see(id, pt.field) {
+			id, inField, slot := pt.pairs.see(pairKey(pt.kept[i-1], w), pt.field)
+			if inField {
 				pt.arena = append(pt.arena, id|pairFlag)
+			}
+			if slot >= 0 {
+				pt.pairSlots = append(pt.pairSlots, int32(slot))
 			}
 		}
 		pt.bounds = append(pt.bounds, int32(len(pt.arena)))
@@ -173,7 +180,8 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 		nFields++
 	})
 	pt.occ = pt.uni.flush(pt.occ, ei, 0)
-	pt.occ = pt.pair.flush(pt.occ, ei, pairFlag)
+	pt.occ = pt.pairs.flushSeen(pt.occ, pt.pairSlots, ei)
+	pt.pairSlots = pt.pairSlots[:0]
 	// The entry's fields are numbered within the part until merge.
 	first := int32(len(pt.bounds) - nFields)
 	pt.ix.entries[ei] = entry{src: e, first: first, end: first + int32(nFields)}
@@ -261,35 +269,41 @@ func (ix *Index) merge(parts []*part) {
 		}
 		ix.weight[t] = w
 	}
-	// One arena and one list of fields for the whole index, in entry order.
+	// One arena and one list of fields for the whole index, in entry order;
+	// each part fills its own stretch of them.
 	size, nf := 0, 0
 	for _, pt := range parts {
 		size += len(pt.arena)
 		nf += len(pt.bounds)
 	}
-	ix.terms = make([]int32, 0, size)
-	ix.fields = make([]field, 0, nf)
-	fieldBase := int32(0)
+	ix.terms = make([]int32, size)
+	ix.fields = make([]field, nf)
+	var wg sync.WaitGroup
+	nextTerm, nextField := int32(0), int32(0)
 	for i, pt := range parts {
-		base := int32(len(ix.terms))
-		from := int32(0)
-		for _, t := range pt.arena {
-			ix.terms = append(ix.terms, final(i, t))
-		}
-		for _, to := range pt.bounds {
-			f := field{from: base + from, to: base + to}
-			for _, t := range ix.terms[f.from:f.to] {
-				f.weight += ix.weight[t]
+		termBase, fieldBase := nextTerm, nextField
+		wg.Go(func() {
+			terms := ix.terms[termBase : termBase+int32(len(pt.arena))]
+			for j, t := range pt.arena {
+				terms[j] = final(i, t)
 			}
-			ix.fields = append(ix.fields, f)
-			from = to
-		}
-		for ei := pt.lo; ei < pt.hi; ei++ {
-			ix.entries[ei].first += fieldBase
-			ix.entries[ei].end += fieldBase
-		}
-		fieldBase += int32(len(pt.bounds))
+			from := int32(0)
+			for j, to := range pt.bounds {
+				f := field{from: termBase + from, to: termBase + to}
+				for _, t := range terms[from:to] {
+					f.weight += ix.weight[t]
+				}
+				ix.fields[fieldBase+int32(j)] = f
+				from = to
+			}
+			for ei := pt.lo; ei < pt.hi; ei++ {
+				ix.entries[ei].first += fieldBase
+				ix.entries[ei].end += fieldBase
+			}
+		})
+		nextTerm, nextField = termBase+int32(len(pt.arena)), fieldBase+int32(len(pt.bounds))
 	}
+	wg.Wait()
 }
 
 // buildTypos indexes every known syllable of repairable length, and every

@@ -175,19 +175,32 @@ func (ix *Index) df(t int32) int { return int(ix.postAt[t+1] - ix.postAt[t]) }
 const pairFlag = 1 << 30
 
 // eachFieldText calls fn with each of an entry's texts that questions are
-// compared with: titles, keywords, question variants.
+// compared with: titles, keywords, question variants, locales in order.
 func eachFieldText(e *content.Entry, fn func(string)) {
-	for _, l := range sortedKeys(e.Title) {
+	var buf [4]string
+	for _, l := range smallSortedKeys(buf[:0], e.Title) {
 		fn(e.Title[l])
 	}
 	for _, k := range e.Keywords {
 		fn(k)
 	}
-	for _, l := range sortedKeys(e.Questions) {
+	for _, l := range smallSortedKeys(buf[:0], e.Questions) {
 		for _, q := range e.Questions[l] {
 			fn(q)
 		}
 	}
+}
+
+// smallSortedKeys appends the keys of a map of a few locales to dst, sorted,
+// without allocating when they fit dst's capacity.
+func smallSortedKeys[V any](dst []string, m map[string]V) []string {
+	for k := range m {
+		dst = append(dst, k)
+		for i := len(dst) - 1; i > 0 && dst[i] < dst[i-1]; i-- {
+			dst[i], dst[i-1] = dst[i-1], dst[i]
+		}
+	}
+	return dst
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -13,6 +13,10 @@ type pairTable struct {
 type pairSlot struct {
 	key uint64
 	val int32 // -1: empty slot
+	// While building: the field number + 1 that last saw the pair, and in
+	// how many fields of the current entry it is. Kept in the slot to save
+	// a second random memory access per pair.
+	seen, tf int32
 }
 
 func pairKey(a, b int32) uint64 { return uint64(a)<<32 | uint64(uint32(b)) }
@@ -54,6 +58,52 @@ func (t *pairTable) intern(k uint64) int32 {
 			return s.val
 		}
 	}
+}
+
+// reserve makes room for n more pairs without growing, so that slot
+// numbers stay put while an entry is read.
+func (t *pairTable) reserve(n int) {
+	for 2*(t.n+n) > len(t.slots) {
+		t.grow()
+	}
+}
+
+// see interns pair k and counts it in field: it reports whether the field
+// had not seen it yet, and the slot when the entry had not (for flushSeen).
+func (t *pairTable) see(k uint64, field int32) (id int32, newInField bool, newSlot int) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := len(t.slots) - 1
+	i := t.slot(k)
+	for ; t.slots[i].val >= 0 && t.slots[i].key != k; i = (i + 1) & mask {
+	}
+	s := &t.slots[i]
+	if s.val < 0 {
+		*s = pairSlot{key: k, val: int32(t.n)}
+		t.n++
+	}
+	newSlot = -1
+	if s.seen == field+1 {
+		return s.val, false, newSlot
+	}
+	s.seen = field + 1
+	if s.tf == 0 {
+		newSlot = i
+	}
+	s.tf++
+	return s.val, true, newSlot
+}
+
+// flushSeen appends the counts of the slots seen in the current entry to
+// occ and resets them.
+func (t *pairTable) flushSeen(occ []occurrence, slots []int32, entry int32) []occurrence {
+	for _, i := range slots {
+		s := &t.slots[i]
+		occ = append(occ, occurrence{term: s.val | pairFlag, posting: posting{entry: entry, tf: s.tf}})
+		s.tf = 0
+	}
+	return occ
 }
 
 func (t *pairTable) grow() {

@@ -69,8 +69,26 @@ func AppendFold(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			b = f.add(b, rune(ascii[c]), 1)
+			// ASCII, most of the text even in Vietnamese: f.add inlined.
 			i++
+			c = ascii[c]
+			switch {
+			case c == ' ':
+				if len(b) > f.start && f.last != ' ' {
+					b = append(b, ' ')
+				}
+				f.last, f.n = ' ', 0
+				continue
+			case rune(c) != f.last:
+				f.last, f.n = rune(c), 0
+			}
+			f.n++
+			switch {
+			case f.n < 3 || c <= '9':
+				b = append(b, c)
+			case f.n == 3:
+				b = b[:len(b)-1] // a run of three or more letters becomes one
+			}
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
