@@ -163,6 +163,9 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handle
 		t := &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
 		replies := t.run()
 		c := store.Commit{Chat: chat, Version: snap.Version, MsgID: in.MessageID, Pending: delivered, Keep: keepFor(delivered)}
+		if !delivered {
+			c.KeepLast = 4 // enough for a retried request; older answers are not asked for again
+		}
 		if c.Data, err = json.Marshal(&sess); err != nil {
 			return handled{}, fmt.Errorf("encode session: %w", err)
 		}

@@ -33,21 +33,23 @@ type Inbound struct {
 func (in Inbound) Chat() string { return in.Channel + ":" + in.ChatID }
 
 // Reply is one message the bot sends back.
+//
+// The short JSON names keep replies small in the outbox.
 type Reply struct {
-	Text    string
-	Buttons [][]Button // rows of buttons
-	Image   string     // optional https image URL
-	Locale  string     // the language of Text, for words an adapter adds itself
+	Text    string     `json:"t,omitempty"`
+	Buttons [][]Button `json:"b,omitempty"` // rows of buttons
+	Image   string     `json:"i,omitempty"` // optional https image URL
+	Locale  string     `json:"l,omitempty"` // the language of Text, for words an adapter adds itself
 }
 
 // Button is a button under a reply: either a Payload (sent back as KindButton
 // when pressed) or a URL to open ("tel:" URLs call a number).
 type Button struct {
-	Label   string
-	Payload string
-	URL     string
+	Label   string `json:"l"`
+	Payload string `json:"p,omitempty"`
+	URL     string `json:"u,omitempty"`
 	// Number is what a user may type instead of pressing (payload buttons
 	// only, 1-based, unique within one turn). Channels without buttons render
 	// it as "1. Label".
-	Number int
+	Number int `json:"n,omitempty"`
 }

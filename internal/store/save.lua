@@ -7,6 +7,7 @@
 -- ARGV[1] expected version   ARGV[2] session data   ARGV[3] session TTL ms
 -- ARGV[4] dedup TTL ms       ARGV[5] message id ('' = no dedup, no outbox)
 -- ARGV[6] replies ('' = keep none)   ARGV[7] outbox TTL ms
+-- ARGV[8] outbox length cap ('0' = none: undelivered replies are never dropped)
 -- Returns {new version, outbox entry id}, {-1, ''} on a version conflict,
 -- {-2, ''} when the message was handled meanwhile.
 local v = redis.call('HGET', KEYS[1], 'v')
@@ -20,7 +21,11 @@ redis.call('HSET', KEYS[1], 'v', nv, 'd', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 local id = ''
 if ARGV[5] ~= '' and ARGV[6] ~= '' then
-  id = redis.call('XADD', KEYS[3], 'MAXLEN', '~', '16', '*', 'm', ARGV[5], 'r', ARGV[6])
+  if ARGV[8] ~= '0' then
+    id = redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[8], '*', 'm', ARGV[5], 'r', ARGV[6])
+  else
+    id = redis.call('XADD', KEYS[3], '*', 'm', ARGV[5], 'r', ARGV[6])
+  end
   redis.call('PEXPIRE', KEYS[3], ARGV[7])
 end
 return {nv, id}

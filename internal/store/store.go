@@ -64,7 +64,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, fmt.Errorf("start in-process redis: %w", err)
 		}
 		s.mini = m
-		s.rdb = redis.NewClient(&redis.Options{Addr: m.Addr()})
+		s.rdb = redis.NewClient(&redis.Options{Addr: m.Addr(), Protocol: 2})
 	} else {
 		opts, err := ParseURL(o.URL)
 		if err != nil {
@@ -88,6 +88,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 // about two seconds, and honours request contexts, instead of letting
 // requests queue: callers answer 503 and platforms retry.
 func tune(o *redis.UniversalOptions) {
+	o.Protocol = 2 // RESP2: no push notifications to check for on every reply
 	o.DialTimeout = 2 * time.Second
 	o.ReadTimeout = 2 * time.Second
 	o.WriteTimeout = 2 * time.Second
@@ -187,6 +188,9 @@ type Commit struct {
 	Pending bool
 	// Keep is how long the chat's outbox lives after this write (1 day when zero).
 	Keep time.Duration
+	// KeepLast caps the outbox at this many entries (0: no cap). Only for
+	// replies that are kept for retries, never for undelivered ones.
+	KeepLast int
 }
 
 // Saved is the result of a successful SaveSession.
@@ -206,7 +210,7 @@ func (s *Store) SaveSession(ctx context.Context, c Commit) (Saved, error) {
 	if keep <= 0 {
 		keep = outboxTTL
 	}
-	args := []any{c.Version, c.Data, s.ttl.Milliseconds(), s.dedupTTL.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds()}
+	args := []any{c.Version, c.Data, s.ttl.Milliseconds(), s.dedupTTL.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds(), c.KeepLast}
 	var res *redis.Cmd
 	exec := func() error {
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -23,7 +24,7 @@ func ParseURL(raw string) (*redis.UniversalOptions, error) {
 	case strings.HasPrefix(raw, "redis://"), strings.HasPrefix(raw, "rediss://"):
 		o, err := redis.ParseURL(raw)
 		if err != nil {
-			return nil, err
+			return nil, scrub(err, raw)
 		}
 		return &redis.UniversalOptions{
 			Addrs: []string{o.Addr}, DB: o.DB, Username: o.Username, Password: o.Password, TLSConfig: o.TLSConfig,
@@ -31,7 +32,7 @@ func ParseURL(raw string) (*redis.UniversalOptions, error) {
 	case strings.HasPrefix(raw, "redis+sentinel://"), strings.HasPrefix(raw, "redis+cluster://"):
 		u, err := url.Parse(raw)
 		if err != nil {
-			return nil, err
+			return nil, scrub(err, raw)
 		}
 		o := &redis.UniversalOptions{Addrs: strings.Split(u.Host, ",")}
 		if u.User != nil {
@@ -59,4 +60,19 @@ func ParseURL(raw string) (*redis.UniversalOptions, error) {
 		return o, nil
 	}
 	return nil, fmt.Errorf("must start with redis://, rediss://, redis+sentinel:// or redis+cluster://")
+}
+
+// scrub keeps the URL, which may hold a password, out of an error message.
+func scrub(err error, raw string) error {
+	msg := err.Error()
+	if u, perr := url.Parse(raw); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	msg = strings.ReplaceAll(msg, raw, "<REDIS_URL>")
+	if i := strings.Index(raw, "@"); i > 0 {
+		msg = strings.ReplaceAll(msg, raw[:i], "<credentials>")
+	}
+	return errors.New(msg)
 }

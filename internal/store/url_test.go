@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -22,6 +23,19 @@ func TestParseURL(t *testing.T) {
 	for _, bad := range []string{"localhost:6379", "redis+sentinel://s1:26379", "redis+cluster://c1:6379/1", "http://x"} {
 		if _, err := store.ParseURL(bad); err == nil {
 			t.Errorf("ParseURL(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseURLKeepsPasswordsOut(t *testing.T) {
+	for _, raw := range []string{"redis://:s3cretpw@host:badport/0", "redis+sentinel://:s3cretpw@s1:26379%zz/m/0", "redis://user:s3cretpw@host:6379/notadb"} {
+		_, err := store.ParseURL(raw)
+		if err == nil {
+			t.Errorf("ParseURL(%q) accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cretpw") {
+			t.Errorf("error for %q shows the password: %v", raw, err)
 		}
 	}
 }
