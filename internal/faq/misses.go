@@ -73,26 +73,41 @@ func Logged(v Verdict) bool { return v == NoMatch || v == Unsure || v == OutOfSc
 // not Logged, and text with nothing left once redacted, are ignored. An
 // error means Redis failed; the caller should log it and go on answering.
 func (m *Misses) Record(ctx context.Context, text string, v Verdict) error {
-	if !Logged(v) {
+	keys, args, ok := m.prepare(text, v)
+	if !ok {
 		return nil
+	}
+	if err := recordMiss.Run(ctx, m.rdb, keys, args...).Err(); err != nil {
+		return fmt.Errorf("faq: record miss: %w", err)
+	}
+	return nil
+}
+
+// Queue adds what Record does to p, for a caller that sends a pipeline
+// anyway (a flows.PipelineRecorder): the miss then costs no round trip of
+// its own. Errors come with p's.
+func (m *Misses) Queue(ctx context.Context, p redis.Pipeliner, text string, v Verdict) {
+	if keys, args, ok := m.prepare(text, v); ok {
+		recordMiss.Eval(ctx, p, keys, args...) // not EvalSha: a pipeline cannot fall back on NOSCRIPT
+	}
+}
+
+// prepare redacts and folds text into the script's keys and arguments.
+func (m *Misses) prepare(text string, v Verdict) (keys []string, args []any, ok bool) {
+	if !Logged(v) {
+		return nil, nil, false
 	}
 	clean := truncate(strings.TrimSpace(redact.String(text)), maxMissText)
 	key := vntext.Fold(clean)
 	if key == "" {
-		return nil
+		return nil, nil, false
 	}
 	now := m.Now().UTC().Truncate(time.Second)
-	miss := Miss{Text: clean, Key: key, Count: 1, Verdict: v.String(), Last: now}
-	detail, err := json.Marshal(miss)
+	detail, err := json.Marshal(Miss{Text: clean, Key: key, Count: 1, Verdict: v.String(), Last: now})
 	if err != nil {
-		return fmt.Errorf("faq: record miss: %w", err)
+		return nil, nil, false
 	}
-	err = recordMiss.Run(ctx, m.rdb, []string{m.counts, m.details, m.recent},
-		key, detail, detail, m.MaxDistinct, m.MaxRecent).Err()
-	if err != nil {
-		return fmt.Errorf("faq: record miss: %w", err)
-	}
-	return nil
+	return []string{m.counts, m.details, m.recent}, []any{key, detail, detail, m.MaxDistinct, m.MaxRecent}, true
 }
 
 // List returns the most asked unanswered questions, most asked first (then
@@ -198,17 +213,34 @@ func NewVotes(st *store.Store) *Votes {
 // Record counts one vote for entry id. The caller passes ids of entries the
 // bot showed; anything else shaped unlike an id is refused with ErrBadEntryID.
 func (v *Votes) Record(ctx context.Context, id string, helpful bool) error {
-	if !entryID.MatchString(id) {
-		return fmt.Errorf("%w: %q", ErrBadEntryID, id)
-	}
-	field := id + ":down"
-	if helpful {
-		field = id + ":up"
+	field, err := voteField(id, helpful)
+	if err != nil {
+		return err
 	}
 	if err := v.rdb.HIncrBy(ctx, v.key, field, 1).Err(); err != nil {
 		return fmt.Errorf("faq: record vote: %w", err)
 	}
 	return nil
+}
+
+// Queue adds what Record does to p, for a caller that sends a pipeline anyway.
+func (v *Votes) Queue(ctx context.Context, p redis.Pipeliner, id string, helpful bool) error {
+	field, err := voteField(id, helpful)
+	if err != nil {
+		return err
+	}
+	p.HIncrBy(ctx, v.key, field, 1)
+	return nil
+}
+
+func voteField(id string, helpful bool) (string, error) {
+	if !entryID.MatchString(id) {
+		return "", fmt.Errorf("%w: %q", ErrBadEntryID, id)
+	}
+	if helpful {
+		return id + ":up", nil
+	}
+	return id + ":down", nil
 }
 
 // Counts returns the tally of every entry that has votes.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
@@ -112,6 +114,33 @@ func TestMisses(t *testing.T) {
 				t.Errorf("stored %d runes", n)
 			}
 		})
+	})
+}
+
+func TestMissesAndVotesQueue(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		m, v := faq.NewMisses(st), faq.NewVotes(st)
+		_, err := st.Client().Pipelined(ctx, func(p redis.Pipeliner) error {
+			m.Queue(ctx, p, "đổi tên trên VNeID", faq.NoMatch)
+			m.Queue(ctx, p, "doi ten tren vneid", faq.Unsure)
+			m.Queue(ctx, p, "quên mật khẩu", faq.Confident) // not logged
+			return v.Queue(ctx, p, "fees", true)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := m.List(ctx, 0)
+		if err != nil || len(list) != 1 || list[0].Count != 2 || list[0].Verdict != "unsure" {
+			t.Errorf("List = %+v, %v", list, err)
+		}
+		counts, err := v.Counts(ctx)
+		if err != nil || counts["fees"].Helpful != 1 {
+			t.Errorf("Counts = %+v, %v", counts, err)
+		}
+		if err := v.Queue(ctx, st.Client().Pipeline(), "../x", true); !errors.Is(err, faq.ErrBadEntryID) {
+			t.Errorf("Queue(bad id) = %v", err)
+		}
 	})
 }
 
