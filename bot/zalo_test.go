@@ -117,9 +117,10 @@ func TestZaloChannelsEndToEnd(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
+	now := fmt.Sprint(time.Now().UnixMilli()) // events older than a day are replays
 	event := func(user, msgID, text string) []byte {
-		return []byte(fmt.Sprintf(`{"app_id":%q,"user_id_by_app":"1","event_name":"user_send_text","timestamp":"1764406800000","sender":{"id":%q},"recipient":{"id":"99"},"message":{"text":%q,"msg_id":%q}}`,
-			appID, user, text, msgID))
+		return []byte(fmt.Sprintf(`{"app_id":%q,"user_id_by_app":"1","event_name":"user_send_text","timestamp":%q,"sender":{"id":%q},"recipient":{"id":"99"},"message":{"text":%q,"msg_id":%q}}`,
+			appID, now, user, text, msgID))
 	}
 	post := func(body []byte, sig string) {
 		t.Helper()
@@ -134,7 +135,7 @@ func TestZaloChannelsEndToEnd(t *testing.T) {
 	forged := event("1111111111111111111", "forged-1", "Chào")
 	post(forged, "mac="+strings.Repeat("0", 64))
 	signed := event("6142494823190574713", "msg-1", "Chào")
-	sum := sha256.Sum256([]byte(appID + string(signed) + "1764406800000" + oaKey))
+	sum := sha256.Sum256([]byte(appID + string(signed) + now + oaKey))
 	post(signed, "mac="+hex.EncodeToString(sum[:]))
 
 	got := fake.waitFor(t, `"oa.query.hide"`)

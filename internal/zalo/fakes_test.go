@@ -319,8 +319,10 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 		APIURL: r.api.srv.URL, OAuthURL: r.oauth.srv.URL,
 		Store: r.st, Engine: eng, Now: r.clock.Now,
 		Tokens: TokenOptions{PollEvery: time.Millisecond},
-		Queue:  queue.Options{MinIdle: time.Millisecond},
-		Logger: ro.logger,
+		// The recorded events carry their real (2023) timestamps.
+		MaxEventAge: -1,
+		Queue:       queue.Options{MinIdle: time.Millisecond},
+		Logger:      ro.logger,
 	})
 	if err != nil {
 		t.Fatal(err)

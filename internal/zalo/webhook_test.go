@@ -225,3 +225,21 @@ func (e *recordingEngine) seen() []flows.Inbound {
 	defer e.mu.Unlock()
 	return append([]flows.Inbound(nil), e.in...)
 }
+
+// TestWebhookRejectsStaleEvents: a correctly signed event from long ago is a
+// replay; it is answered 200 (as every dropped request) and not queued.
+func TestWebhookRejectsStaleEvents(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.a.o.MaxEventAge = 24 * time.Hour // the recorded event is from 2023; the clock says 2026
+	if w := r.post(t, readEvent(t, "user_send_text"), nil); w.Code != 200 {
+		t.Fatalf("status %d, want 200", w.Code)
+	}
+	if n := queued(t, r); n != 0 {
+		t.Fatalf("a stale event was queued (%d)", n)
+	}
+	r.a.o.MaxEventAge = -1
+	r.post(t, readEvent(t, "user_send_text"), nil)
+	if n := queued(t, r); n != 1 {
+		t.Fatalf("with no age limit the event should be queued, got %d", n)
+	}
+}

@@ -95,6 +95,11 @@ type Options struct {
 	// Spool, when set, keeps events on local disk while Redis is down, so
 	// the webhook can still acknowledge them (see Spool).
 	Spool *Spool
+	// MaxEventAge is how old a verified event may be (24h; negative: no
+	// limit). Zalo retries a delivery for about two hours (30 s, 5, 15, 30
+	// and 60 min); anything much older is a replay of a captured event,
+	// whose msg_id the engine no longer remembers.
+	MaxEventAge time.Duration
 }
 
 // Adapter is the Zalo OA channel.
@@ -120,6 +125,9 @@ func New(o Options) (*Adapter, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxEventAge == 0 {
+		o.MaxEventAge = 24 * time.Hour
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -203,6 +211,11 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 			result = "bad_signature"
 		}
 		a.reject(w, r, result, http.StatusOK, err)
+		return
+	}
+	if at := ev.Time(); a.o.MaxEventAge > 0 && !at.IsZero() && a.o.Now().Sub(at) > a.o.MaxEventAge {
+		// A signed event replayed long after Zalo stopped retrying it.
+		a.reject(w, r, "stale", http.StatusOK, fmt.Errorf("event from %s", at.UTC().Format(time.RFC3339)))
 		return
 	}
 	kind := ev.Kind()

@@ -19,6 +19,7 @@ package zalobot
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
@@ -161,7 +162,9 @@ func (a *Adapter) Webhook() http.Handler { return http.HandlerFunc(a.serveWebhoo
 
 func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	got := r.Header.Get("X-Bot-Api-Secret-Token")
-	if a.o.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.o.WebhookSecret)) != 1 {
+	// Comparing hashes keeps the comparison constant-time in the length too.
+	gotSum, wantSum := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(a.o.WebhookSecret))
+	if a.o.WebhookSecret == "" || subtle.ConstantTimeCompare(gotSum[:], wantSum[:]) != 1 {
 		result := "bad_secret"
 		if got == "" {
 			result = "no_secret"
