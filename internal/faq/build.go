@@ -141,7 +141,9 @@ func (pt *part) reserve(entries []*content.Entry) {
 	for _, e := range entries {
 		eachFieldText(e, func(s string) { bytes += len(s); fields++ })
 	}
-	words := bytes / 5 // a folded Vietnamese syllable and its space
+	// A Vietnamese syllable takes 4 to 8 bytes with its space; an entry has
+	// about one distinct term (syllable or pair) per word.
+	words := bytes / 4
 	pt.arena = make([]int32, 0, 2*words)
 	pt.occ = make([]occurrence, 0, words)
 	pt.bounds = make([]int32, 0, fields)
