@@ -118,6 +118,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, &ConfigError{"LOG_LEVEL", "must be debug, info, warn or error"})
 	}
+	if t := c.AdminToken; t != "" && len(t) < 24 {
+		errs = append(errs, &ConfigError{"ADMIN_TOKEN", "must be at least 24 characters (e.g. openssl rand -hex 16)"})
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, &ConfigError{"LOG_FORMAT", "must be text or json"})
 	}

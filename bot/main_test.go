@@ -38,6 +38,7 @@ func TestBadConfigNamesTheVariable(t *testing.T) {
 		{"TELEGRAM_API_URL", "https://api.telegram.org/bot"},
 		{"TELEGRAM_WEBHOOK_URL", "http://insecure.example"},
 		{"ZALO_APP_ID", "123"},
+		{"ADMIN_TOKEN", "short"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,10 +18,12 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
@@ -46,6 +48,53 @@ type Handler struct {
 	o   Options
 	log *slog.Logger
 	now func() time.Time
+
+	mu       sync.Mutex
+	failures map[string][]time.Time // recent wrong tokens per remote host
+}
+
+// Login attempts: more than maxFailures wrong tokens from one host within
+// failureWindow are refused without checking, so the token cannot be guessed
+// by trying.
+const (
+	maxFailures   = 10
+	failureWindow = 15 * time.Minute
+)
+
+// tooManyFailures reports whether host is locked out, forgetting old failures.
+func (h *Handler) tooManyFailures(host string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cut := h.now().Add(-failureWindow)
+	recent := h.failures[host][:0]
+	for _, at := range h.failures[host] {
+		if at.After(cut) {
+			recent = append(recent, at)
+		}
+	}
+	if len(recent) == 0 {
+		delete(h.failures, host)
+	} else {
+		h.failures[host] = recent
+	}
+	return len(recent) >= maxFailures
+}
+
+func (h *Handler) fail(host string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.failures) > 10000 { // bound memory under a spread-out attack
+		h.failures = map[string][]time.Time{}
+	}
+	h.failures[host] = append(h.failures[host], h.now())
+}
+
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // New returns the dashboard handler; mount it at "/admin" and "/admin/".
@@ -62,7 +111,7 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Handler{o: o, log: o.Logger, now: o.Now}, nil
+	return &Handler{o: o, log: o.Logger, now: o.Now, failures: map[string][]time.Time{}}, nil
 }
 
 // maxForm bounds a login body.
@@ -127,7 +176,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.loginPage(w, r, http.StatusRequestEntityTooLarge, "Yêu cầu quá lớn.")
 		return
 	}
+	host := remoteHost(r)
+	if h.tooManyFailures(host) {
+		h.log.Warn("admin: login refused after repeated wrong tokens", "remote", host)
+		h.loginPage(w, r, http.StatusTooManyRequests, "Sai quá nhiều lần. Hãy thử lại sau 15 phút.")
+		return
+	}
 	if !h.tokenOK(r.PostForm.Get("token")) {
+		h.fail(host)
 		h.log.Warn("admin: wrong token", "remote", r.RemoteAddr)
 		h.loginPage(w, r, http.StatusUnauthorized, "Mã truy cập không đúng.")
 		return

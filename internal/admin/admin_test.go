@@ -218,3 +218,20 @@ func TestDashboardAndCSV(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginLockout: after ten wrong tokens from one host, even the right one
+// is refused for a while, so the token cannot be found by trying.
+func TestLoginLockout(t *testing.T) {
+	f := newFixture(t, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}))
+	login := func(tok string) int {
+		return do(f.h, "POST", "/admin/login", strings.NewReader("token="+tok), "Content-Type", "application/x-www-form-urlencoded").Code
+	}
+	for i := range 10 {
+		if code := login(fmt.Sprint("guess", i)); code != http.StatusUnauthorized {
+			t.Fatalf("wrong token %d: %d, want 401", i, code)
+		}
+	}
+	if code := login(token); code != http.StatusTooManyRequests {
+		t.Fatalf("right token after ten wrong ones: %d, want 429", code)
+	}
+}
