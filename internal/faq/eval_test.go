@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -211,6 +212,28 @@ func TestEvalSet(t *testing.T) {
 			t.Errorf("%q is in the set twice", it.Q)
 		}
 		seen[f] = true
+	}
+	// Stricter: not even the same words once abbreviations, synonyms and
+	// stopwords are applied ("cài vneid có bị lộ thông tin không" is "cai
+	// vneid co bi lo thong tin ko" with accents). The issue's own example
+	// is kept as it is written there.
+	ix := New(cat)
+	normal := func(s string) string {
+		ids, _ := ix.lex.tokens(nil, nil, s)
+		var w []string
+		for _, id := range ix.an.content(nil, ix.an.rewrite(nil, ids)) {
+			w = append(w, ix.lex.words[id])
+		}
+		return strings.Join(w, " ")
+	}
+	variants := map[string]string{}
+	for _, e := range cat.FAQ {
+		eachFieldText(e, func(s string) { variants[normal(s)] = e.ID + ": " + s })
+	}
+	for _, it := range items {
+		if where, ok := variants[normal(it.Q)]; ok && it.Q != "ko nhan dc ma otp" && normal(it.Q) != "" {
+			t.Errorf("%q says what %q says in other spelling; phrase it freshly", it.Q, where)
+		}
 	}
 	for _, e := range cat.FAQ {
 		if asked[e.ID] < 3 {
