@@ -43,6 +43,7 @@ Usage:
   vneidbot stats [--json]               the activation funnel and other numbers
   vneidbot broadcast --text FILE|--entry ID [--segment S] [--dry-run]
                                         send a message to a segment of users
+  vneidbot health [--ready]             exit 0 when the bot on VNEIDBOT_ADDR is healthy (or ready)
   vneidbot loadtest --target URL --chats N --duration D [--json]
                                         drive a running bot with simulated citizens
 
@@ -95,6 +96,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = broadcastCommand(ctx, cfg, args, stdout, stderr)
 	case "loadtest":
 		err = loadtestCommand(ctx, cfg, args, stdout, stderr)
+	case "health":
+		err = cmdHealth(ctx, cfg, args, stdout)
 	default:
 		fmt.Fprintf(stderr, "vneidbot: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage

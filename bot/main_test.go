@@ -57,6 +57,9 @@ func TestHelpEverywhere(t *testing.T) {
 			t.Errorf("%v: exit %d, output %q", args, code, out+errOut)
 		}
 	}
+	if code, _, _ := runCmd(t, env("VNEIDBOT_ADDR", "127.0.0.1:1"), "health"); code != 1 {
+		t.Errorf("health with nothing listening: exit %d, want 1", code)
+	}
 	if code, _, _ := runCmd(t, env(), "frobnicate"); code != 2 {
 		t.Errorf("unknown command: exit %d, want 2", code)
 	}
@@ -139,6 +142,11 @@ func TestServe(t *testing.T) {
 			t.Fatalf("%s: %v %v", path, err, res)
 		}
 		res.Body.Close()
+	}
+	for _, args := range [][]string{{"health"}, {"health", "--ready"}} {
+		if code, out, errOut := runCmd(t, env("VNEIDBOT_ADDR", addr), args...); code != 0 || !strings.Contains(out, "ok") {
+			t.Fatalf("%v: exit %d, %q %q", args, code, out, errOut)
+		}
 	}
 	res, err = http.Post(base+"/api/chat", "application/json", strings.NewReader(`{"user":"t","start":""}`))
 	if err != nil || res.StatusCode != 200 {

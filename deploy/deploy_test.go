@@ -295,7 +295,10 @@ func TestCompose(t *testing.T) {
 	if len(hc) < 2 || hc[0] != "CMD" {
 		t.Fatalf("bot healthcheck %v: want the exec form [CMD, …]", hc)
 	}
-	checkProbeURL(t, "compose bot healthcheck", hc, "/healthz", port)
+	// "vneidbot health" asks /healthz on VNEIDBOT_ADDR, the port checked above.
+	if len(hc) != 3 || !strings.HasSuffix(hc[1], "/vneidbot") || hc[2] != "health" {
+		t.Errorf("compose bot healthcheck %v: want [CMD …/vneidbot health]", hc)
+	}
 	if len(bot.Ports) == 0 || !strings.HasPrefix(bot.Ports[0], "127.0.0.1:") || !strings.HasSuffix(bot.Ports[0], ":"+port) {
 		t.Errorf("bot ports %v: want published on 127.0.0.1 only, to container port %s", bot.Ports, port)
 	}
