@@ -82,10 +82,9 @@ type part struct {
 	arena  []int32 // all fields' terms in order; pairs marked with pairFlag
 	bounds []int32 // arena offset after each field
 
-	uni       termCounts
-	pairSlots []int32 // pair table slots seen in the current entry
-	field     int32
-	occ       []occurrence // every (term, entry, tf), entry by entry
+	uni   termCounts
+	field int32
+	occ   []occurrence // every (term, entry, tf), entry by entry
 }
 
 // occurrence is a term in an entry: a posting before it is filed under its term.
@@ -151,9 +150,6 @@ func (pt *part) reserve(entries []*content.Entry) {
 
 func (pt *part) entry(ei int32, e *content.Entry) {
 	an := pt.ix.an
-	size := 0
-	eachFieldText(e, func(s string) { size += len(s) })
-	pt.pairs.reserve(size) // no more pairs than bytes: slot numbers stay put
 	nFields := 0
 	eachFieldText(e, func(text string) {
 		pt.words, pt.buf = pt.lex.tokens(pt.words[:0], pt.buf, text)
@@ -169,12 +165,8 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 			if i == 0 {
 				continue
 			}
-			id, inField, slot := pt.pairs.see(pairKey(pt.kept[i-1], w), pt.field)
-			if inField {
+			if id, inField := pt.pairs.see(pairKey(pt.kept[i-1], w), pt.field); inField {
 				pt.arena = append(pt.arena, id|pairFlag)
-			}
-			if slot >= 0 {
-				pt.pairSlots = append(pt.pairSlots, int32(slot))
 			}
 		}
 		pt.bounds = append(pt.bounds, int32(len(pt.arena)))
@@ -182,8 +174,7 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 		nFields++
 	})
 	pt.occ = pt.uni.flush(pt.occ, ei, 0)
-	pt.occ = pt.pairs.flushSeen(pt.occ, pt.pairSlots, ei)
-	pt.pairSlots = pt.pairSlots[:0]
+	pt.occ = pt.pairs.flushSeen(pt.occ, ei)
 	// The entry's fields are numbered within the part until merge.
 	first := int32(len(pt.bounds) - nFields)
 	pt.ix.entries[ei] = entry{src: e, first: first, end: first + int32(nFields)}

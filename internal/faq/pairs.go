@@ -5,9 +5,10 @@ package faq
 // pair of every variant, over a million at 10,000 entries, and this is
 // about twice as fast as a map for that.
 type pairTable struct {
-	slots []pairSlot
-	n     int
-	shift uint // 64 - log2(len(slots))
+	slots   []pairSlot
+	n       int
+	shift   uint    // 64 - log2(len(slots))
+	touched []int32 // while building: the slots seen in the current entry
 }
 
 type pairSlot struct {
@@ -60,17 +61,9 @@ func (t *pairTable) intern(k uint64) int32 {
 	}
 }
 
-// reserve makes room for n more pairs without growing, so that slot
-// numbers stay put while an entry is read.
-func (t *pairTable) reserve(n int) {
-	for 2*(t.n+n) > len(t.slots) {
-		t.grow()
-	}
-}
-
-// see interns pair k and counts it in field: it reports whether the field
-// had not seen it yet, and the slot when the entry had not (for flushSeen).
-func (t *pairTable) see(k uint64, field int32) (id int32, newInField bool, newSlot int) {
+// see interns pair k and counts it in field; it reports whether the
+// field had not seen it yet.
+func (t *pairTable) see(k uint64, field int32) (id int32, newInField bool) {
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
@@ -83,26 +76,26 @@ func (t *pairTable) see(k uint64, field int32) (id int32, newInField bool, newSl
 		*s = pairSlot{key: k, val: int32(t.n)}
 		t.n++
 	}
-	newSlot = -1
 	if s.seen == field+1 {
-		return s.val, false, newSlot
+		return s.val, false
 	}
 	s.seen = field + 1
 	if s.tf == 0 {
-		newSlot = i
+		t.touched = append(t.touched, int32(i))
 	}
 	s.tf++
-	return s.val, true, newSlot
+	return s.val, true
 }
 
-// flushSeen appends the counts of the slots seen in the current entry to
-// occ and resets them.
-func (t *pairTable) flushSeen(occ []occurrence, slots []int32, entry int32) []occurrence {
-	for _, i := range slots {
+// flushSeen appends the counts of the pairs seen in the current entry to
+// occ and resets them for the next entry.
+func (t *pairTable) flushSeen(occ []occurrence, entry int32) []occurrence {
+	for _, i := range t.touched {
 		s := &t.slots[i]
 		occ = append(occ, occurrence{term: s.val | pairFlag, posting: posting{entry: entry, tf: s.tf}})
 		s.tf = 0
 	}
+	t.touched = t.touched[:0]
 	return occ
 }
 
@@ -127,6 +120,16 @@ func (t *pairTable) grow() {
 			j = (j + 1) & mask
 		}
 		t.slots[j] = s
+	}
+	if len(t.touched) > 0 {
+		// The slots moved: find the current entry's pairs again (a rare
+		// full scan; counts are zero outside the current entry).
+		t.touched = t.touched[:0]
+		for i, s := range t.slots {
+			if s.val >= 0 && s.tf > 0 {
+				t.touched = append(t.touched, int32(i))
+			}
+		}
 	}
 }
 
