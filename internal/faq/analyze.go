@@ -202,6 +202,7 @@ type analyzer struct {
 	ruleOf                         [][]rule
 	stopword, stopStart, unitStart []bool
 	stopped                        []bool // any of the three
+	stopsOf, unitsOf               [][][]int32
 }
 
 func (a *analyzer) isStop(w int32) bool {
@@ -222,11 +223,14 @@ func (a *analyzer) seal(n int) {
 	for id := range a.stop {
 		a.stopword[id], a.stopped[id] = true, true
 	}
-	for id := range a.stops {
+	a.stopsOf, a.unitsOf = make([][][]int32, n), make([][][]int32, n)
+	for id, ps := range a.stops {
 		a.stopStart[id], a.stopped[id] = true, true
+		a.stopsOf[id] = ps
 	}
-	for id := range a.units {
+	for id, ps := range a.units {
 		a.unitStart[id], a.stopped[id] = true, true
+		a.unitsOf[id] = ps
 	}
 }
 
@@ -353,11 +357,11 @@ func (a *analyzer) content(dst, words []int32) []int32 {
 			continue
 		}
 		var unit, stop int
-		if a.unitStart == nil || wordFlag(a.unitStart, words[i]) {
-			unit = a.units.at(words[i:])
-		}
-		if a.stopStart == nil || wordFlag(a.stopStart, words[i]) {
-			stop = a.stops.at(words[i:])
+		switch {
+		case a.unitsOf == nil:
+			unit, stop = a.units.at(words[i:]), a.stops.at(words[i:])
+		default:
+			unit, stop = longest(a.unitsOf[words[i]], words[i:]), longest(a.stopsOf[words[i]], words[i:])
 		}
 		switch {
 		case stop > 0 && stop >= unit: // "như thế nào" is both: a stopword
@@ -396,11 +400,16 @@ func (p phrases) add(w []int32) {
 
 // at returns the length of the longest phrase that words start with, or 0.
 func (p phrases) at(words []int32) int {
-	n := 0
 	if len(words) == 0 {
 		return 0
 	}
-	for _, ph := range p[words[0]] {
+	return longest(p[words[0]], words)
+}
+
+// longest returns the length of the longest of candidates that words start with, or 0.
+func longest(candidates [][]int32, words []int32) int {
+	n := 0
+	for _, ph := range candidates {
 		if len(ph) > n && hasPrefix(words, ph) {
 			n = len(ph)
 		}
