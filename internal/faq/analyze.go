@@ -349,6 +349,7 @@ func (a *analyzer) expand(w int32) []int32 {
 
 // content appends the words that are not stopwords to dst. A phrase of
 // the vocabulary stays whole: "mình" is a stopword, "thông minh" is not cut.
+// dst may be words[:0]: content only ever drops words.
 func (a *analyzer) content(dst, words []int32) []int32 {
 	for i := 0; i < len(words); {
 		if !a.mayStop(words[i]) {

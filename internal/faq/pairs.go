@@ -99,6 +99,13 @@ func (t *pairTable) flushSeen(occ []occurrence, entry int32) []occurrence {
 	return occ
 }
 
+// reserve makes room for n pairs in all without growing.
+func (t *pairTable) reserve(n int) {
+	for 2*n > len(t.slots) {
+		t.grow()
+	}
+}
+
 func (t *pairTable) grow() {
 	old := t.slots
 	size := max(1024, 2*len(old))
