@@ -12,6 +12,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
 // TestNoPersonalDataInLogsOrRedis runs the whole bot with debug logging,
@@ -70,7 +72,12 @@ func TestNoPersonalDataInLogsOrRedis(t *testing.T) {
 
 	cancel()
 	<-done
-	dump := dumpRedis(t, redis.NewClient(&redis.Options{Addr: m.Addr()}))
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	defer rdb.Close()
+	dump := storetest.Dump(t, rdb, "*")
+	if dump == "" {
+		t.Fatal("Redis is empty; the test would prove nothing")
+	}
 
 	if !strings.Contains(dump, "[số]") {
 		t.Errorf("the unanswered question was not recorded in redacted form; Redis holds:\n%s", dump)
@@ -86,38 +93,4 @@ func TestNoPersonalDataInLogsOrRedis(t *testing.T) {
 			}
 		}
 	}
-}
-
-// dumpRedis returns every key and value as text.
-func dumpRedis(t *testing.T, rdb *redis.Client) string {
-	t.Helper()
-	ctx := context.Background()
-	defer rdb.Close()
-	var b strings.Builder
-	iter := rdb.Scan(ctx, 0, "*", 200).Iterator()
-	n := 0
-	for iter.Next(ctx) {
-		n++
-		k := iter.Val()
-		fmt.Fprintf(&b, "%s = ", k)
-		switch rdb.Type(ctx, k).Val() {
-		case "string":
-			b.WriteString(rdb.Get(ctx, k).Val())
-		case "hash":
-			fmt.Fprint(&b, rdb.HGetAll(ctx, k).Val())
-		case "list":
-			fmt.Fprint(&b, rdb.LRange(ctx, k, 0, -1).Val())
-		case "set":
-			fmt.Fprint(&b, rdb.SMembers(ctx, k).Val())
-		case "zset":
-			fmt.Fprint(&b, rdb.ZRangeWithScores(ctx, k, 0, -1).Val())
-		case "stream":
-			fmt.Fprint(&b, rdb.XRange(ctx, k, "-", "+").Val())
-		}
-		b.WriteByte('\n')
-	}
-	if n == 0 {
-		t.Fatal("Redis is empty; the test would prove nothing")
-	}
-	return b.String()
 }

@@ -134,33 +134,7 @@ func TestSensitiveInputIsNeverKept(t *testing.T) {
 // dumpRedis returns every key and value under the store's prefix as text.
 func dumpRedis(t *testing.T, st *store.Store) string {
 	t.Helper()
-	ctx := context.Background()
-	rdb := st.Client()
-	var b strings.Builder
-	iter := rdb.Scan(ctx, 0, st.Key("*"), 100).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
-		fmt.Fprintf(&b, "%s = ", k)
-		switch rdb.Type(ctx, k).Val() {
-		case "string":
-			b.WriteString(rdb.Get(ctx, k).Val())
-		case "hash":
-			fmt.Fprint(&b, rdb.HGetAll(ctx, k).Val())
-		case "list":
-			fmt.Fprint(&b, rdb.LRange(ctx, k, 0, -1).Val())
-		case "set":
-			fmt.Fprint(&b, rdb.SMembers(ctx, k).Val())
-		case "zset":
-			fmt.Fprint(&b, rdb.ZRange(ctx, k, 0, -1).Val())
-		case "stream":
-			fmt.Fprint(&b, rdb.XRange(ctx, k, "-", "+").Val())
-		}
-		b.WriteByte('\n')
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
+	return storetest.Dump(t, st.Client(), st.Key("*"))
 }
 
 // TestRestartKeepsPlace: a new engine (a restarted bot) on the same Redis

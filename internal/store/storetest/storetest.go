@@ -8,9 +8,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
@@ -67,4 +71,36 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Dump returns every key matching pattern with its value, one per line, for
+// tests that prove something is NOT stored anywhere.
+func Dump(tb testing.TB, rdb redis.UniversalClient, pattern string) string {
+	tb.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	iter := rdb.Scan(ctx, 0, pattern, 200).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		fmt.Fprintf(&b, "%s = ", k)
+		switch rdb.Type(ctx, k).Val() {
+		case "string":
+			b.WriteString(rdb.Get(ctx, k).Val())
+		case "hash":
+			fmt.Fprint(&b, rdb.HGetAll(ctx, k).Val())
+		case "list":
+			fmt.Fprint(&b, rdb.LRange(ctx, k, 0, -1).Val())
+		case "set":
+			fmt.Fprint(&b, rdb.SMembers(ctx, k).Val())
+		case "zset":
+			fmt.Fprint(&b, rdb.ZRangeWithScores(ctx, k, 0, -1).Val())
+		case "stream":
+			fmt.Fprint(&b, rdb.XRange(ctx, k, "-", "+").Val())
+		}
+		b.WriteByte('\n')
+	}
+	if err := iter.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return b.String()
 }
