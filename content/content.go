@@ -170,19 +170,14 @@ func (c *Catalog) Msg(locale, key string, pairs ...string) string {
 		return key
 	}
 	s := t.Get(locale, c.DefaultLocale())
-	args := append([]string{"{hotline}", c.Meta.Hotline}, braced(pairs)...)
-	return strings.NewReplacer(args...).Replace(s)
-}
-
-func braced(pairs []string) []string {
-	out := make([]string, len(pairs))
-	for i, p := range pairs {
-		if i%2 == 0 {
-			p = "{" + p + "}"
-		}
-		out[i] = p
+	if !strings.Contains(s, "{") {
+		return s // most messages: no allocation on the hot path
 	}
-	return out
+	s = strings.ReplaceAll(s, "{hotline}", c.Meta.Hotline)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		s = strings.ReplaceAll(s, "{"+pairs[i]+"}", pairs[i+1])
+	}
+	return s
 }
 
 // Summary is the one-line description printed by "content check".

@@ -18,6 +18,7 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
 // Options configure an Engine.
@@ -60,7 +61,8 @@ type Engine struct {
 // It is swapped atomically, so an update sees one version from start to end.
 type bundle struct {
 	cat    *content.Catalog
-	events map[string][]fsm.EventDesc // per flow: choice id → step transitions
+	events map[string][]fsm.EventDesc   // per flow: choice id → step transitions
+	typed  map[string]map[string]string // per "flow/step": folded label, word or id → choice id
 	faq    *faq.Index
 }
 
@@ -87,9 +89,10 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 	if cat == nil {
 		return errors.New("set content: catalog is nil")
 	}
-	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, faq: faq.New(cat)}
+	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat)}
 	for _, f := range cat.Flows {
 		for _, s := range f.Steps {
+			b.typed[f.ID+"/"+s.ID] = typedChoices(s)
 			for _, ch := range s.Choices {
 				if f.Step(ch.Next) != nil {
 					b.events[f.ID] = append(b.events[f.ID], fsm.EventDesc{Name: ch.ID, Src: []string{s.ID}, Dst: ch.Next})
@@ -99,6 +102,30 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 	}
 	e.bundle.Store(b)
 	return nil
+}
+
+// typedChoices maps what a user may type to pick each of a step's choices
+// (its id, its labels, its words), folded, to the choice id. The first
+// choice to claim a word keeps it.
+func typedChoices(s *content.Step) map[string]string {
+	m := map[string]string{}
+	add := func(word, id string) {
+		if w := vntext.Fold(word); w != "" {
+			if _, taken := m[w]; !taken {
+				m[w] = id
+			}
+		}
+	}
+	for _, ch := range s.Choices {
+		add(ch.ID, ch.ID)
+		for _, l := range ch.Label {
+			add(l, ch.ID)
+		}
+		for _, w := range ch.Words {
+			add(w, ch.ID)
+		}
+	}
+	return m
 }
 
 // Content returns the content the engine currently serves.

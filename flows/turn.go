@@ -196,19 +196,13 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 	if step == nil {
 		return nil
 	}
+	id, ok := t.b.typed[t.s.Flow+"/"+step.ID][folded]
+	if !ok {
+		return nil
+	}
 	for _, ch := range step.Choices {
-		if folded == ch.ID {
+		if ch.ID == id {
 			return ch
-		}
-		for _, l := range ch.Label {
-			if folded == vntext.Fold(l) {
-				return ch
-			}
-		}
-		for _, w := range ch.Words {
-			if folded == vntext.Fold(w) {
-				return ch
-			}
 		}
 	}
 	return nil
