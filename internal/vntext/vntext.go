@@ -158,6 +158,9 @@ func isLetter(r rune) bool {
 
 // slow appends the rest of the text folded with the full x/text transform.
 func (f *folder) slow(b []byte, s string) []byte {
+	// Invalid bytes would make the transform fail; as on the fast path,
+	// they are not letters.
+	s = strings.ToValidUTF8(s, string(utf8.RuneError))
 	plain, _, err := transform.String(accents, s)
 	if err != nil {
 		plain = s
