@@ -35,8 +35,9 @@ Usage:
   vneidbot content rollback N           make published version N current again
   vneidbot content export DIR [--version N|--builtin]
                                         write published (or built-in) content into DIR to edit
-  vneidbot faq misses [--json] [--limit N]
-                                        questions the bot could not answer
+  vneidbot faq misses [--json] [--limit N] [--recent]
+                                        questions the bot could not answer (redacted)
+  vneidbot faq votes [--json]           "did this help?" answers per FAQ entry
   vneidbot zalo authorize --redirect-uri URL
                                         print the Zalo OA permission URL (PKCE)
   vneidbot volunteer add|list|link      volunteers' attributed links and QR codes

@@ -12,15 +12,16 @@ type EventKind string
 
 // The events a turn can record.
 const (
-	EventFirstContact EventKind = "first_contact" // a chat's first update
-	EventStep         EventKind = "step"          // a flow step was shown
-	EventCompleted    EventKind = "completed"     // a flow's final step was reached
-	EventStuck        EventKind = "stuck"         // "Tôi bị kẹt" at a step
-	EventFAQAnswered  EventKind = "faq_answered"  // a FAQ entry was shown
-	EventFAQUnsure    EventKind = "faq_unsure"    // "did you mean…" was offered
-	EventFAQMissed    EventKind = "faq_missed"    // nothing matched
-	EventHelpful      EventKind = "helpful"       // 👍 on an answer
-	EventNotHelpful   EventKind = "not_helpful"   // 👎 on an answer
+	EventFirstContact  EventKind = "first_contact"    // a chat's first update
+	EventStep          EventKind = "step"             // a flow step was shown
+	EventCompleted     EventKind = "completed"        // a flow's final step was reached
+	EventStuck         EventKind = "stuck"            // "Tôi bị kẹt" at a step
+	EventFAQAnswered   EventKind = "faq_answered"     // a FAQ entry was shown
+	EventFAQUnsure     EventKind = "faq_unsure"       // "did you mean…" was offered
+	EventFAQMissed     EventKind = "faq_missed"       // nothing matched
+	EventFAQOutOfScope EventKind = "faq_out_of_scope" // a question about another service
+	EventHelpful       EventKind = "helpful"          // 👍 on an answer
+	EventNotHelpful    EventKind = "not_helpful"      // 👎 on an answer
 )
 
 // Event is one thing worth counting. Text is only set for unanswered

@@ -386,6 +386,7 @@ func (t *turn) ask(raw string) {
 		t.emit(Event{Kind: EventFAQUnsure, Entry: r.Hits[0].ID, Text: redact.String(raw)})
 		t.say(Reply{Text: t.msg("faq_suggest"), Buttons: t.withNav(t.hitRows(r.Hits), false)})
 	case faq.OutOfScope:
+		t.emit(Event{Kind: EventFAQOutOfScope, Text: redact.String(raw)})
 		t.say(Reply{Text: t.msg("out_of_scope"), Buttons: t.continueOrMenu()})
 	default:
 		t.emit(Event{Kind: EventFAQMissed, Text: redact.String(raw)})

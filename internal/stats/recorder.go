@@ -24,6 +24,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/faq"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,8 @@ type Recorder struct {
 	retention time.Duration
 	indexFor  time.Duration
 	now       func() time.Time
+	misses    *faq.Misses // the unanswered log behind "vneidbot faq misses"
+	votes     *faq.Votes  // helpful / not helpful per entry
 }
 
 var _ flows.PipelineRecorder = (*Recorder)(nil)
@@ -83,7 +86,7 @@ func NewRecorder(st *store.Store, o Options) *Recorder {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Recorder{st: st, retention: o.Retention, indexFor: o.IndexFor, now: o.Now}
+	return &Recorder{st: st, retention: o.Retention, indexFor: o.IndexFor, now: o.Now, misses: faq.NewMisses(st), votes: faq.NewVotes(st)}
 }
 
 // Record stores events in one pipelined round trip.
@@ -206,13 +209,18 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 			incr("e|" + ev.Entry)
 		}
 	case flows.EventFAQUnsure, flows.EventFAQMissed:
-		kind := "missed"
+		kind, verdict := "missed", faq.NoMatch
 		if ev.Kind == flows.EventFAQUnsure {
-			kind = "unsure"
+			kind, verdict = "unsure", faq.Unsure
 		}
 		incr("faq_" + kind)
 		r.missed(ctx, p, ev, ch, kind)
+		r.misses.Queue(ctx, p, ev.Text, verdict)
+	case flows.EventFAQOutOfScope:
+		incr("faq_out_of_scope")
+		r.misses.Queue(ctx, p, ev.Text, faq.OutOfScope)
 	case flows.EventHelpful, flows.EventNotHelpful:
+		_ = r.votes.Queue(ctx, p, ev.Entry, ev.Kind == flows.EventHelpful) // refuses a forged entry id
 		if validID(ev.Entry) {
 			if ev.Kind == flows.EventHelpful {
 				incr("y|" + ev.Entry)
