@@ -55,7 +55,7 @@ func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, st
 		return nil
 	}
 	sub, rest := args[0], args[1:]
-	fs := newFlags("volunteer "+sub, strings.TrimPrefix(volunteerUsage, "Usage:\n"), stdout)
+	fs := newFlags("volunteer "+sub, strings.TrimPrefix(strings.TrimPrefix(volunteerUsage, "Usage:\n  "), "vneidbot "), stdout)
 	asJSON := fs.Bool("json", false, "print JSON")
 	var name, area, qrFile *string
 	switch sub {
