@@ -271,7 +271,7 @@ func (ix *Index) Search(text, locale string) Result {
 	}
 	switch {
 	case top.score >= ix.p.confident && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs &&
-		(top.score-second >= ix.p.lead || top.score >= ix.p.sure) &&
+		(top.score-second >= ix.p.lead || top.score >= ix.p.sure && top.score-second >= tie) &&
 		(!foreign || top.score >= ix.p.sure): // "vssid quên mật khẩu" is not about VNeID
 		return Result{Verdict: Confident, Hits: hits}
 	case offTopic:
@@ -281,6 +281,10 @@ func (ix *Index) Search(text, locale string) Result {
 	}
 	return Result{Verdict: NoMatch, Hits: hits}
 }
+
+// tie is how close two entries' scores must be for the question to be
+// ambiguous however high they are: the citizen then chooses ("Ý bạn là…").
+const tie = 0.01
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }
 
