@@ -173,19 +173,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		h.loginPage(w, r, http.StatusRequestEntityTooLarge, "Yêu cầu quá lớn.")
+		h.loginPage(w, r, http.StatusRequestEntityTooLarge, h.say("admin_too_large"))
 		return
 	}
 	host := remoteHost(r)
 	if h.tooManyFailures(host) {
 		h.log.Warn("admin: login refused after repeated wrong tokens", "remote", host)
-		h.loginPage(w, r, http.StatusTooManyRequests, "Sai quá nhiều lần. Hãy thử lại sau 15 phút.")
+		h.loginPage(w, r, http.StatusTooManyRequests, h.say("admin_locked_out"))
 		return
 	}
 	if !h.tokenOK(r.PostForm.Get("token")) {
 		h.fail(host)
 		h.log.Warn("admin: wrong token", "remote", r.RemoteAddr)
-		h.loginPage(w, r, http.StatusUnauthorized, "Mã truy cập không đúng.")
+		h.loginPage(w, r, http.StatusUnauthorized, h.say("admin_wrong_token"))
 		return
 	}
 	http.SetCookie(w, h.loginCookie(r))
@@ -231,7 +231,7 @@ func (h *Handler) parse(r *http.Request) (query, error) {
 	if q.Ref != "" {
 		code := strings.TrimPrefix(strings.ToLower(q.Ref), volunteer.RefPrefix)
 		if !volunteer.ValidCode(code) {
-			return q, fmt.Errorf("%q không phải mã tình nguyện viên", q.Ref)
+			return q, errors.New(h.say("admin_bad_ref", "ref", q.Ref))
 		}
 		q.Ref, q.filter.Ref = code, code
 	}
@@ -307,7 +307,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	rep, err := h.report(r, q)
 	if err != nil {
 		h.log.Error("admin: report", "err", err)
-		http.Error(w, "Không đọc được số liệu. Thử lại sau.", http.StatusServiceUnavailable)
+		http.Error(w, h.say("admin_stats_unavailable"), http.StatusServiceUnavailable)
 		return
 	}
 	d.R = rep
@@ -317,15 +317,15 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	sort.Slice(d.Channels, func(i, j int) bool { return d.Channels[i].Users > d.Channels[j].Users })
 
 	// The activation funnel: new users, then each flow started and completed.
-	bars := []bar{{Label: "Người dùng trong kỳ (mới: " + fmt.Sprint(rep.NewUsers) + ")", Value: rep.Users, Single: true}}
+	bars := []bar{{Label: h.say("admin_users_in_period", "new", fmt.Sprint(rep.NewUsers)), Value: rep.Users, Single: true}}
 	for _, f := range rep.Flows {
 		title := f.Title
 		if title == "" {
 			title = f.Flow
 		}
-		bars = append(bars, bar{Label: title, Value: f.Started, Part: f.Completed, Note: pctText(f.Completed, f.Started) + " làm xong"})
+		bars = append(bars, bar{Label: title, Value: f.Started, Part: f.Completed, Note: h.say("admin_pct_completed", "pct", pctText(f.Completed, f.Started))})
 	}
-	d.Activation = barChart("funnel", "Phễu kích hoạt: số người bắt đầu và làm xong từng phần", bars, [2]string{"bắt đầu", "làm xong"})
+	d.Activation = barChart("funnel", h.say("admin_funnel_title"), bars, [2]string{h.say("admin_started"), h.say("admin_completed")})
 
 	// One flow's steps.
 	d.StepFlow = q.Flow
@@ -345,10 +345,10 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		note := ""
 		if s.Left > 0 {
-			note = fmt.Sprintf("dừng lại: %d", s.Left)
+			note = h.say("admin_left", "n", fmt.Sprint(s.Left))
 		}
 		if s.End {
-			note = "hoàn thành"
+			note = h.say("admin_done")
 		}
 		label := s.Title
 		if label == "" {
@@ -356,7 +356,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		steps = append(steps, bar{Label: label, Value: s.Users, Note: note, Single: true})
 	}
-	d.Steps = barChart("steps", "Số người đến từng bước", steps, [2]string{"số người đến bước", ""})
+	d.Steps = barChart("steps", h.say("admin_steps_title"), steps, [2]string{h.say("admin_reached_step"), ""})
 
 	days := make([]string, len(rep.Daily))
 	series := map[string][]int64{}
@@ -373,7 +373,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			series[channelName(ch)][i] += n
 		}
 	}
-	d.Daily = lineChart("daily", "Người dùng mới mỗi ngày theo kênh", days, series)
+	d.Daily = lineChart("daily", h.say("admin_daily_title"), days, series)
 	d.Stuck = rep.Stuck
 	if d.Missed, err = h.o.Stats.RecentMissed(r.Context(), 50); err != nil {
 		h.log.Warn("admin: recent unanswered", "err", err)
@@ -385,6 +385,13 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	if err := tmpl.ExecuteTemplate(w, "dashboard.html", d); err != nil {
 		h.log.Error("admin: render dashboard", "err", err)
 	}
+}
+
+// say returns a UI message of the content in its default language (the
+// dashboard is for provincial staff, in Vietnamese).
+func (h *Handler) say(key string, pairs ...string) string {
+	cat := h.o.Content()
+	return cat.Msg(cat.DefaultLocale(), key, pairs...)
 }
 
 func pctText(part, whole int64) string {
@@ -427,7 +434,7 @@ func (h *Handler) qr(w http.ResponseWriter, r *http.Request, code string) {
 	}
 	link := h.o.Links.For(v.Code).Best()
 	if link == "" {
-		http.Error(w, "Chưa cấu hình PUBLIC_URL hay TELEGRAM_BOT_USERNAME.", http.StatusNotFound)
+		http.Error(w, h.say("admin_no_links"), http.StatusNotFound)
 		return
 	}
 	cat := h.o.Content()
