@@ -191,7 +191,7 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handle
 		replies := t.run()
 		c := store.Commit{Chat: chat, Version: snap.Version, MsgID: in.MessageID, Pending: delivered, Keep: keepFor(delivered)}
 		if !delivered {
-			c.KeepLast = 4 // enough for a retried request; older answers are not asked for again
+			c.KeepLast = 2 // enough for a retried request; older answers are not asked for again
 		}
 		if c.Data, err = json.Marshal(&sess); err != nil {
 			return handled{}, fmt.Errorf("encode session: %w", err)
