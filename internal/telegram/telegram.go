@@ -86,14 +86,16 @@ type Options struct {
 
 // Bot is the Telegram channel for one bot token. It is safe for concurrent use.
 type Bot struct {
-	o        Options
-	texts    Texts
-	api      *client
-	log      *slog.Logger
-	store    *store.Store
-	metrics  *metrics
-	dispatch *dispatcher
-	botID    string // the numeric part of the token, to keep keys per bot
+	o          Options
+	texts      Texts
+	unblocked  sync.Map // chat id → when this process last unmarked it as blocked
+	unblockedN atomic.Int64
+	api        *client
+	log        *slog.Logger
+	store      *store.Store
+	metrics    *metrics
+	dispatch   *dispatcher
+	botID      string // the numeric part of the token, to keep keys per bot
 
 	me    atomic.Pointer[me] // set by init
 	ready atomic.Bool
@@ -453,6 +455,7 @@ func (b *Bot) setBlocked(ctx context.Context, chat int64, blocked bool, log *slo
 	id := strconv.FormatInt(chat, 10)
 	rdb := b.store.Client()
 	if blocked {
+		b.unblocked.Delete(chat)
 		n, err := rdb.SAdd(ctx, b.blockedKey(), id).Result()
 		if err != nil {
 			log.Error("telegram: could not mark chat blocked", "chat", chat, "err", err)
@@ -463,15 +466,33 @@ func (b *Bot) setBlocked(ctx context.Context, chat int64, blocked bool, log *slo
 		}
 		return
 	}
+	// Every message of a chat would unmark it otherwise: one Redis round trip
+	// per update for what is nearly always a no-op. The mark only matters to
+	// broadcasts, and a "member" status update unmarks it too.
+	if at, ok := b.unblocked.Load(chat); ok && time.Since(at.(time.Time)) < unblockEvery {
+		return
+	}
 	n, err := rdb.SRem(ctx, b.blockedKey(), id).Result()
 	if err != nil {
 		log.Warn("telegram: could not unmark blocked chat", "chat", chat, "err", err)
 		return
 	}
+	b.unblocked.Store(chat, time.Now())
+	if b.unblockedN.Add(1)%4096 == 0 { // forget chats not seen lately, so memory stays bounded
+		b.unblocked.Range(func(k, v any) bool {
+			if time.Since(v.(time.Time)) >= unblockEvery {
+				b.unblocked.Delete(k)
+			}
+			return true
+		})
+	}
 	if n > 0 {
 		log.Info("telegram: chat unblocked the bot", "chat", chat)
 	}
 }
+
+// unblockEvery is how often one process unmarks a chat that keeps writing.
+const unblockEvery = 10 * time.Minute
 
 // submit queues an update behind its chat's earlier updates. The update gets
 // its own context: it finishes even when the request or poll that brought it
