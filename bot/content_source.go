@@ -127,12 +127,6 @@ func (s *contentSource) load() (*content.Catalog, error) {
 // Catalog returns the content being served.
 func (s *contentSource) Catalog() *content.Catalog { return s.cur.Load() }
 
-// Err is the readiness of the content: always nil, because content is
-// loaded before the source exists and a rejected edit never replaces it.
-// Why an edit was rejected is in Ready's detail, not here: a bad edit must
-// not take every replica out of service.
-func (s *contentSource) Err() error { return nil }
-
 // Rejected returns why the newest content edit or published version was
 // rejected, or nil when the newest content serves.
 func (s *contentSource) Rejected() error {

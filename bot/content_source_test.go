@@ -198,9 +198,6 @@ func readyDetail(t *testing.T, a *app) string {
 	if err != nil {
 		t.Fatalf("content readiness failed: %v", err)
 	}
-	if err := a.content.Err(); err != nil {
-		t.Fatalf("content readiness failed: %v", err)
-	}
 	return detail
 }
 
