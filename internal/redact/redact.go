@@ -1,99 +1,270 @@
 // Package redact finds and removes what a citizen must never have logged or
-// stored: ID numbers (12 digits), phone numbers, one-time codes, passwords
-// and passcodes.
+// stored: ID numbers (9 or 12 digits), phone numbers, one-time codes,
+// passwords and passcodes, and e-mail addresses.
+//
+// Digits are recognised however they are typed: full-width (０１２), in any
+// other Unicode script, or as compatibility forms (①, ¹), because the text is
+// first normalised (NFKC, then every decimal digit to its ASCII digit). A
+// digit sequence is digits separated by any run of characters that are
+// neither letters nor digits ("001/203/045/680", "00  12  03", "0912-345.678",
+// "0\u200b0\u200b1"), so a separator cannot split a number into harmless
+// pieces; only a letter ends a sequence.
 package redact
 
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
-	"github.com/vneid-guide/vneidbot/internal/vntext"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Placeholders put where something was removed.
+const (
+	Number   = "[số]"
+	Email    = "[email]"
+	Password = "[đã ẩn: có mật khẩu]"
 )
 
 var (
-	// digitRun is a run of digits that may be broken by single spaces, dots or
-	// dashes, as people type ID and phone numbers ("0012 3456 7890").
-	digitRun = regexp.MustCompile(`\+?\d(?:[ .\-]?\d)*`)
-	// codeAfterWord is a 4-8 digit code after a word that introduces one.
-	codeAfterWord = regexp.MustCompile(`\b(otp|ma|code|passcode|pin|xac thuc|xac minh)\b\D{0,24}\b\d{4,8}\b`)
-	// secretAfterWord is a password or passcode given after its name:
-	// "mật khẩu là Abc@123", "mk: abc123", "pass Abc12345".
-	secretAfterWord = regexp.MustCompile(`\b(mat khau|mk|pass|password|passcode)\b(?:\s+(?:cua\s+)?(?:toi|em|minh|chau|con|anh|chi|me|bo|ong|ba))?\s*(?:la|=|:)\s*\S+`)
-	secretToken     = regexp.MustCompile(`\b(mat khau|mk|pass|password|passcode)\s+(\S+)`)
+	// digitSeq is a sequence of ASCII digits (after normalisation) joined by
+	// any run of characters that are neither letters nor digits.
+	digitSeq = regexp.MustCompile(`[0-9](?:[^\p{L}0-9]*[0-9])*`)
+	// codeWord introduces a one-time code: "mã OTP là 482 913".
+	codeWord = regexp.MustCompile(`\b(?:otp|ma|code|passcode|pin|xac thuc|xac minh|verification|verify)\b`)
+	// pwWord names a password or passcode, with what may stand between it
+	// and the secret: whose it is ("của tôi", "my" comes before the word),
+	// new or old, then "là", "is", "=" or ":" (strong) or nothing (weak).
+	pwStrong = regexp.MustCompile(`\b(?:mat ?khau|mat ma|mk|pass|password|passwd|passcode|pw|pwd)\b` + pwQualifiers + `\s*(?:\bla\b|\bis\b|\bwas\b|=|:)\s*([^\s]+)`)
+	pwWeak   = regexp.MustCompile(`\b(?:mat ?khau|mat ma|mk|pass|password|passwd|passcode|pw|pwd)\b` + pwQualifiers + `\s*[:=]?\s*([^\s]+)`)
+	// email is an e-mail address.
+	email = regexp.MustCompile(`[\p{L}0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.\p{L}{2,}`)
+	// date is a day/month/year date with a four-digit year, or month/year:
+	// kept readable ("01/7/2024").
+	date = regexp.MustCompile(`^(?:([0-9]{1,2})[/.\-])?([0-9]{1,2})[/.\-]((?:19|20)[0-9]{2})$`)
+	// hotline is a Vietnamese 1800/1900 number, which is public ("1900 0368").
+	hotline = regexp.MustCompile(`^1[89]00[ .\-]?[0-9]{2}[ .\-]?[0-9]{2}(?:[ .\-]?[0-9]{2})?$`)
 )
+
+// pwQualifiers may stand between the word and the secret.
+const pwQualifiers = `(?:\s+(?:cua\s+)?(?:toi|tui|em|minh|chau|con|anh|chi|me|bo|ong|ba|tao))?(?:\s+(?:moi|cu|hien tai|new|old|current))?`
+
+// notSecret are words that follow "mật khẩu là", "password is"… in a question
+// or a complaint rather than a secret. Shorter words ("gì", "sai", "not")
+// are never taken for a secret: a strong form needs four characters.
+var notSecret = map[string]bool{
+	"khong": true, "dung": true, "phai": true, "nhieu": true, "duoc": true, "what": true, "wrong": true,
+	"incorrect": true, "invalid": true, "expired": true, "correct": true, "right": true, "blocked": true,
+	"locked": true, "still": true, "being": true, "required": true, "needed": true, "that": true, "this": true,
+	"gom": true, "giong": true, "dang": true, "needs": true, "must": true, "should": true, "same": true,
+}
 
 // Sensitive reports whether text contains an ID number, a one-time code, or a
 // password or passcode, so the bot should warn the user and keep nothing.
 func Sensitive(text string) bool {
-	for _, m := range digitRun.FindAllString(text, -1) {
-		if n := countDigits(m); n == 12 || n == 6 && strings.TrimSpace(stripDigits(text)) == "" {
+	normal, plain := normalize(text)
+	seqs := digitSeq.FindAllStringIndex(normal, -1)
+	for _, m := range seqs {
+		if secretNumber(normal, m, len(seqs)) {
 			return true
 		}
 	}
-	folded := vntext.Fold(text)
-	if codeAfterWord.MatchString(folded) || secretAfterWord.MatchString(folded) {
+	return password(plain)
+}
+
+// String returns text with ID numbers, phone numbers, codes and e-mail
+// addresses replaced, or the whole text replaced when it holds a password,
+// for logs, statistics and the unanswered-questions list. Dates with a
+// four-digit year, years, the public 1800/1900 hotlines and numbers of fewer
+// than four digits stay readable, unless Sensitive would take them for a
+// code.
+func String(text string) string {
+	text, plain := normalize(text)
+	if password(plain) {
+		return Password
+	}
+	text = email.ReplaceAllString(text, Email)
+	seqs := digitSeq.FindAllStringIndex(text, -1)
+	if len(seqs) == 0 {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range seqs {
+		s := text[m[0]:m[1]]
+		n := countDigits(s)
+		if n < 4 || n <= 10 && harmless(s) && !secretNumber(text, m, len(seqs)) {
+			continue
+		}
+		b.WriteString(text[last:m[0]])
+		b.WriteString(Number)
+		last = m[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// secretNumber reports whether the digit sequence at m of the normalised
+// text is an ID number, a bare six-digit message (an OTP or a passcode), or
+// a code of 4-8 digits after a word that introduces one ("mã OTP là 482 913").
+func secretNumber(text string, m []int, seqs int) bool {
+	n := countDigits(text[m[0]:m[1]])
+	switch {
+	case n == 12 || n == 9:
+		return true // ID number (CCCD, or the old 9-digit CMND)
+	case n == 6 && seqs == 1 && onlySeparators(text[:m[0]]+text[m[1]:]):
+		return true
+	case n >= 4 && n <= 8 && !glued(text, m):
+		_, before := normalize(lastWords(text[:m[0]]))
+		return codeWord.MatchString(before)
+	}
+	return false
+}
+
+// harmless reports whether a digit sequence is a date, a year or a public
+// hotline, which the unanswered-questions list may show.
+func harmless(s string) bool {
+	if len(s) == 4 && (strings.HasPrefix(s, "19") || strings.HasPrefix(s, "20")) && countDigits(s) == 4 {
 		return true
 	}
-	// "mk Abc@1234": a token after the word that looks like a secret. The
-	// folded form lost its symbols and case, so look at the original words.
-	for _, m := range secretToken.FindAllStringSubmatch(folded, -1) {
-		if looksSecret(originalToken(text, m[2])) {
+	if hotline.MatchString(s) {
+		return true
+	}
+	m := date.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	if m[1] != "" && !between(m[1], 1, 31) {
+		return false
+	}
+	return between(m[2], 1, 12)
+}
+
+func between(s string, lo, hi int) bool {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n >= lo && n <= hi
+}
+
+// password reports whether plain (normalised, lower case, without accents)
+// gives a password or passcode: after "là", "is", "=" or ":" anything but
+// a word of a question; after the bare word, something that looks like one.
+func password(plain string) bool {
+	for _, m := range pwStrong.FindAllStringSubmatch(plain, -1) {
+		if tok := strings.TrimRight(m[1], ".,!?;)"); utf8.RuneCountInString(tok) >= 4 && !notSecret[tok] {
+			return true
+		}
+	}
+	for _, m := range pwWeak.FindAllStringSubmatch(plain, -1) {
+		if looksSecret(m[1]) {
 			return true
 		}
 	}
 	return false
 }
 
-// String returns text with ID numbers, phone numbers and codes replaced, for
-// logs and for the unanswered-questions list.
-func String(text string) string {
-	text = digitRun.ReplaceAllStringFunc(text, func(m string) string {
-		if countDigits(m) >= 4 {
-			return "[số]"
+// glued reports whether the digit sequence at m touches a letter, as in a
+// volunteer's code ("v_ab234567"), which is no one-time code.
+func glued(s string, m []int) bool {
+	before, _ := utf8.DecodeLastRuneInString(s[:m[0]])
+	after, _ := utf8.DecodeRuneInString(s[m[1]:])
+	return unicode.IsLetter(before) || unicode.IsLetter(after)
+}
+
+// lastWords is the end of s, where a word introducing a code would be.
+func lastWords(s string) string {
+	const window = 32
+	if len(s) > window {
+		s = s[len(s)-window:]
+		for len(s) > 0 && !utf8.RuneStart(s[0]) {
+			s = s[1:]
 		}
-		return m
-	})
-	folded := vntext.Fold(text)
-	if secretAfterWord.MatchString(folded) || secretToken.MatchString(folded) && Sensitive(text) {
-		return "[đã ẩn: có mật khẩu]"
 	}
-	return text
+	return s
 }
 
 func countDigits(s string) int {
 	n := 0
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
 			n++
 		}
 	}
 	return n
 }
 
-func stripDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' || r == ' ' || r == '.' || r == '-' {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// originalToken finds the word of text that folds to folded.
-func originalToken(text, folded string) string {
-	for _, w := range strings.Fields(text) {
-		if vntext.Fold(w) == folded || strings.HasPrefix(vntext.Fold(w), folded) {
-			return w
+// onlySeparators reports whether s holds no letter and no digit.
+func onlySeparators(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return false
 		}
 	}
-	return folded
+	return true
 }
 
 // looksSecret reports whether a word looks like a password: six or more
 // characters with a digit or a symbol in it.
 func looksSecret(w string) bool {
-	if len([]rune(w)) < 6 {
+	if utf8.RuneCountInString(w) < 6 {
 		return false
 	}
 	return strings.ContainsAny(w, "0123456789!@#$%^&*()_+-=[]{};:'\",.<>/?\\|`~")
+}
+
+// unaccent decomposes, drops the combining marks and recomposes.
+var unaccent = transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// normalize returns text in NFKC with every decimal digit made ASCII (for
+// String's output), and the same in lower case without accents, "đ" as
+// "d" (for matching words).
+func normalize(text string) (normal, plain string) {
+	ascii := true
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return text, strings.ToLower(text)
+	}
+	normal = strings.Map(asciiDigit, norm.NFKC.String(text))
+	p, _, err := transform.String(unaccent, normal)
+	if err != nil {
+		p = normal
+	}
+	plain = strings.Map(func(r rune) rune {
+		switch r {
+		case 'đ', 'Đ':
+			return 'd'
+		}
+		return unicode.ToLower(r)
+	}, p)
+	return normal, plain
+}
+
+// asciiDigit maps a decimal digit of any script to its ASCII digit. Unicode
+// keeps each script's digits 0-9 in ten consecutive code points, and the Nd
+// table's ranges start at a zero (TestDigitRanges checks it).
+func asciiDigit(r rune) rune {
+	if r < utf8.RuneSelf || !unicode.IsDigit(r) {
+		return r
+	}
+	for _, rg := range unicode.Nd.R16 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return '0' + (r-rune(rg.Lo))%10
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return '0' + (r-rune(rg.Lo))%10
+		}
+	}
+	return r
 }

@@ -1,8 +1,10 @@
 package redact_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/vneid-guide/vneidbot/internal/redact"
 )
@@ -21,12 +23,37 @@ func TestSensitive(t *testing.T) {
 		{"mk: hoa1234", true},
 		{"pass Abc@1234 sao ko vao dc", true},
 		{"passcode la 654321", true},
+		// Forms found by the security probe (issue 17).
+		{"cccd 001/203/045/680 bị khóa", true},
+		{"00  12  03  04  56  80", true},
+		{"０１２３４５６７８９０１", true},
+		{"số cmnd 123 456 789", true},
+		{"my password is Hunter!xyz please reset", true},
+		{"password: hunterxyz", true},
+		{"Password=Secret99", true},
+		{"pw Hunter!xyz", true},
+		{"pwd: correcthorse", true},
+		{"mật khẩu của tôi Hunter!xyz", true},
+		{"mật khẩu mới là Vneid2024@", true},
+		{"mã OTP là 482 913", true},
+		{"mã xác thực: ４８２９１３", true},
+		{"٤٨٢٩١٣", true},
+		// Ordinary questions stay answerable.
 		{"quên mật khẩu", false},
+		{"quên mật khẩu là sao", false},
+		{"mật khẩu là gì", false},
+		{"my password is not working", false},
+		{"my password is wrong", false},
 		{"ko nhan dc otp", false},
 		{"mật khẩu 8 ký tự là sao", false},
+		{"mk phải có mấy ký tự", false},
 		{"đăng ký mức 2 ở đâu", false},
 		{"1", false},
 		{"tổng đài 1900 0368", false},
+		{"hạn là 01/7/2024 phải không", false},
+		{"mã v_ab234567", false},
+		{"mã v_2345678a", false},
+		{"email của tôi là an@example.com", false},
 	}
 	for _, tt := range tests {
 		if got := redact.Sensitive(tt.in); got != tt.want {
@@ -51,13 +78,205 @@ func TestString(t *testing.T) {
 	}
 }
 
+// TestStringProbeInputs are the inputs of issue 17 that reached Redis, the
+// dashboard and the CSV verbatim.
+func TestStringProbeInputs(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"cccd 001/203/045/680 bị khóa", "cccd [số] bị khóa"},
+		{"00  12  03  04  56  80 là số gì", "[số] là số gì"},
+		{"số ０１２３４５６７８９０１ sai", "số [số] sai"},
+		{"my password is Hunter!xyz please reset", redact.Password},
+		{"gửi vào an.nguyen+vneid@example.com.vn giúp", "gửi vào [email] giúp"},
+		{"sđt (+84) 912-345-678 ko nhận otp", "sđt (+[số] ko nhận otp"},
+		{"số ٠٩١٢٣٤٥٦٧٨", "số [số]"},
+	}
+	for _, tt := range tests {
+		if got := redact.String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestStringKeepsOrdinaryText: what redaction must not eat.
+func TestStringKeepsOrdinaryText(t *testing.T) {
+	for _, in := range []string{
+		"2 ngày rồi chưa được duyệt",
+		"gọi tổng đài 1900 0368 không được",
+		"từ 01/7/2024 có bắt buộc không",
+		"năm 2025 còn dùng cmnd được không",
+		"iphone 15 cài được không",
+		"mật khẩu 8 ký tự là sao",
+	} {
+		if got := redact.String(in); got != in {
+			t.Errorf("String(%q) = %q, want it unchanged", in, got)
+		}
+	}
+}
+
+// TestDigitRanges checks what the digit normalisation relies on: every
+// range of Unicode decimal digits is ten consecutive code points per
+// script, starting at a zero.
+func TestDigitRanges(t *testing.T) {
+	for _, r := range unicode.Nd.R16 {
+		if r.Stride != 1 || (int(r.Hi)-int(r.Lo)+1)%10 != 0 {
+			t.Errorf("Nd range %U-%U stride %d", r.Lo, r.Hi, r.Stride)
+		}
+	}
+	for _, r := range unicode.Nd.R32 {
+		if r.Stride != 1 || (int(r.Hi)-int(r.Lo)+1)%10 != 0 {
+			t.Errorf("Nd range %U-%U stride %d", r.Lo, r.Hi, r.Stride)
+		}
+	}
+	if got := redact.String("mã ٤٨٢٩١٣ ४८२९१३ 𝟒𝟖𝟐𝟗𝟏𝟑"); got != "mã [số]" {
+		t.Errorf("String = %q", got)
+	}
+}
+
+// zeros are the digit zeros of scripts a secret may be typed in: ASCII,
+// full-width, Arabic-Indic, Devanagari, Thai, mathematical bold.
+var zeros = []rune{'0', '０', '٠', '०', '๐', '𝟎'}
+
+// separators go between the digits of a planted number.
+var separators = []string{"", " ", "  ", ".", "-", "/", " / ", " - ", "\u00a0", "\u200b", "_", "\t", "\n", ",", "·", "–", "*"}
+
+// planted is a secret and the ways it may be typed.
+type planted struct {
+	kind   string // id, cmnd, phone, otp, password, email
+	digits string // for numbers
+	text   string // for passwords and e-mails
+}
+
+// render writes a number in a script, split in groups by separators.
+func render(rng *rand.Rand, digits string) string {
+	zero := zeros[rng.IntN(len(zeros))]
+	var b strings.Builder
+	group := 1 + rng.IntN(4)
+	for i, c := range digits {
+		if i > 0 && i%group == 0 {
+			b.WriteString(separators[rng.IntN(len(separators))])
+		}
+		b.WriteRune(zero + (c - '0'))
+	}
+	return b.String()
+}
+
+// variant returns a message carrying p in one of the forms people use.
+func variant(rng *rand.Rand, p planted) string {
+	pick := func(s ...string) string { return s[rng.IntN(len(s))] }
+	switch p.kind {
+	case "id":
+		return pick("cccd ", "số định danh ", "CCCD: ", "id number ", "") + render(rng, p.digits) + pick(" bị khóa", " sao không đăng ký được", "", ".")
+	case "cmnd":
+		return pick("cmnd cũ ", "số cmnd ", "") + render(rng, p.digits) + pick(" còn dùng được không", "")
+	case "phone":
+		d := p.digits
+		prefix := pick("", "+", "(+", "00")
+		if rng.IntN(2) == 0 {
+			d = "84" + d[1:]
+		} else {
+			prefix = ""
+		}
+		return pick("sđt ", "số điện thoại ", "phone ", "gọi ") + prefix + render(rng, d) + pick(" không nhận được otp", "", " nhé")
+	case "otp":
+		return pick("mã OTP là ", "otp ", "mã xác thực: ", "code ", "mã ", "OTP=") + render(rng, p.digits) + pick("", " nhập ở đâu", " hết hạn rồi")
+	case "password":
+		return pick("my password is ", "password: ", "Password=", "pass ", "mk ", "mk: ", "mật khẩu của tôi ", "mật khẩu là ",
+			"mat khau cua toi la ", "pw ", "pwd: ", "passcode ", "mật khẩu mới là ", "MẬT KHẨU: ") + p.text + pick(" please reset", " bị sai", "", " sao ko vào được")
+	case "email":
+		return pick("email ", "gửi về ", "mail của tôi là ") + p.text + pick("", " nhé", ".")
+	}
+	panic(p.kind)
+}
+
+// leaked reports whether out still holds p in any form.
+func leaked(out string, p planted) bool {
+	if p.text != "" {
+		return strings.Contains(strings.ToLower(out), strings.ToLower(p.text))
+	}
+	var digits strings.Builder
+	for _, r := range out {
+		for _, z := range zeros {
+			if r >= z && r <= z+9 {
+				digits.WriteRune('0' + r - z)
+			}
+		}
+	}
+	d := p.digits
+	if p.kind == "phone" {
+		d = d[1:] // without the 0 or the 84
+	}
+	return strings.Contains(digits.String(), d)
+}
+
+func randomPlanted(rng *rand.Rand) planted {
+	num := func(n int, first string) string {
+		b := []byte(first)
+		for len(b) < n {
+			b = append(b, byte('0'+rng.IntN(10)))
+		}
+		return string(b)
+	}
+	switch rng.IntN(6) {
+	case 0:
+		return planted{kind: "id", digits: num(12, "0")}
+	case 1:
+		return planted{kind: "cmnd", digits: num(9, "")}
+	case 2:
+		return planted{kind: "phone", digits: num(10+rng.IntN(2), "09")}
+	case 3:
+		return planted{kind: "otp", digits: num(6, "")}
+	case 4:
+		return planted{kind: "password", text: []string{"Hunter!xyz", "Hoa@12345", "Vneid#2024", "s3cretPass", "Abc.12345"}[rng.IntN(5)]}
+	}
+	return planted{kind: "email", text: []string{"an.nguyen@example.com", "hoa_tran+vneid@mail.example.vn", "user99@example.org"}[rng.IntN(3)]}
+}
+
+// TestPlantedVariants generates secrets in many forms and checks that none
+// survives String, and that ID numbers, codes and passwords are Sensitive.
+func TestPlantedVariants(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 17))
+	for range 20000 {
+		p := randomPlanted(rng)
+		in := variant(rng, p)
+		out := redact.String(in)
+		if leaked(out, p) {
+			t.Fatalf("String(%q) = %q keeps the %s", in, out, p.kind)
+		}
+		if p.kind != "phone" && p.kind != "email" && !redact.Sensitive(in) {
+			t.Fatalf("Sensitive(%q) = false for a %s", in, p.kind)
+		}
+	}
+}
+
+// FuzzPlanted lets the fuzzer drive the variant generator.
+func FuzzPlanted(f *testing.F) {
+	f.Add(uint64(1), uint64(2))
+	f.Add(uint64(17), uint64(2026))
+	f.Fuzz(func(t *testing.T, a, b uint64) {
+		rng := rand.New(rand.NewPCG(a, b))
+		p := randomPlanted(rng)
+		in := variant(rng, p)
+		if out := redact.String(in); leaked(out, p) {
+			t.Fatalf("String(%q) = %q keeps the %s", in, out, p.kind)
+		}
+	})
+}
+
 func FuzzString(f *testing.F) {
 	f.Add("cccd 001203004567")
 	f.Add("mk: abc")
+	f.Add("cccd 001/203/045/680 bị khóa")
+	f.Add("０１２３４５６７８９０１")
+	f.Add("my password is Hunter!xyz please reset")
 	f.Fuzz(func(t *testing.T, s string) {
 		out := redact.String(s)
-		if redact.Sensitive(out) && strings.Count(out, "[số]") == 0 && !strings.Contains(out, "đã ẩn") {
+		if redact.Sensitive(out) && !strings.Contains(out, redact.Number) && out != redact.Password {
 			t.Fatalf("String(%q) = %q is still sensitive", s, out)
+		}
+		for _, r := range out {
+			if r > unicode.MaxASCII && unicode.IsDigit(r) {
+				t.Fatalf("String(%q) = %q keeps a non-ASCII digit", s, out)
+			}
 		}
 	})
 }
