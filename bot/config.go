@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/web"
 )
 
 // Config is the bot's whole configuration, read once from the environment
@@ -59,6 +60,14 @@ type Config struct {
 	RemindersFrom       int           // REMINDERS_HOURS "8-20": first local hour (Asia/Ho_Chi_Minh) reminders may go out
 	RemindersTo         int           // … and the hour they stop
 	// --- end of issue 7 block ---
+
+	// --- surge: admission control and web chat identity (issue 13) ---
+	MaxInflight       int           // MAX_INFLIGHT: updates this replica works on at once; the excess is refused (503)
+	WebNewChatsPerIP  int           // WEB_NEW_CHATS_PER_IP: new web conversations one address may start per window (0: no limit)
+	WebNewChatsWindow time.Duration // WEB_NEW_CHATS_WINDOW: that window (10m)
+	WebClientIPHeader string        // WEB_CLIENT_IP_HEADER: header a trusted reverse proxy sets to the client address
+	WebFrameAncestors string        // WEB_FRAME_ANCESTORS: CSP frame-ancestors of the chat page ('self')
+	// --- end of issue 13 block ---
 }
 
 // ConfigError is a configuration problem; it names the variable at fault.
@@ -182,6 +191,32 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.RemindersFrom, c.RemindersTo = f, t
 	// --- end of issue 7 block ---
+
+	// --- surge: admission control and web chat identity (issue 13) ---
+	if n, err := strconv.Atoi(get("MAX_INFLIGHT", strconv.Itoa(DefaultMaxInflight))); err != nil || n < 1 || n > 100_000 {
+		errs = append(errs, &ConfigError{"MAX_INFLIGHT", fmt.Sprintf("%q must be a whole number from 1 to 100000, such as %d", get("MAX_INFLIGHT", ""), DefaultMaxInflight)})
+	} else {
+		c.MaxInflight = n
+	}
+	if n, err := strconv.Atoi(get("WEB_NEW_CHATS_PER_IP", "300")); err != nil || n < 0 {
+		errs = append(errs, &ConfigError{"WEB_NEW_CHATS_PER_IP", fmt.Sprintf("%q must be a whole number, 0 for no limit", get("WEB_NEW_CHATS_PER_IP", ""))})
+	} else {
+		c.WebNewChatsPerIP = n
+	}
+	win, err := time.ParseDuration(get("WEB_NEW_CHATS_WINDOW", "10m"))
+	if err != nil || win < time.Second || win > 24*time.Hour {
+		errs = append(errs, &ConfigError{"WEB_NEW_CHATS_WINDOW", fmt.Sprintf("%q must be a duration from 1s to 24h, such as 10m", get("WEB_NEW_CHATS_WINDOW", ""))})
+	}
+	c.WebNewChatsWindow = win
+	c.WebClientIPHeader = get("WEB_CLIENT_IP_HEADER", "")
+	if h := c.WebClientIPHeader; h != "" && !validHeaderName(h) {
+		errs = append(errs, &ConfigError{"WEB_CLIENT_IP_HEADER", fmt.Sprintf("%q is not a header name such as X-Real-IP", h)})
+	}
+	c.WebFrameAncestors = get("WEB_FRAME_ANCESTORS", "'self'")
+	if !web.ValidFrameAncestors(c.WebFrameAncestors) {
+		errs = append(errs, &ConfigError{"WEB_FRAME_ANCESTORS", "must be 'self', 'none' or space-separated https:// origins of the portals that embed the chat, such as \"'self' https://dichvucong.example.gov.vn\""})
+	}
+	// --- end of issue 13 block ---
 	return c, errors.Join(errs...)
 }
 
@@ -218,6 +253,21 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// DefaultMaxInflight is MAX_INFLIGHT when unset: enough updates in progress
+// to keep one core and Redis busy (docs/benchmarks.md), few enough that each
+// finishes well inside its deadline (issue 13 block).
+const DefaultMaxInflight = 64
+
+// validHeaderName reports whether s is an HTTP header name (issue 13 block).
+func validHeaderName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // validBotUsername matches Telegram's rule for bot usernames (issue 7 block).

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/admission"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/web"
 )
@@ -34,6 +37,7 @@ type app struct {
 	content *contentSource
 	mux     *http.ServeMux
 	metrics *prometheus.Registry
+	gate    *admission.Gate // MAX_INFLIGHT updates in progress at once (issue 13)
 
 	mu     sync.Mutex
 	checks []readyCheck
@@ -166,7 +170,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 // routes registers the HTTP routes every deployment has.
 func (a *app) routes(ctx context.Context) error {
-	chat := web.NewHandler(a.engine, a.content.Catalog, a.log)
+	if a.gate == nil {
+		a.gate = admission.New(cmp.Or(a.cfg.MaxInflight, DefaultMaxInflight), admission.Options{Metrics: a.metrics})
+	}
+	chat, err := a.webChat(ctx)
+	if err != nil {
+		return err
+	}
 	a.mux.Handle("GET /{$}", chat.Page())
 	a.mux.Handle("POST /api/chat", chat)
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -176,6 +186,30 @@ func (a *app) routes(ctx context.Context) error {
 	a.mux.HandleFunc("GET /readyz", a.readyz)
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
 	return nil
+}
+
+// webChat builds the web chat: admission control, server-issued chat ids
+// signed with a key every replica shares, and the new-conversation limit
+// per address (issue 13).
+func (a *app) webChat(ctx context.Context) (*web.Handler, error) {
+	key, err := web.LoadIDKey(ctx, a.store.Client(), a.store.Key("web", "idkey"))
+	if err != nil {
+		return nil, err
+	}
+	return web.New(a.engine, a.content.Catalog, web.Options{
+		Logger: a.log,
+		Gate:   a.gate,
+		IDKey:  key,
+		NewChats: &web.NewChatLimit{
+			Redis:  a.store.Client(),
+			Prefix: a.store.Key("web", "newchats"),
+			PerIP:  a.cfg.WebNewChatsPerIP,
+			Window: a.cfg.WebNewChatsWindow,
+		},
+		SecureCookie:   strings.HasPrefix(a.cfg.PublicURL, "https://"),
+		ClientIPHeader: a.cfg.WebClientIPHeader,
+		FrameAncestors: a.cfg.WebFrameAncestors,
+	}), nil
 }
 
 // readyz answers 200 when every readiness check passes, else 503 with the reasons.

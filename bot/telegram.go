@@ -41,7 +41,9 @@ func setupTelegram(ctx context.Context, a *app) error {
 	if err != nil {
 		return fmt.Errorf("telegram webhook secret: %w", err)
 	}
-	a.mux.Handle("POST /webhook/telegram", tg.WebhookHandler(secret))
+	// Past MAX_INFLIGHT updates in progress an update is refused with 503
+	// at once, before any Redis work, and Telegram sends it again later.
+	a.mux.Handle("POST /webhook/telegram", a.gate.Middleware("telegram", tg.WebhookHandler(secret)))
 	a.background(ctx, "telegram webhook", func(ctx context.Context) error {
 		return tg.RunWebhook(ctx, a.cfg.TelegramWebhookURL, secret)
 	})

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/admission"
 	"github.com/vneid-guide/vneidbot/internal/zalo"
 )
 
@@ -32,7 +34,7 @@ func setupZalo(ctx context.Context, a *app) error {
 		APIURL:      a.cfg.ZaloAPIURL,
 		OAuthURL:    a.cfg.ZaloOAuthURL,
 		Store:       a.store,
-		Engine:      a.engine,
+		Engine:      pacedEngine{a.engine, a.gate}, // events wait in their stream for a free slot
 		Logger:      log,
 		Metrics:     a.metrics,
 		Spool:       spool,
@@ -60,4 +62,22 @@ func setupZalo(ctx context.Context, a *app) error {
 		log.Warn("zalo channel is not ready", "reason", err)
 	}
 	return nil
+}
+
+// pacedEngine takes an admission slot before each update and waits for one
+// when all are taken: events that are already durable (the Zalo stream) are
+// worked off at the pace the replica can manage instead of being refused.
+type pacedEngine struct {
+	*flows.Engine
+	gate *admission.Gate
+}
+
+// Process handles in once a slot is free; an error (ctx ended) leaves the
+// event queued.
+func (p pacedEngine) Process(ctx context.Context, in flows.Inbound) error {
+	if err := p.gate.Acquire(ctx); err != nil {
+		return err
+	}
+	defer p.gate.Release()
+	return p.Engine.Process(ctx, in)
 }

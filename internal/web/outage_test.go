@@ -9,10 +9,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -92,10 +95,16 @@ func TestRedisOutageLosesNothing(t *testing.T) {
 		lastFail  time.Time
 		firstOKAt = map[int]time.Time{}
 	)
+	// one browser (cookie jar) per chat: the server names the conversation
+	clients := make([]*http.Client, chats)
+	for c := range clients {
+		jar, _ := cookiejar.New(nil)
+		clients[c] = &http.Client{Jar: jar}
+	}
 	send := func(chat, n int) {
 		body := fmt.Sprintf(`{"user":"c%d","id":"c%d-m%d","text":"menu"}`, chat, chat, n)
 		for {
-			res, err := http.Post(srv.URL, "application/json", bytes.NewBufferString(body))
+			res, err := clients[chat].Post(srv.URL, "application/json", bytes.NewBufferString(body))
 			if err == nil {
 				b, _ := io.ReadAll(res.Body)
 				res.Body.Close()
@@ -149,7 +158,17 @@ func TestRedisOutageLosesNothing(t *testing.T) {
 		t.Fatalf("first success %v after Redis came back, want within 5 s", rec)
 	}
 	for c := range chats {
-		snap, err := st.LoadSession(ctx, fmt.Sprintf("web:c%d", c), "")
+		u, _ := url.Parse(srv.URL)
+		var chat string
+		for _, ck := range clients[c].Jar.Cookies(u) {
+			if ck.Name == web.CookieName {
+				chat, _, _ = strings.Cut(ck.Value, ".")
+			}
+		}
+		if chat == "" {
+			t.Fatalf("chat %d holds no chat cookie", c)
+		}
+		snap, err := st.LoadSession(ctx, "web:"+chat, "")
 		if err != nil {
 			t.Fatal(err)
 		}

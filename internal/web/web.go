@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
@@ -31,18 +32,66 @@ type Engine interface {
 	Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error)
 }
 
+// Gate is the replica's admission control (internal/admission.Gate): a
+// request that finds no free slot is refused at once.
+type Gate interface {
+	TryAcquire(channel string) bool
+	Release()
+	SetRetryAfter(h http.Header)
+}
+
+// Options configure the web chat. The zero value serves without admission
+// control, with a per-process key for chat ids and no new-chat limit.
+type Options struct {
+	Logger *slog.Logger
+	// Gate, when set, bounds the updates in progress (MAX_INFLIGHT).
+	Gate Gate
+	// IDKey signs the chat ids the server issues; every replica must share
+	// it (LoadIDKey). Empty: a random key for this process.
+	IDKey []byte
+	// NewChats bounds new conversations per network address.
+	NewChats *NewChatLimit
+	// SecureCookie marks the chat cookie Secure on every response (the page
+	// is public over https, PUBLIC_URL); without it the cookie is Secure
+	// when the request came over TLS or X-Forwarded-Proto says https.
+	SecureCookie bool
+	// ClientIPHeader names the header a trusted reverse proxy sets to the
+	// client's address (WEB_CLIENT_IP_HEADER); empty uses the peer address.
+	ClientIPHeader string
+	// FrameAncestors is the CSP frame-ancestors source list: the portals
+	// that may embed the page (WEB_FRAME_ANCESTORS), "'self'" by default.
+	FrameAncestors string
+}
+
 // Handler serves POST /api/chat; Page serves the chat page.
 type Handler struct {
 	engine  Engine
 	content func() *content.Catalog
 	log     *slog.Logger
 	now     func() time.Time
+	o       Options
+	csp     string // Content-Security-Policy of the page, with %s for the nonce
 }
 
-// NewHandler returns the web chat handler. cat returns the current content,
-// whose messages label the page.
+// NewHandler returns the web chat handler with default Options. cat returns
+// the current content, whose messages label the page.
 func NewHandler(e Engine, cat func() *content.Catalog, log *slog.Logger) *Handler {
-	return &Handler{engine: e, content: cat, log: log, now: time.Now}
+	return New(e, cat, Options{Logger: log})
+}
+
+// New returns the web chat handler.
+func New(e Engine, cat func() *content.Catalog, o Options) *Handler {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(o.IDKey) == 0 {
+		o.IDKey = make([]byte, 32)
+		rand.Read(o.IDKey)
+	}
+	if strings.TrimSpace(o.FrameAncestors) == "" {
+		o.FrameAncestors = "'self'"
+	}
+	return &Handler{engine: e, content: cat, log: o.Logger, now: time.Now, o: o, csp: pageCSP(o.FrameAncestors)}
 }
 
 // Request is the body of POST /api/chat: user plus exactly one of text,
@@ -131,6 +180,15 @@ func ParseRequest(body []byte) (flows.Inbound, error) {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Admission first: a refusal costs no Redis work and no body reading.
+	if g := h.o.Gate; g != nil {
+		if !g.TryAcquire("web") {
+			g.SetRetryAfter(w.Header())
+			h.writeMsg(w, http.StatusServiceUnavailable, "web_busy")
+			return
+		}
+		defer g.Release()
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -147,17 +205,46 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.Time = h.now()
-	// A citizen waiting longer than this is better told to retry.
+	// A citizen waiting longer than this is better told to retry. Admission
+	// keeps the updates in progress few enough that Redis work finishes
+	// well inside it.
 	ctx, cancel := context.WithTimeout(r.Context(), handleTimeout)
 	defer cancel()
+	// The conversation is the one the cookie names; the body's "user" is
+	// accepted for compatibility and never chooses it.
+	in.ChatID = ""
+	if c, err := r.Cookie(CookieName); err == nil {
+		in.ChatID = chatFromCookie(h.o.IDKey, c.Value)
+	}
+	if in.ChatID == "" {
+		if err := h.o.NewChats.allow(ctx, h.o.IDKey, clientAddr(r, h.o.ClientIPHeader), in.Time); err != nil {
+			if errors.Is(err, errTooManyChats) {
+				w.Header().Set("Retry-After", "60")
+				h.writeMsg(w, http.StatusTooManyRequests, "web_too_many_chats")
+				return
+			}
+			h.log.Error("web chat: new-conversation limit", "err", err)
+			h.writeMsg(w, http.StatusServiceUnavailable, "web_retry")
+			return
+		}
+		chat, value := issueID(h.o.IDKey)
+		in.ChatID = chat
+		secure := h.o.SecureCookie || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+		http.SetCookie(w, chatCookie(value, secure))
+	}
 	replies, err := h.engine.Handle(ctx, in)
 	if err != nil {
 		h.log.Error("web chat update failed", "chat", in.ChatID, "err", err)
-		cat := h.content()
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": cat.Msg(cat.DefaultLocale(), "web_retry")})
+		h.writeMsg(w, http.StatusServiceUnavailable, "web_retry")
 		return
 	}
 	writeJSON(w, http.StatusOK, Response{Replies: toJSON(replies)})
+}
+
+// writeMsg answers {"error": <content message key>} in the default language.
+func (h *Handler) writeMsg(w http.ResponseWriter, status int, key string) {
+	cat := h.content()
+	writeJSON(w, status, map[string]string{"error": cat.Msg(cat.DefaultLocale(), key)})
 }
 
 func toJSON(replies []flows.Reply) []ReplyJSON {

@@ -3,11 +3,12 @@ package web_test
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
@@ -18,27 +19,57 @@ import (
 
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	srv, _ := newServerWith(t, web.Options{})
+	return srv
+}
+
+func testCatalog(t *testing.T) *content.Catalog {
+	t.Helper()
 	cat, problems := content.Load(content.Embedded, content.Options{})
 	if err := problems.Err(); err != nil {
 		t.Fatal(err)
 	}
+	return cat
+}
+
+// newServerWith serves the chat page and API with o, on the miniredis
+// store it returns.
+func newServerWith(t *testing.T, o web.Options) (*httptest.Server, *store.Store) {
+	t.Helper()
+	cat := testCatalog(t)
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
 	eng, err := flows.New(cat, st, flows.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := web.NewHandler(eng, func() *content.Catalog { return cat }, slog.New(slog.DiscardHandler))
+	h := web.New(eng, func() *content.Catalog { return cat }, o)
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", h.Page())
 	mux.Handle("POST /api/chat", h)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, st
 }
 
+// browser is one client with its own cookie jar, as a browser is.
+func browser(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
+}
+
+// post sends body as one fresh client (no cookie yet).
 func post(t *testing.T, srv *httptest.Server, body string) (int, string) {
 	t.Helper()
-	res, err := http.Post(srv.URL+"/api/chat", "application/json", strings.NewReader(body))
+	return postAs(t, browser(t), srv, body)
+}
+
+func postAs(t *testing.T, c *http.Client, srv *httptest.Server, body string) (int, string) {
+	t.Helper()
+	res, err := c.Post(srv.URL+"/api/chat", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +80,8 @@ func post(t *testing.T, srv *httptest.Server, body string) (int, string) {
 
 func TestChatAPI(t *testing.T) {
 	srv := newServer(t)
-	code, body := post(t, srv, `{"user":"u1","start":""}`)
+	c := browser(t)
+	code, body := postAs(t, c, srv, `{"user":"u1","start":""}`)
 	if code != 200 {
 		t.Fatalf("start: %d %s", code, body)
 	}
@@ -64,11 +96,11 @@ func TestChatAPI(t *testing.T) {
 	if len(menu.Buttons) == 0 || menu.Buttons[0][0].Payload != "f:install" || menu.Buttons[0][0].Number != 1 {
 		t.Fatalf("menu does not start with the install flow: %+v", menu.Buttons)
 	}
-	code, body = post(t, srv, `{"user":"u1","button":"f:install"}`)
+	code, body = postAs(t, c, srv, `{"user":"u1","button":"f:install"}`)
 	if code != 200 || !strings.Contains(body, `"payload":"c:install:choose_os:android"`) {
 		t.Fatalf("install button: %d %s", code, body)
 	}
-	code, body = post(t, srv, `{"user":"u1","text":"android"}`)
+	code, body = postAs(t, c, srv, `{"user":"u1","text":"android"}`)
 	if code != 200 || !strings.Contains(body, "CH Play") || !strings.Contains(body, `"url":"https://play.google.com/`) {
 		t.Fatalf("typed android: %d %s", code, body)
 	}
@@ -109,9 +141,10 @@ func TestChatAPIRefusesBadInput(t *testing.T) {
 
 func TestChatAPIDedupesRetries(t *testing.T) {
 	srv := newServer(t)
-	post(t, srv, `{"user":"u2","start":""}`)
-	_, first := post(t, srv, `{"user":"u2","id":"abc","text":"menu"}`)
-	code, again := post(t, srv, `{"user":"u2","id":"abc","text":"menu"}`)
+	c := browser(t)
+	postAs(t, c, srv, `{"user":"u2","start":""}`)
+	_, first := postAs(t, c, srv, `{"user":"u2","id":"abc","text":"menu"}`)
+	code, again := postAs(t, c, srv, `{"user":"u2","id":"abc","text":"menu"}`)
 	if code != 200 || !strings.Contains(first, "Bạn muốn làm gì") || again != first {
 		t.Fatalf("a retried message must get the same answer, not a new turn:\nfirst: %s\nagain: %d %s", first, code, again)
 	}

@@ -1,0 +1,119 @@
+package admission_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vneid-guide/vneidbot/internal/admission"
+)
+
+func TestTryAcquireNeverWaits(t *testing.T) {
+	g := admission.New(2, admission.Options{})
+	if !g.TryAcquire("web") || !g.TryAcquire("web") {
+		t.Fatal("two free slots refused")
+	}
+	if g.TryAcquire("web") {
+		t.Fatal("a third update admitted past the limit of 2")
+	}
+	if g.InFlight() != 2 || g.Refused() != 1 {
+		t.Fatalf("in flight %d, refused %d; want 2 and 1", g.InFlight(), g.Refused())
+	}
+	g.Release()
+	if !g.TryAcquire("web") {
+		t.Fatal("a released slot is not free again")
+	}
+}
+
+func TestAcquireWaitsForASlot(t *testing.T) {
+	g := admission.New(1, admission.Options{})
+	if err := g.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := g.Acquire(ctx); err == nil {
+		t.Fatal("Acquire took a slot that was held")
+	}
+	got := make(chan error, 1)
+	go func() { got <- g.Acquire(context.Background()) }()
+	select {
+	case <-got:
+		t.Fatal("Acquire returned before the slot was released")
+	case <-time.After(10 * time.Millisecond):
+	}
+	g.Release()
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	if g.Refused() != 0 {
+		t.Fatal("a waiting Acquire counts as a refusal")
+	}
+}
+
+func TestMiddlewareRefusesWith503AndRetryAfter(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	g := admission.New(1, admission.Options{RetryAfter: 1500 * time.Millisecond, Metrics: reg})
+	entered, release := make(chan struct{}), make(chan struct{})
+	h := g.Middleware("telegram", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, err := http.Post(srv.URL, "application/json", nil)
+		if err == nil {
+			res.Body.Close()
+		}
+	}()
+	<-entered
+	c := &http.Client{Timeout: 2 * time.Second}
+	res, err := c.Post(srv.URL, "application/json", nil)
+	if err != nil {
+		t.Fatalf("second request while full: %v (not refused at once)", err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "2" {
+		t.Fatalf("got %d Retry-After=%q, want 503 and 2 (1.5 s rounded up)", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	close(release)
+	<-done
+	if g.InFlight() != 0 {
+		t.Fatalf("%d slots held after the handler returned", g.InFlight())
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, mf := range mfs {
+		if mf.GetName() == "vneidbot_admission_refused_total" {
+			found = mf.GetMetric()[0].GetCounter().GetValue() == 1
+		}
+	}
+	if !found {
+		t.Fatal("vneidbot_admission_refused_total{channel=telegram} is not 1")
+	}
+}
+
+// BenchmarkRefusal is what a refused request costs the replica, HTTP
+// excluded: it must be a small fraction of an update.
+func BenchmarkRefusal(b *testing.B) {
+	g := admission.New(1, admission.Options{})
+	g.TryAcquire("web")
+	h := g.Middleware("web", http.NotFoundHandler())
+	req := httptest.NewRequest(http.MethodPost, "/api/chat", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// CookieName is the cookie that names a browser's conversation. Its value is
+// issued by the server (ChatID, a dot, a MAC of it); the client's "user"
+// field never chooses the conversation (security review F2).
+const CookieName = "vneid_chat"
+
+// cookieMaxAge keeps the conversation across visits (browsers cap cookies
+// at 400 days; the session itself expires after SESSION_TTL).
+const cookieMaxAge = 365 * 24 * time.Hour
+
+const (
+	idBytes  = 16 // random bytes of a chat id: 128 bits, unguessable
+	macBytes = 12 // bytes of the MAC that proves the server issued it
+)
+
+// issueID returns a new chat id and the cookie value that carries it.
+func issueID(key []byte) (chat, cookie string) {
+	var b [idBytes]byte
+	rand.Read(b[:]) // never fails (crypto/rand panics if the OS cannot supply randomness)
+	chat = "w" + base64.RawURLEncoding.EncodeToString(b[:])
+	return chat, chat + "." + sign(key, chat)
+}
+
+// sign is the base64url MAC of s under key, truncated to macBytes.
+func sign(key []byte, s string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(s))
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:macBytes])
+}
+
+// chatFromCookie returns the chat id a cookie value names, or "" when the
+// value was not issued under key (absent, malformed or forged).
+func chatFromCookie(key []byte, value string) string {
+	chat, mac, ok := strings.Cut(value, ".")
+	if !ok || len(chat) != 1+base64.RawURLEncoding.EncodedLen(idBytes) || chat[0] != 'w' || !plainID(chat) {
+		return ""
+	}
+	if !hmac.Equal([]byte(mac), []byte(sign(key, chat))) {
+		return ""
+	}
+	return chat
+}
+
+// chatCookie is the cookie that carries value: HttpOnly, SameSite=Lax,
+// Secure when the page is served over https.
+func chatCookie(value string, secure bool) *http.Cookie {
+	return &http.Cookie{
+		Name:     CookieName,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   int(cookieMaxAge / time.Second),
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// LoadIDKey returns the key that signs chat ids, shared by every replica
+// through Redis under name: created at random by the first replica to ask,
+// read by the others.
+func LoadIDKey(ctx context.Context, rdb redis.UniversalClient, name string) ([]byte, error) {
+	var b [32]byte
+	rand.Read(b[:])
+	if err := rdb.SetNX(ctx, name, hex.EncodeToString(b[:]), 0).Err(); err != nil {
+		return nil, fmt.Errorf("web: store chat id key: %w", err)
+	}
+	v, err := rdb.Get(ctx, name).Result()
+	if err != nil {
+		return nil, fmt.Errorf("web: read chat id key: %w", err)
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("web: chat id key %s in Redis is not 32 hex bytes", name)
+	}
+	return key, nil
+}
+
+// NewChatLimit bounds how many new conversations one network address may
+// start per window, across every replica (counted in Redis).
+type NewChatLimit struct {
+	Redis  redis.UniversalClient
+	Prefix string        // key prefix, e.g. "vneid:web:newchats"
+	PerIP  int           // new conversations per address and window; 0 disables the limit
+	Window time.Duration // 10m by default
+}
+
+// errTooManyChats is the refusal of a new conversation over the limit.
+var errTooManyChats = errors.New("web: too many new conversations from this address")
+
+// allow counts one new conversation for addr and reports errTooManyChats
+// past the limit. The address is kept only as a keyed hash in the key name.
+func (l *NewChatLimit) allow(ctx context.Context, key []byte, addr string, now time.Time) error {
+	if l == nil || l.PerIP <= 0 || l.Redis == nil {
+		return nil
+	}
+	window := l.Window
+	if window <= 0 {
+		window = 10 * time.Minute
+	}
+	slot := now.UnixNano() / int64(window)
+	k := l.Prefix + ":" + sign(key, "ip:"+addr) + ":" + strconv.FormatInt(slot, 36)
+	pipe := l.Redis.Pipeline()
+	incr := pipe.Incr(ctx, k)
+	pipe.Expire(ctx, k, window+time.Minute)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("web: count new conversations: %w", err)
+	}
+	if incr.Val() > int64(l.PerIP) {
+		return errTooManyChats
+	}
+	return nil
+}
+
+// clientAddr is the network a request comes from: the IPv4 address, or the
+// /64 of an IPv6 address (one household or phone holds a whole /64). When
+// header is set (WEB_CLIENT_IP_HEADER, for a reverse proxy that sets it),
+// the address comes from that header; for X-Forwarded-For, from its last
+// entry, the one the proxy appended.
+func clientAddr(r *http.Request, header string) string {
+	raw := ""
+	if header != "" {
+		raw = strings.TrimSpace(r.Header.Get(header))
+		if i := strings.LastIndexByte(raw, ','); i >= 0 {
+			raw = strings.TrimSpace(raw[i+1:])
+		}
+	}
+	if raw == "" {
+		raw = r.RemoteAddr
+		if h, _, err := net.SplitHostPort(raw); err == nil {
+			raw = h
+		}
+	}
+	ip := net.ParseIP(strings.Trim(raw, "[]"))
+	if ip == nil {
+		return raw
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return v4.String()
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
