@@ -25,12 +25,14 @@ const contentUsage = `Usage: vneidbot content check [DIR]
        vneidbot content versions [--json] [--limit N]
        vneidbot content rollback N [--by NAME]
        vneidbot content export DIR [--version N | --builtin]
+       vneidbot content stale [--days N] [--json] [DIR]
 
   check     validate the embedded content, or the content folder DIR
   publish   validate DIR and make it the content every replica serves (needs REDIS_URL)
   versions  list the published versions, newest first; * marks the current one
   rollback  make the published version N current again
   export    write a published version's files (or the built-in ones) into the new folder DIR, to edit them
+  stale     list the FAQ entries, flows and steps last checked against their sources more than N days ago
 `
 
 // cmdTimeout bounds what a content command may spend talking to Redis.
@@ -39,7 +41,7 @@ const cmdTimeout = time.Minute
 // cmdContent runs "vneidbot content check|publish|versions|rollback|export".
 func cmdContent(cfg Config, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"content: expected a subcommand: check, publish, versions, rollback or export"}
+		return usageError{"content: expected a subcommand: check, publish, versions, rollback, export or stale"}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
@@ -58,8 +60,10 @@ func cmdContent(cfg Config, args []string, stdout, stderr io.Writer) error {
 		return contentRollback(ctx, cfg, args, stdout, stderr)
 	case "export":
 		return contentExport(ctx, cfg, args, stdout)
+	case "stale":
+		return contentStale(args, stdout, stderr)
 	}
-	return usageError{fmt.Sprintf("content: unknown subcommand %q: expected check, publish, versions, rollback or export", sub)}
+	return usageError{fmt.Sprintf("content: unknown subcommand %q: expected check, publish, versions, rollback, export or stale", sub)}
 }
 
 // contentCheck runs "content check [DIR]".
@@ -88,16 +92,87 @@ func contentCheck(args []string, stdout, stderr io.Writer) error {
 }
 
 // check validates fsys, printing each problem as file:line: message (file
-// names start with base) and "ok: <summary>" when it is valid. It returns
-// the number of errors (warnings, such as stale entries, do not count).
+// names start with base) and "ok: <summary>; N answers over 600 characters"
+// when it is valid. It returns the number of errors (warnings, such as stale
+// entries or long answers, do not count).
 func check(fsys fs.FS, base string, stdout io.Writer) int {
 	cat, problems := content.Load(fsys, content.Options{Today: time.Now().Format(time.DateOnly)})
 	printProblems(stdout, base, problems)
 	if cat == nil {
 		return max(1, len(problems.Errors()))
 	}
-	fmt.Fprintf(stdout, "ok: %s\n", cat.Summary())
+	over := cat.AnswersOver()
+	names := ""
+	if len(over) > 0 {
+		names = " (" + strings.Join(over, ", ") + ")"
+	}
+	fmt.Fprintf(stdout, "ok: %s; %d answers over %d characters%s\n", cat.Summary(), len(over), content.MaxAnswer, names)
 	return 0
+}
+
+// staleJSON is what "content stale --json" prints.
+type staleJSON struct {
+	Today string              `json:"today"`
+	Days  int                 `json:"days"`
+	Items []content.StaleItem `json:"items"`
+}
+
+// contentStale runs "content stale [--days N] [--json] [DIR]".
+func contentStale(args []string, stdout, stderr io.Writer) error {
+	flags := newFlags("content stale", "content stale [--days N] [--json] [DIR]\n\nLists the FAQ entries, flows and flow steps whose \"checked\" date is more than N days old,\noldest first, with the source ids they cite (see content/sources.yaml): re-check each\nagainst its sources, then set \"checked\" to the day you did. Reads the embedded content,\nor the content folder DIR.", stdout)
+	days := flags.Int("days", -1, "list what was checked more than N days ago (default: stale_after_days of meta.yaml)")
+	asJSON := flags.Bool("json", false, `print JSON: {"today":...,"days":N,"items":[{"kind","id","checked","days","file","line","sources"}]}`)
+	pos, err := parseAll(flags, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usageError{"content stale: takes at most one folder"}
+	}
+	var fsys fs.FS = content.Embedded
+	base := "content"
+	if len(pos) == 1 {
+		if fsys, err = contentDir("content stale", pos[0]); err != nil {
+			return err
+		}
+		base = pos[0]
+	}
+	cat, problems := content.Load(fsys, content.Options{})
+	if cat == nil {
+		printProblems(stdout, base, problems)
+		fmt.Fprintf(stderr, "content stale: the content has %d error(s); run content check\n", len(problems.Errors()))
+		return errSilent
+	}
+	n := *days
+	if n < 0 {
+		n = cat.Meta.StaleAfterDays
+	}
+	now := time.Now()
+	today, _ := time.Parse(time.DateOnly, now.Format(time.DateOnly))
+	items := cat.Stale(today, n)
+	for i := range items {
+		items[i].File = filepath.Join(base, items[i].File)
+	}
+	if *asJSON {
+		if items == nil {
+			items = []content.StaleItem{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(staleJSON{Today: today.Format(time.DateOnly), Days: n, Items: items})
+	}
+	if len(items) == 0 {
+		fmt.Fprintf(stdout, "Nothing to re-check: everything was checked in the last %d days.\n", n)
+		return nil
+	}
+	fmt.Fprintf(stdout, "%d item(s) last checked more than %d days ago, oldest first:\n\n", len(items), n)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tID\tCHECKED\tDAYS\tWHERE\tSOURCES")
+	for _, it := range items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s:%d\t%s\n", it.Kind, it.ID, it.Checked, it.Days, it.File, it.Line, strings.Join(it.Sources, " "))
+	}
+	return tw.Flush()
 }
 
 // contentDir opens a content folder named on the command line.

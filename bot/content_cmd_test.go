@@ -132,7 +132,7 @@ func TestContentExportBuiltin(t *testing.T) {
 	}
 	_, want, _ := runCmd(t, env(), "content", "check")
 	code, got, _ := runCmd(t, env(), "content", "check", dir)
-	if code != 0 || !strings.HasPrefix(got, "ok: ") || lastLine(got) != lastLine(want) {
+	if code != 0 || !strings.HasPrefix(lastLine(got), "ok: ") || lastLine(got) != lastLine(want) {
 		t.Fatalf("the exported built-in content checks as %q, the built-in as %q", lastLine(got), lastLine(want))
 	}
 	if code, _, _ := runCmd(t, env(), "content", "export", filepath.Join(t.TempDir(), "x"), "--builtin", "--version", "3"); code != 2 {

@@ -10,12 +10,13 @@ package content
 import (
 	"embed"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
 // Embedded is the built-in content, compiled into the binary.
 //
-//go:embed meta.yaml messages.yaml vocab.yaml flows faq
+//go:embed meta.yaml messages.yaml vocab.yaml sources.yaml flows faq
 var Embedded embed.FS
 
 // Text is a piece of user-facing text keyed by locale ("vi", "en").
@@ -36,9 +37,26 @@ type Catalog struct {
 	Flows    []*Flow
 	FAQ      []*Entry
 	Vocab    Vocab
+	Sources  []*Source // sources.yaml: the public pages the facts rest on (optional file)
 
-	flowByID  map[string]*Flow
-	entryByID map[string]*Entry
+	flowByID   map[string]*Flow
+	entryByID  map[string]*Entry
+	sourceByID map[string]*Source
+}
+
+// Source is one public page (or document) that content facts rest on, listed
+// in sources.yaml. Entries, flows and steps cite it in their source note as
+// "[S12]"; the validator checks that every cited id is listed.
+type Source struct {
+	ID        string   `yaml:"id"`        // "S12"
+	Title     string   `yaml:"title"`     // the page's title, or what it is
+	Publisher string   `yaml:"publisher"` // who published it
+	Address   string   `yaml:"address"`   // where it was read (as recorded; may be shortened with "…")
+	Also      []string `yaml:"also"`      // other copies or pages of the same source
+	Date      string   `yaml:"date"`      // publication date as known: "2025-08-19", "2024-07", "n.d."
+	Supports  string   `yaml:"supports"`  // which facts of the guide it supports, in our words
+
+	Line int `yaml:"-"`
 }
 
 // Meta holds settings that apply to the content as a whole (meta.yaml).
@@ -113,7 +131,9 @@ type Entry struct {
 	Title     Text                `yaml:"title"`
 	Questions map[string][]string `yaml:"questions"`
 	Keywords  []string            `yaml:"keywords"`
-	Answer    Text                `yaml:"answer"`
+	Answer    Text                `yaml:"answer"` // the first message: ≤ 600 characters in vi
+	More      Text                `yaml:"more"`   // optional: the rest, shown when the citizen presses "Xem thêm"
+	Next      Text                `yaml:"next"`   // optional: the next action, for a follow-up or a repeated question
 	Related   []string            `yaml:"related"`
 	Flow      string              `yaml:"flow"` // optional flow id offered after the answer
 	Links     []*Link             `yaml:"links"`
@@ -157,6 +177,51 @@ func (c *Catalog) Flow(id string) *Flow { return c.flowByID[id] }
 
 // Entry returns the FAQ entry with the given id, or nil.
 func (c *Catalog) Entry(id string) *Entry { return c.entryByID[id] }
+
+// Source returns the source with the given id ("S12"), or nil.
+func (c *Catalog) Source(id string) *Source { return c.sourceByID[id] }
+
+// Cited returns the listed sources that a source note cites as "[Sn]", in
+// the order first cited, each once. Ids that are not listed are left out
+// (the validator reports them).
+func (c *Catalog) Cited(note string) []*Source {
+	var out []*Source
+	for _, id := range CitedIDs(note) {
+		if s := c.Source(id); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// SourcesOf returns the sources that a FAQ entry cites.
+func (c *Catalog) SourcesOf(e *Entry) []*Source { return c.Cited(e.Source) }
+
+// FlowSources returns the sources that a flow cites, in its own note and in
+// its steps' notes, each once.
+func (c *Catalog) FlowSources(f *Flow) []*Source {
+	notes := []string{f.Source}
+	for _, s := range f.Steps {
+		notes = append(notes, s.Source)
+	}
+	return c.Cited(strings.Join(notes, " "))
+}
+
+var citation = regexp.MustCompile(`\[(S[0-9]+)\]`)
+
+// CitedIDs returns the source ids a note cites as "[S12]", in the order
+// first cited, each once.
+func CitedIDs(note string) []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, m := range citation.FindAllStringSubmatch(note, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			ids = append(ids, m[1])
+		}
+	}
+	return ids
+}
 
 // Step returns the step with the given id, or nil.
 func (f *Flow) Step(id string) *Step { return f.stepByID[id] }
@@ -202,6 +267,12 @@ func (c *Catalog) index() {
 			if _, dup := f.stepByID[s.ID]; !dup {
 				f.stepByID[s.ID] = s
 			}
+		}
+	}
+	c.sourceByID = make(map[string]*Source, len(c.Sources))
+	for _, s := range c.Sources {
+		if _, dup := c.sourceByID[s.ID]; !dup {
+			c.sourceByID[s.ID] = s
 		}
 	}
 	c.entryByID = make(map[string]*Entry, len(c.FAQ))

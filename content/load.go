@@ -114,6 +114,9 @@ func (l *loader) read() *Catalog {
 	l.decodeFile("meta.yaml", &c.Meta)
 	l.decodeFile("vocab.yaml", &c.Vocab)
 	l.readMessages(c)
+	if _, err := fs.Stat(l.fsys, "sources.yaml"); err == nil {
+		l.decodeFile("sources.yaml", &c.Sources)
+	}
 	for _, name := range l.glob("flows") {
 		var f Flow
 		if l.decodeFile(name, &f) {
@@ -311,6 +314,13 @@ func (m *MenuItem) UnmarshalYAML(n *yaml.Node) error {
 	type plain MenuItem
 	m.Line = n.Line
 	return n.Decode((*plain)(m))
+}
+
+// UnmarshalYAML decodes a Source and records its line.
+func (s *Source) UnmarshalYAML(n *yaml.Node) error {
+	type plain Source
+	s.Line = n.Line
+	return n.Decode((*plain)(s))
 }
 
 // UnmarshalYAML decodes a Entry and records its line.

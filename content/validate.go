@@ -15,7 +15,18 @@ import (
 const (
 	MaxText        = 2000 // Zalo OA and Zalo Bot: characters per message (Telegram allows 4,096)
 	MaxButtonLabel = 64   // characters; Zalo allows 100, but long labels are unreadable on phones
+	MaxAnswer      = 600  // characters of a FAQ answer's first message in the default locale (a warning above)
+	MaxNext        = 300  // characters of a FAQ entry's "next" (one or two sentences)
 )
+
+// legalCitation matches a decree, circular or official letter number such as
+// "Nghị định 69/2024" or "TT 32/2023": those belong in "more" (under "Căn cứ:")
+// or in the source note, not in the first message.
+var legalCitation = regexp.MustCompile(`(?i)\b(nghị định|thông tư|công văn|nđ|tt|cv|decree|circular)\s+(số\s+)?[0-9]+(/[0-9A-Za-zĐđ-]+)?\b`)
+
+// privateCitation matches references to the research notes kept outside this
+// repository, which nobody reading the content can open.
+var privateCitation = regexp.MustCompile(`(?i)vneid-facts|research/`)
 
 type validator struct {
 	c        *Catalog
@@ -34,6 +45,7 @@ func (v *validator) warnf(file string, line int, format string, args ...any) {
 
 func (v *validator) run() {
 	v.meta()
+	v.sources()
 	for key, t := range v.c.Messages {
 		v.text("messages.yaml", v.msgLines[key], "message "+key, t, MaxText)
 	}
@@ -96,6 +108,31 @@ func (v *validator) meta() {
 	}
 }
 
+// sources checks sources.yaml: well-formed, unique ids and every field filled.
+func (v *validator) sources() {
+	seen := map[string]int{}
+	for _, s := range v.c.Sources {
+		where := "source " + s.ID
+		if !sourceID.MatchString(s.ID) {
+			v.errf("sources.yaml", s.Line, "%s: id must look like S12", where)
+		}
+		if first, dup := seen[s.ID]; dup {
+			v.errf("sources.yaml", s.Line, "duplicate source id %q (first at line %d)", s.ID, first)
+			continue
+		}
+		seen[s.ID] = s.Line
+		for _, f := range []struct{ name, val string }{
+			{"title", s.Title}, {"publisher", s.Publisher}, {"address", s.Address}, {"date", s.Date}, {"supports", s.Supports},
+		} {
+			if strings.TrimSpace(f.val) == "" {
+				v.errf("sources.yaml", s.Line, "%s: %s is missing", where, f.name)
+			}
+		}
+	}
+}
+
+var sourceID = regexp.MustCompile(`^S[0-9]{1,4}$`)
+
 func (v *validator) flow(f *Flow) {
 	where := "flow " + f.ID
 	v.id(f.File, f.Line, where, f.ID)
@@ -124,6 +161,7 @@ func (v *validator) flow(f *Flow) {
 func (v *validator) step(f *Flow, s *Step, where string) {
 	v.id(f.File, s.Line, where, s.ID)
 	v.text(f.File, s.Line, where+": text", s.Text, MaxText)
+	v.legal(f.File, s.Line, where+": text", s.Text[v.c.DefaultLocale()])
 	if s.Title != nil {
 		v.text(f.File, s.Line, where+": title", s.Title, MaxButtonLabel-16)
 	}
@@ -189,6 +227,20 @@ func (v *validator) entry(e *Entry) {
 	v.id(e.File, e.Line, where, e.ID)
 	v.text(e.File, e.Line, where+": title", e.Title, MaxButtonLabel)
 	v.text(e.File, e.Line, where+": answer", e.Answer, MaxText)
+	def0 := v.c.DefaultLocale()
+	if n := utf8.RuneCountInString(e.Answer[def0]); n > MaxAnswer {
+		v.warnf(e.File, e.Line, "%s: answer (%s) is %d characters, over %d: move the rest to `more`, split the entry by situation, or point to a flow", where, def0, n, MaxAnswer)
+	}
+	v.legal(e.File, e.Line, where+": answer", e.Answer[def0])
+	if e.More != nil {
+		v.text(e.File, e.Line, where+": more", e.More, MaxText)
+		if _, ok := v.c.Messages["faq_more_button"]; !ok {
+			v.errf(e.File, e.Line, "%s: has `more`, but message %q (the button that shows it) is missing", where, "faq_more_button")
+		}
+	}
+	if e.Next != nil {
+		v.text(e.File, e.Line, where+": next", e.Next, MaxNext)
+	}
 	v.provenance(e.File, e.Line, where, e.Source, e.Checked)
 	def := v.c.DefaultLocale()
 	if len(e.Questions[def]) == 0 {
@@ -321,10 +373,26 @@ func (v *validator) id(file string, line int, where, id string) {
 	}
 }
 
-// provenance checks that content says where its facts come from and when they were checked.
+// legal warns about a decree or circular number in a first message.
+func (v *validator) legal(file string, line int, where, s string) {
+	if m := legalCitation.FindString(s); m != "" {
+		v.warnf(file, line, "%s: cites %q in the first message: move legal citations to `more` (a \"Căn cứ:\" line) or to the source note", where, m)
+	}
+}
+
+// provenance checks that content says where its facts come from (every cited
+// [Sn] listed in sources.yaml) and when they were checked.
 func (v *validator) provenance(file string, line int, where, source, checked string) {
 	if strings.TrimSpace(source) == "" {
 		v.errf(file, line, "%s: source is missing (which facts it rests on)", where)
+	}
+	for _, id := range CitedIDs(source) {
+		if v.c.Source(id) == nil {
+			v.errf(file, line, "%s: source cites [%s], which sources.yaml does not list", where, id)
+		}
+	}
+	if m := privateCitation.FindString(source); m != "" {
+		v.errf(file, line, "%s: source cites %q, which readers of this content cannot open: cite the ids of sources.yaml instead, like [S12]", where, m)
 	}
 	d, err := time.Parse(time.DateOnly, checked)
 	if err != nil {
@@ -339,3 +407,5 @@ func (v *validator) provenance(file string, line int, where, source, checked str
 		v.warnf(file, line, "%s: last checked %s, more than %d days ago: please re-check it", where, checked, v.c.Meta.StaleAfterDays)
 	}
 }
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }

@@ -1,11 +1,13 @@
 package content_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
 )
@@ -66,6 +68,19 @@ func TestValidation(t *testing.T) {
 		{"yaml_syntax", `faq/demo.yaml:1: did not find expected ',' or '}'`},
 		{"missing_source", `faq/demo.yaml:1: faq one: source is missing`},
 		{"bad_id", `flows/demo.yaml:1: flow Demo-Flow: id "Demo-Flow" must be 1-40 characters of a-z, 0-9 and _`},
+		// sources, "more" and "next" (issue 15)
+		{"unknown_source", `faq/demo.yaml:1: faq one: source cites [S99], which sources.yaml does not list`},
+		{"private_citation", `faq/demo.yaml:1: faq one: source cites "vneid-facts", which readers of this content cannot open`},
+		{"source_missing_publisher", `sources.yaml:7: source S2: publisher is missing`},
+		{"duplicate_source", `sources.yaml:7: duplicate source id "S1" (first at line 1)`},
+		{"bad_source_id", `sources.yaml:1: source s-1: id must look like S12`},
+		{"long_next", `faq/demo.yaml:1: faq one: next (vi): 322 characters, over the limit of 300`},
+		{"next_missing_en", `faq/demo.yaml:1: faq one: next: missing en text (the vi text has it)`},
+		{"more_missing_en", `faq/demo.yaml:1: faq one: more: missing en text (the vi text has it)`},
+		{"more_lookalike_link", `faq/demo.yaml:1: faq one: more: link to "vneid.gov.vn.app-download.com" is not allowed`},
+		{"more_denied_phrase", `faq/demo.yaml:1: faq one: more: says "Công an huyện", which is outdated guidance`},
+		{"long_more", `faq/demo.yaml:1: faq one: more (vi): 2080 characters, over the limit of 2000`},
+		{"more_without_button", `faq/demo.yaml:1: faq one: has ` + "`more`" + `, but message "faq_more_button" (the button that shows it) is missing`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
@@ -152,4 +167,143 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal("content rejected without a problem")
 		}
 	})
+}
+
+// withFiles returns the valid base with files replaced or added.
+func withFiles(t testing.TB, files map[string]string) fstest.MapFS {
+	t.Helper()
+	m := overlay(t, "").(fstest.MapFS)
+	for name, data := range files {
+		m[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return m
+}
+
+const demoSources = `- id: S1
+  title: "Hướng dẫn kích hoạt"
+  publisher: "Công an tỉnh"
+  address: "example.gov.vn/huong-dan"
+  date: "2024-07"
+  supports: "The activation steps."
+- id: S2
+  title: "Cảnh báo lừa đảo"
+  publisher: "Báo"
+  address: "example.vn/canh-bao"
+  date: "n.d."
+  supports: "How the scam works."
+`
+
+func demoEntry(answer, extra, source string) string {
+	return `- id: one
+  title: {vi: "Câu một", en: "Question one"}
+  questions: {vi: ["câu hỏi một"], en: ["question one"]}
+  answer: {vi: "` + answer + `", en: "Answer one"}
+` + extra + `  source: "` + source + `"
+  checked: 2026-11-01
+`
+}
+
+func TestMoreNextAndSourcesLoad(t *testing.T) {
+	fsys := withFiles(t, map[string]string{
+		"sources.yaml": demoSources,
+		"faq/demo.yaml": demoEntry("Trả lời một",
+			"  more: {vi: \"Căn cứ: quy định mới.\", en: \"Legal basis: the new rule.\"}\n  next: {vi: \"Bạn đến Công an xã.\", en: \"Go to the commune police.\"}\n",
+			"[S2] (scam), [S1][S2]; no source on fees"),
+	})
+	c, problems := content.Load(fsys, content.Options{})
+	if err := problems.Err(); err != nil {
+		t.Fatal(err)
+	}
+	e := c.Entry("one")
+	if e.More["en"] != "Legal basis: the new rule." || e.Next["vi"] != "Bạn đến Công an xã." {
+		t.Fatalf("more/next not loaded: %+v %+v", e.More, e.Next)
+	}
+	var ids []string
+	for _, s := range c.SourcesOf(e) {
+		ids = append(ids, s.ID+" "+s.Publisher)
+	}
+	if strings.Join(ids, "|") != "S2 Báo|S1 Công an tỉnh" {
+		t.Fatalf("SourcesOf = %q, want S2 then S1, each once", ids)
+	}
+	if s := c.Source("S1"); s == nil || s.Address != "example.gov.vn/huong-dan" || s.Line != 1 {
+		t.Fatalf("Source(S1) = %+v", s)
+	}
+	if c.Source("S3") != nil {
+		t.Fatal("Source(S3) should be nil")
+	}
+}
+
+func TestCitedIDs(t *testing.T) {
+	for note, want := range map[string]string{
+		"[S2][S4][S5] (activation), [S41] (7 days); [S4]": "S2 S4 S5 S41",
+		"S3's place of registration outdated; [S30]":      "S30",
+		"test":                         "",
+		"[s4] [S] [S4a] [ S4 ] [S004]": "S004",
+	} {
+		if got := strings.Join(content.CitedIDs(note), " "); got != want {
+			t.Errorf("CitedIDs(%q) = %q, want %q", note, got, want)
+		}
+	}
+}
+
+// TestAnswerWarnings: a long answer and a decree number in the first message
+// are warnings, not errors; AnswersOver names the long ones.
+func TestAnswerWarnings(t *testing.T) {
+	long := strings.Repeat("Trả lời dài. ", 50) // 650 runes
+	fsys := withFiles(t, map[string]string{
+		"faq/demo.yaml": demoEntry(long+"Theo Nghị định 69/2024 là vậy.", "", "test"),
+	})
+	c, problems := content.Load(fsys, content.Options{})
+	if c == nil {
+		t.Fatalf("warnings must not stop loading: %v", problems.Err())
+	}
+	w := fmt.Sprint(problems.Warnings())
+	for _, want := range []string{
+		"faq/demo.yaml:1: warning: faq one: answer (vi) is 680 characters, over 600",
+		`faq one: answer: cites "Nghị định 69/2024" in the first message`,
+	} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warnings lack %q:\n%s", want, w)
+		}
+	}
+	if got := c.AnswersOver(); len(got) != 1 || got[0] != "one" {
+		t.Errorf("AnswersOver = %v", got)
+	}
+	short, _ := content.Load(withFiles(t, map[string]string{"faq/demo.yaml": demoEntry(strings.Repeat("a", 600), "", "test")}), content.Options{})
+	if got := short.AnswersOver(); len(got) != 0 || len(short.FAQ) != 1 {
+		t.Errorf("an answer of exactly 600 characters is counted as over: %v", got)
+	}
+}
+
+func TestStale(t *testing.T) {
+	fsys := withFiles(t, map[string]string{
+		"sources.yaml":  demoSources,
+		"faq/demo.yaml": strings.Replace(demoEntry("Trả lời một", "", "[S1][S2]"), "2026-11-01", "2026-01-15", 1),
+	})
+	c, problems := content.Load(fsys, content.Options{})
+	if c == nil {
+		t.Fatal(problems.Err())
+	}
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	got := c.Stale(day("2026-12-01"), 100)
+	if len(got) != 1 {
+		t.Fatalf("Stale(100 days) = %+v, want only the entry checked 320 days before", got)
+	}
+	want := content.StaleItem{Kind: "faq", ID: "one", Checked: "2026-01-15", Days: 320, File: "faq/demo.yaml", Line: 1, Sources: []string{"S1", "S2"}}
+	if fmt.Sprint(got[0]) != fmt.Sprint(want) {
+		t.Fatalf("Stale = %+v, want %+v", got[0], want)
+	}
+	got = c.Stale(day("2026-12-01"), 10)
+	if len(got) != 2 || got[0].ID != "one" || got[1].Kind != "flow" || got[1].ID != "demo" || got[1].Days != 30 {
+		t.Fatalf("Stale(10 days) = %+v, want the entry then the flow, oldest first", got)
+	}
+	if got := c.Stale(day("2026-12-01"), 320); len(got) != 0 {
+		t.Fatalf("Stale(320 days) = %+v: an item exactly N days old is not stale yet", got)
+	}
 }
