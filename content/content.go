@@ -152,6 +152,9 @@ type Vocab struct {
 	OutOfScope    []string          `yaml:"out_of_scope"`
 	Greetings     []string          `yaml:"greetings"`
 	Thanks        []string          `yaml:"thanks"`
+	Followups     []string          `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
+	Situations    []Situation       `yaml:"situations"` // what a citizen says about themselves that picks the answer
+	Languages     []Language        `yaml:"languages"`  // how to tell a language and ask for it
 }
 
 // DefaultLocale is the locale every text must have.

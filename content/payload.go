@@ -11,9 +11,10 @@ import "strings"
 //	c:<flow>:<step>:<choice>  a step's choice (the step is kept so a stale button is recognised)
 //	f:<flow>                  start a flow
 //	q:<entry>                 show a FAQ entry
+//	m:<entry>                 the rest of a FAQ answer ("Xem thêm")
 //	y:<entry>, n:<entry>      "this answer helped" / "did not help"
 //	l:<locale>                switch language
-//	menu, back, stuck, resume, help, share, stats
+//	menu, back, stuck, resume, help, share, stats, none ("Không phải các câu trên")
 type Payload struct {
 	Kind   string // "c", "f", "q", "y", "n", "l", or a bare word such as "menu"
 	Flow   string
@@ -51,12 +52,12 @@ func ParsePayload(s string) (p Payload, ok bool) {
 			return Payload{}, false
 		}
 		return Payload{Kind: "c", Flow: parts[1], Step: parts[2], Choice: parts[3]}, true
-	case "f", "q", "y", "n", "l":
+	case "f", "q", "m", "y", "n", "l":
 		if len(parts) != 2 {
 			return Payload{}, false
 		}
 		return Payload{Kind: parts[0], Arg: parts[1]}, true
-	case "menu", "back", "stuck", "resume", "help", "share", "stats":
+	case "menu", "back", "stuck", "resume", "help", "share", "stats", "none":
 		if len(parts) != 1 {
 			return Payload{}, false
 		}

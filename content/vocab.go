@@ -1,0 +1,75 @@
+package content
+
+import "go.yaml.in/yaml/v3"
+
+// Situation is something citizens say about themselves that changes which
+// answer fits them: "my old phone was lost", "I only have a CMND". The bot
+// remembers it for the rest of the conversation, so a later "đăng nhập máy
+// mới thế nào" gets the answer for someone without the old phone.
+type Situation struct {
+	ID   string   `yaml:"id"`
+	Cues []string `yaml:"cues"` // phrases that tell the situation, compared folded
+	// Prefer maps an entry to the entry that answers the same question in
+	// this situation: {new_phone: old_phone_lost}.
+	Prefer map[string]string `yaml:"prefer"`
+
+	Line int `yaml:"-"`
+}
+
+// Language tells the bot that a message is written in a locale, and when it
+// asks for that locale ("english please").
+type Language struct {
+	Locale string `yaml:"locale"`
+	// Cues are words common in the language and rare in the others (for
+	// English: "the", "how", "my"); a message mostly made of them is in it.
+	Cues []string `yaml:"cues"`
+	// Requests are phrases that ask for the language ("in english", "tiếng Việt").
+	Requests []string `yaml:"requests"`
+
+	Line int `yaml:"-"`
+}
+
+// vocab checks the parts of vocab.yaml that name other content: situations
+// name entries, languages name locales.
+func (v *validator) vocab() {
+	const file = "vocab.yaml"
+	seen := map[string]bool{}
+	for _, s := range v.c.Vocab.Situations {
+		switch {
+		case s.ID == "":
+			v.errf(file, s.Line, "situation without an id")
+		case seen[s.ID]:
+			v.errf(file, s.Line, "duplicate situation id %q", s.ID)
+		}
+		seen[s.ID] = true
+		if len(s.Cues) == 0 {
+			v.errf(file, s.Line, "situation %q has no cues: nothing a citizen types can tell it", s.ID)
+		}
+		for from, to := range s.Prefer {
+			for _, id := range []string{from, to} {
+				if v.c.Entry(id) == nil {
+					v.errf(file, s.Line, "situation %q names faq entry %q, which does not exist", s.ID, id)
+				}
+			}
+		}
+	}
+	for _, l := range v.c.Vocab.Languages {
+		if !v.c.HasLocale(l.Locale) {
+			v.errf(file, l.Line, "language %q is not one of the content's locales", l.Locale)
+		}
+	}
+}
+
+// UnmarshalYAML decodes a Situation and records its line.
+func (s *Situation) UnmarshalYAML(n *yaml.Node) error {
+	type plain Situation
+	s.Line = n.Line
+	return n.Decode((*plain)(s))
+}
+
+// UnmarshalYAML decodes a Language and records its line.
+func (l *Language) UnmarshalYAML(n *yaml.Node) error {
+	type plain Language
+	l.Line = n.Line
+	return n.Decode((*plain)(l))
+}
