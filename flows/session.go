@@ -1,6 +1,9 @@
 package flows
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Session is what the bot remembers about one chat. It is stored as compact
 // JSON under one Redis key per chat and never holds what the user typed.
@@ -18,6 +21,25 @@ type Session struct {
 	RateWin int64    `json:"w,omitempty"` // start of the current rate window, unix seconds
 	RateN   int      `json:"n,omitempty"` // updates in the current rate window
 	Vol     bool     `json:"v,omitempty"` // the chat owns or is linked to a volunteer code
+	Sit     []string `json:"si,omitempty"` // situations the citizen described ("old_phone_lost"), for the rest of the conversation
+	Picked  bool     `json:"lp,omitempty"` // the citizen chose the language; detection no longer switches it
+	Misses  int      `json:"mi,omitempty"` // free-text messages in a row the bot did not understand
+	Said    string   `json:"sd,omitempty"` // the FAQ entry whose full answer was shown last turn, to tell a repeated question
+}
+
+// maxSituations bounds the situations a session keeps.
+const maxSituations = 8
+
+// remember adds situations to the session, newest kept when over the bound.
+func (s *Session) remember(sits []string) {
+	for _, id := range sits {
+		if !slices.Contains(s.Sit, id) {
+			s.Sit = append(s.Sit, id)
+		}
+	}
+	if len(s.Sit) > maxSituations {
+		s.Sit = s.Sit[len(s.Sit)-maxSituations:]
+	}
 }
 
 // Inbound rate limit: more than rateMax updates within rateWindow get one

@@ -28,6 +28,9 @@ type turn struct {
 	out     []Reply
 	events  []Event
 	outcome string // for metrics: what this turn did
+
+	said   string      // the FAQ entry answered in full last turn: asked again, it gets its next action
+	result *faq.Result // the free-text search of this turn, done once
 }
 
 // emit records an event of this turn; the engine hands them to the Recorder
@@ -60,6 +63,7 @@ func (t *turn) run() []Reply {
 	s := t.s
 	isNew := s.Turns == 0
 	idle := s.idleFor(t.now)
+	t.said, s.Said = s.Said, ""
 	s.Turns++
 	s.Updated = t.now.Unix()
 	if isNew {
@@ -146,7 +150,9 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		return
 	}
 	if isNew {
-		if t.b.faq.Search(raw, t.locale()).Verdict == faq.Greeting {
+		r := t.search(raw, idle)
+		t.adoptLanguage(r)
+		if r.Verdict == faq.Greeting {
 			t.start(true)
 			return
 		}
@@ -164,17 +170,46 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		t.button(g)
 		return
 	}
+	r := t.search(raw, idle)
+	t.adoptLanguage(r)
 	if !isNew && t.unfinished() && idle >= t.e.resume {
 		// Back after a pause with something that is not an answer to the
 		// step: offer to resume before anything else.
-		r := t.b.faq.Search(raw, t.locale())
 		t.greetBack(r.Verdict != faq.Confident)
 		if r.Verdict == faq.Confident {
 			t.answer(r.Hits[0].ID, false)
 		}
 		return
 	}
-	t.ask(raw)
+	t.ask(raw, r)
+}
+
+// search reads free text once per turn, in the light of what the
+// conversation knows: the last topic (when the citizen is still on it) and
+// the situations they described. It remembers new situations.
+func (t *turn) search(raw string, idle time.Duration) faq.Result {
+	if t.result == nil {
+		cx := faq.Context{Situations: t.s.Sit}
+		if idle < t.e.resume {
+			cx.Last = t.s.LastFAQ
+		}
+		r := t.b.faq.SearchIn(raw, t.locale(), cx)
+		t.result = &r
+		t.s.remember(r.Situations)
+	}
+	return *t.result
+}
+
+// adoptLanguage answers in the language the citizen writes or asks for.
+// Writing in a language switches to it until the citizen picks one; asking
+// ("english please") is a pick.
+func (t *turn) adoptLanguage(r faq.Result) {
+	switch {
+	case r.LangRequest != "" && t.cat.HasLocale(r.LangRequest):
+		t.s.Locale, t.s.Picked = r.LangRequest, true
+	case r.Lang != "" && !t.s.Picked && t.cat.HasLocale(r.Lang):
+		t.s.Locale = r.Lang
+	}
 }
 
 // startCommand recognises "/start" and "/start <ref>" typed as text.
@@ -253,11 +288,20 @@ func (t *turn) button(payload string) {
 			return
 		}
 		t.answer(p.Arg, true)
+	case "m":
+		if t.cat.Entry(p.Arg) == nil {
+			t.say(Reply{Text: t.msg("stale_button")})
+			t.menu()
+			return
+		}
+		t.more(p.Arg)
+	case "none":
+		t.noneOfThese()
 	case "y", "n":
 		t.helpful(p.Kind == "y", p.Arg)
 	case "l":
 		if t.cat.HasLocale(p.Arg) {
-			t.s.Locale = p.Arg
+			t.s.Locale, t.s.Picked = p.Arg, true
 		}
 		t.say(Reply{Text: t.msg("lang_set")})
 		t.here()
@@ -367,13 +411,33 @@ func (t *turn) stuck() {
 	t.say(Reply{Text: t.msg("stuck_prompt"), Buttons: t.withNav(rows, false)})
 }
 
-// ask answers free text from the FAQ.
-func (t *turn) ask(raw string) {
-	r := t.b.faq.Search(raw, t.locale())
+// ask answers free text from the FAQ: an answer (or, for a follow-up or a
+// question asked again, the next action), a short list when unsure, or a
+// way on when nothing fits.
+func (t *turn) ask(raw string, r faq.Result) {
+	if r.LangRequest != "" && r.Verdict != faq.Confident {
+		t.outcome = "lang"
+		t.say(Reply{Text: t.msg("lang_set")})
+		t.here()
+		return
+	}
 	t.outcome = "faq_" + r.Verdict.String()
+	if r.Verdict == faq.Confident || r.Verdict == faq.Greeting || r.Verdict == faq.Thanks {
+		t.s.Misses = 0
+	} else {
+		t.s.Misses++
+	}
 	switch r.Verdict {
 	case faq.Confident:
-		t.answer(r.Hits[0].ID, false)
+		id := r.Hits[0].ID
+		if r.Followup || id == t.said {
+			t.followup(id)
+			return
+		}
+		t.answer(id, false)
+		if r.Second != nil {
+			t.say(Reply{Text: t.msg("faq_also_asked"), Buttons: t.hitRows([]faq.Hit{*r.Second})})
+		}
 	case faq.Greeting:
 		if t.unfinished() {
 			t.greetBack(true)
@@ -384,17 +448,79 @@ func (t *turn) ask(raw string) {
 		t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
 	case faq.Unsure:
 		t.emit(Event{Kind: EventFAQUnsure, Entry: r.Hits[0].ID, Text: redact.String(raw)})
-		t.say(Reply{Text: t.msg("faq_suggest"), Buttons: t.withNav(t.hitRows(r.Hits), false)})
+		rows := append(t.hitRows(r.Hits), []Button{{Label: t.msg("btn_none_of_these"), Payload: "none"}})
+		t.say(Reply{Text: t.msg("faq_suggest"), Buttons: t.withNav(rows, false)})
 	case faq.OutOfScope:
 		t.emit(Event{Kind: EventFAQOutOfScope, Text: redact.String(raw)})
 		t.say(Reply{Text: t.msg("out_of_scope"), Buttons: t.continueOrMenu()})
 	default:
 		t.emit(Event{Kind: EventFAQMissed, Text: redact.String(raw)})
-		t.say(Reply{Text: t.msg("faq_fallback")})
-		rows := t.hitRows(r.Hits)
-		t.menuInto(&rows)
-		t.say(Reply{Text: t.msg("menu_prompt"), Buttons: rows})
+		rows := append(t.hitRows(r.Hits), []Button{t.hotlineButton()})
+		if t.s.Turns == 1 {
+			t.menuInto(&rows) // a first message: the menu shows what the bot can do
+		} else {
+			rows = append(rows, t.continueOrMenu()...)
+		}
+		t.say(Reply{Text: t.msg("faq_fallback"), Buttons: rows})
 	}
+}
+
+// followup gives the next action of entry id, for "vậy giờ làm sao" after
+// its answer or the same question asked again: a short text from another
+// angle, not the same long answer.
+func (t *turn) followup(id string) {
+	e := t.cat.Entry(id)
+	t.outcome = "faq_followup"
+	t.s.LastFAQ = id
+	t.emit(Event{Kind: EventFAQAnswered, Entry: id})
+	rows := t.entryRows(e)
+	for i, r := range e.Related {
+		if i == 3 {
+			break
+		}
+		if re := t.cat.Entry(r); re != nil {
+			rows = append(rows, []Button{{Label: t.text(re.Title), Payload: content.ArgPayload("q", r)}})
+		}
+	}
+	text := t.text(e.Next)
+	if text == "" {
+		text = t.msg("faq_followup_related")
+	}
+	rows = append(rows, []Button{t.hotlineButton()})
+	t.say(Reply{Text: text, Buttons: append(rows, t.continueOrMenu()...)})
+}
+
+// more shows the rest of a FAQ answer ("Xem thêm").
+func (t *turn) more(id string) {
+	e := t.cat.Entry(id)
+	t.outcome = "faq_more"
+	t.s.LastFAQ = id
+	text := t.text(e.More)
+	if text == "" {
+		text = t.text(e.Answer)
+	}
+	t.say(Reply{Text: text, Buttons: t.continueOrMenu()})
+}
+
+// noneOfThese answers "Không phải các câu trên": ask for a shorter
+// question, and give the people who can help.
+func (t *turn) noneOfThese() {
+	t.outcome = "faq_none_of_these"
+	t.s.Misses++
+	t.say(Reply{Text: t.msg("faq_none_of_these"), Buttons: append([][]Button{{t.hotlineButton()}}, t.continueOrMenu()...)})
+}
+
+// entryRows are the buttons under an entry's answer: "Xem thêm" when it has
+// more, its flow, and its links.
+func (t *turn) entryRows(e *content.Entry) [][]Button {
+	var rows [][]Button
+	if t.text(e.More) != "" {
+		rows = append(rows, []Button{{Label: t.msg("faq_more_button"), Payload: content.ArgPayload("m", e.ID)}})
+	}
+	if e.Flow != "" && t.cat.Flow(e.Flow) != nil {
+		rows = append(rows, []Button{{Label: t.text(t.cat.Flow(e.Flow).Title), Payload: content.ArgPayload("f", e.Flow)}})
+	}
+	return append(rows, t.linkRows(e.Links)...)
 }
 
 func (t *turn) hitRows(hits []faq.Hit) [][]Button {
@@ -416,14 +542,9 @@ func (t *turn) answer(id string, chosen bool) {
 	if chosen {
 		t.outcome = "faq_chosen"
 	}
-	t.s.LastFAQ = id
+	t.s.LastFAQ, t.s.Said = id, id
 	t.emit(Event{Kind: EventFAQAnswered, Entry: id})
-	var rows [][]Button
-	if e.Flow != "" && t.cat.Flow(e.Flow) != nil {
-		rows = append(rows, []Button{{Label: t.text(t.cat.Flow(e.Flow).Title), Payload: content.ArgPayload("f", e.Flow)}})
-	}
-	rows = append(rows, t.linkRows(e.Links)...)
-	t.say(Reply{Text: t.text(e.Answer), Buttons: rows})
+	t.say(Reply{Text: t.text(e.Answer), Buttons: t.entryRows(e)})
 
 	var more [][]Button
 	for i, r := range e.Related {

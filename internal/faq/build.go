@@ -52,6 +52,8 @@ func build(c *content.Catalog, p params) *Index {
 	ix.merge(parts)
 
 	ix.buildTypos()
+	ix.conv = newConversation(ix, c.Vocab)
+	ix.conv.learnWords(c)
 	ix.foreign = phrases{}
 	for _, ps := range ix.offTop {
 		for _, ph := range ps {

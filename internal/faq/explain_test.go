@@ -34,7 +34,8 @@ func (ix *Index) explain(q string) string {
 	for _, t := range qq.terms {
 		fmt.Fprintf(&b, "  %-20s w=%.2f c=%.2f df=%d\n", name(t.id), t.w, t.c, ix.df(t.id))
 	}
-	for i, s := range ix.scoreAll(sc, q, words) {
+	best, _ := ix.scoreAll(sc, q, words)
+	for i, s := range best {
 		if i == 6 {
 			break
 		}

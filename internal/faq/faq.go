@@ -61,6 +61,21 @@ type Hit struct {
 type Result struct {
 	Verdict Verdict
 	Hits    []Hit
+
+	// Followup is set when the message asks on about Context.Last ("vậy
+	// giờ làm sao"): Hits[0] is that entry, and the reply should be its
+	// next action rather than the same answer.
+	Followup bool
+	// Second is another question asked in the same message, to offer after
+	// the answer to the first.
+	Second *Hit
+	// Situations are the situation ids this message describes; Situation
+	// is the one that picked Hits[0] (from this message or the Context).
+	Situations []string
+	Situation  string
+	// Lang is the locale the message is written in when that is clear, else
+	// ""; LangRequest is the locale it asks for ("english please").
+	Lang, LangRequest string
 }
 
 // MaxHits is how many hits a Result carries at most.
@@ -91,6 +106,7 @@ type params struct {
 	clauseCredit float64 // a clause's score counts this much against the whole message's
 	longMessage  int     // words from which commas also part clauses
 	rerank       int     // entries re-scored on their best variant
+	fieldAlpha   float64 // share of the question's weight in a field's overlap denominator (0.5: Dice); less favours a variant the question holds whole
 	social       int     // longest message (in words) read as a greeting or thanks
 }
 
@@ -116,6 +132,7 @@ var defaults = params{
 	clauseCredit: 0.9,
 	longMessage:  20,
 	rerank:       12,
+	fieldAlpha:   0.5,
 	social:       8,
 }
 
@@ -131,6 +148,7 @@ type Index struct {
 	offTop  phrases
 	foreign phrases // out-of-scope phrases the content never uses
 	joiners phrases
+	conv    conversation
 
 	// Terms: a syllable's term id is its word id; the pair of syllables
 	// (a, b) has the id pairs[a<<32|b], numbered after all words.
@@ -231,9 +249,13 @@ const maxClauses = 12
 // than a rambling question, and a bound on the work a stranger can cause.
 const MaxQuestion = 2000
 
-// Search judges text and returns the best entries, best first, with their
-// questions (titles) in locale or the content's default locale.
-func (ix *Index) Search(text, locale string) Result {
+// Search judges text on its own, with no conversation behind it.
+func (ix *Index) Search(text, locale string) Result { return ix.SearchIn(text, locale, Context{}) }
+
+// SearchIn judges text as a message of a conversation that knows cx, and
+// returns the best entries, best first, with their questions (titles) in
+// locale or the content's default locale.
+func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 	if len(text) > MaxQuestion {
 		text = strings.ToValidUTF8(text[:MaxQuestion], "")
 	}
@@ -244,20 +266,77 @@ func (ix *Index) Search(text, locale string) Result {
 	if len(words) == 0 {
 		return Result{Verdict: NoMatch}
 	}
+	lang := ix.conv.language(text, ix.cat.DefaultLocale())
+	asked := ix.conv.requested(words)
 	if v, ok := ix.social(words); ok {
-		return Result{Verdict: v}
+		return Result{Verdict: v, Lang: lang, LangRequest: asked}
 	}
+	r := ix.judge(sc, text, words, locale, cx)
+	r.Lang, r.LangRequest = lang, asked
+	return r
+}
+
+// judge finds the entry for a message that is not small talk: a follow-up
+// of the last topic, or the best entry for what it asks, in the citizen's
+// situation.
+func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, cx Context) Result {
+	sits := ix.conv.situationsIn(words)
+	if cx.Last != "" && ix.cat.Entry(cx.Last) != nil && ix.followup(sc, words) {
+		e := ix.cat.Entry(cx.Last)
+		return Result{Verdict: Confident, Followup: true, Situations: sits,
+			Hits: []Hit{{ID: e.ID, Score: 1, Question: e.Title.Get(locale, ix.cat.DefaultLocale())}}}
+	}
+	r := ix.search(sc, text, words, locale)
+	r.Situations = sits
+	if len(r.Hits) > 0 && (r.Verdict == Confident || r.Verdict == Unsure) {
+		all := append(slices.Clone(cx.Situations), sits...)
+		if to, why := ix.conv.prefer(r.Hits[0].ID, all); why != "" {
+			if e := ix.cat.Entry(to); e != nil {
+				r.Hits = slices.DeleteFunc(r.Hits, func(h Hit) bool { return h.ID == to })
+				r.Hits = slices.Insert(r.Hits, 0, Hit{ID: to, Score: r.Hits[0].Score, Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
+				r.Hits = r.Hits[:min(len(r.Hits), MaxHits)]
+				r.Situation = why
+			}
+		}
+	}
+	return r
+}
+
+// followup reports whether words ask on about the last topic: they hold a
+// follow-up phrase and, without it, too little to be a question of their own.
+func (ix *Index) followup(sc *scratch, words []int32) bool {
+	var rest []int32
+	found := false
+	for i := 0; i < len(words); {
+		if n := ix.conv.followups.at(words[i:]); n > 0 {
+			found = true
+			i += n
+			continue
+		}
+		rest = append(rest, words[i])
+		i++
+	}
+	if !found {
+		return false
+	}
+	q := ix.query(sc, rest)
+	return q.total < ix.p.clause*ix.maxIDF
+}
+
+// search scores a question against every entry and gives the verdict.
+func (ix *Index) search(sc *scratch, text string, words []int32, locale string) Result {
 	offTopic := ix.offTop.in(words)
 	foreign := offTopic && ix.foreign.in(words)
-	best := ix.scoreAll(sc, text, words)
-	var hits []Hit
-	for _, s := range best {
-		if s.score < ix.p.floor || len(hits) == MaxHits {
-			break
-		}
-		e := ix.entries[s.entry].src
-		hits = append(hits, Hit{ID: e.ID, Score: round(s.score), Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
+	best, tops := ix.scoreAll(sc, text, words)
+	if first, second, ok := twoQuestions(tops, best); ok && !foreign {
+		// Two questions in one message: answer the first asked, offer the other.
+		best = slices.DeleteFunc(best, func(s scored) bool { return s.entry == first.entry || s.entry == second.entry })
+		best = slices.Insert(best, 0, first, second)
+		r := Result{Verdict: Confident, Hits: ix.hits(best, locale)}
+		r.Second = &r.Hits[1]
+		return r
 	}
+	hits := ix.hits(best, locale)
 	if len(hits) == 0 {
 		if offTopic {
 			return Result{Verdict: OutOfScope}
@@ -270,9 +349,8 @@ func (ix *Index) Search(text, locale string) Result {
 		second = best[1].score
 	}
 	switch {
-	case top.score >= ix.p.confident && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs &&
-		(top.score-second >= ix.p.lead || top.score >= ix.p.sure && top.score-second >= tie) &&
-		(!foreign || top.score >= ix.p.sure): // "vssid quên mật khẩu" is not about VNeID
+	case ix.strong(best) && (!foreign || top.score >= ix.p.sure), // "vssid quên mật khẩu" is not about VNeID
+		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs:
 		return Result{Verdict: Confident, Hits: hits}
 	case offTopic:
 		return Result{Verdict: OutOfScope}
@@ -280,6 +358,42 @@ func (ix *Index) Search(text, locale string) Result {
 		return Result{Verdict: Unsure, Hits: hits}
 	}
 	return Result{Verdict: NoMatch, Hits: hits}
+}
+
+// twoQuestions finds, among the clauses' own answers in message order, the
+// first and another that asks about something else. Both must lead the
+// whole message's ranking too, so that a story before the question ("hôm
+// qua tôi lên công an xã…") is not taken for a question.
+func twoQuestions(tops, best []scored) (first, second scored, ok bool) {
+	leads := func(s scored) bool {
+		for _, b := range best[:min(2, len(best))] {
+			if b.entry == s.entry {
+				return true
+			}
+		}
+		return false
+	}
+	for i, a := range tops {
+		for _, b := range tops[i+1:] {
+			if b.entry != a.entry && leads(a) && leads(b) {
+				return a, b, true
+			}
+		}
+	}
+	return scored{}, scored{}, false
+}
+
+// hits turns the best scores into hits, down to the floor.
+func (ix *Index) hits(best []scored, locale string) []Hit {
+	var hits []Hit
+	for _, s := range best {
+		if s.score < ix.p.floor || len(hits) == MaxHits {
+			break
+		}
+		e := ix.entries[s.entry].src
+		hits = append(hits, Hit{ID: e.ID, Score: round(s.score), Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
+	}
+	return hits
 }
 
 // tie is how close two entries' scores must be for the question to be
@@ -359,11 +473,11 @@ type scored struct {
 
 // scoreAll scores the whole message and, when it has several clauses, each
 // clause on its own, keeping each entry's best; best first.
-func (ix *Index) scoreAll(sc *scratch, text string, words []int32) []scored {
-	best := ix.score(sc, ix.query(sc, words))
+func (ix *Index) scoreAll(sc *scratch, text string, words []int32) (best, tops []scored) {
+	best = ix.score(sc, ix.query(sc, words))
 	parts := ix.clauses(sc, text, len(words) >= ix.p.longMessage)
 	if len(parts) < 2 {
-		return best
+		return best, nil
 	}
 	byEntry := make(map[int32]scored, len(best))
 	for _, s := range best {
@@ -374,7 +488,11 @@ func (ix *Index) scoreAll(sc *scratch, text string, words []int32) []scored {
 		if q.total < ix.p.clause*ix.maxIDF {
 			continue // too little to be a question of its own ("chào cô ạ")
 		}
-		for _, s := range ix.score(sc, q) {
+		scores := ix.score(sc, q)
+		if ix.strong(scores) {
+			tops = append(tops, scores[0])
+		}
+		for _, s := range scores {
 			s.score *= ix.p.clauseCredit
 			if old, ok := byEntry[s.entry]; s.evidence >= ix.p.evidence && (!ok || s.score > old.score) {
 				byEntry[s.entry] = s
@@ -386,7 +504,20 @@ func (ix *Index) scoreAll(sc *scratch, text string, words []int32) []scored {
 		out = append(out, s)
 	}
 	sortScored(out)
-	return out
+	return out, tops
+}
+
+// strong reports whether the best of scores would be answered on its own:
+// high enough, with evidence, and clear of the second.
+func (ix *Index) strong(scores []scored) bool {
+	if len(scores) == 0 {
+		return false
+	}
+	top, second := scores[0], 0.0
+	if len(scores) > 1 {
+		second = scores[1].score
+	}
+	return top.score >= ix.p.confident && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs && top.score-second >= ix.p.lead
 }
 
 // clauses splits a message into the parts that may each be a question: its
@@ -637,7 +768,7 @@ func (ix *Index) bestField(q *query, e int32) float64 {
 		for _, t := range ix.terms[f.from:f.to] {
 			shared += q.credit(t)
 		}
-		if d := 2 * shared / (q.total + f.weight); d > best {
+		if d := shared / (ix.p.fieldAlpha*q.total + (1-ix.p.fieldAlpha)*f.weight); d > best {
 			best = d
 		}
 	}

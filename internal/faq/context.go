@@ -1,0 +1,164 @@
+package faq
+
+import (
+	"slices"
+
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/vntext"
+)
+
+// Context is what the conversation already knows when a message arrives:
+// the topic answered last and the situations the citizen described. It
+// lets "vậy giờ làm sao" resolve against the last topic, and "đăng nhập
+// máy mới" pick the answer for someone whose old phone is gone.
+type Context struct {
+	Last       string   // the FAQ entry answered last, "" when none
+	Situations []string // situation ids described earlier in the conversation
+}
+
+// conversation is what the index reads from the vocabulary to use a
+// Context: follow-up phrases, situation cues and language cues.
+type conversation struct {
+	followups  phrases
+	situations []situation
+	langs      []language
+}
+
+type situation struct {
+	id     string
+	cues   phrases
+	prefer map[string]string
+}
+
+type language struct {
+	locale   string
+	requests phrases
+	cues     map[string]bool // folded words typical of the language
+	words    map[string]bool // folded words of the content written in it
+}
+
+func newConversation(ix *Index, v content.Vocab) conversation {
+	var cv conversation
+	cv.followups = newPhrases(ix.lex, ix.an, v.Followups)
+	for _, s := range v.Situations {
+		cv.situations = append(cv.situations, situation{id: s.ID, cues: newPhrases(ix.lex, ix.an, s.Cues), prefer: s.Prefer})
+	}
+	for _, l := range v.Languages {
+		lg := language{locale: l.Locale, requests: newPhrases(ix.lex, ix.an, l.Requests), cues: map[string]bool{}, words: map[string]bool{}}
+		for _, c := range l.Cues {
+			for _, w := range vntext.Words(c) {
+				lg.cues[w] = true
+			}
+		}
+		cv.langs = append(cv.langs, lg)
+	}
+	return cv
+}
+
+// learnWords records which words the content writes in each locale, so that
+// language detection knows "otp" and "vneid" belong to both.
+func (cv *conversation) learnWords(c *content.Catalog) {
+	for i := range cv.langs {
+		lg := &cv.langs[i]
+		add := func(s string) {
+			for _, w := range vntext.Words(s) {
+				lg.words[w] = true
+			}
+		}
+		for _, e := range c.FAQ {
+			add(e.Title[lg.locale])
+			for _, q := range e.Questions[lg.locale] {
+				add(q)
+			}
+		}
+		if lg.locale == c.DefaultLocale() {
+			for k := range c.Vocab.Abbreviations {
+				add(k)
+			}
+		}
+	}
+}
+
+// situationsIn returns the ids of the situations whose cues words hold.
+func (cv *conversation) situationsIn(words []int32) []string {
+	var out []string
+	for _, s := range cv.situations {
+		if s.cues.in(words) {
+			out = append(out, s.id)
+		}
+	}
+	return out
+}
+
+// prefer returns the entry that answers id in any of the situations, or id.
+func (cv *conversation) prefer(id string, sits []string) (string, string) {
+	for _, s := range cv.situations {
+		if !slices.Contains(sits, s.id) {
+			continue
+		}
+		if to, ok := s.prefer[id]; ok {
+			return to, s.id
+		}
+	}
+	return id, ""
+}
+
+// requested returns the locale a message asks for ("english please"), or "".
+func (cv *conversation) requested(words []int32) string {
+	for _, l := range cv.langs {
+		if l.requests.in(words) {
+			return l.locale
+		}
+	}
+	return ""
+}
+
+// language tells the locale text is written in, or "" when the message is
+// too short or mixed to say. Vietnamese marks settle it; otherwise each
+// word counts for the language whose cues or content use it and the other
+// does not, and a word that is no Vietnamese syllable counts against
+// Vietnamese ("how", "phone").
+func (cv *conversation) language(text string, defaultLocale string) string {
+	if vntext.HasVietnameseMarks(text) {
+		return defaultLocale
+	}
+	votes := map[string]float64{}
+	words := vntext.Words(text)
+	for _, w := range words {
+		var in []string
+		for _, l := range cv.langs {
+			if l.cues[w] || l.words[w] {
+				in = append(in, l.locale)
+			}
+		}
+		switch {
+		case len(in) == 1:
+			votes[in[0]]++
+		case len(in) == 0 && isLetters(w) && !vntext.IsSyllable(w):
+			for _, l := range cv.langs {
+				if l.locale != defaultLocale {
+					votes[l.locale] += 0.5
+				}
+			}
+		case len(in) == 0 && isLetters(w):
+			votes[defaultLocale] += 0.5
+		}
+	}
+	best, second := "", 0.0
+	for _, l := range cv.langs {
+		v := votes[l.locale]
+		switch {
+		case best == "" || v > votes[best]:
+			if best != "" {
+				second = votes[best]
+			}
+			best = l.locale
+		case v > second:
+			second = v
+		}
+	}
+	if best == "" || votes[best] < 2 || votes[best] < 2*second {
+		return ""
+	}
+	return best
+}

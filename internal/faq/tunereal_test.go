@@ -1,0 +1,40 @@
+package faq
+
+import (
+	"flag"
+	"testing"
+)
+
+var tuneReal = flag.Bool("faq.tunereal", false, "sweep the scorer's parameters over the realistic tuning half")
+
+// TestTuneRealistic sweeps one knob at a time over the tuning half only;
+// the test half is never looked at while tuning.
+func TestTuneRealistic(t *testing.T) {
+	if !*tuneReal {
+		t.Skip("-faq.tunereal not set")
+	}
+	cat := mustLoad(t)
+	items := loadReal(t, "realistic_tune.yaml")
+	type knob struct {
+		name string
+		set  func(*params, float64)
+		vals []float64
+	}
+	knobs := []knob{
+		{"fieldAlpha", func(p *params, v float64) { p.fieldAlpha = v }, []float64{0.1, 0.2, 0.3, 0.4, 0.5}},
+		{"unknown", func(p *params, v float64) { p.unknown = v }, []float64{0.1, 0.2, 0.4, 0.6, 0.8}},
+		{"blend", func(p *params, v float64) { p.blend = v }, []float64{0.2, 0.4, 0.6, 0.8}},
+		{"bigram", func(p *params, v float64) { p.bigram = v }, []float64{0.3, 0.6, 1.0}},
+		{"sat", func(p *params, v float64) { p.sat = v }, []float64{0.1, 0.25, 0.5, 1}},
+		{"clauseCredit", func(p *params, v float64) { p.clauseCredit = v }, []float64{0.8, 0.9, 1.0, 1.1}},
+	}
+	for _, k := range knobs {
+		for _, v := range k.vals {
+			p := defaults
+			k.set(&p, v)
+			s := evaluateReal(build(cat, p), items)
+			t.Logf("%-12s %-5g top1 %5.1f top3 %5.1f conf-right %5.1f conf-wrong %4.1f refused %5.1f", k.name, v,
+				s.pct(s.top1, s.entries), s.pct(s.top3, s.entries), s.pct(s.confidentRight, s.entries), s.pct(s.confWrong, s.all), s.pct(s.refused, s.none))
+		}
+	}
+}
