@@ -9,8 +9,14 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
+
+// ChatCookie is the cookie by which the web chat names a conversation
+// (internal/web.CookieName; not imported, so that the load tool does not
+// build the bot).
+const ChatCookie = "vneid_chat"
 
 // Questions are what simulated citizens type, the way people type them:
 // no accents, teen-code, short. One holds a (made-up) OTP, so that the
@@ -42,6 +48,9 @@ type citizen struct {
 	payloads []string // payload buttons of the last answer
 	numbered int      // highest button number of the last answer
 	shownMsg int      // Telegram message id that carried the keyboard
+	// cookie is the web chat's conversation cookie ("name=value"), as the
+	// server set it: each citizen is its own cookie jar, as a browser is.
+	cookie string
 }
 
 func (r *runner) newCitizen(slot int) *citizen {
@@ -161,6 +170,9 @@ func (r *runner) webStep(ctx context.Context, c *citizen) error {
 		return err
 	}
 	hreq.Header.Set("Content-Type", "application/json")
+	if c.cookie != "" {
+		hreq.Header.Set("Cookie", c.cookie)
+	}
 	resp, err := r.client.Do(hreq)
 	if err != nil {
 		return err
@@ -170,8 +182,15 @@ func (r *runner) webStep(ctx context.Context, c *citizen) error {
 	if err != nil {
 		return err
 	}
+	// keep the conversation cookie the server issued (a jar of one
+	// cookie, without the cost of net/http/cookiejar on the generator)
+	for _, sc := range resp.Header.Values("Set-Cookie") {
+		if v, _, _ := strings.Cut(sc, ";"); strings.HasPrefix(v, ChatCookie+"=") {
+			c.cookie = v
+		}
+	}
 	if resp.StatusCode != http.StatusOK {
-		return statusError(resp.StatusCode)
+		return responseError(resp)
 	}
 	payloads, numbered, n, ok := scanReplies(data, c.payloads[:0])
 	if !ok {
@@ -267,7 +286,7 @@ func (r *runner) telegramStep(ctx context.Context, c *citizen) error {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return statusError(resp.StatusCode)
+		return responseError(resp)
 	}
 	// the bot sends its replies before it answers the webhook, so what it
 	// sent this chat is recorded by now

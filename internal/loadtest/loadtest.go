@@ -81,7 +81,20 @@ type Options struct {
 	// HTTPClient replaces the client built for the run (tests). The target
 	// must still be a loopback URL.
 	HTTPClient *http.Client
+	// Rate, when more than 0, makes the run an open loop: requests arrive
+	// at this mean rate per second with Poisson (exponential) gaps, whether
+	// or not earlier ones were answered, and latency is measured from each
+	// request's scheduled arrival. Chats then bounds the requests in flight;
+	// an arrival that finds Chats in flight is not sent and counts as a
+	// "generator cap" error. 0: a closed loop of Chats citizens.
+	Rate float64
+	// HealthURL, when set, is probed with a GET every 100 ms during the run
+	// on its own connection; Result.Health says how it fared.
+	HealthURL string
 }
+
+// MaxRate bounds Options.Rate, requests per second.
+const MaxRate = 100_000
 
 // Result is what a run measured. Its JSON form is the one "loadtest --json"
 // prints: {"sent","ok","errors","rps","p50_ms","p95_ms","p99_ms"}.
@@ -103,6 +116,25 @@ type Result struct {
 	// Silent counts web chat answers with no reply (a duplicate, or a chat
 	// the bot's rate limit silenced); they count as OK.
 	Silent int64 `json:"-"`
+
+	// Open loop only (zero, and left out of the JSON, in a closed loop).
+	Offered float64 `json:"offered_rps,omitempty"` // arrivals per second scheduled
+	// Refused counts 503 answers with Retry-After: the server's admission
+	// control turning the excess away. They are also Errors.
+	Refused    int64   `json:"refused,omitempty"`
+	RefusedP99 float64 `json:"refused_p99_ms,omitempty"` // latency of the refusals
+	RefusedMax float64 `json:"refused_max_ms,omitempty"`
+	Timeouts   int64   `json:"timeouts,omitempty"`
+
+	// Health is what the HealthURL probes saw.
+	Health *HealthResult `json:"health,omitempty"`
+}
+
+// HealthResult is how a health endpoint answered during a run.
+type HealthResult struct {
+	Probes int64   `json:"probes"`
+	Failed int64   `json:"failed"` // not 200 within a second
+	MaxMs  float64 `json:"max_ms"`
 }
 
 // ParseTarget checks that raw is an http(s) URL on a loopback address and
@@ -209,6 +241,14 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if mode == ModeTelegram && o.Secret == "" {
 		return Result{}, errors.New("loadtest: the Telegram webhook needs its secret (--secret)")
 	}
+	if o.Rate < 0 || o.Rate > MaxRate || math.IsNaN(o.Rate) {
+		return Result{}, fmt.Errorf("loadtest: rate must be 0 (closed loop) to %d requests/s, got %v", MaxRate, o.Rate)
+	}
+	if o.HealthURL != "" {
+		if _, _, err := ParseTarget(o.HealthURL); err != nil {
+			return Result{}, err
+		}
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
 	}
@@ -234,19 +274,27 @@ func Run(ctx context.Context, o Options) (Result, error) {
 
 	start := time.Now()
 	deadline := start.Add(o.Duration)
-	lats := make([][]time.Duration, o.Chats)
-	var wg sync.WaitGroup
-	for i := range o.Chats {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lats[i] = r.loop(ctx, i, deadline)
-		}()
+	var health *healthProbe
+	if o.HealthURL != "" {
+		health = startHealthProbe(ctx, o.HealthURL)
 	}
-	wg.Wait()
+	var all []time.Duration
+	if o.Rate > 0 {
+		all = r.openLoop(ctx, start, deadline)
+	} else {
+		lats := make([][]time.Duration, o.Chats)
+		var wg sync.WaitGroup
+		for i := range o.Chats {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				lats[i] = r.loop(ctx, i, deadline)
+			}()
+		}
+		wg.Wait()
+		all = slices.Concat(lats...)
+	}
 	elapsed := time.Since(start)
-
-	all := slices.Concat(lats...)
 	slices.Sort(all)
 	res := Result{
 		Sent:       r.sent.Load(),
@@ -265,6 +313,22 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if s := elapsed.Seconds(); s > 0 {
 		res.RPS = math.Round(float64(res.OK)/s*10) / 10
 	}
+	if o.Rate > 0 {
+		res.Offered = math.Round(float64(r.arrivals.Load())/o.Duration.Seconds()*10) / 10
+		r.mu.Lock()
+		refused := slices.Clone(r.refusedLats)
+		r.mu.Unlock()
+		slices.Sort(refused)
+		res.Refused = int64(len(refused))
+		res.RefusedP99 = ms(percentile(refused, 0.99))
+		if len(refused) > 0 {
+			res.RefusedMax = ms(refused[len(refused)-1])
+		}
+		res.Timeouts = r.kinds["timeout"]
+	}
+	if health != nil {
+		res.Health = health.stop()
+	}
 	return res, nil
 }
 
@@ -280,9 +344,11 @@ type runner struct {
 	silent           atomic.Int64
 	updateID         atomic.Int64
 	identities       atomic.Int64 // citizens started, for unique chat ids
+	arrivals         atomic.Int64 // open loop: arrivals scheduled
 
-	mu    sync.Mutex
-	kinds map[string]int64
+	mu          sync.Mutex
+	kinds       map[string]int64
+	refusedLats []time.Duration // open loop: latency of each 503 + Retry-After
 }
 
 // loop is one citizen slot: a citizen walks until it leaves, then a new one
@@ -338,7 +404,7 @@ func (r *runner) get(ctx context.Context) error {
 	defer resp.Body.Close()
 	_, err = io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode/100 != 2 {
-		return statusError(resp.StatusCode)
+		return responseError(resp)
 	}
 	return err
 }
@@ -348,11 +414,28 @@ type statusError int
 
 func (e statusError) Error() string { return "status " + strconv.Itoa(int(e)) }
 
+// errRefused is a 503 with Retry-After: admission control at work.
+var errRefused = errors.New("refused (503 + Retry-After)")
+
+// errGeneratorCap is an open-loop arrival not sent because Chats requests
+// were already in flight.
+var errGeneratorCap = errors.New("generator cap (requests in flight)")
+
+// responseError classifies a non-2xx answer.
+func responseError(resp *http.Response) error {
+	if resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
+		return errRefused
+	}
+	return statusError(resp.StatusCode)
+}
+
 func (r *runner) countError(err error) {
 	kind := "transport"
 	var se statusError
 	var ne net.Error
 	switch {
+	case errors.Is(err, errRefused), errors.Is(err, errGeneratorCap):
+		kind = err.Error()
 	case errors.As(err, &se):
 		kind = se.Error()
 	case errors.Is(err, ErrNotLoopback):
@@ -410,6 +493,15 @@ func Report(w io.Writer, res Result) {
 		fmt.Fprintf(w, " (%s)", strings.Join(kinds, ", "))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "rps       %.1f\n", res.RPS)
+	if res.Offered > 0 {
+		fmt.Fprintf(w, "offered   %.1f/s (open loop, Poisson arrivals)\n", res.Offered)
+		fmt.Fprintf(w, "goodput   %.1f/s\n", res.RPS)
+		fmt.Fprintf(w, "refused   %d (503 + Retry-After; p99 %.2f ms, max %.2f ms)   timeouts %d\n", res.Refused, res.RefusedP99, res.RefusedMax, res.Timeouts)
+	} else {
+		fmt.Fprintf(w, "rps       %.1f\n", res.RPS)
+	}
 	fmt.Fprintf(w, "latency   p50 %.2f ms   p95 %.2f ms   p99 %.2f ms\n", res.P50, res.P95, res.P99)
+	if h := res.Health; h != nil {
+		fmt.Fprintf(w, "healthz   %d probes, %d failed, slowest %.2f ms\n", h.Probes, h.Failed, h.MaxMs)
+	}
 }

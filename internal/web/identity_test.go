@@ -43,9 +43,11 @@ func TestAnotherClientsIDDoesNotReachTheirConversation(t *testing.T) {
 	aliceChat, _, _ := strings.Cut(chatCookie(t, alice, srv).Value, ".")
 
 	attacks := map[string]func(*http.Request){
-		"user field":          func(*http.Request) {},
-		"cookie without MAC":  func(r *http.Request) { r.AddCookie(&http.Cookie{Name: web.CookieName, Value: aliceChat}) },
-		"cookie with bad MAC": func(r *http.Request) { r.AddCookie(&http.Cookie{Name: web.CookieName, Value: aliceChat + ".AAAAAAAAAAAAAAAA"}) },
+		"user field":         func(*http.Request) {},
+		"cookie without MAC": func(r *http.Request) { r.AddCookie(&http.Cookie{Name: web.CookieName, Value: aliceChat}) },
+		"cookie with bad MAC": func(r *http.Request) {
+			r.AddCookie(&http.Cookie{Name: web.CookieName, Value: aliceChat + ".AAAAAAAAAAAAAAAA"})
+		},
 	}
 	for name, tamper := range attacks {
 		t.Run(name, func(t *testing.T) {

@@ -1,0 +1,143 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// openLoop schedules requests at o.Rate per second with exponential gaps
+// (a Poisson process) until deadline, each taken by an idle citizen (or a
+// new one), whether or not earlier requests were answered. It returns the
+// latencies of the OK requests, measured from their scheduled arrival so
+// that a late generator does not hide server delay.
+func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time.Duration {
+	rng := rand.New(rand.NewPCG(r.o.Seed, 0x9e3779b97f4a7c15))
+	inflight := make(chan struct{}, r.o.Chats)
+	var (
+		mu   sync.Mutex
+		idle []*citizen
+		lats = make([]time.Duration, 0, int(r.o.Rate*r.o.Duration.Seconds())+16)
+		wg   sync.WaitGroup
+	)
+	take := func() *citizen {
+		mu.Lock()
+		defer mu.Unlock()
+		if n := len(idle); n > 0 {
+			c := idle[n-1]
+			idle = idle[:n-1]
+			return c
+		}
+		return nil
+	}
+	mean := float64(time.Second) / r.o.Rate
+	next := start
+	for ctx.Err() == nil {
+		next = next.Add(time.Duration(rng.ExpFloat64() * mean))
+		if !next.Before(deadline) {
+			break
+		}
+		if d := time.Until(next); d > 0 {
+			sleep(ctx, d)
+		}
+		if n := r.sent.Load(); r.o.Requests > 0 && n >= r.o.Requests {
+			break
+		}
+		r.arrivals.Add(1)
+		select {
+		case inflight <- struct{}{}:
+		default:
+			r.errors.Add(1)
+			r.countError(errGeneratorCap)
+			continue
+		}
+		r.sent.Add(1)
+		c := take()
+		if c == nil {
+			c = r.newCitizen(0)
+		}
+		wg.Add(1)
+		go func(c *citizen, scheduled time.Time) {
+			defer wg.Done()
+			err := r.step(ctx, c)
+			d := time.Since(scheduled)
+			<-inflight
+			mu.Lock()
+			switch {
+			case err == nil:
+				lats = append(lats, d)
+			case errors.Is(err, errRefused):
+				r.refusedLats = append(r.refusedLats, d) // read only after wg.Wait
+			}
+			if err == nil && !c.done() || err != nil && c.steps < c.leave {
+				idle = append(idle, c)
+			}
+			mu.Unlock()
+			if err != nil {
+				r.errors.Add(1)
+				r.countError(err)
+				return
+			}
+			r.ok.Add(1)
+		}(c, next)
+	}
+	wg.Wait()
+	return lats
+}
+
+// healthProbe GETs a health URL every 100 ms on its own connection.
+type healthProbe struct {
+	probes, failed atomic.Int64
+	maxNs          atomic.Int64
+	cancel         context.CancelFunc
+	done           chan struct{}
+}
+
+func startHealthProbe(ctx context.Context, url string) *healthProbe {
+	ctx, cancel := context.WithCancel(ctx)
+	h := &healthProbe{cancel: cancel, done: make(chan struct{})}
+	client := NewClient(1, time.Second)
+	go func() {
+		defer close(h.done)
+		defer client.CloseIdleConnections()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			t0 := time.Now()
+			ok := false
+			if req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil); err == nil {
+				if resp, err := client.Do(req); err == nil {
+					ok = resp.StatusCode == http.StatusOK
+					resp.Body.Close()
+				}
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			d := time.Since(t0)
+			h.probes.Add(1)
+			if !ok {
+				h.failed.Add(1)
+			}
+			if int64(d) > h.maxNs.Load() {
+				h.maxNs.Store(int64(d))
+			}
+		}
+	}()
+	return h
+}
+
+func (h *healthProbe) stop() *HealthResult {
+	h.cancel()
+	<-h.done
+	return &HealthResult{Probes: h.probes.Load(), Failed: h.failed.Load(), MaxMs: ms(time.Duration(h.maxNs.Load()))}
+}
