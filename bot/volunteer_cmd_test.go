@@ -9,10 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
@@ -174,9 +176,17 @@ func TestVolunteerLinkUsedByThreeCitizens(t *testing.T) {
 	}
 }
 
+// browsers holds one cookie jar per server and "user": the web chat names
+// a conversation by the cookie it issues, so each test citizen is a browser.
+var browsers sync.Map
+
 func chat(t *testing.T, srv *httptest.Server, body string) {
 	t.Helper()
-	res, err := http.Post(srv.URL+"/api/chat", "application/json", strings.NewReader(body))
+	var req struct{ User string }
+	json.Unmarshal([]byte(body), &req)
+	jar, _ := cookiejar.New(nil)
+	c, _ := browsers.LoadOrStore(srv.URL+"|"+req.User, &http.Client{Jar: jar})
+	res, err := c.(*http.Client).Post(srv.URL+"/api/chat", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func (h *Handler) Page() http.Handler {
 		lang := cat.DefaultLocale()
 		var b [18]byte
 		rand.Read(b[:])
-		nonce := base64.StdEncoding.EncodeToString(b[:])
+		nonce := base64.RawURLEncoding.EncodeToString(b[:]) // no + or / for html/template to escape
 		hd := w.Header()
 		hd.Set("Content-Type", "text/html; charset=utf-8")
 		hd.Set("Content-Security-Policy", fmt.Sprintf(h.csp, nonce))
