@@ -1,0 +1,440 @@
+// Package accounts keeps the personal accounts of the people who work in
+// /admin: content editors and publishers (the content editor, issue 16) and
+// commune officers (the handoff inbox, issue 14). Each person has a name, a
+// role and, for an officer, an area, and signs in with a personal token
+// that is shown once, when the account is created; only its SHA-256 is
+// stored. Signing in starts a session whose id lives in Redis until it
+// expires or the person signs out; removing an account ends its sessions
+// at once (a session is only as good as the account it points to).
+//
+// ADMIN_TOKEN is not an account: it may create accounts from the command
+// line, but the pages that need a person (who edited, who published, which
+// officer) need an account.
+//
+// Keys, all under the {accounts} hash tag so that multi-key commands and
+// transactions stay in one Redis Cluster slot:
+//
+//	<prefix>:{accounts}:acct        hash  id → Account as JSON (with the token's hash)
+//	<prefix>:{accounts}:token       hash  token hash → id
+//	<prefix>:{accounts}:s:<hash>    string  session (hash of its id) → account id, with a TTL
+//	<prefix>:{accounts}:sessof:<id> set   the session hashes of one account
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/vntext"
+)
+
+// Role is what an account may do.
+type Role string
+
+// Roles.
+const (
+	Editor    Role = "editor"    // edits content and saves drafts
+	Publisher Role = "publisher" // also publishes drafts and rolls back
+	Officer   Role = "officer"   // answers handed-off conversations of one area
+)
+
+// ParseRole returns the role named s ("editor", "publisher", "officer").
+func ParseRole(s string) (Role, error) {
+	switch r := Role(strings.ToLower(strings.TrimSpace(s))); r {
+	case Editor, Publisher, Officer:
+		return r, nil
+	}
+	return "", fmt.Errorf("%w: role must be editor, publisher or officer, not %q", ErrInvalid, s)
+}
+
+// Account is one person's account. The token itself is never kept.
+type Account struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Role    Role      `json:"role"`
+	Area    string    `json:"area,omitempty"` // officers only
+	Created time.Time `json:"created"`
+}
+
+// CanEdit reports whether a may edit content and save drafts.
+func (a Account) CanEdit() bool { return a.Role == Editor || a.Role == Publisher }
+
+// CanPublish reports whether a may publish drafts and roll back.
+func (a Account) CanPublish() bool { return a.Role == Publisher }
+
+// IsOfficer reports whether a answers handed-off conversations.
+func (a Account) IsOfficer() bool { return a.Role == Officer }
+
+// InArea reports whether a is an officer of area. Areas are compared
+// without case or accents: "Phường Bến Nghé" is "phuong ben nghe".
+func (a Account) InArea(area string) bool {
+	return a.Role == Officer && area != "" && SameArea(a.Area, area)
+}
+
+// SameArea reports whether two area names name the same area: equal
+// without case, accents or surrounding spaces.
+func SameArea(x, y string) bool {
+	return strings.Join(strings.Fields(vntext.Fold(x)), " ") == strings.Join(strings.Fields(vntext.Fold(y)), " ")
+}
+
+// stored is an account as kept in Redis.
+type stored struct {
+	Account
+	TokenHash string `json:"token_sha256"`
+}
+
+// Errors of the accounts store.
+var (
+	ErrNotFound  = errors.New("accounts: no such account")
+	ErrInvalid   = errors.New("accounts: invalid input")
+	ErrBadToken  = errors.New("accounts: unknown token")
+	ErrNoSession = errors.New("accounts: no such session")
+	ErrNameInUse = errors.New("accounts: an account with this name and role exists")
+	errNoFreeID  = errors.New("accounts: could not find a free id")
+)
+
+// Limits on what an operator types.
+const (
+	MaxName = 80
+	MaxArea = 80
+)
+
+// TokenPrefix starts every personal token, so a leaked one is recognisable
+// (and secret scanners can find it).
+const TokenPrefix = "vna_"
+
+// DefaultSessionTTL is how long a sign-in lasts unless the caller says.
+const DefaultSessionTTL = 12 * time.Hour
+
+// Store keeps accounts and sessions in the Redis of a store.Store. It is
+// safe for concurrent use.
+type Store struct {
+	rdb redis.UniversalClient
+	key func(parts ...string) string
+	now func() time.Time
+}
+
+// New returns the accounts kept in st. now is the clock (time.Now when nil).
+func New(st *store.Store, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{
+		rdb: st.Client(),
+		key: func(parts ...string) string { return st.Key(append([]string{"{accounts}"}, parts...)...) },
+		now: now,
+	}
+}
+
+// Create makes an account and returns it with its personal token, which is
+// shown to the person once and never stored. area is required for officers
+// and must be empty for the others. Two accounts of the same role may not
+// share a name (compared folded), so that "operator remove NAME" is not
+// ambiguous; the check is not atomic, which is fine for accounts made from
+// the command line one at a time.
+func (s *Store) Create(ctx context.Context, name string, role Role, area string) (Account, string, error) {
+	name, area = strings.TrimSpace(name), strings.TrimSpace(area)
+	if _, err := ParseRole(string(role)); err != nil {
+		return Account{}, "", err
+	}
+	if name == "" || utf8.RuneCountInString(name) > MaxName || !printable(name) {
+		return Account{}, "", fmt.Errorf("%w: name must be 1-%d printable characters", ErrInvalid, MaxName)
+	}
+	switch {
+	case role == Officer && (area == "" || utf8.RuneCountInString(area) > MaxArea || !printable(area)):
+		return Account{}, "", fmt.Errorf("%w: an officer needs an area of 1-%d printable characters", ErrInvalid, MaxArea)
+	case role != Officer && area != "":
+		return Account{}, "", fmt.Errorf("%w: only officers have an area", ErrInvalid)
+	}
+	all, err := s.List(ctx)
+	if err != nil {
+		return Account{}, "", err
+	}
+	for _, a := range all {
+		if a.Role == role && SameArea(a.Name, name) {
+			return Account{}, "", fmt.Errorf("%w: %s %q (%s)", ErrNameInUse, role, a.Name, a.ID)
+		}
+	}
+	token := TokenPrefix + random(32)
+	a := stored{
+		Account:   Account{Name: name, Role: role, Area: area, Created: s.now().UTC().Truncate(time.Second)},
+		TokenHash: hash(token),
+	}
+	for range 10 {
+		a.ID = random(8)
+		data, err := json.Marshal(a)
+		if err != nil {
+			return Account{}, "", err
+		}
+		added, err := createScript.Run(ctx, s.rdb, []string{s.key("acct"), s.key("token")}, a.ID, data, a.TokenHash).Int()
+		if err != nil {
+			return Account{}, "", fmt.Errorf("create account: %w", err)
+		}
+		if added == 1 {
+			return a.Account, token, nil
+		}
+	}
+	return Account{}, "", errNoFreeID
+}
+
+// createScript stores an account under a fresh id and its token's hash,
+// both or neither; 0 means the id is taken. KEYS: acct, token (one slot).
+var createScript = redis.NewScript(`
+if redis.call("HSETNX", KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call("HSET", KEYS[2], ARGV[3], ARGV[1])
+return 1`)
+
+// Get returns the account with id.
+func (s *Store) Get(ctx context.Context, id string) (Account, error) {
+	a, err := s.get(ctx, id)
+	return a.Account, err
+}
+
+func (s *Store) get(ctx context.Context, id string) (stored, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if id == "" {
+		return stored{}, ErrNotFound
+	}
+	data, err := s.rdb.HGet(ctx, s.key("acct"), id).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return stored{}, ErrNotFound
+	}
+	if err != nil {
+		return stored{}, fmt.Errorf("read account %s: %w", id, err)
+	}
+	var a stored
+	if err := json.Unmarshal(data, &a); err != nil {
+		return stored{}, fmt.Errorf("decode account %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// List returns every account, oldest first (then by id). Pass roles to list
+// only those.
+func (s *Store) List(ctx context.Context, roles ...Role) ([]Account, error) {
+	m, err := s.rdb.HGetAll(ctx, s.key("acct")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	out := make([]Account, 0, len(m))
+	for _, data := range m {
+		var a stored
+		if json.Unmarshal([]byte(data), &a) != nil {
+			continue
+		}
+		if len(roles) > 0 && !hasRole(roles, a.Role) {
+			continue
+		}
+		out = append(out, a.Account)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.Before(out[j].Created)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+func hasRole(roles []Role, r Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Find returns the account named by ref: its id, or its name (compared
+// without case or accents) when exactly one account of the given roles (any
+// role when none) has it.
+func (s *Store) Find(ctx context.Context, ref string, roles ...Role) (Account, error) {
+	if a, err := s.Get(ctx, ref); err == nil && (len(roles) == 0 || hasRole(roles, a.Role)) {
+		return a, nil
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return Account{}, err
+	}
+	all, err := s.List(ctx, roles...)
+	if err != nil {
+		return Account{}, err
+	}
+	var found []Account
+	for _, a := range all {
+		if SameArea(a.Name, ref) {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Account{}, ErrNotFound
+	case 1:
+		return found[0], nil
+	}
+	return Account{}, fmt.Errorf("%w: %d accounts are named %q; give the id", ErrInvalid, len(found), ref)
+}
+
+// Remove deletes the account with id, its token and its sessions.
+func (s *Store) Remove(ctx context.Context, id string) error {
+	a, err := s.get(ctx, id)
+	if err != nil {
+		return err
+	}
+	sess, err := s.rdb.SMembers(ctx, s.key("sessof", a.ID)).Result()
+	if err != nil {
+		return fmt.Errorf("remove account %s: %w", a.ID, err)
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HDel(ctx, s.key("acct"), a.ID)
+		p.HDel(ctx, s.key("token"), a.TokenHash)
+		for _, h := range sess {
+			p.Del(ctx, s.key("s", h))
+		}
+		p.Del(ctx, s.key("sessof", a.ID))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("remove account %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// Authenticate returns the account whose personal token is token, or
+// ErrBadToken. Callers must limit attempts per client (the admin pages
+// count wrong tokens like wrong ADMIN_TOKENs).
+func (s *Store) Authenticate(ctx context.Context, token string) (Account, error) {
+	token = strings.TrimSpace(token)
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
+		return Account{}, ErrBadToken
+	}
+	id, err := s.rdb.HGet(ctx, s.key("token"), hash(token)).Result()
+	if errors.Is(err, redis.Nil) {
+		return Account{}, ErrBadToken
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("check token: %w", err)
+	}
+	a, err := s.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Account{}, ErrBadToken
+	}
+	return a, err
+}
+
+// SignIn authenticates token and starts a session of ttl
+// (DefaultSessionTTL when 0). It returns the account and the session id
+// for the caller's cookie; only the id's hash is kept in Redis.
+func (s *Store) SignIn(ctx context.Context, token string, ttl time.Duration) (Account, string, error) {
+	a, err := s.Authenticate(ctx, token)
+	if err != nil {
+		return Account{}, "", err
+	}
+	sid, err := s.StartSession(ctx, a.ID, ttl)
+	if err != nil {
+		return Account{}, "", err
+	}
+	return a, sid, nil
+}
+
+// StartSession starts a session of ttl (DefaultSessionTTL when 0) for the
+// account id and returns its id.
+func (s *Store) StartSession(ctx context.Context, id string, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		ttl = DefaultSessionTTL
+	}
+	sid := random(32)
+	h := hash(sid)
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.key("s", h), id, ttl)
+		p.SAdd(ctx, s.key("sessof", id), h)
+		p.Expire(ctx, s.key("sessof", id), ttl+time.Hour)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("start session: %w", err)
+	}
+	return sid, nil
+}
+
+// Session returns the account of a live session, or ErrNoSession when the
+// session expired, was ended, or its account was removed.
+func (s *Store) Session(ctx context.Context, sid string) (Account, error) {
+	if sid == "" || len(sid) > 200 {
+		return Account{}, ErrNoSession
+	}
+	id, err := s.rdb.Get(ctx, s.key("s", hash(sid))).Result()
+	if errors.Is(err, redis.Nil) {
+		return Account{}, ErrNoSession
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("read session: %w", err)
+	}
+	a, err := s.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Account{}, ErrNoSession
+	}
+	return a, err
+}
+
+// EndSession deletes the session sid (sign-out). Ending a session that does
+// not exist is not an error.
+func (s *Store) EndSession(ctx context.Context, sid string) error {
+	if sid == "" {
+		return nil
+	}
+	h := hash(sid)
+	id, err := s.rdb.Get(ctx, s.key("s", h)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, s.key("s", h))
+		p.SRem(ctx, s.key("sessof", id), h)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// hash is the hex SHA-256 of a secret. Tokens and session ids are 160+
+// random bits, so a fast hash is enough: nobody can try them all.
+func hash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+var enc = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// random returns n lower-case base32 characters (5 random bits each).
+func random(n int) string {
+	b := make([]byte, (n*5+7)/8)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return enc.EncodeToString(b)[:n]
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
