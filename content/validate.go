@@ -78,6 +78,7 @@ func (v *validator) run() {
 var requiredMessages = []string{
 	"greeting", "greeting_back", "resume", "menu_prompt", "btn_menu", "btn_back", "btn_stuck",
 	"stuck_prompt", "stuck_none", "flow_done", "faq_continue", "faq_suggest", "faq_fallback",
+	"btn_none_of_these", "faq_none_of_these", "faq_also_asked", "faq_followup_related",
 	"out_of_scope", "smalltalk_greeting", "smalltalk_thanks", "sensitive_warning", "stale_button",
 	"step_gone", "media_unsupported", "lang_prompt", "lang_set", "help", "nothing_to_go_back",
 	"error_internal", "faq_helpful", "btn_helpful_yes", "btn_helpful_no", "helpful_thanks",
@@ -344,7 +345,15 @@ func (v *validator) link(file string, l *Link, where string) {
 
 var urlPattern = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>)]+`)
 
-func urlsIn(s string) []string { return urlPattern.FindAllString(s, -1) }
+// urlsIn returns the web addresses in s, without the punctuation that ends a
+// sentence or a clause after them ("… https://vneid.gov.vn, rồi …").
+func urlsIn(s string) []string {
+	urls := urlPattern.FindAllString(s, -1)
+	for i, u := range urls {
+		urls[i] = strings.TrimRight(u, ".,;:!?")
+	}
+	return urls
+}
 
 // url checks that u is an https address on an allowed domain (or a subdomain
 // of one). Look-alikes such as vneid.gov.vn.example.com or vneid-gov.vn fail.

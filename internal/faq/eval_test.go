@@ -56,11 +56,14 @@ func loadEval(tb testing.TB) []evalItem {
 //     share that are labelled none.
 //   - answer precision and answered: of the Confident answers, the share
 //     that are right; and the share of entry questions answered outright.
-func offers(r Result) bool { return r.Verdict == Confident || r.Verdict == Unsure }
-
-func givesNone(r Result) bool {
-	return r.Verdict != Confident && r.Verdict != Unsure
+//
+// Since issue 11 the fallback (NoMatch) also shows its hits as buttons, so
+// a NoMatch with hits offers entries too.
+func offers(r Result) bool {
+	return r.Verdict == Confident || r.Verdict == Unsure || r.Verdict == NoMatch && len(r.Hits) > 0
 }
+
+func givesNone(r Result) bool { return !offers(r) }
 
 // evalScores are the figures of one run over the evaluation set.
 type evalScores struct {

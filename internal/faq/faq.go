@@ -106,6 +106,12 @@ type params struct {
 	clauseCredit float64 // a clause's score counts this much against the whole message's
 	longMessage  int     // words from which commas also part clauses
 	rerank       int     // entries re-scored on their best variant
+	calibrated   bool    // the verdict comes from the calibrated model below, not the thresholds
+	verdict      logistic
+	answerAt     float64 // probability of being right needed to answer
+	unsureAt     float64 // probability needed to offer "Ý bạn là…"; below it, the fallback
+	close        float64 // how far below the best a suggestion may score
+	story        float64 // weight of a long message's telling sentences against its asking ones
 	fieldAlpha   float64 // share of the question's weight in a field's overlap denominator (0.5: Dice); less favours a variant the question holds whole
 	social       int     // longest message (in words) read as a greeting or thanks
 }
@@ -133,6 +139,12 @@ var defaults = params{
 	longMessage:  20,
 	rerank:       12,
 	fieldAlpha:   0.5,
+	story:        0.5,
+	calibrated:   true,
+	verdict:      logistic{bias: -2.640, w: [nFeatures]float64{3.745, 2.711, 2.395, 1.719, 0.549, -1.507, 1.034}},
+	answerAt:     0.85,
+	unsureAt:     0.5,
+	close:        0.15,
 	social:       8,
 }
 
@@ -328,7 +340,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale string) 
 	offTopic := ix.offTop.in(words)
 	foreign := offTopic && ix.foreign.in(words)
 	best, tops := ix.scoreAll(sc, text, words)
-	if first, second, ok := twoQuestions(tops, best); ok && !foreign {
+	if first, second, ok := ix.twoQuestions(tops, best); ok && !foreign {
 		// Two questions in one message: answer the first asked, offer the other.
 		best = slices.DeleteFunc(best, func(s scored) bool { return s.entry == first.entry || s.entry == second.entry })
 		best = slices.Insert(best, 0, first, second)
@@ -349,12 +361,23 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale string) 
 		second = best[1].score
 	}
 	switch {
-	case ix.strong(best) && (!foreign || top.score >= ix.p.sure), // "vssid quên mật khẩu" is not about VNeID
-		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs:
+	case ix.p.calibrated && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.answerAt && (!foreign || top.score >= ix.p.sure):
+		return Result{Verdict: Confident, Hits: hits}
+	case !ix.p.calibrated && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
+		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs):
 		return Result{Verdict: Confident, Hits: hits}
 	case offTopic:
 		return Result{Verdict: OutOfScope}
-	case top.score >= ix.p.unsure && (top.pairs >= 1 || top.score >= ix.p.unsureAlone):
+	case ix.p.calibrated && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.unsureAt:
+		// "Ý bạn là…": only the entries truly close to the best one.
+		close := hits[:1]
+		for _, h := range hits[1:] {
+			if h.Score >= hits[0].Score-ix.p.close {
+				close = append(close, h)
+			}
+		}
+		return Result{Verdict: Unsure, Hits: close}
+	case !ix.p.calibrated && top.score >= ix.p.unsure && (top.pairs >= 1 || top.score >= ix.p.unsureAlone):
 		return Result{Verdict: Unsure, Hits: hits}
 	}
 	return Result{Verdict: NoMatch, Hits: hits}
@@ -364,7 +387,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale string) 
 // first and another that asks about something else. Both must lead the
 // whole message's ranking too, so that a story before the question ("hôm
 // qua tôi lên công an xã…") is not taken for a question.
-func twoQuestions(tops, best []scored) (first, second scored, ok bool) {
+func (ix *Index) twoQuestions(tops, best []scored) (first, second scored, ok bool) {
 	leads := func(s scored) bool {
 		for _, b := range best[:min(2, len(best))] {
 			if b.entry == s.entry {
@@ -375,12 +398,19 @@ func twoQuestions(tops, best []scored) (first, second scored, ok bool) {
 	}
 	for i, a := range tops {
 		for _, b := range tops[i+1:] {
-			if b.entry != a.entry && leads(a) && leads(b) {
+			if b.entry != a.entry && leads(a) && leads(b) && !ix.related(a.entry, b.entry) {
 				return a, b, true
 			}
 		}
 	}
 	return scored{}, scored{}, false
+}
+
+// related reports whether two entries name each other as related: then
+// they are one topic, not two questions.
+func (ix *Index) related(a, b int32) bool {
+	ea, eb := ix.entries[a].src, ix.entries[b].src
+	return slices.Contains(ea.Related, eb.ID) || slices.Contains(eb.Related, ea.ID)
 }
 
 // hits turns the best scores into hits, down to the floor.
@@ -474,7 +504,7 @@ type scored struct {
 // scoreAll scores the whole message and, when it has several clauses, each
 // clause on its own, keeping each entry's best; best first.
 func (ix *Index) scoreAll(sc *scratch, text string, words []int32) (best, tops []scored) {
-	best = ix.score(sc, ix.query(sc, words))
+	best = ix.score(sc, ix.focusedQuery(sc, text, words))
 	parts := ix.clauses(sc, text, len(words) >= ix.p.longMessage)
 	if len(parts) < 2 {
 		return best, nil
@@ -484,16 +514,20 @@ func (ix *Index) scoreAll(sc *scratch, text string, words []int32) (best, tops [
 		byEntry[s.entry] = s
 	}
 	for _, part := range parts {
-		q := ix.query(sc, ix.an.rewrite(nil, part))
+		q := ix.query(sc, ix.an.rewrite(nil, part.words))
 		if q.total < ix.p.clause*ix.maxIDF {
 			continue // too little to be a question of its own ("chào cô ạ")
 		}
 		scores := ix.score(sc, q)
-		if ix.strong(scores) {
+		credit := ix.p.clauseCredit
+		switch {
+		case !part.asks:
+			credit *= ix.p.story // the story before the question
+		case ix.strong(scores):
 			tops = append(tops, scores[0])
 		}
 		for _, s := range scores {
-			s.score *= ix.p.clauseCredit
+			s.score *= credit
 			if old, ok := byEntry[s.entry]; s.evidence >= ix.p.evidence && (!ok || s.score > old.score) {
 				byEntry[s.entry] = s
 			}
@@ -522,32 +556,46 @@ func (ix *Index) strong(scores []scored) bool {
 
 // clauses splits a message into the parts that may each be a question: its
 // sentences, and within a sentence the parts a joiner ("ngoài ra") starts.
-func (ix *Index) clauses(sc *scratch, text string, long bool) [][]int32 {
+func (ix *Index) clauses(sc *scratch, text string, long bool) []clause {
 	if long {
 		text = strings.ReplaceAll(text, ",", ".") // a long message: commas part its questions too
 	}
-	sentences := vntext.Sentences(text)
-	var out [][]int32
+	sentences := splitSentences(text)
+	var out []clause
+	asking := false
 	for _, s := range sentences {
-		words := ix.lookup(sc, s)
+		asking = asking || s.asks
+		words := ix.lookup(sc, s.text)
 		start := 0
 		for i := 0; i < len(words); i++ {
 			if n := ix.joiners.at(words[i:]); n > 0 {
 				if i > start {
-					out = append(out, words[start:i])
+					out = append(out, clause{words[start:i], s.asks})
 				}
 				start = i + n
 				i = start - 1
 			}
 		}
 		if start < len(words) {
-			out = append(out, words[start:])
+			out = append(out, clause{words[start:], s.asks})
 		}
 	}
 	if len(out) < 2 {
 		return nil
 	}
+	if !asking { // nothing asks outright: every part may be the question
+		for i := range out {
+			out[i].asks = true
+		}
+	}
 	return out[:min(len(out), maxClauses)]
+}
+
+// clause is a part of a message that may be a question of its own, and
+// whether it asks (a question mark or word) or tells.
+type clause struct {
+	words []int32
+	asks  bool
 }
 
 func sortScored(s []scored) {

@@ -21,6 +21,9 @@ func TestTuneRealistic(t *testing.T) {
 		vals []float64
 	}
 	knobs := []knob{
+		{"unsureAt", func(p *params, v float64) { p.unsureAt = v }, []float64{0.2, 0.3, 0.4, 0.5}},
+		{"answerAt", func(p *params, v float64) { p.answerAt = v }, []float64{0.6, 0.7, 0.75, 0.8, 0.85, 0.9}},
+		{"story", func(p *params, v float64) { p.story = v }, []float64{0.2, 0.35, 0.5, 0.7, 1}},
 		{"fieldAlpha", func(p *params, v float64) { p.fieldAlpha = v }, []float64{0.1, 0.2, 0.3, 0.4, 0.5}},
 		{"unknown", func(p *params, v float64) { p.unknown = v }, []float64{0.1, 0.2, 0.4, 0.6, 0.8}},
 		{"blend", func(p *params, v float64) { p.blend = v }, []float64{0.2, 0.4, 0.6, 0.8}},

@@ -1,0 +1,141 @@
+package faq
+
+import (
+	"strings"
+
+	"github.com/vneid-guide/vneidbot/internal/vntext"
+)
+
+// Long messages tell a story before they ask: "Hôm qua công an xã gọi
+// điện… Cho tôi hỏi có phải lừa đảo không?". The story's words drown the
+// question's, so in a message of several sentences the sentences that ask
+// (a question mark, or a question word) weigh fully and the rest weigh
+// less. Situations in the story still count through their cues.
+
+// questionWords mark a sentence that asks, in folded form, anywhere in it;
+// finalWords mark it only at its end ("… được không", "… chưa"), since
+// "không" and "chưa" also just negate. They describe Vietnamese and English
+// grammar, not the content, so they live here.
+var (
+	questionWords = wordSet("sao", "gi", "j", "nao", "dau", "ntn", "bao gio", "bao lau", "bao nhieu", "co phai",
+		"lam sao", "the nao", "ra sao", "xin hoi", "cho hoi", "muon hoi", "hoi xem", "how", "what", "why", "where",
+		"when", "which", "can i", "do i", "is it", "should i")
+	finalWords = wordSet("khong", "ko", "k", "kg", "chua", "ha", "hong", "hok", "hem", "khum")
+	particles  = wordSet("a", "vay", "z", "v", "nhi", "nhe", "nha", "ad", "oi", "ban", "em", "anh", "chi", "con", "chau")
+)
+
+func wordSet(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// sentence is one sentence of a message and whether it asks.
+type sentence struct {
+	text string
+	asks bool
+}
+
+// splitSentences cuts text at sentence ends, keeping whether each ends with
+// a question mark or holds a question word.
+func splitSentences(text string) []sentence {
+	var out []sentence
+	start := 0
+	flush := func(end int, mark bool) {
+		s := text[start:end]
+		if strings.TrimSpace(s) != "" {
+			out = append(out, sentence{text: s, asks: mark || asksByWords(s)})
+		}
+	}
+	for i, r := range text {
+		switch r {
+		case '?', '？':
+			flush(i, true)
+			start = i + len(string(r))
+		case '.', '!', ';', '\n', '…', '！', '。':
+			flush(i, false)
+			start = i + len(string(r))
+		}
+	}
+	flush(len(text), false)
+	return out
+}
+
+func asksByWords(s string) bool {
+	words := vntext.Words(s)
+	for i, w := range words {
+		if questionWords[w] || i+1 < len(words) && questionWords[w+" "+words[i+1]] {
+			return true
+		}
+	}
+	// the last word, past politeness ("… không ạ", "… chưa vậy")
+	i := len(words) - 1
+	for i > 0 && particles[words[i]] {
+		i--
+	}
+	if i >= 0 && finalWords[words[i]] {
+		return true
+	}
+	return false
+}
+
+// focus splits a message of several sentences into what it asks and what
+// it tells; story is "" when the whole message asks (or is one sentence).
+func focus(text string) (ask, story string) {
+	ss := splitSentences(text)
+	if len(ss) < 2 {
+		return text, ""
+	}
+	var a, t []string
+	for _, s := range ss {
+		if s.asks {
+			a = append(a, s.text)
+		} else {
+			t = append(t, s.text)
+		}
+	}
+	if len(a) == 0 { // nothing asks outright: the last sentence is the question
+		a, t = t[len(t)-1:], t[:len(t)-1]
+	}
+	if len(t) == 0 {
+		return text, ""
+	}
+	return strings.Join(a, ". "), strings.Join(t, ". ")
+}
+
+// focusedQuery is the query of a message with its story weighing less:
+// the asking part's terms at full weight, the story's at p.story.
+func (ix *Index) focusedQuery(sc *scratch, text string, words []int32) query {
+	ask, story := focus(text)
+	if story == "" || ix.p.story >= 1 {
+		return ix.query(sc, words)
+	}
+	qa := ix.query(sc, ix.an.rewrite(nil, ix.lookup(sc, ask)))
+	qs := ix.query(sc, ix.an.rewrite(nil, ix.lookup(sc, story)))
+	if len(qa.terms) == 0 {
+		return ix.query(sc, words)
+	}
+	out := query{total: qa.total + ix.p.story*qs.total}
+	i, j := 0, 0
+	for i < len(qa.terms) || j < len(qs.terms) {
+		switch {
+		case j == len(qs.terms) || i < len(qa.terms) && qa.terms[i].id < qs.terms[j].id:
+			out.terms = append(out.terms, qa.terms[i])
+			i++
+		case i == len(qa.terms) || qs.terms[j].id < qa.terms[i].id:
+			t := qs.terms[j]
+			t.w *= ix.p.story
+			t.c *= ix.p.story
+			out.terms = append(out.terms, t)
+			j++
+		default: // in both: it counts once, at full weight
+			out.terms = append(out.terms, qa.terms[i])
+			out.total -= ix.p.story * qs.terms[j].w
+			i++
+			j++
+		}
+	}
+	return out
+}

@@ -1,0 +1,55 @@
+package faq
+
+import "math"
+
+// The verdict: whether the best entry is answered outright. A fixed
+// threshold on the score alone is wrong both ways: a long question with the
+// right entry first scores low, a short one with a common word scores high.
+// So the verdict is a logistic model of "the first entry is right" over a
+// few inputs of the ranking, fitted on the tuning half of the realistic
+// evaluation set (TestFitVerdict prints the fit; the test half is never
+// used), and the bot answers when that probability is high enough.
+
+// nFeatures is the number of verdict inputs.
+const nFeatures = 7
+
+// logistic is a fitted model: a bias and one weight per input.
+type logistic struct {
+	bias float64
+	w    [nFeatures]float64
+}
+
+// sure is the model's probability that the first entry is right.
+func (m logistic) sure(f [nFeatures]float64) float64 {
+	z := m.bias
+	for i, x := range f {
+		z += m.w[i] * x
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// verdictFeatures are the inputs of the verdict for a ranking of a message
+// of n words: the best score, its lead over the second and third, the
+// evidence and pairs behind it (saturating), and the message's length.
+func verdictFeatures(best []scored, n int) [nFeatures]float64 {
+	var f [nFeatures]float64
+	if len(best) == 0 {
+		return f
+	}
+	top := best[0]
+	second, third := 0.0, 0.0
+	if len(best) > 1 {
+		second = best[1].score
+	}
+	if len(best) > 2 {
+		third = best[2].score
+	}
+	f[0] = top.score
+	f[1] = top.score - second
+	f[2] = top.score - third
+	f[3] = math.Min(top.evidence, 6) / 6
+	f[4] = math.Min(float64(top.pairs), 4) / 4
+	f[5] = math.Log1p(float64(n)) / 4
+	f[6] = second
+	return f
+}
