@@ -41,10 +41,12 @@ Usage:
   vneidbot zalo authorize --redirect-uri URL
                                         print the Zalo OA permission URL (PKCE)
   vneidbot volunteer add|list|link      volunteers' attributed links and QR codes
+  vneidbot operator add|list|remove     personal accounts of content editors and publishers
   vneidbot stats [--json]               the activation funnel and other numbers
   vneidbot broadcast --text FILE|--entry ID [--segment S] [--dry-run]
                                         send a message to a segment of users
   vneidbot health [--ready]             exit 0 when the bot on VNEIDBOT_ADDR is healthy (or ready)
+  vneidbot version                      the build's version and Go release (warns when it has known vulnerabilities)
   vneidbot loadtest --target URL --chats N --duration D [--json]
                                         drive a running bot with simulated citizens
 
@@ -70,6 +72,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
+	if cmd == "version" { // needs no configuration
+		cmdVersion(stdout)
+		return 0
+	}
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "vneidbot: bad configuration: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
@@ -91,6 +97,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdZalo(ctx, cfg, args, stdout)
 	case "volunteer":
 		err = volunteerCommand(ctx, cfg, args, stdout, stderr)
+	case "operator":
+		err = operatorCommand(ctx, cfg, args, stdout, stderr)
 	case "stats":
 		err = statsCommand(ctx, cfg, args, stdout, stderr)
 	case "broadcast":

@@ -438,3 +438,15 @@ func printable(s string) bool {
 	}
 	return utf8.ValidString(s)
 }
+
+// SignInPath is the page where a person signs in with their token.
+const SignInPath = "/admin/signin"
+
+// SignInLink is the personal sign-in link for token: base (PUBLIC_URL)
+// followed by SignInPath, with the token in the fragment, which browsers
+// never send to a server or in a Referer, so it stays out of access logs.
+// The page moves it into its sign-in form. base may be empty (the path is
+// returned then).
+func SignInLink(base, token string) string {
+	return strings.TrimRight(base, "/") + SignInPath + "#" + token
+}

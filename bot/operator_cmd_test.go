@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/vneid-guide/vneidbot/internal/accounts"
+	"github.com/vneid-guide/vneidbot/internal/store"
+)
+
+// TestOperatorAddListRemove: add prints a token that signs in, list shows
+// the account without it, remove ends the account and its sessions.
+func TestOperatorAddListRemove(t *testing.T) {
+	m := miniredis.RunT(t)
+	getenv := env("REDIS_URL", "redis://"+m.Addr()+"/0", "PUBLIC_URL", "https://hotro.example.gov.vn")
+
+	code, out, errOut := runCmd(t, getenv, "operator", "add", "--name", "Trần Thị Lan", "--role", "editor", "--json")
+	if code != 0 {
+		t.Fatalf("operator add: exit %d: %s", code, errOut)
+	}
+	var added accountJSON
+	if err := json.Unmarshal([]byte(out), &added); err != nil {
+		t.Fatalf("operator add --json: %v\n%s", err, out)
+	}
+	if added.Name != "Trần Thị Lan" || added.Role != "editor" || added.ID == "" || !strings.HasPrefix(added.Token, accounts.TokenPrefix) {
+		t.Fatalf("added = %+v", added)
+	}
+	if want := "https://hotro.example.gov.vn/admin/signin#" + added.Token; added.Link != want {
+		t.Fatalf("link = %q, want %q", added.Link, want)
+	}
+
+	code, out, errOut = runCmd(t, getenv, "operator", "add", "--name", "Minh", "--role", "publisher")
+	if code != 0 || !strings.Contains(out, "Sign-in link: https://hotro.example.gov.vn/admin/signin#vna_") || !strings.Contains(out, "publisher") {
+		t.Fatalf("operator add (text): exit %d\n%s%s", code, out, errOut)
+	}
+
+	// The token signs in, through the same store the pages use.
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{URL: "redis://" + m.Addr() + "/0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	accts := accounts.New(st, nil)
+	a, sid, err := accts.SignIn(ctx, added.Token, 0)
+	if err != nil || a.ID != added.ID || !a.CanEdit() || a.CanPublish() {
+		t.Fatalf("sign in with the printed token: %+v, %v", a, err)
+	}
+
+	code, out, _ = runCmd(t, getenv, "operator", "list", "--json")
+	var list []accountJSON
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 2 {
+		t.Fatalf("operator list --json: exit %d\n%s", code, out)
+	}
+	if strings.Contains(out, added.Token) || list[0].Token != "" {
+		t.Fatal("operator list shows a token")
+	}
+	code, out, _ = runCmd(t, getenv, "operator", "list")
+	if code != 0 || !strings.Contains(out, "Trần Thị Lan") || !strings.Contains(out, "publisher") {
+		t.Fatalf("operator list: exit %d\n%s", code, out)
+	}
+
+	// Officers are not operators: "operator remove" does not touch them.
+	if _, _, err := accts.Create(ctx, "Hà", accounts.Officer, "Xã An Phú"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCmd(t, getenv, "operator", "remove", "Hà"); code == 0 || !strings.Contains(errOut, "no editor or publisher") {
+		t.Fatalf("operator remove of an officer: exit %d: %s", code, errOut)
+	}
+
+	code, out, errOut = runCmd(t, getenv, "operator", "remove", "tran thi lan")
+	if code != 0 || !strings.Contains(out, added.ID) {
+		t.Fatalf("operator remove: exit %d: %s%s", code, out, errOut)
+	}
+	if _, err := accts.Session(ctx, sid); err == nil {
+		t.Fatal("the removed operator's session still works")
+	}
+	if _, err := accts.Authenticate(ctx, added.Token); err == nil {
+		t.Fatal("the removed operator's token still works")
+	}
+}
+
+func TestOperatorUsageErrors(t *testing.T) {
+	m := miniredis.RunT(t)
+	getenv := env("REDIS_URL", "redis://"+m.Addr()+"/0")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"operator"}, "expected add, list or remove"},
+		{[]string{"operator", "add", "--role", "editor"}, "--name is required"},
+		{[]string{"operator", "add", "--name", "Lan"}, "--role must be editor or publisher"},
+		{[]string{"operator", "add", "--name", "Lan", "--role", "officer"}, "officer add"},
+		{[]string{"operator", "remove"}, "give one account id or name"},
+		{[]string{"operator", "list", "extra"}, "unexpected argument"},
+		{[]string{"operator", "rename"}, "unknown subcommand"},
+	} {
+		code, _, errOut := runCmd(t, getenv, c.args...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", c.args, code, errOut, exitUsage, c.want)
+		}
+	}
+	if code, _, errOut := runCmd(t, env(), "operator", "list"); code != exitUsage || !strings.Contains(errOut, "REDIS_URL") {
+		t.Errorf("without REDIS_URL: exit %d, %q", code, errOut)
+	}
+	code, _, _ := runCmd(t, getenv, "operator", "add", "--name", "Lan", "--role", "editor")
+	if code != 0 {
+		t.Fatal("first add failed")
+	}
+	if code, _, errOut := runCmd(t, getenv, "operator", "add", "--name", "LAN", "--role", "editor"); code != exitUsage || !strings.Contains(errOut, "exists") {
+		t.Errorf("same name twice: exit %d, %q", code, errOut)
+	}
+}
