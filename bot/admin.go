@@ -52,7 +52,11 @@ func setupAdmin(ctx context.Context, a *app) error {
 		Registry: volunteer.NewRegistry(a.store, nil),
 		Links:    links(a.cfg),
 		Content:  a.engine.Content,
+		Store:    a.store,
 		Logger:   a.log.With("component", "admin"),
+
+		TrustedHeader:  a.cfg.TrustedProxyHeader,
+		TrustedProxies: a.cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vneid-guide/vneidbot/internal/admin"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/web"
 )
@@ -47,6 +50,12 @@ type Config struct {
 	ZaloRedirectURI      string // ZALO_OAUTH_REDIRECT_URI: default of "zalo authorize --redirect-uri"
 
 	AdminToken string // ADMIN_TOKEN; admin is off when empty
+
+	// --- security (issue 17) ---
+	MetricsAddr        string         // METRICS_ADDR: /metrics and detailed /readyz; loopback by default, "off" for none
+	TrustedProxyHeader string         // TRUSTED_PROXY_HEADER: header with the client address (X-Forwarded-For), off when empty
+	TrustedProxies     []netip.Prefix // TRUSTED_PROXIES: the proxies whose TRUSTED_PROXY_HEADER is believed
+	// --- end of issue 17 block ---
 
 	LogLevel  slog.Level // LOG_LEVEL
 	LogFormat string     // LOG_FORMAT: text or json
@@ -127,9 +136,28 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, &ConfigError{"LOG_LEVEL", "must be debug, info, warn or error"})
 	}
-	if t := c.AdminToken; t != "" && len(t) < 24 {
-		errs = append(errs, &ConfigError{"ADMIN_TOKEN", "must be at least 24 characters (e.g. openssl rand -hex 16)"})
+	if t := c.AdminToken; t != "" {
+		if err := admin.CheckToken(t); err != nil {
+			errs = append(errs, &ConfigError{"ADMIN_TOKEN", err.Error()})
+		}
 	}
+	// --- security (issue 17) ---
+	c.MetricsAddr = get("METRICS_ADDR", "127.0.0.1:9090")
+	if a := c.MetricsAddr; a != "off" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			errs = append(errs, &ConfigError{"METRICS_ADDR", fmt.Sprintf("%q is not host:port (or off)", a)})
+		}
+	}
+	c.TrustedProxyHeader = http.CanonicalHeaderKey(get("TRUSTED_PROXY_HEADER", ""))
+	proxies, err := admin.ParseProxies(get("TRUSTED_PROXIES", ""))
+	if err != nil {
+		errs = append(errs, &ConfigError{"TRUSTED_PROXIES", err.Error()})
+	}
+	c.TrustedProxies = proxies
+	if (c.TrustedProxyHeader == "") != (len(proxies) == 0) && err == nil {
+		errs = append(errs, &ConfigError{"TRUSTED_PROXY_HEADER", "TRUSTED_PROXY_HEADER and TRUSTED_PROXIES must be set together (e.g. X-Forwarded-For and 10.0.0.0/8)"})
+	}
+	// --- end of issue 17 block ---
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, &ConfigError{"LOG_FORMAT", "must be text or json"})
 	}

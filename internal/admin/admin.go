@@ -7,8 +7,13 @@
 //
 // Every path under /admin needs ADMIN_TOKEN: as "Authorization: Bearer
 // <token>", or through the login form, which sets an HttpOnly, SameSite=Strict
-// cookie holding a signed expiry (never the token). Anything else gets 401
-// with the login form.
+// cookie holding a signed expiry and a session id (never the token); logout
+// deletes the session in Redis, so the cookie is dead even if it was copied.
+// Anything else gets 401 with the login form. Wrong tokens, by the form or
+// as a Bearer header, count against the client's address in Redis (shared
+// by every replica): after ten in 15 minutes even the right token is
+// refused (429). The login and logout forms must come from our own page
+// (Origin), so another site cannot lock the operator out.
 package admin
 
 import (
@@ -18,16 +23,19 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/stats"
+	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
 	"github.com/vneid-guide/vneidbot/internal/volunteer/qr"
 )
@@ -39,62 +47,26 @@ type Options struct {
 	Registry *volunteer.Registry
 	Links    volunteer.Links
 	Content  func() *content.Catalog
+	Store    *store.Store // login sessions and wrong-token counts; required
 	Logger   *slog.Logger
 	Now      func() time.Time
+
+	// TrustedHeader (TRUSTED_PROXY_HEADER, e.g. X-Forwarded-For) names the
+	// header that carries the client's address when a request comes from
+	// one of TrustedProxies (TRUSTED_PROXIES). Both empty by default: the
+	// TCP peer is the client.
+	TrustedHeader  string
+	TrustedProxies []netip.Prefix
 }
 
 // Handler serves /admin and everything under it.
 type Handler struct {
-	o   Options
-	log *slog.Logger
-	now func() time.Time
-
-	mu       sync.Mutex
-	failures map[string][]time.Time // recent wrong tokens per remote host
-}
-
-// Login attempts: more than maxFailures wrong tokens from one host within
-// failureWindow are refused without checking, so the token cannot be guessed
-// by trying.
-const (
-	maxFailures   = 10
-	failureWindow = 15 * time.Minute
-)
-
-// tooManyFailures reports whether host is locked out, forgetting old failures.
-func (h *Handler) tooManyFailures(host string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	cut := h.now().Add(-failureWindow)
-	recent := h.failures[host][:0]
-	for _, at := range h.failures[host] {
-		if at.After(cut) {
-			recent = append(recent, at)
-		}
-	}
-	if len(recent) == 0 {
-		delete(h.failures, host)
-	} else {
-		h.failures[host] = recent
-	}
-	return len(recent) >= maxFailures
-}
-
-func (h *Handler) fail(host string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.failures) > 10000 { // bound memory under a spread-out attack
-		h.failures = map[string][]time.Time{}
-	}
-	h.failures[host] = append(h.failures[host], h.now())
-}
-
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	o     Options
+	log   *slog.Logger
+	warn  *lograte.Limiter // wrong tokens: one line per client a minute
+	now   func() time.Time
+	rdb   redis.UniversalClient
+	limit *limiter
 }
 
 // New returns the dashboard handler; mount it at "/admin" and "/admin/".
@@ -102,8 +74,8 @@ func New(o Options) (*Handler, error) {
 	if o.Token == "" {
 		return nil, errors.New("admin: token is empty")
 	}
-	if o.Stats == nil || o.Registry == nil || o.Content == nil {
-		return nil, errors.New("admin: stats, registry and content are required")
+	if o.Stats == nil || o.Registry == nil || o.Content == nil || o.Store == nil {
+		return nil, errors.New("admin: stats, registry, content and store are required")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -111,7 +83,13 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Handler{o: o, log: o.Logger, now: o.Now, failures: map[string][]time.Time{}}, nil
+	h := &Handler{o: o, log: o.Logger, now: o.Now, rdb: o.Store.Client()}
+	h.warn = lograte.New(o.Logger, time.Minute, o.Now)
+	h.limit = &limiter{
+		rdb: h.rdb, now: o.Now, warn: h.warn, clients: map[string][]time.Time{},
+		key: func(client string) string { return o.Store.Key("admin", "fail", client) },
+	}
+	return h, nil
 }
 
 // maxForm bounds a login body.
@@ -127,22 +105,35 @@ var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return fmt.Sprintf("%.0f%%", 100*float64(part)/float64(whole))
 	},
-	"when": func(t time.Time) string { return t.In(stats.Zone).Format("02/01 15:04") },
+	"when":  func(t time.Time) string { return t.In(stats.Zone).Format("02/01 15:04") },
+	"plain": plain,
 }).ParseFS(templates, "templates/*.html"))
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer browsers send
+	// "Origin: null" on our own forms, which the Origin check refuses.
+	hdr.Set("Referrer-Policy", "same-origin")
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("X-Frame-Options", "DENY")
 
-	if r.URL.Path == "/admin/login" && r.Method == http.MethodPost {
-		h.login(w, r)
+	client := h.client(r)
+	if r.Method == http.MethodPost && !h.sameOrigin(r) {
+		h.warn.Warn(client, "admin: form posted from another site", "remote", client, "path", r.URL.Path)
+		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	if !h.authorized(r) {
+	if r.URL.Path == "/admin/login" && r.Method == http.MethodPost {
+		h.login(w, r, client)
+		return
+	}
+	switch h.authenticate(r, client) {
+	case lockedOut:
+		h.loginPage(w, r, http.StatusTooManyRequests, h.say("admin_locked_out"))
+		return
+	case denied:
 		h.loginPage(w, r, http.StatusUnauthorized, "")
 		return
 	}
@@ -158,6 +149,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.dashboard(w, r)
 	case path == "/admin/logout" && r.Method == http.MethodPost:
+		if err := h.endSession(r); err != nil {
+			h.log.Error("admin: logout", "err", err)
+			http.Error(w, h.say("admin_stats_unavailable"), http.StatusServiceUnavailable)
+			return
+		}
 		http.SetCookie(w, logoutCookie(r))
 		http.Redirect(w, r, "/admin/", http.StatusSeeOther)
 	case strings.HasPrefix(path, "/admin/export/") && strings.HasSuffix(path, ".csv") && r.Method == http.MethodGet:
@@ -170,25 +166,30 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // login checks the token from the form and sets the cookie.
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) login(w http.ResponseWriter, r *http.Request, client string) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
 		h.loginPage(w, r, http.StatusRequestEntityTooLarge, h.say("admin_too_large"))
 		return
 	}
-	host := remoteHost(r)
-	if h.tooManyFailures(host) {
-		h.log.Warn("admin: login refused after repeated wrong tokens", "remote", host)
+	if h.limit.locked(r.Context(), client) {
+		h.warn.Warn(client, "admin: token refused after repeated wrong tokens", "remote", client, "via", "form")
 		h.loginPage(w, r, http.StatusTooManyRequests, h.say("admin_locked_out"))
 		return
 	}
 	if !h.tokenOK(r.PostForm.Get("token")) {
-		h.fail(host)
-		h.log.Warn("admin: wrong token", "remote", r.RemoteAddr)
+		h.limit.fail(r.Context(), client)
+		h.warn.Warn(client, "admin: wrong token", "remote", client, "via", "form")
 		h.loginPage(w, r, http.StatusUnauthorized, h.say("admin_wrong_token"))
 		return
 	}
-	http.SetCookie(w, h.loginCookie(r))
+	c, err := h.newSession(r)
+	if err != nil {
+		h.log.Error("admin: login", "err", err)
+		h.loginPage(w, r, http.StatusServiceUnavailable, h.say("admin_stats_unavailable"))
+		return
+	}
+	http.SetCookie(w, c)
 	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
 }
 
@@ -250,6 +251,14 @@ func (q query) encode() string {
 		v.Set("flow", q.Flow)
 	}
 	return v.Encode()
+}
+
+// CSV is the link to one table's export for the period and volunteer
+// shown. It is a template.URL because html/template would otherwise
+// escape the query's = and & (the links then lost the filter); encode
+// builds it from validated, query-escaped values only.
+func (d data) CSV(table string) template.URL {
+	return template.URL("/admin/export/" + url.PathEscape(table) + ".csv?" + d.Query)
 }
 
 // data is everything the dashboard shows.

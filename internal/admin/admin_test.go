@@ -21,13 +21,18 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
 )
 
-const token = "s3cret-admin-token-for-tests"
+// token passes admin.CheckToken, as ADMIN_TOKEN must.
+const token = "s3cret-Admin-token-for-tests-7Qz"
 
 // fixture is a dashboard over a store with a few recorded users.
 type fixture struct {
-	h   *admin.Handler
-	vol volunteer.Volunteer
-	now time.Time
+	h     *admin.Handler
+	vol   volunteer.Volunteer
+	now   time.Time
+	st    *store.Store
+	rec   *stats.Recorder
+	clock *time.Time // what the handler's Now returns; tests move it
+	opts  admin.Options
 }
 
 func newFixture(t *testing.T, st *store.Store) fixture {
@@ -57,22 +62,30 @@ func newFixture(t *testing.T, st *store.Store) fixture {
 	user("web:b", vol.Ref(), step("choose_os"), step("ios_store"), flows.Event{Kind: flows.EventStuck, Flow: "install", Step: "ios_store"})
 	user("tg:3", vol.Ref(), step("choose_os"), flows.Event{Kind: flows.EventFAQMissed, Text: "=HYPERLINK(\"http://evil\") số 0912345678"})
 	user("tg:4", "", flows.Event{Kind: flows.EventFAQAnswered, Entry: "otp_not_received"})
-	h, err := admin.New(admin.Options{
-		Token: token, Stats: stats.NewReader(st, 0), Registry: reg,
+	clock := now
+	opts := admin.Options{
+		Token: token, Stats: stats.NewReader(st, 0), Registry: reg, Store: st,
 		Links:   volunteer.Links{WebURL: "https://hotro.example.gov.vn"},
 		Content: func() *content.Catalog { return cat },
-		Now:     func() time.Time { return now },
-	})
+		Now:     func() time.Time { return clock },
+	}
+	h, err := admin.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{h: h, vol: vol, now: now}
+	return fixture{h: h, vol: vol, now: now, st: st, rec: rec, clock: &clock, opts: opts}
 }
 
+// do sends a request from 192.0.2.1 (httptest's default address). A
+// header named "RemoteAddr" sets the client's address instead.
 func do(h http.Handler, method, target string, body io.Reader, hdr ...string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, target, body)
 	for i := 0; i+1 < len(hdr); i += 2 {
-		r.Header.Set(hdr[i], hdr[i+1])
+		if hdr[i] == "RemoteAddr" {
+			r.RemoteAddr = hdr[i+1]
+			continue
+		}
+		r.Header.Add(hdr[i], hdr[i+1])
 	}
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
@@ -102,9 +115,11 @@ func TestNoRouteWithoutToken(t *testing.T) {
 		"token cookie":  {"Cookie", "vneid_admin=" + token},
 		"forged cookie": {"Cookie", "vneid_admin=" + exp + ".0000"},
 	}
+	n := 0
 	for name, hdr := range creds {
 		for _, rt := range routes {
-			w := do(f.h, rt.method, rt.path, nil, hdr...)
+			n++ // each from its own address: wrong tokens lock a client out (TestBearerLockout)
+			w := do(f.h, rt.method, rt.path, nil, append(hdr, "RemoteAddr", fmt.Sprintf("198.51.100.%d:1234", n))...)
 			body := w.Body.String()
 			if w.Code != http.StatusUnauthorized {
 				t.Errorf("%s %s with %s: %d, want 401", rt.method, rt.path, name, w.Code)
@@ -199,7 +214,7 @@ func TestDashboardAndCSV(t *testing.T) {
 		if r := rows("stuck"); len(r) != 2 || r[1][1] != "ios_store" || r[1][3] != "1" {
 			t.Errorf("stuck.csv = %v", r)
 		}
-		if r := rows("unanswered"); len(r) != 2 || !strings.HasPrefix(r[1][3], "'=") {
+		if r := rows("unanswered"); len(r) != 2 || !strings.HasPrefix(r[1][3], "'=") || strings.Contains(r[1][3], "0912345678") {
 			t.Errorf("unanswered.csv = %v: a formula must be defused", r)
 		}
 		for _, table := range admin.Tables {

@@ -2,6 +2,8 @@ package admin_test
 
 import (
 	"context"
+	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -118,9 +120,13 @@ func TestDashboardInABrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		csv := string(data)
-		if !strings.Contains(csv, "code,name,area,kind,via,started,completed,network") || !strings.Contains(csv, f.vol.Code+",Nguyễn Văn An,Xã Tân Lập,volunteer,,3,1,0") {
-			t.Errorf("downloaded CSV:\n%s", csv)
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatalf("downloaded CSV: %v\n%s", err, data)
+		}
+		got := fmt.Sprint(recs)
+		if !strings.Contains(got, "[code name area kind via started completed network]") || !strings.Contains(got, "["+f.vol.Code+" Nguyễn Văn An Xã Tân Lập volunteer  3 1 0]") {
+			t.Errorf("downloaded CSV:\n%s", data)
 		}
 		return
 	}

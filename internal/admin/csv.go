@@ -1,7 +1,7 @@
 package admin
 
 import (
-	"encoding/csv"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -54,14 +54,28 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request, table string) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 	w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
+	writeCSV(w, rows)
+}
+
+// writeCSV writes rows with every field quoted and defused, so that a
+// spreadsheet reads the same cells whatever list separator it splits on
+// (',' by default, ';' on Vietnamese Windows, tab), and never runs a cell
+// as a formula.
+func writeCSV(w io.Writer, rows [][]string) {
+	var b strings.Builder
 	for _, row := range rows {
-		for i := range row {
-			row[i] = defuse(row[i])
+		b.Reset()
+		for i, cell := range row {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('"')
+			b.WriteString(strings.ReplaceAll(defuse(cell), `"`, `""`))
+			b.WriteByte('"')
 		}
-		cw.Write(row)
+		b.WriteString("\r\n")
+		io.WriteString(w, b.String())
 	}
-	cw.Flush()
 }
 
 func known(table string) bool {
@@ -132,10 +146,25 @@ func tableRows(rep *stats.Report, table string) [][]string {
 }
 
 // defuse stops a spreadsheet from running a cell as a formula: citizens'
-// questions are in these tables.
+// questions are in these tables. A formula may start the cell, or start a
+// piece of it that a spreadsheet splitting on another separator (';',
+// tab, '|') or ignoring the quotes takes for a cell of its own. So an
+// apostrophe (which makes a spreadsheet cell text) goes before = + - @
+// (and tab and CR) at the start and after any separator or line break,
+// spaces between them skipped. Bidirectional and zero-width controls are
+// made visible too (see plain).
 func defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	s = plain(s)
+	var b strings.Builder
+	atStart := true // at the start of the cell or of a piece after a separator
+	for _, r := range s {
+		if atStart && strings.ContainsRune("=+-@\t\r", r) {
+			b.WriteByte('\'')
+		}
+		if !atStart || r != ' ' {
+			atStart = strings.ContainsRune(",;\t|\n\r\"", r)
+		}
+		b.WriteRune(r)
 	}
-	return s
+	return b.String()
 }
