@@ -25,9 +25,9 @@ const sessionFor = 12 * time.Hour
 type verdict int
 
 const (
-	denied   verdict = iota // no or wrong credentials: 401 and the login form
-	allowed                 // the token or a live login cookie
-	lockedOut               // too many wrong tokens from this client: 429
+	denied    verdict = iota // no or wrong credentials: 401 and the login form
+	allowed                  // the token or a live login cookie
+	lockedOut                // too many wrong tokens from this client: 429
 )
 
 // authenticate checks the request's credentials. A request with an
