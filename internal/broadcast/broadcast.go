@@ -18,6 +18,7 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -128,7 +129,8 @@ type Options struct {
 	// SendTimeout bounds one send (30 s).
 	SendTimeout time.Duration
 
-	crash func(point, chat string) error // tests: simulate a crash at a point
+	crash     func(point, chat string) error // tests: simulate a crash at a point
+	chooseGap time.Duration                  // tests: pause between batches of recipients (0: chooseGap; <0: none)
 }
 
 // Broadcaster creates and runs broadcasts.
@@ -235,21 +237,44 @@ func (b *Broadcaster) Plan(ctx context.Context, seg Segment) (map[string]Counts,
 	return out, err
 }
 
+// Choosing recipients is bulk work: it reads sessions in pipelined batches
+// and pauses between batches, so that a broadcast to tens of thousands of
+// users never crowds out the conversations going on meanwhile (issue 13).
+const (
+	chooseBatch = 256                  // sessions read per round trip
+	chooseGap   = 5 * time.Millisecond // pause after each batch: ~50,000 users in 1-2 s
+)
+
 // choose walks the chat index and calls fn for each member of seg.
 func (b *Broadcaster) choose(ctx context.Context, seg Segment, fn func(recipient) error) error {
 	now := b.o.Now()
 	from := now.Add(-b.o.Since)
+	chats := make([]string, 0, chooseBatch)
 	visit := func(batch []stats.Seen) error {
-		for _, s := range batch {
-			r, err := b.load(ctx, s.Chat)
+		for len(batch) > 0 {
+			part := batch[:min(chooseBatch, len(batch))]
+			batch = batch[len(part):]
+			chats = chats[:0]
+			for _, s := range part {
+				chats = append(chats, s.Chat)
+			}
+			snaps, err := b.o.Store.LoadSessions(ctx, chats)
 			if err != nil {
 				return err
 			}
-			if !b.inSegment(seg, r) {
-				continue
+			for i, chat := range chats {
+				r := newRecipient(chat, snaps[i])
+				if !b.inSegment(seg, r) {
+					continue
+				}
+				if err := fn(r); err != nil {
+					return err
+				}
 			}
-			if err := fn(r); err != nil {
-				return err
+			if b.o.chooseGap >= 0 {
+				if err := pause(ctx, cmp.Or(b.o.chooseGap, chooseGap)); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -258,6 +283,18 @@ func (b *Broadcaster) choose(ctx context.Context, seg Segment, fn func(recipient
 		return b.o.Stats.StuckChats(ctx, seg.Arg, from, now, visit)
 	}
 	return b.o.Stats.Chats(ctx, from, now, visit)
+}
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (b *Broadcaster) inSegment(seg Segment, r recipient) bool {
@@ -276,16 +313,22 @@ func (b *Broadcaster) load(ctx context.Context, chat string) (recipient, error) 
 }
 
 func loadRecipient(ctx context.Context, st *store.Store, chat string) (recipient, error) {
-	channel, id, _ := strings.Cut(chat, ":")
-	r := recipient{chat: chat, channel: channel, id: id}
 	snap, err := st.LoadSession(ctx, chat, "")
 	if err != nil {
-		return r, err
+		channel, id, _ := strings.Cut(chat, ":")
+		return recipient{chat: chat, channel: channel, id: id}, err
 	}
+	return newRecipient(chat, snap), nil
+}
+
+// newRecipient is chat with its loaded session.
+func newRecipient(chat string, snap store.Snapshot) recipient {
+	channel, id, _ := strings.Cut(chat, ":")
+	r := recipient{chat: chat, channel: channel, id: id}
 	if len(snap.Data) > 0 && json.Unmarshal(snap.Data, &r.sess) == nil {
 		r.found = true
 	}
-	return r, nil
+	return r
 }
 
 // unfinished reports whether s is inside a flow it has not completed.

@@ -175,6 +175,34 @@ func (s *Store) LoadSession(ctx context.Context, chat, msgID string) (Snapshot, 
 	return snap, nil
 }
 
+// LoadSessions reads the sessions of chats in one pipelined round trip, for
+// bulk readers such as a broadcast choosing its recipients: far fewer round
+// trips, and far less CPU on both sides, than one LoadSession per chat. It
+// checks no message id.
+func (s *Store) LoadSessions(ctx context.Context, chats []string) ([]Snapshot, error) {
+	cmds := make([]*redis.SliceCmd, len(chats))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, chat := range chats {
+			cmds[i] = p.HMGet(ctx, s.chatKey(chat, "s"), "v", "d")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load sessions: %w", err)
+	}
+	out := make([]Snapshot, len(chats))
+	for i, c := range cmds {
+		vals := c.Val()
+		if v, ok := vals[0].(string); ok {
+			out[i].Version, _ = strconv.ParseInt(v, 10, 64)
+		}
+		if d, ok := vals[1].(string); ok {
+			out[i].Data = []byte(d)
+		}
+	}
+	return out, nil
+}
+
 // Commit is one update's change: the session, the message that caused it,
 // and the replies to keep until delivered.
 type Commit struct {

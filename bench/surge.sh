@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# bench/surge.sh: the side-by-side measurement of docs/benchmarks.md (issue 13).
+#
+# The bot and the minimal baseline server ("vneidbot loadtest baseline") run
+# one after the other in the same run, each pinned to core 0 with
+# GOMAXPROCS=1; the load generator ("vneidbot loadtest") runs on core 1.
+# Both servers use the Redis at REDIS_URL (database 5 by default, flushed
+# first). Traffic goes to loopback only; every run is bounded in time.
+#
+#   bench/surge.sh [closed|open|overload|all]      (default all)
+#
+# Environment: REDIS_URL (redis://127.0.0.1:6379/5), ROUNDS (3), DUR (10s),
+# CHATS (200), OVERLOAD_DUR (30s), MAX_INFLIGHT (the bot's default).
+# Prints one JSON line per run (the loadtest's --json plus what was run)
+# and the machine's load average, so busy runs can be told apart.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/5}
+ROUNDS=${ROUNDS:-3}
+DUR=${DUR:-10s}
+CHATS=${CHATS:-200}
+OVERLOAD_DUR=${OVERLOAD_DUR:-30s}
+BOT=127.0.0.1:18080
+BASE=127.0.0.1:18090
+BIN=$(mktemp -d)/vneidbot
+what=${1:-all}
+
+go build -o "$BIN" ./bot
+redis-cli -u "$REDIS_URL" flushdb >/dev/null
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+env_bot=(GOMAXPROCS=1 REDIS_URL="$REDIS_URL" VNEIDBOT_ADDR=$BOT WEB_NEW_CHATS_PER_IP=0 LOG_LEVEL=warn)
+[ -n "${MAX_INFLIGHT:-}" ] && env_bot+=(MAX_INFLIGHT="$MAX_INFLIGHT")
+taskset -c 0 env "${env_bot[@]}" "$BIN" serve >/dev/null 2>&1 & pids+=($!)
+taskset -c 0 env GOMAXPROCS=1 REDIS_URL="$REDIS_URL" "$BIN" loadtest baseline --addr $BASE >/dev/null 2>&1 & pids+=($!)
+for a in $BOT $BASE; do
+  for _ in $(seq 50); do curl -fs "http://$a/healthz" >/dev/null && break; sleep 0.2; done
+done
+
+load() { cut -d' ' -f1 /proc/loadavg; }
+# run NAME TARGET ARGS...: one loadtest run, printed as a JSON line
+run() {
+  local name=$1 target=$2; shift 2
+  local out
+  out=$(taskset -c 1 "$BIN" loadtest --json --target "http://$target" "$@" || true)
+  echo "{\"server\":\"$name\",\"args\":\"$*\",\"load\":$(load),\"result\":$out}"
+}
+num() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+bot_cap=""; base_cap=""
+if [[ $what == all || $what == closed ]]; then
+  for _ in $(seq "$ROUNDS"); do
+    for s in base bot; do
+      t=$BASE; [ $s = bot ] && t=$BOT
+      line=$(run $s $t --chats "$CHATS" --duration "$DUR")
+      echo "closed $line"
+      echo "$line" | num rps >>"/tmp/surge-$s.rps.$$"
+    done
+  done
+  bot_cap=$(median <"/tmp/surge-bot.rps.$$"); base_cap=$(median <"/tmp/surge-base.rps.$$")
+  rm -f /tmp/surge-*.rps.$$
+  echo "capacity (median of $ROUNDS): bot $bot_cap/s, baseline $base_cap/s, ratio $(awk "BEGIN{printf \"%.2f\", $bot_cap/$base_cap}")"
+fi
+bot_cap=${BOT_CAP:-$bot_cap}; base_cap=${BASE_CAP:-$base_cap}
+
+if [[ $what == all || $what == open ]]; then
+  : "${base_cap:?set BASE_CAP (and BOT_CAP) or run the closed loop first}"
+  for pct in 25 50 75 90 100 110; do
+    rate=$(awk "BEGIN{printf \"%d\", $base_cap*$pct/100}")
+    for s in base bot; do
+      t=$BASE; [ $s = bot ] && t=$BOT
+      echo "open ${pct}% $(run $s $t --rate "$rate" --chats 2000 --duration "$DUR")"
+    done
+  done
+fi
+
+if [[ $what == all || $what == overload ]]; then
+  : "${bot_cap:?set BOT_CAP or run the closed loop first}"
+  rate=$(awk "BEGIN{printf \"%d\", $bot_cap*2}")
+  for s in bot base; do
+    t=$BASE; [ $s = bot ] && t=$BOT
+    echo "overload 2x $(run $s $t --rate "$rate" --chats 5000 --duration "$OVERLOAD_DUR")"
+  done
+fi
