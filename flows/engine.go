@@ -189,7 +189,11 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handle
 		b := e.bundle.Load()
 		t := &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
 		replies := t.run()
+		t.events = engagement(&sess, t.outcome, t.events)
 		c := store.Commit{Chat: chat, Version: snap.Version, MsgID: in.MessageID, Pending: delivered, Keep: keepFor(delivered)}
+		if sess.Greet {
+			c.TTL = GreetingTTL
+		}
 		if !delivered {
 			c.KeepLast = 2 // enough for a retried request; older answers are not asked for again
 		}

@@ -9,22 +9,23 @@ import (
 // JSON under one Redis key per chat and never holds what the user typed.
 type Session struct {
 	Locale  string   `json:"l,omitempty"`
-	Flow    string   `json:"f,omitempty"` // current flow, "" at the menu
-	Step    string   `json:"s,omitempty"` // current step of Flow
-	Back    []string `json:"b,omitempty"` // previous positions "flow/step", newest last
-	Options []string `json:"o,omitempty"` // payloads of the numbered buttons last shown
-	Ref     string   `json:"r,omitempty"` // referral of the first contact
-	LastFAQ string   `json:"q,omitempty"` // the entry answered last, for "helpful?"
-	Turns   int      `json:"t,omitempty"` // updates handled
-	Started int64    `json:"c,omitempty"` // first contact, unix seconds
-	Updated int64    `json:"u,omitempty"` // last update, unix seconds
-	RateWin int64    `json:"w,omitempty"` // start of the current rate window, unix seconds
-	RateN   int      `json:"n,omitempty"` // updates in the current rate window
-	Vol     bool     `json:"v,omitempty"` // the chat owns or is linked to a volunteer code
+	Flow    string   `json:"f,omitempty"`  // current flow, "" at the menu
+	Step    string   `json:"s,omitempty"`  // current step of Flow
+	Back    []string `json:"b,omitempty"`  // previous positions "flow/step", newest last
+	Options []string `json:"o,omitempty"`  // payloads of the numbered buttons last shown
+	Ref     string   `json:"r,omitempty"`  // referral of the first contact
+	LastFAQ string   `json:"q,omitempty"`  // the entry answered last, for "helpful?"
+	Turns   int      `json:"t,omitempty"`  // updates handled
+	Started int64    `json:"c,omitempty"`  // first contact, unix seconds
+	Updated int64    `json:"u,omitempty"`  // last update, unix seconds
+	RateWin int64    `json:"w,omitempty"`  // start of the current rate window, unix seconds
+	RateN   int      `json:"n,omitempty"`  // updates in the current rate window
+	Vol     bool     `json:"v,omitempty"`  // the chat owns or is linked to a volunteer code
 	Sit     []string `json:"si,omitempty"` // situations the citizen described ("old_phone_lost"), for the rest of the conversation
 	Picked  bool     `json:"lp,omitempty"` // the citizen chose the language; detection no longer switches it
 	Misses  int      `json:"mi,omitempty"` // free-text messages in a row the bot did not understand
 	Said    string   `json:"sd,omitempty"` // the FAQ entry whose full answer was shown last turn, to tell a repeated question
+	Greet   bool     `json:"g,omitempty"`  // nothing but greetings so far: kept GreetingTTL, not in statistics (greeting.go)
 }
 
 // maxSituations bounds the situations a session keeps.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"time"
 
@@ -95,7 +96,30 @@ func tune(o *redis.UniversalOptions) {
 	o.PoolTimeout = 3 * time.Second
 	o.MaxRetries = 2
 	o.ContextTimeoutEnabled = true
+	// go-redis peeks at a pooled connection's socket (one more system call,
+	// and a deadline reset) before every command or pipeline, to find
+	// connections the server closed. That was ~5% of the bot's CPU per
+	// update (docs/benchmarks.md). A connection that is not a syscall.Conn
+	// skips the check; a dead one then fails on use and the command is
+	// retried on a fresh connection (MaxRetries), as the Redis outage test
+	// shows. (A TLS connection is not a syscall.Conn already; its dialing
+	// is left to go-redis.)
+	if o.TLSConfig != nil {
+		return
+	}
+	d := &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 5 * time.Minute}
+	o.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return uncheckedConn{c}, nil
+	}
 }
+
+// uncheckedConn hides the socket of a Redis connection from go-redis's
+// per-use health check (see tune).
+type uncheckedConn struct{ net.Conn }
 
 // InProcess reports whether the store runs on an in-process Redis, whose data
 // is lost when the process exits.
@@ -219,6 +243,10 @@ type Commit struct {
 	// KeepLast caps the outbox at this many entries (0: no cap). Only for
 	// replies that are kept for retries, never for undelivered ones.
 	KeepLast int
+	// TTL is how long the session lives after this write; zero means the
+	// store's SessionTTL. A conversation that never went past the greeting
+	// is kept a short time only (its dedup mark too, when that is shorter).
+	TTL time.Duration
 }
 
 // Saved is the result of a successful SaveSession.
@@ -238,7 +266,11 @@ func (s *Store) SaveSession(ctx context.Context, c Commit) (Saved, error) {
 	if keep <= 0 {
 		keep = outboxTTL
 	}
-	args := []any{c.Version, c.Data, s.ttl.Milliseconds(), s.dedupTTL.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds(), c.KeepLast}
+	ttl, dedup := s.ttl, s.dedupTTL
+	if c.TTL > 0 {
+		ttl, dedup = c.TTL, min(dedup, c.TTL) // a short-lived chat leaves no longer-lived key behind
+	}
+	args := []any{c.Version, c.Data, ttl.Milliseconds(), dedup.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds(), c.KeepLast}
 	var res *redis.Cmd
 	exec := func() error {
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {

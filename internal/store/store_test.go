@@ -170,3 +170,30 @@ func TestScriptsSurviveRedisRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestCommitTTL: a commit may keep its session a shorter time than
+// SessionTTL (a greeting-only conversation), and its dedup mark then lives
+// no longer; the next commit without TTL restores SessionTTL.
+func TestCommitTTL(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "web:g", Data: []byte("a"), MsgID: "m1", TTL: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+		rdb := st.Client()
+		for _, key := range []string{st.Key("{web:g}", "s"), st.Key("{web:g}", "m:m1")} {
+			if ttl := rdb.TTL(ctx, key).Val(); ttl <= 59*time.Minute || ttl > time.Hour {
+				t.Errorf("TTL of %s = %v, want 1h", key, ttl)
+			}
+		}
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "web:g", Version: 1, Data: []byte("b"), MsgID: "m2"}); err != nil {
+			t.Fatal(err)
+		}
+		if ttl := rdb.TTL(ctx, st.Key("{web:g}", "s")).Val(); ttl <= 719*time.Hour {
+			t.Errorf("TTL after a normal save = %v, want SessionTTL (720h)", ttl)
+		}
+		if ttl := rdb.TTL(ctx, st.Key("{web:g}", "m:m2")).Val(); ttl <= 47*time.Hour {
+			t.Errorf("dedup TTL after a normal save = %v, want 48h", ttl)
+		}
+	})
+}
