@@ -1,0 +1,158 @@
+package admin
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/vneid-guide/vneidbot/content"
+)
+
+func loadTree(t *testing.T, tr tree) *content.Catalog {
+	t.Helper()
+	cat, problems := content.Load(tr.fsys(), content.Options{})
+	if cat == nil {
+		t.Fatalf("content does not load:\n%v", problems.Err())
+	}
+	return cat
+}
+
+func builtinTree(t *testing.T) tree {
+	t.Helper()
+	tr, err := readTree(content.Embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func sameEntry(a, b *content.Entry) bool {
+	x, y := *a, *b
+	x.Line, y.Line = 0, 0
+	x.Links, y.Links = nil, nil
+	if len(a.Links) != len(b.Links) {
+		return false
+	}
+	for i := range a.Links {
+		if a.Links[i].URL != b.Links[i].URL || !reflect.DeepEqual(a.Links[i].Label, b.Links[i].Label) {
+			return false
+		}
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// TestApplyUnchangedKeepsEveryEntry writes every entry and step back
+// unchanged: the content must read exactly as before, and the lines outside
+// the item must not move.
+func TestApplyUnchangedKeepsEveryEntry(t *testing.T) {
+	tr := builtinTree(t)
+	cat := loadTree(t, tr)
+	for _, e := range cat.FAQ {
+		f := entryFields(e)
+		out, err := applyDraft(tr, Draft{Item: "faq:" + e.ID, File: e.File, Entry: &f}, cat.Meta.Locales)
+		if err != nil {
+			t.Fatalf("%s: %v", e.ID, err)
+		}
+		got := loadTree(t, out).Entry(e.ID)
+		if got == nil || !sameEntry(got, e) {
+			t.Fatalf("entry %s changed when written back unchanged:\n%+v\n%+v", e.ID, got, e)
+		}
+		if len(out[e.File]) == 0 || bytes.Count(out[e.File], []byte("\n- id:")) != bytes.Count(tr[e.File], []byte("\n- id:")) {
+			t.Fatalf("%s: the number of entries in %s changed", e.ID, e.File)
+		}
+	}
+	for _, fl := range cat.Flows {
+		for _, s := range fl.Steps {
+			f := stepFields(s)
+			out, err := applyDraft(tr, Draft{Item: "step:" + fl.ID + "/" + s.ID, File: fl.File, Step: &f}, cat.Meta.Locales)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", fl.ID, s.ID, err)
+			}
+			got := loadTree(t, out).Flow(fl.ID)
+			for i, gs := range got.Steps {
+				a, b := *gs, *fl.Steps[i]
+				a.Line, b.Line = 0, 0
+				for _, c := range append(a.Choices, b.Choices...) {
+					c.Line = 0
+				}
+				for _, l := range append(a.Links, b.Links...) {
+					l.Line = 0
+				}
+				if !reflect.DeepEqual(a, b) {
+					t.Fatalf("step %s/%s changed when %s was written back unchanged:\n%+v\n%+v", fl.ID, gs.ID, s.ID, a, b)
+				}
+			}
+		}
+	}
+}
+
+func TestApplyChangesAndNewEntry(t *testing.T) {
+	tr := builtinTree(t)
+	cat := loadTree(t, tr)
+	e := cat.FAQ[0]
+	f := entryFields(e)
+	f.Answer = content.Text{"vi": "Câu trả lời mới.\nDòng hai: yes", "en": "New answer."}
+	f.Questions = map[string][]string{"vi": append([]string{"câu hỏi mới của dân"}, e.Questions["vi"]...), "en": e.Questions["en"]}
+	f.More = nil
+	out, err := applyDraft(tr, Draft{Item: "faq:" + e.ID, File: e.File, Entry: &f}, cat.Meta.Locales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := loadTree(t, out).Entry(e.ID)
+	if got.Answer["vi"] != "Câu trả lời mới.\nDòng hai: yes" || got.Questions["vi"][0] != "câu hỏi mới của dân" || got.More != nil {
+		t.Fatalf("changes not written: %+v", got)
+	}
+	// Other files are the same bytes.
+	for name, b := range tr {
+		if name != e.File && !bytes.Equal(out[name], b) {
+			t.Errorf("%s changed", name)
+		}
+	}
+
+	nf := EntryFields{
+		Title:     content.Text{"vi": "Mục mới", "en": "New entry"},
+		Questions: map[string][]string{"vi": {"làm sao để thử"}, "en": {"how to try"}},
+		Answer:    content.Text{"vi": "Thử thế này.", "en": "Try this."},
+		Source:    "[S4]", Checked: "2026-12-01",
+	}
+	out, err = applyDraft(out, Draft{Item: "faq:muc_moi", File: "faq/app.yaml", New: true, Entry: &nf}, cat.Meta.Locales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := loadTree(t, out)
+	if n := c2.Entry("muc_moi"); n == nil || n.Answer["en"] != "Try this." || n.Checked != "2026-12-01" || n.File != "faq/app.yaml" {
+		t.Fatalf("new entry = %+v", n)
+	}
+	if _, err := applyDraft(out, Draft{Item: "faq:muc_moi", File: "faq/app.yaml", New: true, Entry: &nf}, cat.Meta.Locales); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Fatalf("a second new entry with the same id: %v", err)
+	}
+	if itemYAML(out, "faq/app.yaml", "faq:muc_moi") == "" || itemYAML(out, "faq/app.yaml", "faq:nope") != "" {
+		t.Fatal("itemYAML finds the new entry and nothing else")
+	}
+}
+
+func TestApplyStepLabels(t *testing.T) {
+	tr := builtinTree(t)
+	cat := loadTree(t, tr)
+	var fl *content.Flow
+	var st *content.Step
+	for _, f := range cat.Flows {
+		for _, s := range f.Steps {
+			if len(s.Choices) > 0 && st == nil {
+				fl, st = f, s
+			}
+		}
+	}
+	f := stepFields(st)
+	f.Text = content.Text{"vi": "Văn bản mới của bước.", "en": "New step text."}
+	f.Choices[st.Choices[0].ID] = content.Text{"vi": "Nút mới", "en": "New button"}
+	out, err := applyDraft(tr, Draft{Item: "step:" + fl.ID + "/" + st.ID, File: fl.File, Step: &f}, cat.Meta.Locales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := loadTree(t, out).Flow(fl.ID).Step(st.ID)
+	if got.Text["vi"] != "Văn bản mới của bước." || got.Choices[0].Label["en"] != "New button" || got.Choices[0].Next != st.Choices[0].Next {
+		t.Fatalf("step = %+v", got)
+	}
+}
