@@ -125,6 +125,10 @@ type Result struct {
 	RefusedP99 float64 `json:"refused_p99_ms,omitempty"` // latency of the refusals
 	RefusedMax float64 `json:"refused_max_ms,omitempty"`
 	Timeouts   int64   `json:"timeouts,omitempty"`
+	// LagP99 is how late the generator started its requests against their
+	// schedule (p99, milliseconds): above a few milliseconds the generator
+	// itself could not keep the rate, and the latencies are not the server's.
+	LagP99 float64 `json:"lag_p99_ms,omitempty"`
 
 	// Health is what the HealthURL probes saw.
 	Health *HealthResult `json:"health,omitempty"`
@@ -325,6 +329,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			res.RefusedMax = ms(refused[len(refused)-1])
 		}
 		res.Timeouts = r.kinds["timeout"]
+		lag := slices.Clone(r.lags)
+		slices.Sort(lag)
+		res.LagP99 = ms(percentile(lag, 0.99))
 	}
 	if health != nil {
 		res.Health = health.stop()
@@ -349,6 +356,7 @@ type runner struct {
 	mu          sync.Mutex
 	kinds       map[string]int64
 	refusedLats []time.Duration // open loop: latency of each 503 + Retry-After
+	lags        []time.Duration // open loop: how late each request started
 }
 
 // loop is one citizen slot: a citizen walks until it leaves, then a new one
@@ -497,6 +505,7 @@ func Report(w io.Writer, res Result) {
 		fmt.Fprintf(w, "offered   %.1f/s (open loop, Poisson arrivals)\n", res.Offered)
 		fmt.Fprintf(w, "goodput   %.1f/s\n", res.RPS)
 		fmt.Fprintf(w, "refused   %d (503 + Retry-After; p99 %.2f ms, max %.2f ms)   timeouts %d\n", res.Refused, res.RefusedP99, res.RefusedMax, res.Timeouts)
+		fmt.Fprintf(w, "lag       p99 %.2f ms (how late the generator sent; more than a few ms: the generator, not the server, fell behind)\n", res.LagP99)
 	} else {
 		fmt.Fprintf(w, "rps       %.1f\n", res.RPS)
 	}

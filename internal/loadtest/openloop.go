@@ -63,10 +63,12 @@ func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time
 		wg.Add(1)
 		go func(c *citizen, scheduled time.Time) {
 			defer wg.Done()
+			lag := time.Since(scheduled)
 			err := r.step(ctx, c)
 			d := time.Since(scheduled)
 			<-inflight
 			mu.Lock()
+			r.lags = append(r.lags, lag) // read only after wg.Wait
 			switch {
 			case err == nil:
 				lats = append(lats, d)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"time"
 
@@ -95,7 +96,30 @@ func tune(o *redis.UniversalOptions) {
 	o.PoolTimeout = 3 * time.Second
 	o.MaxRetries = 2
 	o.ContextTimeoutEnabled = true
+	// go-redis peeks at a pooled connection's socket (one more system call,
+	// and a deadline reset) before every command or pipeline, to find
+	// connections the server closed. That was ~5% of the bot's CPU per
+	// update (docs/benchmarks.md). A connection that is not a syscall.Conn
+	// skips the check; a dead one then fails on use and the command is
+	// retried on a fresh connection (MaxRetries), as the Redis outage test
+	// shows. (A TLS connection is not a syscall.Conn already; its dialing
+	// is left to go-redis.)
+	if o.TLSConfig != nil {
+		return
+	}
+	d := &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 5 * time.Minute}
+	o.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return uncheckedConn{c}, nil
+	}
 }
+
+// uncheckedConn hides the socket of a Redis connection from go-redis's
+// per-use health check (see tune).
+type uncheckedConn struct{ net.Conn }
 
 // InProcess reports whether the store runs on an in-process Redis, whose data
 // is lost when the process exits.
