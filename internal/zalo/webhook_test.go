@@ -3,12 +3,15 @@ package zalo
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vneid-guide/vneidbot/flows"
 )
@@ -242,4 +245,63 @@ func TestWebhookRejectsStaleEvents(t *testing.T) {
 	if n := queued(t, r); n != 1 {
 		t.Fatalf("with no age limit the event should be queued, got %d", n)
 	}
+}
+
+// TestWebhookRejectsMissingAndFutureTimestamps: a signed event must carry a
+// timestamp in epoch milliseconds, at most a few minutes ahead of our
+// clock; otherwise it is answered 200 (as every dropped request), counted,
+// and not queued. A flood of them logs a line, not one each.
+func TestWebhookRejectsMissingAndFutureTimestamps(t *testing.T) {
+	var logs bytes.Buffer
+	r := newRig(t, rigOptions{logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	r.a.o.MaxEventAge = 24 * time.Hour
+	now := r.clock.Now()
+	ms := func(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
+	for _, tt := range []struct{ name, ts, result string }{
+		{"missing", "", "no_timestamp"},
+		{"not a number", "yesterday", "no_timestamp"},
+		{"zero", "0", "no_timestamp"},
+		{"negative", "-1699003881354", "no_timestamp"},
+		{"an hour ahead", ms(now.Add(time.Hour)), "future"},
+		{"a year ahead", ms(now.AddDate(1, 0, 0)), "future"},
+		{"two days old", ms(now.Add(-48 * time.Hour)), "stale"},
+	} {
+		before := counted(r, tt.result)
+		if w := r.post(t, textEvent("m-"+tt.name, "xin chào", tt.ts), nil); w.Code != http.StatusOK {
+			t.Errorf("%s: status %d, want 200", tt.name, w.Code)
+		}
+		if n := queued(t, r); n != 0 {
+			t.Fatalf("%s: the event was queued", tt.name)
+		}
+		if got := counted(r, tt.result); got != before+1 {
+			t.Errorf("%s: not counted as %s", tt.name, tt.result)
+		}
+	}
+	// Within the allowed skew and age, the event is taken.
+	for i, at := range []time.Time{now.Add(MaxClockSkew - time.Second), now.Add(-time.Hour), now} {
+		r.post(t, textEvent(fmt.Sprint("ok-", i), "xin chào", ms(at)), nil)
+	}
+	if n := queued(t, r); n != 3 {
+		t.Fatalf("%d events queued, want 3", n)
+	}
+	// A flood of rejections writes one line per reason a minute.
+	logs.Reset()
+	for i := range 500 {
+		r.post(t, textEvent(fmt.Sprint("f-", i), "x", ms(now.Add(time.Hour))), nil)
+	}
+	if n := strings.Count(logs.String(), "request dropped"); n != 0 {
+		t.Errorf("%d lines for 500 more rejections within the minute, want 0 (one was written already)", n)
+	}
+	r.clock.Add(time.Minute)
+	r.post(t, textEvent("f-last", "x", ms(r.clock.Now().Add(time.Hour))), nil)
+	if !strings.Contains(logs.String(), "suppressed=501") { // the 500, and the second "future" of the table
+		t.Errorf("after a minute the line must count what was left out:\n%s", logs.String())
+	}
+}
+
+// counted is the webhook counter of result.
+func counted(r *rig, result string) float64 {
+	var m dto.Metric
+	r.a.m.webhook.WithLabelValues(result).Write(&m)
+	return m.GetCounter().GetValue()
 }

@@ -50,6 +50,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
 )
@@ -112,6 +113,7 @@ type Adapter struct {
 	auth   *Authorizer
 	q      *queue.Queue
 	send   *sender
+	warn   *lograte.Limiter // rejected requests
 }
 
 // New builds the adapter. It starts nothing: serve Webhook and Callback, and
@@ -143,7 +145,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	o.Tokens.Logger, o.Tokens.Now = o.Logger, o.Now
 	o.Queue.Logger = o.Logger
-	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics), say: sayFrom(o.Engine)}
+	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics), say: sayFrom(o.Engine), warn: lograte.New(o.Logger, time.Minute, o.Now)}
 	oauth := &OAuth{BaseURL: o.OAuthURL, AppID: o.AppID, AppSecret: o.AppSecret, HTTP: o.HTTP, Now: o.Now}
 	a.tokens = newTokens(o.Store, oauth, o.Tokens, a.m)
 	a.auth = NewAuthorizer(o.Store, oauth, a.tokens, o.Logger)
@@ -213,9 +215,8 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		a.reject(w, r, result, http.StatusOK, err)
 		return
 	}
-	if at := ev.Time(); a.o.MaxEventAge > 0 && !at.IsZero() && a.o.Now().Sub(at) > a.o.MaxEventAge {
-		// A signed event replayed long after Zalo stopped retrying it.
-		a.reject(w, r, "stale", http.StatusOK, fmt.Errorf("event from %s", at.UTC().Format(time.RFC3339)))
+	if result, err := a.checkTime(ev); err != nil {
+		a.reject(w, r, result, http.StatusOK, err)
 		return
 	}
 	kind := ev.Kind()
@@ -249,11 +250,38 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// MaxClockSkew is how far in the future a verified event's timestamp may be:
+// Zalo's clock and ours may differ a little, never by more.
+const MaxClockSkew = 5 * time.Minute
+
+// checkTime refuses a verified event whose timestamp is missing or not a
+// number, more than MaxClockSkew in the future, or older than MaxEventAge:
+// the signature covers the timestamp, so an event without a usable one, or
+// with one from the future, was not sent by Zalo as it is, and an old one
+// is a replay after Zalo stopped retrying it (the engine no longer
+// remembers its msg_id). With MaxEventAge negative nothing is checked.
+func (a *Adapter) checkTime(ev *Event) (string, error) {
+	if a.o.MaxEventAge < 0 {
+		return "", nil
+	}
+	at, now := ev.Time(), a.o.Now()
+	switch {
+	case at.IsZero():
+		return "no_timestamp", fmt.Errorf("timestamp %.20q is not epoch milliseconds", ev.Timestamp)
+	case at.Sub(now) > MaxClockSkew:
+		return "future", fmt.Errorf("event from %s, %s ahead", at.UTC().Format(time.RFC3339), at.Sub(now).Round(time.Second))
+	case now.Sub(at) > a.o.MaxEventAge:
+		return "stale", fmt.Errorf("event from %s", at.UTC().Format(time.RFC3339))
+	}
+	return "", nil
+}
+
 // reject counts and logs a request that is not processed. The body is never
-// logged: it is citizens' messages, and unverified.
+// logged: it is citizens' messages, and unverified. A flood of the same
+// rejection writes one line a minute, with the count of those left out.
 func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, result string, status int, err error) {
 	a.m.webhook.WithLabelValues(result).Inc()
-	a.log.Warn("zalo webhook: request dropped", "result", result, "status", status, "remote", r.RemoteAddr, "err", err)
+	a.warn.Warn(result, "zalo webhook: request dropped", "result", result, "status", status, "remote", r.RemoteAddr, "err", err)
 	w.WriteHeader(status)
 }
 

@@ -35,6 +35,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
 )
@@ -95,6 +96,7 @@ type Adapter struct {
 	retries int           // retries after 429 (3)
 	backoff time.Duration // first pause after 429, doubling (1s)
 	sleep   func(context.Context, time.Duration) error
+	warn    *lograte.Limiter // rejected webhook requests
 }
 
 // New builds the adapter. It starts nothing: serve Webhook (webhook mode)
@@ -129,6 +131,7 @@ func New(o Options) (*Adapter, error) {
 		o: o, log: o.Logger, m: newMetrics(o.Metrics), say: sayFrom(o.Engine),
 		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
 		retries: 3, backoff: time.Second, sleep: sleep,
+		warn: lograte.New(o.Logger, time.Minute, nil),
 	}
 	o.Queue.OnDrop = func([]byte) { a.m.dropped.Inc() }
 	a.q = queue.New(o.Store.Client(), o.Store.Key("zalobot", "events"), "workers", o.Queue)
@@ -214,9 +217,11 @@ func (a *Adapter) accept(ctx context.Context, raw []byte, ups []Update) error {
 	return err
 }
 
+// reject counts and logs a request that is not processed; a flood of the
+// same rejection writes one line a minute, with the count left out.
 func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, result string, status int, err error) {
 	a.m.webhook.WithLabelValues(result).Inc()
-	a.log.Warn("zalo bot webhook: request dropped", "result", result, "status", status, "remote", r.RemoteAddr, "err", err)
+	a.warn.Warn(result, "zalo bot webhook: request dropped", "result", result, "status", status, "remote", r.RemoteAddr, "err", err)
 	w.WriteHeader(status)
 }
 

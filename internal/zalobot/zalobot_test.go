@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/lograte"
 )
 
 var update = flag.Bool("update", false, "update golden files")
@@ -53,6 +55,23 @@ func TestWebhookSecret(t *testing.T) {
 				t.Errorf("replies sent: %v", sent)
 			}
 		})
+	}
+}
+
+// TestWebhookRejectionsDoNotFloodTheLog: a thousand wrong secrets write one
+// warn line (the rest are counted in the metric and in the next line).
+func TestWebhookRejectionsDoNotFloodTheLog(t *testing.T) {
+	r := newRig(t, testSecret, nil)
+	var logs bytes.Buffer
+	r.a.warn = lograte.New(slog.New(slog.NewTextHandler(&logs, nil)), time.Minute, nil)
+	for range 1000 {
+		r.post(t, readUpdate(t, "text"), "s3cret-token-for-tesTs")
+	}
+	if n := strings.Count(logs.String(), "request dropped"); n != 1 {
+		t.Errorf("%d warn lines for 1000 wrong secrets, want 1", n)
+	}
+	if got := count(r.a.m.webhook.WithLabelValues("bad_secret")); got != 1000 {
+		t.Errorf("bad_secret counted %v, want 1000", got)
 	}
 }
 
