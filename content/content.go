@@ -155,6 +155,9 @@ type Vocab struct {
 	Followups     []string          `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
 	Situations    []Situation       `yaml:"situations"` // what a citizen says about themselves that picks the answer
 	Languages     []Language        `yaml:"languages"`  // how to tell a language and ask for it
+	// Handoff are phrases that ask to talk to a person ("gặp người thật");
+	// a message containing one (compared folded) opens a ticket.
+	Handoff []string `yaml:"handoff"`
 }
 
 // DefaultLocale is the locale every text must have.

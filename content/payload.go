@@ -15,6 +15,7 @@ import "strings"
 //	y:<entry>, n:<entry>      "this answer helped" / "did not help"
 //	l:<locale>                switch language
 //	menu, back, stuck, resume, help, share, stats, none ("Không phải các câu trên")
+//	handoff ("Gặp cán bộ hỗ trợ"), handoff_leave ("Quay lại trợ lý tự động")
 type Payload struct {
 	Kind   string // "c", "f", "q", "y", "n", "l", or a bare word such as "menu"
 	Flow   string
@@ -57,7 +58,7 @@ func ParsePayload(s string) (p Payload, ok bool) {
 			return Payload{}, false
 		}
 		return Payload{Kind: parts[0], Arg: parts[1]}, true
-	case "menu", "back", "stuck", "resume", "help", "share", "stats", "none":
+	case "menu", "back", "stuck", "resume", "help", "share", "stats", "none", "handoff", "handoff_leave":
 		if len(parts) != 1 {
 			return Payload{}, false
 		}

@@ -35,6 +35,8 @@ type Options struct {
 	Recorder Recorder
 	// Volunteers, when set, enables sharing links and "/thongke".
 	Volunteers Volunteers
+	// Handoff, when set, lets a citizen talk to a commune officer.
+	Handoff Handoff
 }
 
 // maxAttempts bounds the retries when concurrent updates of one chat collide.
@@ -43,13 +45,14 @@ const maxAttempts = 50
 // Engine turns an Inbound into Replies. It is safe for concurrent use; any
 // number of engines may share one store.
 type Engine struct {
-	store  *store.Store
-	log    *slog.Logger
-	now    func() time.Time
-	resume time.Duration
-	rec    Recorder
-	vol    Volunteers
-	bundle atomic.Pointer[bundle]
+	store   *store.Store
+	log     *slog.Logger
+	now     func() time.Time
+	resume  time.Duration
+	rec     Recorder
+	vol     Volunteers
+	handoff Handoff
+	bundle  atomic.Pointer[bundle]
 
 	sendersMu sync.RWMutex
 	senders   map[string]Sender
@@ -77,7 +80,7 @@ func New(cat *content.Catalog, st *store.Store, o Options) (*Engine, error) {
 	if o.ResumeAfter <= 0 {
 		o.ResumeAfter = 30 * time.Minute
 	}
-	e := &Engine{store: st, log: o.Logger, now: o.Now, resume: o.ResumeAfter, rec: o.Recorder, vol: o.Volunteers, metrics: newMetrics(o.Metrics)}
+	e := &Engine{store: st, log: o.Logger, now: o.Now, resume: o.ResumeAfter, rec: o.Recorder, vol: o.Volunteers, handoff: o.Handoff, metrics: newMetrics(o.Metrics)}
 	if err := e.SetContent(cat); err != nil {
 		return nil, err
 	}

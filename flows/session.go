@@ -25,6 +25,9 @@ type Session struct {
 	Picked  bool     `json:"lp,omitempty"` // the citizen chose the language; detection no longer switches it
 	Misses  int      `json:"mi,omitempty"` // free-text messages in a row the bot did not understand
 	Said    string   `json:"sd,omitempty"` // the FAQ entry whose full answer was shown last turn, to tell a repeated question
+	Hand    string   `json:"ho,omitempty"` // the open ticket with an officer (issue 14): typed text goes to it
+	Area    string   `json:"ar,omitempty"` // the citizen's commune or ward, as they gave it (or their volunteer's)
+	AskArea bool     `json:"aa,omitempty"` // the bot asked for the commune or ward, to open a ticket
 	Greet   bool     `json:"g,omitempty"`  // nothing but greetings so far: kept GreetingTTL, not in statistics (greeting.go)
 }
 

@@ -82,6 +82,10 @@ func (t *turn) run() []Reply {
 		return t.out
 	}
 	t.checkPosition()
+	if t.handoffTurn() {
+		t.number()
+		return t.out
+	}
 
 	switch t.in.Kind {
 	case KindStart, KindFollow:
@@ -168,6 +172,10 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 	}
 	if g, ok := globalWords[folded]; ok {
 		t.button(g)
+		return
+	}
+	if t.wantsPerson(folded) {
+		t.handoff(raw)
 		return
 	}
 	r := t.search(raw, idle)
@@ -297,6 +305,10 @@ func (t *turn) button(payload string) {
 		t.more(p.Arg)
 	case "none":
 		t.noneOfThese()
+	case "handoff":
+		t.handoff("")
+	case "handoff_leave":
+		t.handoffLeave()
 	case "y", "n":
 		t.helpful(p.Kind == "y", p.Arg)
 	case "l":
@@ -398,7 +410,7 @@ func (t *turn) stuck() {
 		t.emit(Event{Kind: EventStuck, Flow: t.s.Flow, Step: step.ID})
 	}
 	if step == nil || len(step.Stuck) == 0 {
-		t.say(Reply{Text: t.msg("stuck_none"), Buttons: t.withNav(nil, false)})
+		t.say(Reply{Text: t.msg("stuck_none"), Buttons: t.withNav(t.handoffRows(), false)})
 		return
 	}
 	var rows [][]Button
@@ -407,6 +419,7 @@ func (t *turn) stuck() {
 			rows = append(rows, []Button{b})
 		}
 	}
+	rows = append(rows, t.handoffRows()...)
 	rows = append(rows, []Button{t.hotlineButton()})
 	t.say(Reply{Text: t.msg("stuck_prompt"), Buttons: t.withNav(rows, false)})
 }
@@ -426,6 +439,9 @@ func (t *turn) ask(raw string, r faq.Result) {
 		t.s.Misses = 0
 	} else {
 		t.s.Misses++
+	}
+	if t.s.Misses == 2 && t.e.handoff != nil {
+		defer t.offerPerson() // after the answer: two misunderstood messages in a row
 	}
 	switch r.Verdict {
 	case faq.Confident:
@@ -507,7 +523,8 @@ func (t *turn) more(id string) {
 func (t *turn) noneOfThese() {
 	t.outcome = "faq_none_of_these"
 	t.s.Misses++
-	t.say(Reply{Text: t.msg("faq_none_of_these"), Buttons: append([][]Button{{t.hotlineButton()}}, t.continueOrMenu()...)})
+	rows := append(t.handoffRows(), []Button{t.hotlineButton()})
+	t.say(Reply{Text: t.msg("faq_none_of_these"), Buttons: append(rows, t.continueOrMenu()...)})
 }
 
 // entryRows are the buttons under an entry's answer: "Xem thêm" when it has

@@ -1,0 +1,220 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vneid-guide/vneidbot/internal/redact"
+	"github.com/vneid-guide/vneidbot/internal/vntext"
+)
+
+// Handoff hands a conversation to a person (issue 14): a commune officer
+// of the citizen's area answers on the citizen's channel. The engine works
+// without it. A turn may be routed twice (a concurrent update saved
+// first), so Open and Message must be safe to repeat for one message id.
+type Handoff interface {
+	// Open opens the conversation's ticket, or returns its open one with
+	// the text added.
+	Open(ctx context.Context, r HandoffRequest) (HandoffOpened, error)
+	// Message adds a citizen's message to their open ticket; it returns
+	// ErrHandoffClosed when the ticket was closed (by an officer).
+	Message(ctx context.Context, chat, msgID, text string) error
+	// Leave closes the conversation's open ticket ("Quay lại trợ lý tự động").
+	Leave(ctx context.Context, chat string) error
+	// AreaOf returns the commune or ward a referral (a volunteer's code)
+	// belongs to, or "".
+	AreaOf(ctx context.Context, ref string) string
+	// MatchArea returns the officers' spelling of an area a citizen typed,
+	// or the typed area itself when no officer's area matches.
+	MatchArea(ctx context.Context, typed string) string
+}
+
+// ErrHandoffClosed is returned by Handoff.Message when the conversation has
+// no open ticket any more.
+var ErrHandoffClosed = errors.New("handoff: the ticket is closed")
+
+// HandoffRequest is a citizen's request to talk to a person.
+type HandoffRequest struct {
+	Chat   string // "tg:123"
+	Area   string
+	Step   string // "flow/step" the citizen was on, or ""
+	Locale string
+	Text   string // what the citizen typed (the service redacts it)
+	MsgID  string
+}
+
+// HandoffOpened says what happens next, for the citizen.
+type HandoffOpened struct {
+	ID      string
+	InHours bool   // an officer is at work now
+	When    string // outside hours: when officers are back ("07:00 07/12/2026")
+	Hours   string // office hours, "7-17"
+	Minutes int    // the first-answer target
+}
+
+// maxAreaLen bounds a typed commune or ward name.
+const maxAreaLen = 80
+
+// handoffTurn routes an update of a conversation that has an open ticket
+// or is being asked for its area. It reports whether it answered.
+func (t *turn) handoffTurn() bool {
+	h := t.e.handoff
+	if h == nil || t.s.Hand == "" && !t.s.AskArea {
+		return false
+	}
+	if t.in.Kind == KindButton {
+		if t.in.Payload == "handoff_leave" {
+			t.handoffLeave()
+			return true
+		}
+		t.s.AskArea = false // a button leaves the question; an open ticket stays open
+		return false
+	}
+	if t.in.Kind == KindMedia && t.s.Hand != "" {
+		t.outcome = "handoff_media"
+		t.say(Reply{Text: t.msg("handoff_media"), Buttons: t.leaveRows()})
+		return true
+	}
+	if t.in.Kind != KindText {
+		return false
+	}
+	raw := strings.TrimSpace(t.in.Text)
+	folded := vntext.Fold(raw)
+	if folded == vntext.Fold(t.msg("btn_handoff_leave")) || folded == "quay lai tro ly tu dong" {
+		t.handoffLeave()
+		return true
+	}
+	if redact.Sensitive(raw) {
+		t.outcome = "sensitive"
+		t.say(Reply{Text: t.msg("sensitive_warning"), Buttons: t.leaveRows()})
+		return true
+	}
+	if t.s.AskArea {
+		if _, global := globalWords[folded]; global {
+			t.s.AskArea = false
+			return false
+		}
+		if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= len(t.s.Options) {
+			t.s.AskArea = false
+			return false
+		}
+		area := redact.String(raw)
+		if folded == "" || utf8.RuneCountInString(area) > maxAreaLen || area != raw {
+			t.outcome = "handoff_area_unclear"
+			t.say(Reply{Text: t.msg("handoff_area_unclear"), Buttons: t.leaveRows()})
+			return true
+		}
+		t.s.AskArea = false
+		t.s.Area = h.MatchArea(t.ctx, area)
+		t.openTicket("")
+		return true
+	}
+	err := h.Message(t.ctx, t.in.Chat(), t.in.MessageID, raw)
+	switch {
+	case errors.Is(err, ErrHandoffClosed):
+		t.s.Hand = ""
+		t.say(Reply{Text: t.msg("handoff_ended")})
+		return false
+	case err != nil:
+		t.e.log.Error("handoff: forward a message", "chat", t.in.Chat(), "err", err)
+		t.say(Reply{Text: t.msg("error_internal"), Buttons: t.leaveRows()})
+	default:
+		t.outcome = "handoff_message"
+		t.say(Reply{Text: t.msg("handoff_forwarded"), Buttons: t.leaveRows()})
+	}
+	return true
+}
+
+// wantsPerson reports whether folded text asks to talk to a person.
+func (t *turn) wantsPerson(folded string) bool {
+	if t.e.handoff == nil {
+		return false
+	}
+	for _, p := range t.cat.Vocab.Handoff {
+		if f := vntext.Fold(p); f != "" && (folded == f || strings.Contains(" "+folded+" ", " "+f+" ")) {
+			return true
+		}
+	}
+	return false
+}
+
+// handoff answers "Gặp cán bộ hỗ trợ": open a ticket, asking for the
+// citizen's commune or ward first when the bot does not know it.
+func (t *turn) handoff(text string) {
+	if t.e.handoff == nil {
+		t.say(Reply{Text: t.msg("stuck_none"), Buttons: t.withNav([][]Button{{t.hotlineButton()}}, false)})
+		return
+	}
+	if t.s.Area == "" && t.s.Ref != "" {
+		t.s.Area = t.e.handoff.AreaOf(t.ctx, t.s.Ref)
+	}
+	if t.s.Area == "" {
+		t.outcome = "handoff_ask_area"
+		t.s.AskArea = true
+		t.say(Reply{Text: t.msg("handoff_ask_area"), Buttons: t.leaveRows()})
+		return
+	}
+	t.openTicket(text)
+}
+
+// openTicket opens (or rejoins) the conversation's ticket and says what
+// happens next, and when.
+func (t *turn) openTicket(text string) {
+	step := ""
+	if t.step() != nil {
+		step = t.s.Flow + "/" + t.s.Step
+	}
+	o, err := t.e.handoff.Open(t.ctx, HandoffRequest{Chat: t.in.Chat(), Area: t.s.Area, Step: step, Locale: t.locale(), Text: text, MsgID: t.in.MessageID})
+	if err != nil {
+		t.e.log.Error("handoff: open a ticket", "chat", t.in.Chat(), "err", err)
+		t.say(Reply{Text: t.msg("error_internal"), Buttons: t.withNav([][]Button{{t.hotlineButton()}}, false)})
+		return
+	}
+	t.outcome = "handoff_open"
+	t.s.Hand = o.ID
+	t.emit(Event{Kind: EventHandoff, Flow: t.s.Flow, Step: t.s.Step})
+	if o.InHours {
+		t.say(Reply{Text: t.msg("handoff_opened", "area", t.s.Area, "minutes", strconv.Itoa(o.Minutes)), Buttons: t.leaveRows()})
+		return
+	}
+	t.say(Reply{Text: t.msg("handoff_opened_after_hours", "area", t.s.Area, "hours", o.Hours, "when", o.When), Buttons: t.leaveRows()})
+}
+
+// handoffLeave closes the open ticket: back to the automatic assistant.
+func (t *turn) handoffLeave() {
+	t.outcome = "handoff_leave"
+	t.s.AskArea = false
+	if t.s.Hand != "" {
+		if err := t.e.handoff.Leave(t.ctx, t.in.Chat()); err != nil {
+			t.e.log.Error("handoff: leave the ticket", "chat", t.in.Chat(), "err", err)
+		}
+		t.s.Hand = ""
+	}
+	t.say(Reply{Text: t.msg("handoff_left")})
+	t.here()
+}
+
+// leaveRows is the "Quay lại trợ lý tự động" button.
+func (t *turn) leaveRows() [][]Button {
+	return [][]Button{{{Label: t.msg("btn_handoff_leave"), Payload: "handoff_leave"}}}
+}
+
+// handoffButton is "Gặp cán bộ hỗ trợ", when officers can be reached.
+func (t *turn) handoffRows() [][]Button {
+	if t.e.handoff == nil {
+		return nil
+	}
+	return [][]Button{{{Label: t.msg("btn_handoff"), Payload: "handoff"}}}
+}
+
+// EventHandoff is recorded when a conversation is handed to an officer.
+const EventHandoff EventKind = "handoff"
+
+// offerPerson offers a commune officer after two misunderstood messages in
+// a row.
+func (t *turn) offerPerson() {
+	t.say(Reply{Text: t.msg("handoff_offer"), Buttons: t.handoffRows()})
+}

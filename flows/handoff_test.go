@@ -1,0 +1,194 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
+)
+
+// fakeHandoff records what the engine asks of the handoff.
+type fakeHandoff struct {
+	mu     sync.Mutex
+	opened []flows.HandoffRequest
+	msgs   []string
+	open   bool
+	left   int
+}
+
+func (f *fakeHandoff) Open(_ context.Context, r flows.HandoffRequest) (flows.HandoffOpened, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opened = append(f.opened, r)
+	f.open = true
+	return flows.HandoffOpened{ID: "7", InHours: true, Minutes: 30, Hours: "7-17"}, nil
+}
+
+func (f *fakeHandoff) Message(_ context.Context, chat, msgID, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.open {
+		return flows.ErrHandoffClosed
+	}
+	f.msgs = append(f.msgs, text)
+	return nil
+}
+
+func (f *fakeHandoff) Leave(context.Context, string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.open = false
+	f.left++
+	return nil
+}
+
+func (f *fakeHandoff) AreaOf(_ context.Context, ref string) string {
+	if ref == "v_benghe" {
+		return "Phường Bến Nghé"
+	}
+	return ""
+}
+
+func (f *fakeHandoff) MatchArea(_ context.Context, typed string) string {
+	if strings.EqualFold(typed, "ben nghe") {
+		return "Phường Bến Nghé"
+	}
+	return typed
+}
+
+func handoffEngine(t *testing.T, st *store.Store, h flows.Handoff) *flows.Engine {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)}
+	e, err := flows.New(loadContent(t), st, flows.Options{Now: clk.Now, Handoff: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func texts(rs []flows.Reply) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Text + "\n")
+	}
+	return b.String()
+}
+
+func payloads(rs []flows.Reply) []string {
+	var p []string
+	for _, r := range rs {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Payload != "" {
+					p = append(p, b.Payload)
+				}
+			}
+		}
+	}
+	return p
+}
+
+func TestHandoffTypedRequestAsksAreaThenRelays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h := &fakeHandoff{}
+		e := handoffEngine(t, st, h)
+		ctx := context.Background()
+		say := func(text string) []flows.Reply {
+			t.Helper()
+			rs, err := e.Handle(ctx, flows.Inbound{Channel: "web", ChatID: "c1", Kind: flows.KindText, Text: text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+		say("/start")
+		rs := say("cho tôi nói chuyện với cán bộ")
+		if len(h.opened) != 0 || !strings.Contains(texts(rs), "xã/phường") {
+			t.Fatalf("without an area the bot must ask for it first; said:\n%s", texts(rs))
+		}
+		rs = say("ben nghe")
+		if len(h.opened) != 1 || h.opened[0].Area != "Phường Bến Nghé" || h.opened[0].Chat != "web:c1" {
+			t.Fatalf("opened %+v", h.opened)
+		}
+		if !strings.Contains(texts(rs), "Phường Bến Nghé") || !strings.Contains(texts(rs), "30 phút") || !slices.Contains(payloads(rs), "handoff_leave") {
+			t.Fatalf("the bot must say who answers, and when, with the way back; said:\n%s", texts(rs))
+		}
+		say("tôi bị sai số điện thoại")
+		say("menu") // while a ticket is open, typed text goes to the officer
+		if !slices.Equal(h.msgs, []string{"tôi bị sai số điện thoại", "menu"}) {
+			t.Fatalf("forwarded %q", h.msgs)
+		}
+		rs = say("001203045680")
+		if len(h.msgs) != 2 {
+			t.Fatal("an ID number was forwarded")
+		}
+		rs = say("Quay lại trợ lý tự động")
+		if h.left != 1 || strings.Contains(texts(rs), "cán bộ sẽ") {
+			t.Fatalf("leave: left=%d, said:\n%s", h.left, texts(rs))
+		}
+		say("otp la gi")
+		if len(h.msgs) != 2 {
+			t.Fatal("text forwarded after leaving")
+		}
+	})
+}
+
+func TestHandoffOfferedAfterTwoMisses(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	h := &fakeHandoff{}
+	e := handoffEngine(t, st, h)
+	ctx := context.Background()
+	var last []flows.Reply
+	for _, text := range []string{"/start", "xyzzy plugh", "qwerty asdf zxcv"} {
+		rs, err := e.Handle(ctx, flows.Inbound{Channel: "tg", ChatID: "9", Kind: flows.KindText, Text: text, Ref: "v_benghe"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text == "xyzzy plugh" && slices.Contains(payloads(rs), "handoff") {
+			t.Fatal("offered after one miss")
+		}
+		last = rs
+	}
+	if !slices.Contains(payloads(last), "handoff") {
+		t.Fatalf("no officer offered after two misses:\n%s", texts(last))
+	}
+	rs, err := e.Handle(ctx, flows.Inbound{Channel: "tg", ChatID: "9", Kind: flows.KindButton, Payload: "handoff"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.opened) != 1 {
+		t.Fatalf("the button did not open a ticket:\n%s", texts(rs))
+	}
+}
+
+func TestHandoffFromStuckAndNoneOfThese(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	e := handoffEngine(t, st, &fakeHandoff{})
+	ctx := context.Background()
+	press := func(p string) []flows.Reply {
+		rs, err := e.Handle(ctx, flows.Inbound{Channel: "tg", ChatID: "3", Kind: flows.KindButton, Payload: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	press("f:install")
+	if !slices.Contains(payloads(press("stuck")), "handoff") {
+		t.Error(`"Tôi bị kẹt" offers no officer`)
+	}
+	if !slices.Contains(payloads(press("none")), "handoff") {
+		t.Error(`"Không phải các câu trên" offers no officer`)
+	}
+	// without a handoff service, no button
+	e2 := handoffEngine(t, st, nil)
+	rs, _ := e2.Handle(ctx, flows.Inbound{Channel: "tg", ChatID: "4", Kind: flows.KindButton, Payload: "none"})
+	if slices.Contains(payloads(rs), "handoff") {
+		t.Error("officer offered with no handoff configured")
+	}
+}

@@ -1,0 +1,165 @@
+package handoff
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/flows"
+)
+
+// Live carries officers' replies to the web chat: Send appends them to the
+// conversation's list in Redis (so any replica can serve them and none is
+// lost while the page is closed), and ServeHTTP streams them to the page
+// as server-sent events.
+type Live struct {
+	rdb     redis.UniversalClient
+	key     func(chat string) string
+	tickets *Store
+
+	// ChatOf names the web conversation of a request from its
+	// server-issued cookie ("" when there is none); required to serve.
+	ChatOf func(r *http.Request) string
+	// Poll is how often an open stream looks for new messages (1s).
+	Poll time.Duration
+}
+
+// liveTTL is how long undelivered live messages are kept.
+const liveTTL = 7 * 24 * time.Hour
+
+// LiveMessage is one event of the web chat's live stream.
+type LiveMessage struct {
+	Text    string         `json:"text"`
+	Buttons [][]LiveButton `json:"buttons,omitempty"`
+}
+
+// LiveButton is a payload button under a live message.
+type LiveButton struct {
+	Label   string `json:"label"`
+	Payload string `json:"payload"`
+}
+
+// Send implements flows.Sender for the web chat: chatID is the web chat id.
+func (l *Live) Send(ctx context.Context, chatID string, replies []flows.Reply) error {
+	key := l.key("web:" + chatID)
+	_, err := l.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, r := range replies {
+			m := LiveMessage{Text: r.Text}
+			for _, row := range r.Buttons {
+				var lr []LiveButton
+				for _, b := range row {
+					if b.Payload != "" {
+						lr = append(lr, LiveButton{Label: b.Label, Payload: b.Payload})
+					}
+				}
+				if len(lr) > 0 {
+					m.Buttons = append(m.Buttons, lr)
+				}
+			}
+			data, err := json.Marshal(m)
+			if err != nil {
+				return err
+			}
+			p.RPush(ctx, key, data)
+		}
+		p.Expire(ctx, key, liveTTL)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("handoff: queue for the web chat: %w", err)
+	}
+	return nil
+}
+
+// ServeHTTP streams the conversation's officer messages as server-sent
+// events ("id: n", "data: {text, buttons}"), from the one after
+// Last-Event-ID (or ?after=n). The conversation is the one the request's
+// HttpOnly chat cookie names; without one the answer is 401. A
+// conversation with no open ticket and nothing to deliver gets 204, which
+// tells the browser's EventSource to stop.
+func (l *Live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	chat := ""
+	if l.ChatOf != nil {
+		chat = l.ChatOf(r)
+	}
+	if chat == "" {
+		http.Error(w, "no conversation", http.StatusUnauthorized)
+		return
+	}
+	chat = "web:" + chat
+	after := int64(-1)
+	if v := cmp.Or(r.Header.Get("Last-Event-ID"), r.URL.Query().Get("after")); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			after = n
+		}
+	}
+	ctx := r.Context()
+	key := l.key(chat)
+	n, err := l.rdb.LLen(ctx, key).Result()
+	if err != nil {
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	if _, err := l.tickets.OpenFor(ctx, chat); errors.Is(err, ErrNoOpen) && n <= after+1 {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	rc := http.NewResponseController(w)
+	poll := l.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	quiet := 0
+	for {
+		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		msgs, err := l.rdb.LRange(ctx, key, after+1, -1).Result()
+		if err != nil {
+			return
+		}
+		var b strings.Builder
+		for _, m := range msgs {
+			after++
+			fmt.Fprintf(&b, "id: %d\ndata: %s\n\n", after, m)
+		}
+		if b.Len() == 0 && quiet%5 == 4 {
+			// the ticket closed and everything was delivered: end the stream
+			// (the browser reconnects, gets 204 and stops)
+			if _, err := l.tickets.OpenFor(ctx, chat); errors.Is(err, ErrNoOpen) {
+				return
+			}
+		}
+		if b.Len() == 0 {
+			quiet++
+			if quiet*int(poll/time.Millisecond) >= 15000 {
+				b.WriteString(": keep-alive\n\n")
+				quiet = 0
+			}
+		}
+		if b.Len() > 0 {
+			if _, err := w.Write([]byte(b.String())); err != nil {
+				return
+			}
+			if err := rc.Flush(); err != nil {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
