@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -221,18 +220,14 @@ func TestContentCheckReportsStaleEntriesAsWarnings(t *testing.T) {
 func TestTwoServingReplicasFollowPublishAndRollback(t *testing.T) {
 	m := miniredis.RunT(t)
 	redisURL := "redis://" + m.Addr() + "/0"
-	var bases []string
+	var bases, metrics []string
 	for i := 0; i < 2; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
+		addr, maddr := freeAddr(t), freeAddr(t)
+		metrics = append(metrics, "http://"+maddr)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan int)
 		go func() {
-			done <- run(ctx, []string{"serve"}, nil, io.Discard, io.Discard, env("VNEIDBOT_ADDR", addr, "REDIS_URL", redisURL))
+			done <- run(ctx, []string{"serve"}, nil, io.Discard, io.Discard, env("VNEIDBOT_ADDR", addr, "METRICS_ADDR", maddr, "REDIS_URL", redisURL))
 		}()
 		t.Cleanup(func() {
 			cancel()
@@ -294,7 +289,7 @@ func TestTwoServingReplicasFollowPublishAndRollback(t *testing.T) {
 		t.Fatalf("rollback: %s %s", out, errOut)
 	}
 	bothAnswer("Trả lời một")
-	for _, base := range bases {
+	for _, base := range metrics {
 		res, err := http.Get(base + "/metrics")
 		if err != nil {
 			t.Fatal(err)

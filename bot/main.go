@@ -46,6 +46,7 @@ Usage:
   vneidbot broadcast --text FILE|--entry ID [--segment S] [--dry-run]
                                         send a message to a segment of users
   vneidbot health [--ready]             exit 0 when the bot on VNEIDBOT_ADDR is healthy (or ready)
+  vneidbot version                      the build's version and Go release (warns when it has known vulnerabilities)
   vneidbot loadtest --target URL --chats N --duration D [--json]
                                         drive a running bot with simulated citizens
 
@@ -69,6 +70,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if cmd == "-h" || cmd == "--help" || cmd == "help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if cmd == "version" { // needs no configuration
+		cmdVersion(stdout)
 		return 0
 	}
 	cfg, err := LoadConfig(getenv)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -144,9 +145,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("vneidbot is serving", "addr", "http://"+ln.Addr().String(), "content", a.content.Catalog().Summary())
+	if warning := goWarning(runtime.Version()); warning != "" {
+		log.Warn(warning, "go", runtime.Version(), "minimum", minGoVersion)
+	}
+	// Without its metrics listener (port taken) the bot still serves
+	// citizens; the error says what to fix.
+	if msrv, err := a.serveMetrics(errc); err != nil {
+		log.Error("metrics listener not started; /metrics is unavailable", "err", err)
+	} else if msrv != nil {
+		defer msrv.Close()
+	}
 
 	select {
 	case err := <-errc:
@@ -168,6 +179,32 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return err
 }
 
+// serveMetrics starts the METRICS_ADDR listener, unless it is "off".
+func (a *app) serveMetrics(errc chan<- error) (*http.Server, error) {
+	if a.cfg.MetricsAddr == "off" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", a.cfg.MetricsAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.metricsMux(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics listener: %w", err)
+		}
+	}()
+	a.log.Info("metrics and readiness detail", "addr", "http://"+ln.Addr().String()+"/metrics")
+	return srv, nil
+}
+
 // routes registers the HTTP routes every deployment has.
 func (a *app) routes(ctx context.Context) error {
 	if a.gate == nil {
@@ -183,9 +220,24 @@ func (a *app) routes(ctx context.Context) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	a.mux.HandleFunc("GET /readyz", a.readyz)
-	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	// The public /readyz says only ready or not; the reasons, which name
+	// content versions and Redis errors, are on the metrics listener.
+	a.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { a.readyz(w, r, false) })
 	return nil
+}
+
+// metricsMux serves the operators' routes on METRICS_ADDR, a listener
+// apart from the public one (loopback by default): /metrics, which names
+// the Go release and much about the process, and /readyz with the reasons.
+func (a *app) metricsMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { a.readyz(w, r, true) })
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
 }
 
 // webChat builds the web chat: admission control, server-issued chat ids
@@ -212,8 +264,9 @@ func (a *app) webChat(ctx context.Context) (*web.Handler, error) {
 	}), nil
 }
 
-// readyz answers 200 when every readiness check passes, else 503 with the reasons.
-func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+// readyz answers 200 when every readiness check passes, else 503; with
+// detail, each check's line and reason.
+func (a *app) readyz(w http.ResponseWriter, r *http.Request, detail bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	a.mu.Lock()
@@ -231,6 +284,12 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 			body += fmt.Sprintf("%s: ok (%s)\n", c.name, detail)
 		default:
 			body += c.name + ": ok\n"
+		}
+	}
+	if !detail {
+		body = "ready\n"
+		if status != http.StatusOK {
+			body = "not ready\n"
 		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

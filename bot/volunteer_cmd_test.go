@@ -120,13 +120,17 @@ func TestVolunteerLinkUsedByThreeCitizens(t *testing.T) {
 		t.Fatalf("QR decodes to %q, want %q", got, want["web"])
 	}
 
-	// Three citizens open the link in the web chat; a fourth comes without.
+	// Three citizens open the link in the web chat and go on; a fourth
+	// comes without. A fifth opens the link and leaves at the greeting:
+	// that counts as nothing (issue 17 item 3).
 	srv := startBot(t, getenv)
 	for _, user := range []string{"cit1", "cit2", "cit3"} {
 		chat(t, srv, `{"user":"`+user+`","start":"v_`+v.Code+`"}`)
+		chat(t, srv, `{"user":"`+user+`","button":"f:install"}`)
 	}
-	chat(t, srv, `{"user":"cit1","button":"f:install"}`)
 	chat(t, srv, `{"user":"walkin","start":""}`)
+	chat(t, srv, `{"user":"walkin","text":"không nhận được mã OTP"}`)
+	chat(t, srv, `{"user":"glance","start":"v_`+v.Code+`"}`)
 
 	code, out, errOut = runCmd(t, getenv, "stats", "--json")
 	if code != 0 {
@@ -260,6 +264,7 @@ func TestBroadcastDryRunAndSend(t *testing.T) {
 	srv := startBot(t, getenv)
 	for _, user := range []string{"a", "b"} {
 		chat(t, srv, `{"user":"`+user+`","start":""}`)
+		chat(t, srv, `{"user":"`+user+`","button":"f:install"}`) // greeting-only chats get no broadcasts
 	}
 	code, out, errOut := runCmd(t, getenv, "broadcast", "--entry", "otp_not_received", "--dry-run", "--json")
 	if code != 0 || !strings.Contains(out, `"web"`) || !strings.Contains(out, `"no_sender": true`) {

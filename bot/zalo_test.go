@@ -96,10 +96,11 @@ func TestZaloChannelsEndToEnd(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	maddr := freeAddr(t)
 	const appID, oaKey = "2553928453557884079", "oa-secret-key"
 	getenv := env(
 		// No REDIS_URL: an in-process Redis, empty, so that the seeds apply.
-		"VNEIDBOT_ADDR", addr, "CONTENT_DIR", "../internal/zalo/testdata/content",
+		"VNEIDBOT_ADDR", addr, "METRICS_ADDR", maddr, "CONTENT_DIR", "../internal/zalo/testdata/content",
 		"ZALO_APP_ID", appID, "ZALO_APP_SECRET", "app-secret", "ZALO_OA_SECRET_KEY", oaKey,
 		"ZALO_OA_ACCESS_TOKEN", "seed-access", "ZALO_OA_REFRESH_TOKEN", "seed-refresh",
 		"ZALO_API_URL", srv.URL, "ZALO_OAUTH_URL", srv.URL,
@@ -164,7 +165,7 @@ func TestZaloChannelsEndToEnd(t *testing.T) {
 		t.Errorf("bot request: %s", got)
 	}
 
-	res, err := http.Get(base + "/readyz")
+	res, err := http.Get("http://" + maddr + "/readyz") // the detail is on the metrics listener
 	if err != nil {
 		t.Fatal(err)
 	}
