@@ -505,7 +505,8 @@ type deploymentSpec struct {
 	} `yaml:"selector"`
 	Template struct {
 		Metadata struct {
-			Labels map[string]string `yaml:"labels"`
+			Labels      map[string]string `yaml:"labels"`
+			Annotations map[string]string `yaml:"annotations"`
 		} `yaml:"metadata"`
 		Spec struct {
 			SecurityContext struct {
@@ -542,10 +543,13 @@ func TestKubernetes(t *testing.T) {
 		t.Fatalf("%d containers, want the bot alone", len(pod.Containers))
 	}
 	c := pod.Containers[0]
-	if len(c.Ports) != 1 {
-		t.Fatalf("container ports %v: want one", c.Ports)
+	if len(c.Ports) != 2 || c.Ports[0].Name != "http" || c.Ports[1].Name != "metrics" {
+		t.Fatalf("container ports %v: want http, then metrics", c.Ports)
 	}
-	port := c.Ports[0]
+	port, metricsPort := c.Ports[0], c.Ports[1]
+	if ann := spec.Template.Metadata.Annotations; ann["prometheus.io/port"] != strconv.Itoa(metricsPort.ContainerPort) || ann["prometheus.io/path"] != "/metrics" {
+		t.Errorf("scrape annotations %v: want /metrics on the metrics port %d", ann, metricsPort.ContainerPort)
+	}
 
 	// env: the listener matches the container port; every name is the binary's
 	var names []string
@@ -553,6 +557,9 @@ func TestKubernetes(t *testing.T) {
 		names = append(names, e.Name)
 		if e.Name == "VNEIDBOT_ADDR" && listenPort(t, e.Value) != strconv.Itoa(port.ContainerPort) {
 			t.Errorf("VNEIDBOT_ADDR %s does not listen on containerPort %d", e.Value, port.ContainerPort)
+		}
+		if e.Name == "METRICS_ADDR" && listenPort(t, e.Value) != strconv.Itoa(metricsPort.ContainerPort) {
+			t.Errorf("METRICS_ADDR %s does not listen on the metrics containerPort %d", e.Value, metricsPort.ContainerPort)
 		}
 	}
 	for _, ef := range c.EnvFrom {
@@ -931,5 +938,41 @@ func TestSystemdUnit(t *testing.T) {
 	}
 	if len(names) > 0 {
 		checkEnv(t, "systemd Environment=", names)
+	}
+}
+
+// TestMetricsPortOnlyForPrometheus: the ingress controller reaches the
+// bot's public port only; the metrics port (METRICS_ADDR) takes traffic
+// from the monitoring namespace alone.
+func TestMetricsPortOnlyForPrometheus(t *testing.T) {
+	np, ok := find(loadK8s(t), "NetworkPolicy", "vneidbot")
+	if !ok {
+		t.Fatal("no NetworkPolicy vneidbot")
+	}
+	spec := decodeSpec[struct {
+		Ingress []struct {
+			From []struct {
+				NamespaceSelector struct {
+					MatchLabels map[string]string `yaml:"matchLabels"`
+				} `yaml:"namespaceSelector"`
+			} `yaml:"from"`
+			Ports []struct {
+				Port any `yaml:"port"`
+			} `yaml:"ports"`
+		} `yaml:"ingress"`
+	}](t, np)
+	metricsFrom := map[string]bool{}
+	for _, rule := range spec.Ingress {
+		for _, p := range rule.Ports {
+			if p.Port != "metrics" && p.Port != 9090 {
+				continue
+			}
+			for _, f := range rule.From {
+				metricsFrom[f.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]] = true
+			}
+		}
+	}
+	if len(metricsFrom) != 1 || !metricsFrom["monitoring"] {
+		t.Errorf("the metrics port is open to %v, want the monitoring namespace only", metricsFrom)
 	}
 }
