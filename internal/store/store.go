@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -96,14 +98,15 @@ func tune(o *redis.UniversalOptions) {
 	o.PoolTimeout = 3 * time.Second
 	o.MaxRetries = 2
 	o.ContextTimeoutEnabled = true
-	// go-redis peeks at a pooled connection's socket (one more system call,
-	// and a deadline reset) before every command or pipeline, to find
-	// connections the server closed. That was ~5% of the bot's CPU per
-	// update (docs/benchmarks.md). A connection that is not a syscall.Conn
-	// skips the check; a dead one then fails on use and the command is
-	// retried on a fresh connection (MaxRetries), as the Redis outage test
-	// shows. (A TLS connection is not a syscall.Conn already; its dialing
-	// is left to go-redis.)
+	// go-redis peeks at a pooled connection's socket (one more system call)
+	// before every command or pipeline, to find connections the server
+	// closed. Under load that was ~5% of the bot's CPU per update
+	// (docs/benchmarks.md), for connections used a moment ago. The dialer
+	// below lets the peek happen only on a connection idle for checkIdle:
+	// after a Redis restart or outage the pooled connections are idle, so
+	// they are still found dead and replaced before use (the outage tests).
+	// A TLS connection is never peeked at by go-redis; its dialing is left
+	// to go-redis.
 	if o.TLSConfig != nil {
 		return
 	}
@@ -113,13 +116,56 @@ func tune(o *redis.UniversalOptions) {
 		if err != nil {
 			return nil, err
 		}
-		return uncheckedConn{c}, nil
+		sc, ok := c.(syscall.Conn)
+		if !ok {
+			return c, nil
+		}
+		cc := &checkedConn{Conn: c, sc: sc}
+		cc.used.Store(time.Now().UnixNano())
+		return cc, nil
 	}
 }
 
-// uncheckedConn hides the socket of a Redis connection from go-redis's
-// per-use health check (see tune).
-type uncheckedConn struct{ net.Conn }
+// checkIdle is how long a Redis connection must have been idle before
+// go-redis's health peek really looks at its socket.
+const checkIdle = 100 * time.Millisecond
+
+// checkedConn is a Redis connection that remembers when it last read, so
+// that the health peek can skip a connection in constant use (see tune).
+type checkedConn struct {
+	net.Conn
+	sc   syscall.Conn
+	used atomic.Int64 // unix nanoseconds of the last read
+}
+
+func (c *checkedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.used.Store(time.Now().UnixNano())
+	return n, err
+}
+
+// SyscallConn gives go-redis's health peek the socket, through recentConn.
+func (c *checkedConn) SyscallConn() (syscall.RawConn, error) {
+	rc, err := c.sc.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	return recentConn{rc, c}, nil
+}
+
+// recentConn answers a peek at a connection that read within checkIdle
+// as healthy without a system call; any other peek reaches the socket.
+type recentConn struct {
+	syscall.RawConn
+	c *checkedConn
+}
+
+func (r recentConn) Read(f func(fd uintptr) bool) error {
+	if time.Now().UnixNano()-r.c.used.Load() < int64(checkIdle) {
+		return nil
+	}
+	return r.RawConn.Read(f)
+}
 
 // InProcess reports whether the store runs on an in-process Redis, whose data
 // is lost when the process exits.
