@@ -22,6 +22,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admission"
+	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/web"
 )
@@ -39,6 +40,9 @@ type app struct {
 	mux     *http.ServeMux
 	metrics *prometheus.Registry
 	gate    *admission.Gate // MAX_INFLIGHT updates in progress at once (issue 13)
+	// statsBatch writes statistics in batches; serve closes it (writing
+	// what is queued) before the store.
+	statsBatch *stats.Batcher
 
 	mu     sync.Mutex
 	checks []readyCheck
@@ -93,12 +97,19 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	rec, vol := statsOptions(cfg, st)
+	var batch *stats.Batcher
+	if r, ok := rec.(*stats.Recorder); ok {
+		// statistics are written off the update's path, many updates per
+		// round trip (issue 13: one round trip less per web chat update)
+		batch = stats.NewBatcher(r, log)
+		rec = batch
+	}
 	eng, err := flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg, Recorder: rec, Volunteers: vol})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("build engine: %w", err)
 	}
-	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: reg}
+	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: reg, statsBatch: batch}
 	a.ready("redis", st.Ping)
 	a.readyDetail("content", src.Ready)
 	return a, nil
@@ -175,6 +186,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	case <-done:
 	case <-shutCtx.Done():
 		log.Warn("background tasks did not stop in time")
+	}
+	if a.statsBatch != nil {
+		a.statsBatch.Close()
 	}
 	return err
 }
