@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/internal/admin"
+	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/web"
 )
@@ -70,11 +71,15 @@ type Config struct {
 	RemindersTo         int           // … and the hour they stop
 	// --- end of issue 7 block ---
 
+	// --- talking to a person (issue 14) ---
+	HandoffHours          handoff.Hours // HANDOFF_HOURS: officers' hours, "7-17" (Monday to Friday)
+	HandoffSLA            time.Duration // HANDOFF_SLA: the first-answer target (30m)
+	TelegramOperatorsChat int64         // TELEGRAM_OPERATORS_CHAT_ID: the group where officers see tickets and reply
+
 	// --- surge: admission control and web chat identity (issue 13) ---
 	MaxInflight       int           // MAX_INFLIGHT: updates this replica works on at once; the excess is refused (503)
 	WebNewChatsPerIP  int           // WEB_NEW_CHATS_PER_IP: new web conversations one address may start per window (0: no limit)
 	WebNewChatsWindow time.Duration // WEB_NEW_CHATS_WINDOW: that window (10m)
-	WebClientIPHeader string        // WEB_CLIENT_IP_HEADER: header a trusted reverse proxy sets to the client address
 	WebFrameAncestors string        // WEB_FRAME_ANCESTORS: CSP frame-ancestors of the chat page ('self')
 	// --- end of issue 13 block ---
 }
@@ -236,15 +241,23 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, &ConfigError{"WEB_NEW_CHATS_WINDOW", fmt.Sprintf("%q must be a duration from 1s to 24h, such as 10m", get("WEB_NEW_CHATS_WINDOW", ""))})
 	}
 	c.WebNewChatsWindow = win
-	c.WebClientIPHeader = get("WEB_CLIENT_IP_HEADER", "")
-	if h := c.WebClientIPHeader; h != "" && !validHeaderName(h) {
-		errs = append(errs, &ConfigError{"WEB_CLIENT_IP_HEADER", fmt.Sprintf("%q is not a header name such as X-Real-IP", h)})
-	}
 	c.WebFrameAncestors = get("WEB_FRAME_ANCESTORS", "'self'")
 	if !web.ValidFrameAncestors(c.WebFrameAncestors) {
 		errs = append(errs, &ConfigError{"WEB_FRAME_ANCESTORS", "must be 'self', 'none' or space-separated https:// origins of the portals that embed the chat, such as \"'self' https://dichvucong.example.gov.vn\""})
 	}
 	// --- end of issue 13 block ---
+	// --- talking to a person (issue 14) ---
+	if c.HandoffHours, err = handoff.ParseHours(get("HANDOFF_HOURS", "7-17")); err != nil {
+		errs = append(errs, &ConfigError{"HANDOFF_HOURS", err.Error()})
+	}
+	if c.HandoffSLA, err = time.ParseDuration(get("HANDOFF_SLA", "30m")); err != nil || c.HandoffSLA < time.Minute {
+		errs = append(errs, &ConfigError{"HANDOFF_SLA", fmt.Sprintf("%q is not a duration of at least 1m, such as 30m", get("HANDOFF_SLA", ""))})
+	}
+	if v := get("TELEGRAM_OPERATORS_CHAT_ID", ""); v != "" {
+		if c.TelegramOperatorsChat, err = strconv.ParseInt(v, 10, 64); err != nil || c.TelegramOperatorsChat == 0 {
+			errs = append(errs, &ConfigError{"TELEGRAM_OPERATORS_CHAT_ID", fmt.Sprintf("%q is not a Telegram chat id such as -1001234567890", v)})
+		}
+	}
 	return c, errors.Join(errs...)
 }
 

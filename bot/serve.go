@@ -22,6 +22,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admission"
+	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/web"
@@ -39,7 +40,8 @@ type app struct {
 	content *contentSource
 	mux     *http.ServeMux
 	metrics *prometheus.Registry
-	gate    *admission.Gate // MAX_INFLIGHT updates in progress at once (issue 13)
+	gate    *admission.Gate  // MAX_INFLIGHT updates in progress at once (issue 13)
+	handoff *handoff.Service // talking to a commune officer (issue 14)
 	// statsBatch writes statistics in batches; serve closes it (writing
 	// what is queued) before the store.
 	statsBatch *stats.Batcher
@@ -104,12 +106,14 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		batch = stats.NewBatcher(r, log)
 		rec = batch
 	}
-	eng, err := flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg, Recorder: rec, Volunteers: vol})
+	var eng *flows.Engine
+	ho := newHandoff(cfg, st, src, log, func() *flows.Engine { return eng }) // issue 14
+	eng, err = flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg, Recorder: rec, Volunteers: vol, Handoff: ho})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("build engine: %w", err)
 	}
-	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: reg, statsBatch: batch}
+	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: reg, statsBatch: batch, handoff: ho}
 	a.ready("redis", st.Ping)
 	a.readyDetail("content", src.Ready)
 	return a, nil
@@ -230,6 +234,7 @@ func (a *app) routes(ctx context.Context) error {
 	}
 	a.mux.Handle("GET /{$}", chat.Page())
 	a.mux.Handle("POST /api/chat", chat)
+	a.liveRoute(chat) // issue 14: officers' replies, live
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -97,7 +97,8 @@ type Bot struct {
 	dispatch   *dispatcher
 	botID      string // the numeric part of the token, to keep keys per bot
 
-	me    atomic.Pointer[me] // set by init
+	me    atomic.Pointer[me]        // set by init
+	ops   atomic.Pointer[operators] // the operators group, when set (issue 14)
 	ready atomic.Bool
 
 	// life is the parent of every update's context; it ends when shutdown
@@ -252,6 +253,9 @@ func (b *Bot) self() me {
 // only when the update was not handled and Telegram should send it again
 // (the webhook then answers 503).
 func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
+	if b.operatorUpdate(ctx, u) { // the operators group (issue 14)
+		return nil
+	}
 	ev := classify(u, b.self())
 	b.metrics.updates.WithLabelValues(ev.kind).Inc()
 	log := b.log.With("update", u.UpdateID, "kind", ev.kind)
