@@ -15,4 +15,5 @@ var channelSetups = []struct {
 	{"zalobot", setupZaloBot},
 	{"admin", setupAdmin},
 	{"reminders", setupReminders},
+	{"handoff", setupHandoff},
 }

@@ -42,6 +42,8 @@ Usage:
                                         print the Zalo OA permission URL (PKCE)
   vneidbot volunteer add|list|link      volunteers' attributed links and QR codes
   vneidbot operator add|list|remove     personal accounts of content editors and publishers
+  vneidbot handoff list [--json]        tickets of citizens handed to a commune officer (redacted)
+  vneidbot handoff reply TICKET TEXT    relay an officer's reply on the citizen's channel
   vneidbot stats [--json]               the activation funnel and other numbers
   vneidbot broadcast --text FILE|--entry ID [--segment S] [--dry-run]
                                         send a message to a segment of users
@@ -97,6 +99,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdZalo(ctx, cfg, args, stdout)
 	case "volunteer":
 		err = volunteerCommand(ctx, cfg, args, stdout, stderr)
+	case "handoff":
+		err = handoffCommand(ctx, cfg, args, stdout, stderr)
 	case "operator":
 		err = operatorCommand(ctx, cfg, args, stdout, stderr)
 	case "stats":

@@ -73,6 +73,11 @@ func (t *turn) handoffTurn() bool {
 		t.s.AskArea = false // a button leaves the question; an open ticket stays open
 		return false
 	}
+	if (t.in.Kind == KindStart || t.in.Kind == KindFollow) && t.s.Hand != "" {
+		t.outcome = "handoff_open"
+		t.say(Reply{Text: t.msg("handoff_still_open"), Buttons: t.leaveRows()})
+		return true
+	}
 	if t.in.Kind == KindMedia && t.s.Hand != "" {
 		t.outcome = "handoff_media"
 		t.say(Reply{Text: t.msg("handoff_media"), Buttons: t.leaveRows()})
@@ -87,7 +92,8 @@ func (t *turn) handoffTurn() bool {
 		t.handoffLeave()
 		return true
 	}
-	if redact.Sensitive(raw) {
+	sensitive := redact.Sensitive(raw)
+	if sensitive && t.s.Hand == "" {
 		t.outcome = "sensitive"
 		t.say(Reply{Text: t.msg("sensitive_warning"), Buttons: t.leaveRows()})
 		return true
@@ -112,7 +118,8 @@ func (t *turn) handoffTurn() bool {
 		t.openTicket("")
 		return true
 	}
-	err := h.Message(t.ctx, t.in.Chat(), t.in.MessageID, raw)
+	// The officer gets the message without its numbers, codes or passwords.
+	err := h.Message(t.ctx, t.in.Chat(), t.in.MessageID, redact.String(raw))
 	switch {
 	case errors.Is(err, ErrHandoffClosed):
 		t.s.Hand = ""
@@ -121,6 +128,9 @@ func (t *turn) handoffTurn() bool {
 	case err != nil:
 		t.e.log.Error("handoff: forward a message", "chat", t.in.Chat(), "err", err)
 		t.say(Reply{Text: t.msg("error_internal"), Buttons: t.leaveRows()})
+	case sensitive:
+		t.outcome = "sensitive"
+		t.say(Reply{Text: t.msg("sensitive_warning"), Buttons: t.leaveRows()})
 	default:
 		t.outcome = "handoff_message"
 		t.say(Reply{Text: t.msg("handoff_forwarded"), Buttons: t.leaveRows()})
@@ -218,3 +228,7 @@ const EventHandoff EventKind = "handoff"
 func (t *turn) offerPerson() {
 	t.say(Reply{Text: t.msg("handoff_offer"), Buttons: t.handoffRows()})
 }
+
+// SenderOf returns the Sender registered for channel, or nil: the handoff
+// relays officers' replies through the same senders.
+func (e *Engine) SenderOf(channel string) Sender { return e.sender(channel) }

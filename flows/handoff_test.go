@@ -124,16 +124,16 @@ func TestHandoffTypedRequestAsksAreaThenRelays(t *testing.T) {
 		if !slices.Equal(h.msgs, []string{"tôi bị sai số điện thoại", "menu"}) {
 			t.Fatalf("forwarded %q", h.msgs)
 		}
-		rs = say("001203045680")
-		if len(h.msgs) != 2 {
-			t.Fatal("an ID number was forwarded")
+		rs = say("cccd của tôi 001203045680")
+		if len(h.msgs) != 3 || strings.Contains(h.msgs[2], "001203045680") || !strings.Contains(texts(rs), "nhạy cảm") {
+			t.Fatalf("an ID number must reach the officer removed, with a warning to the citizen; forwarded %q, said:\n%s", h.msgs, texts(rs))
 		}
 		rs = say("Quay lại trợ lý tự động")
 		if h.left != 1 || strings.Contains(texts(rs), "cán bộ sẽ") {
 			t.Fatalf("leave: left=%d, said:\n%s", h.left, texts(rs))
 		}
 		say("otp la gi")
-		if len(h.msgs) != 2 {
+		if len(h.msgs) != 3 {
 			t.Fatal("text forwarded after leaving")
 		}
 	})

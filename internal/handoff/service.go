@@ -47,6 +47,9 @@ type Options struct {
 	Group   Group         // the Telegram operators group; nil: none
 	Areas   Areas
 	Refs    Referrals
+	// Senders, when set, finds the sender of a channel no RegisterSender
+	// named: the engine's (flows.Engine.SenderOf).
+	Senders func(channel string) flows.Sender
 	Logger  *slog.Logger
 	Now     func() time.Time
 }
@@ -86,6 +89,10 @@ func New(o Options) *Service {
 	return s
 }
 
+// SetGroup posts tickets to the Telegram operators group from now on (set
+// it before serving).
+func (s *Service) SetGroup(g Group) { s.o.Group = g }
+
 // Tickets returns the ticket store.
 func (s *Service) Tickets() *Store { return s.tickets }
 
@@ -102,8 +109,14 @@ func (s *Service) RegisterSender(channel string, sender flows.Sender) {
 
 func (s *Service) sender(channel string) flows.Sender {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.senders[channel]
+	sender := s.senders[channel]
+	s.mu.RUnlock()
+	if sender == nil && s.o.Senders != nil {
+		if found := s.o.Senders(channel); found != nil {
+			return found
+		}
+	}
+	return sender
 }
 
 func (s *Service) cat() *content.Catalog { return s.o.Content() }

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/vneid-guide/vneidbot/internal/handoff"
+)
+
+// handoffBot serves the web chat and the handoff as serve does, on a Redis
+// that commands reach through the returned environment's REDIS_URL.
+func handoffBot(t *testing.T, kv ...string) (*httptest.Server, *app, func(string) string) {
+	t.Helper()
+	m := miniredis.RunT(t)
+	getenv := env(append([]string{"REDIS_URL", "redis://" + m.Addr() + "/0", "HANDOFF_HOURS", "0-24 mon-sun"}, kv...)...)
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	a, err := newApp(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.store.Close() })
+	if err := a.routes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := setupHandoff(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.mux)
+	t.Cleanup(srv.Close)
+	return srv, a, getenv
+}
+
+// webCitizen is a browser: it keeps the chat cookie.
+type webCitizen struct {
+	t   *testing.T
+	c   *http.Client
+	url string
+}
+
+func newWebCitizen(t *testing.T, url string) *webCitizen {
+	jar, _ := cookiejar.New(nil)
+	return &webCitizen{t: t, c: &http.Client{Jar: jar}, url: url}
+}
+
+func (w *webCitizen) say(field, value string) string {
+	w.t.Helper()
+	body, _ := json.Marshal(map[string]string{"user": "u1", field: value})
+	res, err := w.c.Post(w.url+"/api/chat", "application/json", bytes.NewReader(body))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		w.t.Fatalf("chat answered %d: %s", res.StatusCode, b)
+	}
+	return string(b)
+}
+
+// TestHandoffEndToEndWeb is the issue's web trip: a web citizen asks for an
+// officer → the ticket is in "handoff list --json", redacted → "handoff
+// reply" → the page's live stream carries the reply.
+func TestHandoffEndToEndWeb(t *testing.T) {
+	srv, _, getenv := handoffBot(t)
+	ctx := context.Background()
+	cit := newWebCitizen(t, srv.URL)
+	cit.say("start", "")
+	if got := cit.say("text", "cho tôi nói chuyện với cán bộ"); !strings.Contains(got, "xã/phường") {
+		t.Fatalf("the bot must ask for the commune: %s", got)
+	}
+	if got := cit.say("text", "Phường Bến Nghé"); !strings.Contains(got, "handoff_leave") || !strings.Contains(got, "Phường Bến Nghé") {
+		t.Fatalf("no ticket opened: %s", got)
+	}
+	cit.say("text", "số điện thoại 0912345678 trên hồ sơ bị sai, CCCD 001203045680")
+
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"handoff", "list", "--json"}, nil, &out, &errOut, getenv); code != 0 {
+		t.Fatalf("handoff list: exit %d: %s", code, errOut.String())
+	}
+	var list []handoff.Ticket
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+		t.Fatalf("handoff list --json: %v\n%s", err, out.String())
+	}
+	if len(list) != 1 || list[0].Area != "Phường Bến Nghé" || list[0].Channel != "web" || list[0].State != handoff.StateOpen {
+		t.Fatalf("tickets: %s", out.String())
+	}
+	if strings.Contains(out.String(), "0912345678") || strings.Contains(out.String(), "001203045680") || !strings.Contains(out.String(), "bị sai") {
+		t.Fatalf("the ticket's text must be there, redacted: %s", out.String())
+	}
+	id := list[0].ID
+
+	out.Reset()
+	errOut.Reset()
+	if code := run(ctx, []string{"handoff", "reply", id, "Bạn gửi mã OTP cho tôi để kiểm tra nhé"}, nil, &out, &errOut, getenv); code == 0 || !strings.Contains(errOut.String(), "OTP") {
+		t.Fatalf("a reply asking for an OTP: exit %d, %q; want non-zero and the reason", code, errOut.String())
+	}
+	if code := run(ctx, []string{"handoff", "reply", id, "Bạn mang CCCD ra Công an phường để cập nhật số điện thoại nhé."}, nil, &out, &errOut, getenv); code != 0 {
+		t.Fatalf("handoff reply: exit %d: %s", code, errOut.String())
+	}
+
+	// the page's live stream, authorised by the chat cookie
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/chat/live?after=-1", nil)
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	res, err := cit.c.Do(req.WithContext(sctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("live stream: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	sc := bufio.NewScanner(res.Body)
+	found := false
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "data: ") && strings.Contains(sc.Text(), "Công an phường") && strings.Contains(sc.Text(), "handoff_leave") {
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Fatal("the officer's reply never came through the live stream")
+	}
+
+	// another browser (no cookie, or a forged one) gets nothing
+	res2, err := http.Get(srv.URL + "/api/chat/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res2.Body.Close()
+	if res2.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("live stream without the chat cookie: %d, want 401", res2.StatusCode)
+	}
+}
