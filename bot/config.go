@@ -80,6 +80,7 @@ type Config struct {
 	MaxInflight       int           // MAX_INFLIGHT: updates this replica works on at once; the excess is refused (503)
 	WebNewChatsPerIP  int           // WEB_NEW_CHATS_PER_IP: new web conversations one address may start per window (0: no limit)
 	WebNewChatsWindow time.Duration // WEB_NEW_CHATS_WINDOW: that window (10m)
+	WebClientIPHeader string        // WEB_CLIENT_IP_HEADER: header a trusted reverse proxy sets to the client address
 	WebFrameAncestors string        // WEB_FRAME_ANCESTORS: CSP frame-ancestors of the chat page ('self')
 	// --- end of issue 13 block ---
 }
@@ -241,6 +242,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, &ConfigError{"WEB_NEW_CHATS_WINDOW", fmt.Sprintf("%q must be a duration from 1s to 24h, such as 10m", get("WEB_NEW_CHATS_WINDOW", ""))})
 	}
 	c.WebNewChatsWindow = win
+	c.WebClientIPHeader = get("WEB_CLIENT_IP_HEADER", "")
+	if h := c.WebClientIPHeader; h != "" && !validHeaderName(h) {
+		errs = append(errs, &ConfigError{"WEB_CLIENT_IP_HEADER", fmt.Sprintf("%q is not a header name such as X-Real-IP", h)})
+	}
 	c.WebFrameAncestors = get("WEB_FRAME_ANCESTORS", "'self'")
 	if !web.ValidFrameAncestors(c.WebFrameAncestors) {
 		errs = append(errs, &ConfigError{"WEB_FRAME_ANCESTORS", "must be 'self', 'none' or space-separated https:// origins of the portals that embed the chat, such as \"'self' https://dichvucong.example.gov.vn\""})
