@@ -80,7 +80,6 @@ type Config struct {
 	MaxInflight       int           // MAX_INFLIGHT: updates this replica works on at once; the excess is refused (503)
 	WebNewChatsPerIP  int           // WEB_NEW_CHATS_PER_IP: new web conversations one address may start per window (0: no limit)
 	WebNewChatsWindow time.Duration // WEB_NEW_CHATS_WINDOW: that window (10m)
-	WebClientIPHeader string        // WEB_CLIENT_IP_HEADER: header a trusted reverse proxy sets to the client address
 	WebFrameAncestors string        // WEB_FRAME_ANCESTORS: CSP frame-ancestors of the chat page ('self')
 	// --- end of issue 13 block ---
 }
@@ -242,10 +241,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, &ConfigError{"WEB_NEW_CHATS_WINDOW", fmt.Sprintf("%q must be a duration from 1s to 24h, such as 10m", get("WEB_NEW_CHATS_WINDOW", ""))})
 	}
 	c.WebNewChatsWindow = win
-	c.WebClientIPHeader = get("WEB_CLIENT_IP_HEADER", "")
-	if h := c.WebClientIPHeader; h != "" && !validHeaderName(h) {
-		errs = append(errs, &ConfigError{"WEB_CLIENT_IP_HEADER", fmt.Sprintf("%q is not a header name such as X-Real-IP", h)})
-	}
 	c.WebFrameAncestors = get("WEB_FRAME_ANCESTORS", "'self'")
 	if !web.ValidFrameAncestors(c.WebFrameAncestors) {
 		errs = append(errs, &ConfigError{"WEB_FRAME_ANCESTORS", "must be 'self', 'none' or space-separated https:// origins of the portals that embed the chat, such as \"'self' https://dichvucong.example.gov.vn\""})
@@ -308,16 +303,6 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 // updates in progress at ~1,500 updates/s queue for under 200 ms, well
 // inside each update's 4 s budget (issue 13 block).
 const DefaultMaxInflight = 256
-
-// validHeaderName reports whether s is an HTTP header name (issue 13 block).
-func validHeaderName(s string) bool {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return s != ""
-}
 
 // validBotUsername matches Telegram's rule for bot usernames (issue 7 block).
 func validBotUsername(s string) bool {

@@ -278,7 +278,8 @@ func (a *app) webChat(ctx context.Context) (*web.Handler, error) {
 			Window: a.cfg.WebNewChatsWindow,
 		},
 		SecureCookie:   strings.HasPrefix(a.cfg.PublicURL, "https://"),
-		ClientIPHeader: a.cfg.WebClientIPHeader,
+		TrustedHeader:  a.cfg.TrustedProxyHeader,
+		TrustedProxies: a.cfg.TrustedProxies,
 		FrameAncestors: a.cfg.WebFrameAncestors,
 	}), nil
 }

@@ -9,8 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -132,30 +132,48 @@ func (l *NewChatLimit) allow(ctx context.Context, key []byte, addr string, now t
 }
 
 // clientAddr is the network a request comes from: the IPv4 address, or the
-// /64 of an IPv6 address (one household or phone holds a whole /64). When
-// header is set (WEB_CLIENT_IP_HEADER, for a reverse proxy that sets it),
-// the address comes from that header; for X-Forwarded-For, from its last
-// entry, the one the proxy appended.
-func clientAddr(r *http.Request, header string) string {
-	raw := ""
-	if header != "" {
-		raw = strings.TrimSpace(r.Header.Get(header))
-		if i := strings.LastIndexByte(raw, ','); i >= 0 {
-			raw = strings.TrimSpace(raw[i+1:])
+// /64 of an IPv6 address (one household or phone holds a whole /64). Behind
+// a reverse proxy in proxies, the address comes from header
+// (TRUSTED_PROXY_HEADER); for X-Forwarded-For, from its last entry that is
+// not one of the proxies.
+func clientAddr(r *http.Request, header string, proxies []netip.Prefix) string {
+	addr := peerAddr(r.RemoteAddr)
+	if header != "" && addr.IsValid() && inPrefixes(addr, proxies) {
+		vals := strings.Split(r.Header.Get(header), ",")
+		for i := len(vals) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(vals[i]), "[]"))
+			if err != nil {
+				break
+			}
+			addr = a.Unmap()
+			if !inPrefixes(addr, proxies) {
+				break
+			}
 		}
 	}
-	if raw == "" {
-		raw = r.RemoteAddr
-		if h, _, err := net.SplitHostPort(raw); err == nil {
-			raw = h
+	if !addr.IsValid() {
+		return r.RemoteAddr
+	}
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, _ := addr.Prefix(64)
+	return p.String()
+}
+
+func peerAddr(remote string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(remote); err == nil {
+		return ap.Addr().Unmap()
+	}
+	a, _ := netip.ParseAddr(remote)
+	return a.Unmap()
+}
+
+func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
 		}
 	}
-	ip := net.ParseIP(strings.Trim(raw, "[]"))
-	if ip == nil {
-		return raw
-	}
-	if v4 := ip.To4(); v4 != nil {
-		return v4.String()
-	}
-	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	return false
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -55,9 +56,11 @@ type Options struct {
 	// is public over https, PUBLIC_URL); without it the cookie is Secure
 	// when the request came over TLS or X-Forwarded-Proto says https.
 	SecureCookie bool
-	// ClientIPHeader names the header a trusted reverse proxy sets to the
-	// client's address (WEB_CLIENT_IP_HEADER); empty uses the peer address.
-	ClientIPHeader string
+	// TrustedHeader names the header that carries the client's address
+	// (TRUSTED_PROXY_HEADER), believed only from TrustedProxies
+	// (TRUSTED_PROXIES); otherwise the peer's address counts.
+	TrustedHeader  string
+	TrustedProxies []netip.Prefix
 	// FrameAncestors is the CSP frame-ancestors source list: the portals
 	// that may embed the page (WEB_FRAME_ANCESTORS), "'self'" by default.
 	FrameAncestors string
@@ -217,7 +220,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.ChatID = chatFromCookie(h.o.IDKey, c.Value)
 	}
 	if in.ChatID == "" {
-		if err := h.o.NewChats.allow(ctx, h.o.IDKey, clientAddr(r, h.o.ClientIPHeader), in.Time); err != nil {
+		if err := h.o.NewChats.allow(ctx, h.o.IDKey, clientAddr(r, h.o.TrustedHeader, h.o.TrustedProxies), in.Time); err != nil {
 			if errors.Is(err, errTooManyChats) {
 				w.Header().Set("Retry-After", "60")
 				h.writeMsg(w, http.StatusTooManyRequests, "web_too_many_chats")
