@@ -64,7 +64,7 @@ func setupAdmin(ctx context.Context, a *app) error {
 	a.mux.Handle("/admin", h)
 	a.mux.Handle("/admin/", h)
 	a.log.Info("admin dashboard at /admin (ADMIN_TOKEN is set)")
-	return nil
+	return setupEditor(ctx, a, h)
 }
 
 // setupReminders sends the automatic reminders when REMINDERS=on: one per

@@ -275,6 +275,7 @@ type data struct {
 	Daily      template.HTML
 	Stuck      []stats.StuckPoint
 	Missed     []stats.Missed
+	Answered   map[string]string // unanswered question → the entry that has it now (AnsweredBy)
 	Volunteers []volunteerRow
 }
 
@@ -386,6 +387,12 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	d.Stuck = rep.Stuck
 	if d.Missed, err = h.o.Stats.RecentMissed(r.Context(), 50); err != nil {
 		h.log.Warn("admin: recent unanswered", "err", err)
+	}
+	d.Answered = map[string]string{}
+	for _, m := range d.Missed {
+		if id := AnsweredBy(h.o.Content(), m.Text); id != "" {
+			d.Answered[m.Text] = id
+		}
 	}
 	for _, ref := range rep.Referrals {
 		d.Volunteers = append(d.Volunteers, volunteerRow{Referral: ref, Link: h.o.Links.For(ref.Code).Best()})

@@ -3,11 +3,8 @@ package admin
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"embed"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -95,9 +92,6 @@ func (e *Editor) base(ctx context.Context) (*baseState, error) {
 	return c, nil
 }
 
-// opCookie holds an account's session id (random; only its hash is in Redis).
-const opCookie = "vneid_op"
-
 // maxEditorForm bounds an edit form's body.
 const maxEditorForm = 256 << 10
 
@@ -168,14 +162,14 @@ func (e *Editor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.render(w, http.StatusUnauthorized, "signin", page{Title: "Đăng nhập", Nonce: nonce, Error: e.h.say("editor_signin_needed")})
 		return
 	}
-	p := page{Who: who, CSRF: csrfFor(sid), Nonce: nonce, DirMode: e.o.DirMode}
+	p := page{Who: who, CSRF: accounts.CSRFToken(sid), Nonce: nonce, DirMode: e.o.DirMode}
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxEditorForm)
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, e.h.say("admin_too_large"), http.StatusRequestEntityTooLarge)
 			return
 		}
-		if subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(p.CSRF)) != 1 {
+		if !accounts.CheckCSRF(sid, r.PostForm.Get("csrf")) {
 			e.h.warn.Warn(client, "admin: editor form without a valid CSRF token", "remote", client, "path", r.URL.Path)
 			http.Error(w, e.h.say("editor_csrf"), http.StatusForbidden)
 			return
@@ -186,7 +180,7 @@ func (e *Editor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e.fail(w, "sign out", err)
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: opCookie, Value: "", Path: "/admin", MaxAge: -1, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, accounts.ClearCookie(secure(r)))
 		http.Redirect(w, r, accounts.SignInPath, http.StatusSeeOther)
 		return
 	}
@@ -223,25 +217,14 @@ func (e *Editor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // account returns the request's session and its account.
 func (e *Editor) account(r *http.Request) (string, accounts.Account, bool) {
-	c, err := r.Cookie(opCookie)
-	if err != nil || c.Value == "" {
-		return "", accounts.Account{}, false
-	}
-	a, err := e.o.Accounts.Session(r.Context(), c.Value)
+	a, sid, err := e.o.Accounts.FromRequest(r)
 	if err != nil {
-		if !errors.Is(err, accounts.ErrNoSession) {
+		if !accounts.IsNoSession(err) {
 			e.h.log.Error("admin editor: read session", "err", err)
 		}
 		return "", accounts.Account{}, false
 	}
-	return c.Value, a, true
-}
-
-// csrfFor is the CSRF token of a session: derived from its secret id, so
-// another site can neither read nor guess it.
-func csrfFor(sid string) string {
-	sum := sha256.Sum256([]byte("vneid editor csrf\x00" + sid))
-	return hex.EncodeToString(sum[:16])
+	return sid, a, true
 }
 
 func newNonce() string {
@@ -295,10 +278,7 @@ func (e *Editor) signIn(w http.ResponseWriter, r *http.Request, client, nonce st
 		return
 	}
 	e.h.log.Info("admin: signed in", "account", a.ID, "role", a.Role)
-	http.SetCookie(w, &http.Cookie{
-		Name: opCookie, Value: sid, Path: "/admin", MaxAge: int(accounts.DefaultSessionTTL / time.Second),
-		HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteStrictMode,
-	})
+	http.SetCookie(w, accounts.SessionCookie(sid, secure(r)))
 	if a.IsOfficer() {
 		next = "/admin/inbox"
 	}

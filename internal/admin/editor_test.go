@@ -396,6 +396,24 @@ func TestUnansweredLoop(t *testing.T) {
 	if err := ef.rec.Record(ctx, []flows.Event{{Kind: flows.EventFAQMissed, Channel: "web", Chat: "web:z", Text: q, Time: ef.now}}); err != nil {
 		t.Fatal(err)
 	}
+	// The dashboard's unanswered list links each question to the editor.
+	req, _ := http.NewRequest(http.MethodGet, ef.srv.URL+"/admin/", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	linked := false
+	for _, m := range regexp.MustCompile(`href="/admin/content/\?add=([^"]+)"`).FindAllStringSubmatch(string(dash), -1) {
+		if got, _ := url.QueryUnescape(m[1]); got == q {
+			linked = true
+		}
+	}
+	if !linked {
+		t.Fatalf("the dashboard does not link the question to the editor:\n%s", dash)
+	}
 	ed, pub := ef.client(t), ef.client(t)
 	ed.signIn(ef.editorTok)
 	pub.signIn(ef.publisherTok)
