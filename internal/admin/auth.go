@@ -180,7 +180,8 @@ func (h *Handler) sameOrigin(r *http.Request) bool {
 
 // Token rules: long, and not made of a few characters or of a repeated
 // pattern, so that it cannot be guessed even by someone who guesses how it
-// was chosen.
+// was chosen. Ten different characters, not sixteen: a random hex token
+// has only sixteen symbols, and a short one often lacks a few of them.
 const (
 	minTokenLen      = 24
 	minTokenDistinct = 10
