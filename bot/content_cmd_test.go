@@ -310,3 +310,45 @@ func TestTwoServingReplicasFollowPublishAndRollback(t *testing.T) {
 		}
 	}
 }
+
+func TestContentStale(t *testing.T) {
+	dir := copyFixture(t)
+	editFile(t, dir, "faq/demo.yaml", "checked: 2026-11-01", "checked: 2020-01-01")
+	code, out, errOut := runCmd(t, env(), "content", "stale", "--days", "365", dir)
+	if code != 0 || !strings.Contains(out, "1 item(s) last checked more than 365 days ago") {
+		t.Fatalf("content stale: exit %d, %q %q", code, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if f := strings.Fields(lines[len(lines)-1]); len(f) < 5 || f[0] != "faq" || f[1] != "one" || f[2] != "2020-01-01" || f[4] != filepath.Join(dir, "faq/demo.yaml")+":1" {
+		t.Errorf("the stale row is %q", lines[len(lines)-1])
+	}
+	code, out, _ = runCmd(t, env(), "content", "stale", "--json", "--days", "0", dir)
+	var got staleJSON
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.Days != 0 || len(got.Items) != 2 || got.Items[0].ID != "one" || got.Items[1].Kind != "flow" {
+		t.Fatalf("content stale --json --days 0: exit %d, %s", code, out)
+	}
+	if code, out, _ = runCmd(t, env(), "content", "stale", "--days", "100000", dir); code != 0 || !strings.Contains(out, "Nothing to re-check") {
+		t.Errorf("nothing stale: exit %d, %q", code, out)
+	}
+	// The built-in content: every entry cites its sources, so the JSON lists them.
+	code, out, _ = runCmd(t, env(), "content", "stale", "--json", "--days", "0")
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || len(got.Items) == 0 || len(got.Items[0].Sources) == 0 {
+		t.Fatalf("content stale on the built-in content: exit %d, %.300s", code, out)
+	}
+	if code, _, _ = runCmd(t, env(), "content", "stale", dir, dir); code != 2 {
+		t.Errorf("two folders: exit %d, want 2", code)
+	}
+}
+
+func TestContentCheckCountsLongAnswers(t *testing.T) {
+	dir := copyFixture(t)
+	code, out, _ := runCmd(t, env(), "content", "check", dir)
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "; 0 answers over 600 characters") {
+		t.Fatalf("short answers: exit %d, %q", code, out)
+	}
+	editFile(t, dir, "faq/demo.yaml", "Trả lời một", strings.Repeat("Trả lời dài. ", 50))
+	code, out, _ = runCmd(t, env(), "content", "check", dir)
+	if code != 0 || !strings.Contains(out, "warning: faq one: answer (vi) is 650 characters, over 600") || !strings.HasSuffix(strings.TrimSpace(out), "; 1 answers over 600 characters (one)") {
+		t.Fatalf("a long answer: exit %d, %q", code, out)
+	}
+}
