@@ -35,19 +35,27 @@ trap cleanup EXIT
 
 env_bot=(GOMAXPROCS=1 REDIS_URL="$REDIS_URL" VNEIDBOT_ADDR=$BOT WEB_NEW_CHATS_PER_IP=0 LOG_LEVEL=warn)
 [ -n "${MAX_INFLIGHT:-}" ] && env_bot+=(MAX_INFLIGHT="$MAX_INFLIGHT")
-taskset -c 0 env "${env_bot[@]}" "$BIN" serve >/dev/null 2>&1 & pids+=($!)
-taskset -c 0 env GOMAXPROCS=1 REDIS_URL="$REDIS_URL" "$BIN" loadtest baseline --addr $BASE >/dev/null 2>&1 & pids+=($!)
+taskset -c 0 env "${env_bot[@]}" "$BIN" serve >/dev/null 2>&1 & pids+=($!); pid_bot=$!
+taskset -c 0 env GOMAXPROCS=1 REDIS_URL="$REDIS_URL" "$BIN" loadtest baseline --addr $BASE >/dev/null 2>&1 & pids+=($!); pid_base=$!
 for a in $BOT $BASE; do
   for _ in $(seq 50); do curl -fs "http://$a/healthz" >/dev/null && break; sleep 0.2; done
 done
 
 load() { cut -d' ' -f1 /proc/loadavg; }
-# run NAME TARGET ARGS...: one loadtest run, printed as a JSON line
+# cpu PID: user+system CPU time of a process so far, in clock ticks
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+# run NAME TARGET ARGS...: one loadtest run, printed as a JSON line with the
+# server's CPU time per answered request (cpu_us_per_ok): unlike requests
+# per second, it hardly moves when other work shares the machine.
 run() {
   local name=$1 target=$2; shift 2
-  local out
+  local out pid=$pid_bot c0 c1 ok
+  [ "$name" = base ] && pid=$pid_base
+  c0=$(cpu $pid)
   out=$(taskset -c 1 "$BIN" loadtest --json --target "http://$target" "$@" || true)
-  echo "{\"server\":\"$name\",\"args\":\"$*\",\"load\":$(load),\"result\":$out}"
+  c1=$(cpu $pid)
+  ok=$(echo "$out" | sed -n 's/.*"ok":\([0-9]*\).*/\1/p')
+  echo "{\"server\":\"$name\",\"args\":\"$*\",\"load\":$(load),\"cpu_us_per_ok\":$(awk "BEGIN{printf \"%.0f\", ($c1-$c0)*1e6/$(getconf CLK_TCK)/(${ok:-0}+1e-9)}"),\"result\":$out}"
 }
 num() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
