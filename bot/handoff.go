@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/telegram"
@@ -30,6 +31,7 @@ func newHandoff(cfg Config, st *store.Store, src *contentSource, log *slog.Logge
 		Hours:   cfg.HandoffHours,
 		SLA:     cfg.HandoffSLA,
 		Refs:    volunteerAreas{volunteer.NewRegistry(st, nil)},
+		Areas:   officerAreas{accounts.New(st, nil)},
 		Senders: func(channel string) flows.Sender {
 			if e := eng(); e != nil {
 				return e.SenderOf(channel)
@@ -247,7 +249,31 @@ func (g operatorsGroup) Post(ctx context.Context, text string, replyTo int64) (i
 	return g.bot.Post(ctx, g.chat, text, replyTo)
 }
 
-// setupInbox serves /admin/inbox (issue 14).
+// setupInbox serves /admin/inbox: officers signed in with their personal
+// accounts see their area's tickets; ADMIN_TOKEN (Bearer) sees all.
 func setupInbox(ctx context.Context, a *app) error {
+	in := handoff.NewInbox(handoff.InboxOptions{
+		Service:    a.handoff,
+		Accounts:   accounts.New(a.store, nil),
+		AdminToken: a.cfg.AdminToken,
+		Logger:     a.log.With("component", "inbox"),
+	})
+	a.mux.Handle("/admin/inbox", in)
+	a.mux.Handle("/admin/inbox/", in)
 	return nil
+}
+
+// officerAreas are the areas of the officers' accounts.
+type officerAreas struct{ accts *accounts.Store }
+
+func (o officerAreas) OfficerAreas(ctx context.Context) ([]string, error) {
+	list, err := o.accts.List(ctx, accounts.Officer)
+	if err != nil {
+		return nil, err
+	}
+	var areas []string
+	for _, a := range list {
+		areas = append(areas, a.Area)
+	}
+	return areas, nil
 }

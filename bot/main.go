@@ -42,6 +42,8 @@ Usage:
                                         print the Zalo OA permission URL (PKCE)
   vneidbot volunteer add|list|link      volunteers' attributed links and QR codes
   vneidbot operator add|list|remove     personal accounts of content editors and publishers
+  vneidbot officer add --name NAME --area AREA [--json]
+                                        a commune officer's account and sign-in link; also list, remove
   vneidbot handoff list [--json]        tickets of citizens handed to a commune officer (redacted)
   vneidbot handoff reply TICKET TEXT    relay an officer's reply on the citizen's channel
   vneidbot stats [--json]               the activation funnel and other numbers
@@ -101,6 +103,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = volunteerCommand(ctx, cfg, args, stdout, stderr)
 	case "handoff":
 		err = handoffCommand(ctx, cfg, args, stdout, stderr)
+	case "officer":
+		err = officerCommand(ctx, cfg, args, stdout, stderr)
 	case "operator":
 		err = operatorCommand(ctx, cfg, args, stdout, stderr)
 	case "stats":
