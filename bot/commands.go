@@ -16,11 +16,14 @@ import (
 
 // askResult is the JSON printed by "vneidbot ask --json".
 type askResult struct {
-	ID           *string       `json:"id"`
-	Score        float64       `json:"score"`
-	Verdict      string        `json:"verdict"`
-	Answer       string        `json:"answer"`
-	Alternatives []alternative `json:"alternatives"`
+	ID           *string           `json:"id"`
+	Score        float64           `json:"score"`
+	Verdict      string            `json:"verdict"`
+	Lang         string            `json:"lang"`
+	Answer       string            `json:"answer"`
+	Alternatives []alternative     `json:"alternatives"`
+	Explain      *faq.Explanation  `json:"explain,omitempty"`
+	Sources      []*content.Source `json:"sources,omitempty"`
 }
 
 type alternative struct {
@@ -29,11 +32,17 @@ type alternative struct {
 	Score    float64 `json:"score"`
 }
 
-// cmdAsk runs "vneidbot ask [--json] [--lang vi|en] TEXT".
+// cmdAsk runs "vneidbot ask [--json] [--explain] [--after TEXT] [--lang vi|en] TEXT".
 func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	fs := newFlags("ask", "ask [--json] [--lang vi|en] [--dir FOLDER] TEXT\n\nPrints what the bot answers to a free-text question, with the matched FAQ entry,\nits score and the alternatives, so an edit can be tested before publishing.", stdout)
-	asJSON := fs.Bool("json", false, "print JSON: {\"id\",\"score\",\"answer\",\"alternatives\"}")
-	lang := fs.String("lang", "vi", "language of the answer: vi or en")
+	fs := newFlags("ask", "ask [--json] [--explain] [--after TEXT] [--lang vi|en] [--dir FOLDER] TEXT\n\n"+
+		"Prints what the bot answers to a free-text question, with the matched FAQ entry,\n"+
+		"its score and the alternatives, so an edit can be tested before publishing.\n"+
+		"--explain also shows why: the folded text, the terms that counted and their weights,\n"+
+		"the verdict's inputs, the conversation facts used and the answer's sources.", stdout)
+	asJSON := fs.Bool("json", false, "print JSON: {\"id\",\"score\",\"answer\",\"alternatives\"} (with --explain, also \"explain\")")
+	explain := fs.Bool("explain", false, "show why the bot answers as it does")
+	after := fs.String("after", "", "a previous `message` of the same conversation (to try a follow-up such as \"vậy giờ sao\")")
+	lang := fs.String("lang", "", "language of the answer: vi or en (default: the question's language, else vi)")
 	dir := fs.String("dir", cfg.ContentDir, "content `folder` to try (default CONTENT_DIR, else the built-in content)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -47,14 +56,36 @@ func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) er
 		return err
 	}
 	cat := src.Catalog()
-	if !cat.HasLocale(*lang) {
+	if *lang != "" && !cat.HasLocale(*lang) {
 		return usageError{fmt.Sprintf("ask: --lang must be one of %s", strings.Join(cat.Meta.Locales, ", "))}
 	}
-	eng, err := flows.New(cat, nil, flows.Options{})
-	if err != nil {
-		return err
+	ix := faq.New(cat)
+	var cx faq.Context
+	if *after != "" {
+		prev := ix.Search(*after, cat.DefaultLocale())
+		cx.Situations = prev.Situations
+		if prev.Verdict == faq.Confident {
+			cx.Last = prev.Hits[0].ID
+		}
 	}
-	res := describe(cat, eng.Ask(text, *lang), *lang)
+	x := ix.Explain(text, cat.DefaultLocale(), cx)
+	r := x.Result
+	if *lang == "" {
+		*lang = cat.DefaultLocale()
+		for _, l := range []string{r.LangRequest, r.Lang} {
+			if l != "" && cat.HasLocale(l) {
+				*lang = l
+				break
+			}
+		}
+	}
+	res := describe(cat, r, *lang)
+	if *explain {
+		res.Explain = &x
+		if res.ID != nil {
+			res.Sources = cat.SourcesOf(cat.Entry(*res.ID))
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -65,19 +96,59 @@ func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) er
 	if res.ID != nil {
 		id = *res.ID
 	}
-	fmt.Fprintf(stdout, "entry:   %s\nverdict: %s\nscore:   %.3f\n\n%s\n", id, res.Verdict, res.Score, res.Answer)
+	fmt.Fprintf(stdout, "entry:   %s\nverdict: %s\nscore:   %.3f\nlang:    %s\n\n%s\n", id, res.Verdict, res.Score, res.Lang, res.Answer)
 	if len(res.Alternatives) > 0 {
 		fmt.Fprintln(stdout, "\nalternatives:")
 		for _, a := range res.Alternatives {
 			fmt.Fprintf(stdout, "  %.3f  %-24s %s\n", a.Score, a.ID, a.Question)
 		}
 	}
+	if *explain {
+		printExplanation(stdout, x, res.Sources)
+	}
 	return nil
+}
+
+// printExplanation prints why the bot answers as it does, for operators.
+func printExplanation(w io.Writer, x faq.Explanation, sources []*content.Source) {
+	fmt.Fprintf(w, "\nwhy:\n  folded:   %s\n  read as:  %s\n", x.Folded, x.Read)
+	if x.Telling != "" {
+		fmt.Fprintf(w, "  asks:     %s\n  tells:    %s (weighs less)\n", strings.TrimSpace(x.Asking), strings.TrimSpace(x.Telling))
+	}
+	if len(x.Unknown) > 0 {
+		fmt.Fprintf(w, "  unknown:  %s (words the content never uses)\n", strings.Join(x.Unknown, " "))
+	}
+	fmt.Fprintln(w, "  terms (weight, entries holding it):")
+	for _, t := range x.Terms {
+		fmt.Fprintf(w, "    %-22s %5.2f  %d\n", t.Text, t.Weight, t.Entries)
+	}
+	fmt.Fprintln(w, "  candidates (score, evidence, pairs):")
+	for _, c := range x.Candidates {
+		fmt.Fprintf(w, "    %-24s %.3f  %.2f  %d\n", c.ID, c.Score, c.Evidence, c.Pairs)
+	}
+	fmt.Fprintf(w, "  verdict:  %s; first entry right with probability %.2f (answer at %.2f, suggest at %.2f)\n", x.Result.Verdict, x.Sure, x.AnswerAt, x.UnsureAt)
+	if x.Result.Followup {
+		fmt.Fprintf(w, "  follow-up of the last topic %s: the bot gives its next action\n", x.Context.Last)
+	}
+	if x.Result.Second != nil {
+		fmt.Fprintf(w, "  second question: %s (offered after the answer)\n", x.Result.Second.ID)
+	}
+	fmt.Fprintf(w, "  session:  last topic %q, situations %v; this message tells %v", x.Context.Last, x.Context.Situations, x.Result.Situations)
+	if x.Result.Situation != "" {
+		fmt.Fprintf(w, "; the situation %s picked the entry", x.Result.Situation)
+	}
+	fmt.Fprintf(w, "\n  language: written %q, asked for %q\n", x.Result.Lang, x.Result.LangRequest)
+	if len(sources) > 0 {
+		fmt.Fprintln(w, "  sources of the answer:")
+		for _, s := range sources {
+			fmt.Fprintf(w, "    [%s] %s, %s (%s) %s\n", s.ID, s.Title, s.Publisher, s.Date, s.Address)
+		}
+	}
 }
 
 // describe turns a search result into what the bot would say.
 func describe(cat *content.Catalog, r faq.Result, lang string) askResult {
-	out := askResult{Verdict: r.Verdict.String(), Alternatives: []alternative{}}
+	out := askResult{Verdict: r.Verdict.String(), Lang: lang, Alternatives: []alternative{}}
 	if len(r.Hits) > 0 {
 		out.Score = r.Hits[0].Score
 	}

@@ -29,6 +29,9 @@ func build(c *content.Catalog, p params) *Index {
 		joiners: newPhrases(lex, &analyzer{}, joinWords),
 		entries: make([]entry, len(c.FAQ)),
 	}
+	// Every vocabulary phrase is interned before the seal: words interned
+	// later would take ids that the index gives to syllable pairs.
+	ix.conv = newConversation(ix, c.Vocab)
 	an.seal(len(lex.words))
 
 	// Read the entries in parts, in parallel, each part with its own copy of
@@ -52,7 +55,6 @@ func build(c *content.Catalog, p params) *Index {
 	ix.merge(parts)
 
 	ix.buildTypos()
-	ix.conv = newConversation(ix, c.Vocab)
 	ix.conv.learnWords(c)
 	ix.foreign = phrases{}
 	for _, ps := range ix.offTop {

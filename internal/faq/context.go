@@ -40,6 +40,11 @@ type language struct {
 func newConversation(ix *Index, v content.Vocab) conversation {
 	var cv conversation
 	cv.followups = newPhrases(ix.lex, ix.an, v.Followups)
+	for _, f := range v.Followups { // the same without their stopwords ("giờ phải làm sao" → "giờ phải")
+		if w := ix.an.content(nil, ix.an.rewrite(nil, ix.lex.phraseIDs(f))); len(w) > 0 {
+			cv.followups.add(w)
+		}
+	}
 	for _, s := range v.Situations {
 		cv.situations = append(cv.situations, situation{id: s.ID, cues: newPhrases(ix.lex, ix.an, s.Cues), prefer: s.Prefer})
 	}
@@ -101,6 +106,22 @@ func (cv *conversation) prefer(id string, sits []string) (string, string) {
 		}
 	}
 	return id, ""
+}
+
+// written returns the situation among sits that entry id is written for
+// (the entry some situation prefers), or "".
+func (cv *conversation) written(id string, sits []string) string {
+	for _, s := range cv.situations {
+		if !slices.Contains(sits, s.id) {
+			continue
+		}
+		for _, to := range s.prefer {
+			if to == id {
+				return s.id
+			}
+		}
+	}
+	return ""
 }
 
 // requested returns the locale a message asks for ("english please"), or "".

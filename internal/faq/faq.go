@@ -106,7 +106,7 @@ type params struct {
 	clauseCredit float64 // a clause's score counts this much against the whole message's
 	longMessage  int     // words from which commas also part clauses
 	rerank       int     // entries re-scored on their best variant
-	calibrated   bool    // the verdict comes from the calibrated model below, not the thresholds
+	shortWords   int     // content words up to which a message is short: thresholds judge it, not the model
 	verdict      logistic
 	answerAt     float64 // probability of being right needed to answer
 	unsureAt     float64 // probability needed to offer "Ý bạn là…"; below it, the fallback
@@ -132,7 +132,7 @@ var defaults = params{
 	unsure:       0.25,
 	unsureAlone:  0.45,
 	floor:        0.12,
-	evidence:     0.9,
+	evidence:     0.6,
 	pairs:        1,
 	clause:       1.5,
 	clauseCredit: 0.9,
@@ -140,9 +140,9 @@ var defaults = params{
 	rerank:       12,
 	fieldAlpha:   0.5,
 	story:        0.5,
-	calibrated:   true,
-	verdict:      logistic{bias: -2.640, w: [nFeatures]float64{3.745, 2.711, 2.395, 1.719, 0.549, -1.507, 1.034}},
-	answerAt:     0.85,
+	shortWords:   3,
+	verdict:      logistic{bias: -4.464, w: [nFeatures]float64{2.230, 2.409, 2.465, 3.596, 1.605, 0.095, -0.179}},
+	answerAt:     0.75,
 	unsureAt:     0.5,
 	close:        0.15,
 	social:       8,
@@ -300,16 +300,22 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 	}
 	r := ix.search(sc, text, words, locale)
 	r.Situations = sits
-	if len(r.Hits) > 0 && (r.Verdict == Confident || r.Verdict == Unsure) {
-		all := append(slices.Clone(cx.Situations), sits...)
-		if to, why := ix.conv.prefer(r.Hits[0].ID, all); why != "" {
-			if e := ix.cat.Entry(to); e != nil {
-				r.Hits = slices.DeleteFunc(r.Hits, func(h Hit) bool { return h.ID == to })
-				r.Hits = slices.Insert(r.Hits, 0, Hit{ID: to, Score: r.Hits[0].Score, Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
-				r.Hits = r.Hits[:min(len(r.Hits), MaxHits)]
-				r.Situation = why
-			}
+	if len(r.Hits) == 0 || r.Verdict != Confident && r.Verdict != Unsure {
+		return r
+	}
+	all := append(slices.Clone(cx.Situations), sits...)
+	if to, why := ix.conv.prefer(r.Hits[0].ID, all); why != "" {
+		if e := ix.cat.Entry(to); e != nil {
+			r.Hits = slices.DeleteFunc(r.Hits, func(h Hit) bool { return h.ID == to })
+			r.Hits = slices.Insert(r.Hits, 0, Hit{ID: to, Score: r.Hits[0].Score, Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
+			r.Hits = r.Hits[:min(len(r.Hits), MaxHits)]
+			r.Situation = why
 		}
+	}
+	if r.Verdict == Unsure && ix.conv.written(r.Hits[0].ID, sits) != "" {
+		// The citizen told the situation this entry is written for, and it
+		// leads: that settles the doubt ("máy cũ bị mất rồi, đăng nhập máy mới").
+		r.Verdict, r.Hits, r.Situation = Confident, r.Hits[:1], ix.conv.written(r.Hits[0].ID, sits)
 	}
 	return r
 }
@@ -327,6 +333,20 @@ func (ix *Index) followup(sc *scratch, words []int32) bool {
 		}
 		rest = append(rest, words[i])
 		i++
+	}
+	if !found {
+		// "vậy giờ tôi phải làm sao": the phrase with a pronoun inside
+		words = ix.an.content(nil, words)
+		rest = rest[:0]
+		for i := 0; i < len(words); {
+			if n := ix.conv.followups.at(words[i:]); n > 0 {
+				found = true
+				i += n
+				continue
+			}
+			rest = append(rest, words[i])
+			i++
+		}
 	}
 	if !found {
 		return false
@@ -360,15 +380,16 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale string) 
 	if len(best) > 1 {
 		second = best[1].score
 	}
+	long := len(ix.an.content(nil, words)) > ix.p.shortWords
 	switch {
-	case ix.p.calibrated && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.answerAt && (!foreign || top.score >= ix.p.sure):
+	case long && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.answerAt && (!foreign || top.score >= ix.p.sure):
 		return Result{Verdict: Confident, Hits: hits}
-	case !ix.p.calibrated && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
+	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
 		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs):
 		return Result{Verdict: Confident, Hits: hits}
 	case offTopic:
 		return Result{Verdict: OutOfScope}
-	case ix.p.calibrated && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.unsureAt:
+	case long && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.unsureAt:
 		// "Ý bạn là…": only the entries truly close to the best one.
 		close := hits[:1]
 		for _, h := range hits[1:] {
@@ -377,7 +398,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale string) 
 			}
 		}
 		return Result{Verdict: Unsure, Hits: close}
-	case !ix.p.calibrated && top.score >= ix.p.unsure && (top.pairs >= 1 || top.score >= ix.p.unsureAlone):
+	case !long && top.score >= ix.p.unsure && (top.pairs >= 1 || top.score >= ix.p.unsureAlone):
 		return Result{Verdict: Unsure, Hits: hits}
 	}
 	return Result{Verdict: NoMatch, Hits: hits}

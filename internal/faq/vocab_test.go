@@ -49,3 +49,25 @@ func TestVocabKeepsKeywords(t *testing.T) {
 		}
 	}
 }
+
+// TestAbbreviationsDoNotCollide checks that no two abbreviations read the
+// same once folded ("đdđt" folds to "dt", like "đt") with different
+// meanings: the first would silently win for both.
+func TestAbbreviationsDoNotCollide(t *testing.T) {
+	cat := mustLoad(t)
+	lex := newLexicon()
+	seen := map[string]string{}
+	for _, k := range sortedKeys(cat.Vocab.Abbreviations) {
+		v := cat.Vocab.Abbreviations[k]
+		var folded []string
+		for _, id := range lex.phraseIDs(k) {
+			folded = append(folded, lex.words[id])
+		}
+		key := strings.Join(folded, " ")
+		want := strings.Join(vntext.Words(v), " ")
+		if prev, ok := seen[key]; ok && prev != want {
+			t.Errorf("abbreviation %q reads as %q, which already means %q; it would mean %q", k, key, prev, want)
+		}
+		seen[key] = want
+	}
+}
