@@ -277,3 +277,21 @@ func (o officerAreas) OfficerAreas(ctx context.Context) ([]string, error) {
 	}
 	return areas, nil
 }
+
+// printHandoff writes the tickets per area for "vneidbot stats".
+func printHandoff(w io.Writer, nums []handoff.AreaNumbers) {
+	if len(nums) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nHanded to officers (per area)")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  AREA\tOPENED\tANSWERED\tCLOSED\tOPEN NOW\tLATE NOW\tMEDIAN FIRST ANSWER")
+	for _, n := range nums {
+		median := "-"
+		if n.MedianFirstAnswer > 0 {
+			median = (time.Duration(n.MedianFirstAnswer) * time.Second).String()
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%d\t%s\n", n.Area, n.Opened, n.Answered, n.Closed, n.Open, n.Late, median)
+	}
+	tw.Flush()
+}

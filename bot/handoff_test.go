@@ -139,6 +139,21 @@ func TestHandoffEndToEndWeb(t *testing.T) {
 		t.Fatal("the officer's reply never came through the live stream")
 	}
 
+	// the numbers per area
+	out.Reset()
+	if code := run(ctx, []string{"stats", "--json"}, nil, &out, &errOut, getenv); code != 0 {
+		t.Fatalf("stats --json: exit %d: %s", code, errOut.String())
+	}
+	var st struct {
+		Handoff []handoff.AreaNumbers `json:"handoff"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &st); err != nil || len(st.Handoff) != 1 {
+		t.Fatalf("stats --json handoff: %v\n%s", err, out.String())
+	}
+	if n := st.Handoff[0]; n.Area != "Phường Bến Nghé" || n.Opened != 1 || n.Answered != 1 || n.Open != 1 {
+		t.Fatalf("handoff numbers: %+v", n)
+	}
+
 	// another browser (no cookie, or a forged one) gets nothing
 	res2, err := http.Get(srv.URL + "/api/chat/live")
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"text/tabwriter"
 
+	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
@@ -74,10 +75,19 @@ func statsCommand(ctx context.Context, cfg Config, args []string, stdout, stderr
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	// tickets handed to officers, per area (issue 14)
+	ho, err := handoff.NewStore(st, nil).Numbers(ctx)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		return encodeJSON(stdout, rep)
+		return encodeJSON(stdout, struct {
+			*stats.Report
+			Handoff []handoff.AreaNumbers `json:"handoff"`
+		}{rep, ho})
 	}
 	printReport(stdout, rep)
+	printHandoff(stdout, ho)
 	return nil
 }
 
