@@ -71,10 +71,7 @@ func (cv *conversation) learnWords(c *content.Catalog) {
 			}
 		}
 		for _, e := range c.FAQ {
-			add(e.Title[lg.locale])
-			for _, q := range e.Questions[lg.locale] {
-				add(q)
-			}
+			add(e.Title[lg.locale]) // titles only: the variants of 10,000 entries would cost the build more than they teach
 		}
 		if lg.locale == c.DefaultLocale() {
 			for k := range c.Vocab.Abbreviations {
