@@ -25,10 +25,10 @@ func (g groupOf) Post(ctx context.Context, text string, replyTo int64) (int64, e
 }
 
 // TestHandoffThroughTheOperatorsGroup is the Telegram trip against
-// the fake Bot API with payloads in Telegram's recorded format
-// (testdata/handoff: a private message, a button press, an officer's
-// reply in a supergroup). The npm emulator used by .ci/telegram-e2e.sh has
-// no groups or replies, so this trip is tested here. A citizen asks for an
+// the fake Bot API, with payloads written in Telegram's update format
+// (testdata/handoff: a private message, a button press, an officer's reply
+// in a supergroup); it is not run against the npm emulator of
+// .ci/telegram-e2e.sh. A citizen asks for an
 // officer → the ticket is posted to the group → an officer's reply to the
 // post reaches the citizen; a reply asking for an OTP is refused in the
 // group with the reason; /dong closes the ticket.
