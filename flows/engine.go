@@ -192,7 +192,7 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handle
 		b := e.bundle.Load()
 		t := &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
 		replies := t.run()
-		t.events = engagement(&sess, t.outcome, t.events)
+		t.events = engagement(&sess, in.Channel, t.outcome, t.events)
 		c := store.Commit{Chat: chat, Version: snap.Version, MsgID: in.MessageID, Pending: delivered, Keep: keepFor(delivered)}
 		if sess.Greet {
 			c.TTL = GreetingTTL

@@ -163,7 +163,7 @@ func TestBroadcastResumesAfterACrash(t *testing.T) {
 			tw.user(t, fmt.Sprint("zalo:z", i), "")
 		}
 		for i := range 5 {
-			tw.user(t, fmt.Sprint("web:w", i), "") // the web chat cannot be written to first
+			tw.user(t, fmt.Sprint("web:w", i), "", "Cài ứng dụng") // the web chat cannot be written to first (and a page load alone is no user)
 		}
 		b := tw.broadcaster(Options{Workers: 3})
 

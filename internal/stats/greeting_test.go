@@ -101,17 +101,25 @@ func TestGreetingOnlyConversations(t *testing.T) {
 	})
 }
 
-// TestExistingConversationsStayCounted: a chat that engaged on its first
-// turn is counted at once, and its later page loads keep SESSION_TTL.
+// TestExistingConversationsStayCounted: a web chat that engaged on its
+// first turn is counted at once, and its later page loads keep
+// SESSION_TTL; a Telegram /start (a real account, which broadcasts can
+// reach) counts at once too.
 func TestExistingConversationsStayCounted(t *testing.T) {
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
 	w := newWorld(t, st)
-	w.citizen("tg", "1").say("cài vneid thế nào")
-	w.citizen("tg", "1").start("")
-	if rep := w.report(today(w)); rep.NewUsers != 1 {
-		t.Errorf("new users %d, want 1", rep.NewUsers)
+	w.citizen("web", "1").say("cài vneid thế nào")
+	w.citizen("web", "1").start("")
+	w.citizen("tg", "2").start("")
+	if rep := w.report(today(w)); rep.NewUsers != 2 {
+		t.Errorf("new users %d, want 2", rep.NewUsers)
 	}
-	if ttl := st.Client().TTL(context.Background(), st.Key("{tg:1}", "s")).Val(); ttl <= 24*time.Hour {
-		t.Errorf("TTL %v after a page load of an engaged chat, want SESSION_TTL", ttl)
+	for _, chat := range []string{"web:1", "tg:2"} {
+		if ttl := st.Client().TTL(context.Background(), st.Key("{"+chat+"}", "s")).Val(); ttl <= 24*time.Hour {
+			t.Errorf("%s: TTL %v, want SESSION_TTL", chat, ttl)
+		}
+	}
+	if n := st.Client().ZCard(context.Background(), st.Key("chats")).Val(); n != 2 {
+		t.Errorf("the chat index holds %d chats, want 2", n)
 	}
 }
