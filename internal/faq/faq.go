@@ -111,6 +111,7 @@ type params struct {
 	answerAt     float64 // probability of being right needed to answer
 	unsureAt     float64 // probability needed to offer "Ý bạn là…"; below it, the fallback
 	close        float64 // how far below the best a suggestion may score
+	followupRest float64 // weight a follow-up may carry besides its phrase, in rarest-word units ("còn passcode thì sao" asks anew)
 	story        float64 // weight of a long message's telling sentences against its asking ones
 	fieldAlpha   float64 // share of the question's weight in a field's overlap denominator (0.5: Dice); less favours a variant the question holds whole
 	social       int     // longest message (in words) read as a greeting or thanks
@@ -140,6 +141,7 @@ var defaults = params{
 	rerank:       12,
 	fieldAlpha:   0.5,
 	story:        0.5,
+	followupRest: 0.8,
 	shortWords:   3,
 	verdict:      logistic{bias: -4.464, w: [nFeatures]float64{2.230, 2.409, 2.465, 3.596, 1.605, 0.095, -0.179}},
 	answerAt:     0.75,
@@ -294,8 +296,14 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, cx Context) Result {
 	sits := ix.conv.situationsIn(words)
 	if cx.Last != "" && ix.cat.Entry(cx.Last) != nil && ix.followup(sc, words) {
-		e := ix.cat.Entry(cx.Last)
-		return Result{Verdict: Confident, Followup: true, Situations: sits,
+		// "vậy giờ làm sao": the last topic's next action, or, when what the
+		// citizen has told since picks another entry, that entry's answer.
+		id, why := ix.conv.prefer(cx.Last, append(slices.Clone(cx.Situations), sits...))
+		e := ix.cat.Entry(id)
+		if e == nil {
+			id, why, e = cx.Last, "", ix.cat.Entry(cx.Last)
+		}
+		return Result{Verdict: Confident, Followup: why == "", Situations: sits, Situation: why,
 			Hits: []Hit{{ID: e.ID, Score: 1, Question: e.Title.Get(locale, ix.cat.DefaultLocale())}}}
 	}
 	r := ix.search(sc, text, words, locale)
@@ -352,7 +360,7 @@ func (ix *Index) followup(sc *scratch, words []int32) bool {
 		return false
 	}
 	q := ix.query(sc, rest)
-	return q.total < ix.p.clause*ix.maxIDF
+	return q.total < ix.p.followupRest*ix.maxIDF
 }
 
 // search scores a question against every entry and gives the verdict.
@@ -387,7 +395,9 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale string) 
 	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
 		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs):
 		return Result{Verdict: Confident, Hits: hits}
-	case offTopic:
+	case offTopic && (foreign || !long || ix.p.verdict.sure(verdictFeatures(best, len(words))) < ix.p.unsureAt):
+		// About another service; but a long message that mentions the bank
+		// while telling a VNeID scam is still about VNeID.
 		return Result{Verdict: OutOfScope}
 	case long && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.unsureAt:
 		// "Ý bạn là…": only the entries truly close to the best one.

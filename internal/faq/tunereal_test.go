@@ -21,6 +21,8 @@ func TestTuneRealistic(t *testing.T) {
 		vals []float64
 	}
 	knobs := []knob{
+		{"followupRest", func(p *params, v float64) { p.followupRest = v }, []float64{0.3, 0.5, 0.8, 1, 1.5}},
+		{"longMessage", func(p *params, v float64) { p.longMessage = int(v) }, []float64{10, 12, 15, 20}},
 		{"shortWords", func(p *params, v float64) { p.shortWords = int(v) }, []float64{0, 2, 3, 4, 5}},
 		{"unsureAt", func(p *params, v float64) { p.unsureAt = v }, []float64{0.2, 0.3, 0.4, 0.5}},
 		{"answerAt", func(p *params, v float64) { p.answerAt = v }, []float64{0.6, 0.7, 0.75, 0.8, 0.85, 0.9}},
