@@ -16,6 +16,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
+	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 )
 
@@ -162,5 +163,34 @@ func TestHandoffEndToEndWeb(t *testing.T) {
 	res2.Body.Close()
 	if res2.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("live stream without the chat cookie: %d, want 401", res2.StatusCode)
+	}
+}
+
+// TestDashboardShowsHandoff: the dashboard has the numbers per area and
+// flags the tickets past their first-answer target.
+func TestDashboardShowsHandoff(t *testing.T) {
+	srv, a, _ := handoffBot(t, "ADMIN_TOKEN", adminToken)
+	ctx := context.Background()
+	if err := setupAdmin(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	o, err := a.handoff.Open(ctx, flows.HandoffRequest{Chat: "tg:5", Area: "Xã Tân Lập", Text: "giúp tôi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, late, err := a.handoff.Tickets().MarkLate(ctx, o.ID); err != nil || !late {
+		t.Fatalf("mark late: %v %v", late, err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/admin", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(body)
+	if res.StatusCode != 200 || !strings.Contains(page, `id="handoff"`) || !strings.Contains(page, "Xã Tân Lập") || !strings.Contains(page, `href="/admin/inbox#t-`+o.ID+`"`) {
+		t.Fatalf("dashboard (%d) lacks the handoff numbers or the late ticket:\n%s", res.StatusCode, page)
 	}
 }

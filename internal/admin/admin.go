@@ -33,6 +33,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -57,6 +58,10 @@ type Options struct {
 	// TCP peer is the client.
 	TrustedHeader  string
 	TrustedProxies []netip.Prefix
+
+	// Handoff, when set, puts the officers' tickets on the dashboard: the
+	// numbers per area and the tickets past their first-answer target.
+	Handoff *handoff.Store
 }
 
 // Handler serves /admin and everything under it.
@@ -107,6 +112,8 @@ var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 	"when":  func(t time.Time) string { return t.In(stats.Zone).Format("02/01 15:04") },
 	"plain": plain,
+	// minutes writes seconds as whole minutes (at least 1)
+	"minutes": func(secs int64) int64 { return max(1, (secs+30)/60) },
 }).ParseFS(templates, "templates/*.html"))
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -277,6 +284,10 @@ type data struct {
 	Missed     []stats.Missed
 	Answered   map[string]string // unanswered question → the entry that has it now (AnsweredBy)
 	Volunteers []volunteerRow
+
+	// tickets handed to officers (issue 14)
+	Handoff     []handoff.AreaNumbers
+	HandoffLate []*handoff.Ticket
 }
 
 type channelRow struct {
@@ -396,6 +407,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, ref := range rep.Referrals {
 		d.Volunteers = append(d.Volunteers, volunteerRow{Referral: ref, Link: h.o.Links.For(ref.Code).Best()})
+	}
+	if h.o.Handoff != nil {
+		h.handoffData(r.Context(), &d)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := tmpl.ExecuteTemplate(w, "dashboard.html", d); err != nil {
