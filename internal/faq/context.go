@@ -46,7 +46,13 @@ func newConversation(ix *Index, v content.Vocab) conversation {
 		}
 	}
 	for _, s := range v.Situations {
-		cv.situations = append(cv.situations, situation{id: s.ID, cues: newPhrases(ix.lex, ix.an, s.Cues), prefer: s.Prefer})
+		st := situation{id: s.ID, cues: newPhrases(ix.lex, ix.an, s.Cues), prefer: s.Prefer}
+		for _, c := range s.Cues { // the same without stopwords: "máy cũ thì hư" tells "máy cũ hư"
+			if w := ix.an.content(nil, ix.an.rewrite(nil, ix.lex.phraseIDs(c))); len(w) > 1 {
+				st.cues.add(w)
+			}
+		}
+		cv.situations = append(cv.situations, st)
 	}
 	for _, l := range v.Languages {
 		lg := language{locale: l.Locale, requests: newPhrases(ix.lex, ix.an, l.Requests), cues: map[string]bool{}, words: map[string]bool{}}
@@ -81,11 +87,12 @@ func (cv *conversation) learnWords(c *content.Catalog) {
 	}
 }
 
-// situationsIn returns the ids of the situations whose cues words hold.
-func (cv *conversation) situationsIn(words []int32) []string {
+// situationsIn returns the ids of the situations whose cues words hold,
+// as written or without their stopwords (content).
+func (cv *conversation) situationsIn(words, content []int32) []string {
 	var out []string
 	for _, s := range cv.situations {
-		if s.cues.in(words) {
+		if s.cues.in(words) || s.cues.in(content) {
 			out = append(out, s.id)
 		}
 	}

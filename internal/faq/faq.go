@@ -294,7 +294,7 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 // of the last topic, or the best entry for what it asks, in the citizen's
 // situation.
 func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, cx Context) Result {
-	sits := ix.conv.situationsIn(words)
+	sits := ix.conv.situationsIn(words, ix.an.content(nil, words))
 	if cx.Last != "" && ix.cat.Entry(cx.Last) != nil && ix.followup(sc, words) {
 		// "vậy giờ làm sao": the last topic's next action, or, when what the
 		// citizen has told since picks another entry, that entry's answer.
@@ -318,6 +318,17 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 			r.Hits = slices.Insert(r.Hits, 0, Hit{ID: to, Score: r.Hits[0].Score, Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
 			r.Hits = r.Hits[:min(len(r.Hits), MaxHits)]
 			r.Situation = why
+		}
+	}
+	if ix.conv.written(r.Hits[0].ID, sits) == "" {
+		// An entry written for the situation the message tells, close to
+		// the best, is the branch for this citizen ("Oppo đời cũ, không có NFC").
+		for i, h := range r.Hits[1:] {
+			if ix.conv.written(h.ID, sits) != "" && h.Score >= r.Hits[0].Score-ix.p.close {
+				r.Hits = append([]Hit{h}, slices.Delete(slices.Clone(r.Hits), i+1, i+2)...)
+				r.Verdict = Unsure
+				break
+			}
 		}
 	}
 	if r.Verdict == Unsure && ix.conv.written(r.Hits[0].ID, sits) != "" {
