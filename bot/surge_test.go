@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -186,5 +187,30 @@ func TestZaloEventsWaitForASlot(t *testing.T) {
 	}
 	if gate.Refused() != 0 || gate.InFlight() != 1 {
 		t.Fatalf("refused %d, in flight %d: a waiting event is no refusal and holds no slot", gate.Refused(), gate.InFlight())
+	}
+}
+
+func TestSurgeConfig(t *testing.T) {
+	c, err := LoadConfig(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxInflight != DefaultMaxInflight || c.WebNewChatsPerIP != 300 || c.WebNewChatsWindow != 10*time.Minute || c.WebFrameAncestors != "'self'" {
+		t.Errorf("defaults: %d %d %s %q", c.MaxInflight, c.WebNewChatsPerIP, c.WebNewChatsWindow, c.WebFrameAncestors)
+	}
+	for _, tc := range [][2]string{
+		{"MAX_INFLIGHT", "0"}, {"MAX_INFLIGHT", "many"},
+		{"WEB_NEW_CHATS_PER_IP", "-1"}, {"WEB_NEW_CHATS_WINDOW", "forever"}, {"WEB_NEW_CHATS_WINDOW", "0s"},
+		{"WEB_FRAME_ANCESTORS", "*"}, {"WEB_FRAME_ANCESTORS", "https://a.vn; script-src *"},
+	} {
+		_, err := LoadConfig(env(tc[0], tc[1]))
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Var != tc[0] {
+			t.Errorf("%s=%q: error %v, want one naming %s", tc[0], tc[1], err, tc[0])
+		}
+	}
+	c, err = LoadConfig(env("MAX_INFLIGHT", "40", "WEB_NEW_CHATS_PER_IP", "0", "WEB_FRAME_ANCESTORS", "'self' https://dichvucong.example.gov.vn"))
+	if err != nil || c.MaxInflight != 40 || c.WebNewChatsPerIP != 0 || c.WebFrameAncestors != "'self' https://dichvucong.example.gov.vn" {
+		t.Errorf("set values: %+v %v", c, err)
 	}
 }
