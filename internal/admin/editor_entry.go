@@ -29,7 +29,7 @@ type entryForm struct {
 	NextVi, NextEn, Source, Checked    string
 	Note                               string
 	Stamp                              string
-	Ask, AskLang                       string
+	Ask                                string
 	Action                             string
 	Files                              []string
 	New                                bool
@@ -108,7 +108,7 @@ func readEntryForm(r *http.Request) entryForm {
 		AnswerVi: v.Get("answer_vi"), AnswerEn: v.Get("answer_en"), MoreVi: v.Get("more_vi"), MoreEn: v.Get("more_en"),
 		NextVi: v.Get("next_vi"), NextEn: v.Get("next_en"), Source: v.Get("source"), Checked: v.Get("checked"),
 		Note: strings.TrimSpace(v.Get("note")), Stamp: v.Get("stamp"), Ask: strings.TrimSpace(v.Get("ask")),
-		AskLang: v.Get("ask_lang"), Action: v.Get("action"),
+		Action: v.Get("action"),
 	}
 }
 
@@ -198,7 +198,7 @@ func (e *Editor) entry(w http.ResponseWriter, r *http.Request, p page, id string
 		}
 		switch f.Action {
 		case "preview":
-			f.Preview = e.preview(ctx, cat, f.Ask, f.AskLang)
+			f.Preview = e.preview(ctx, cat, f.Ask)
 		case "save":
 			if f.ErrorCount > 0 {
 				p.Error = e.h.say("editor_fix_first")
@@ -321,7 +321,6 @@ func fieldOf(msg, where string) (string, bool) {
 
 type previewBody struct {
 	Question     string
-	Lang         string
 	Entry        string
 	EntryTitle   string
 	Verdict      string
@@ -347,8 +346,8 @@ type bubbleButton struct {
 // preview shows what the bot answers to question with the draft's content
 // cat: the entry, the verdict and the alternatives as "ask" computes them,
 // and the replies as Zalo, Telegram and the web chat show them.
-func (e *Editor) preview(ctx context.Context, cat *content.Catalog, question, lang string) *previewBody {
-	pb := &previewBody{Question: question, Lang: lang}
+func (e *Editor) preview(ctx context.Context, cat *content.Catalog, question string) *previewBody {
+	pb := &previewBody{Question: question}
 	switch {
 	case question == "":
 		pb.Error = e.h.say("editor_preview_empty")
@@ -357,12 +356,10 @@ func (e *Editor) preview(ctx context.Context, cat *content.Catalog, question, la
 		pb.Error = e.h.say("editor_preview_invalid")
 		return pb
 	}
-	if !cat.HasLocale(lang) {
-		lang = cat.DefaultLocale()
-		pb.Lang = lang
-	}
+	// As "vneidbot ask" judges a question: in the content's default
+	// locale, in a conversation that knows nothing yet.
 	ix := faq.New(cat)
-	res := ix.Search(question, lang)
+	res := ix.SearchIn(question, cat.DefaultLocale(), faq.Context{})
 	pb.Verdict = res.Verdict.String()
 	alts := res.Hits
 	if len(res.Hits) > 0 {

@@ -22,6 +22,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/admin"
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
+	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
@@ -54,7 +55,7 @@ func newEditorFixture(t *testing.T, st *store.Store) *editorFixture {
 	ef.editor2Tok = mk("Lê Văn Bình", accounts.Editor, "")
 	ef.publisherTok = mk("Phạm Minh", accounts.Publisher, "")
 	ef.officerT = mk("Hà", accounts.Officer, "Xã Tân Lập")
-	ed, err := f.h.Editor(ctx, admin.EditorOptions{Accounts: ef.accts, Versions: ef.versions, Builtin: content.Embedded})
+	ed, err := f.h.Editor(ctx, admin.EditorOptions{Accounts: ef.accts, Versions: ef.versions, Builtin: content.Embedded, Votes: faq.NewVotes(st)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,4 +511,40 @@ func TestBrowserVersionRoundTrips(t *testing.T) {
 		}
 	}
 	_ = time.Second
+}
+
+// TestNeedsAttention: long answers, entries past their re-check date and
+// entries many citizens marked 👎 are listed; the others are not.
+func TestNeedsAttention(t *testing.T) {
+	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
+	ef := newEditorFixture(t, st)
+	ctx := context.Background()
+	votes := faq.NewVotes(st)
+	for range 4 {
+		if err := votes.Record(ctx, "install_iphone", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := votes.Record(ctx, "forgot_password", false); err != nil { // one 👎 is not "many"
+		t.Fatal(err)
+	}
+	ed := ef.client(t)
+	ed.signIn(ef.editorTok)
+	_, all, _ := ed.get("/admin/content/")
+	_, page, _ := ed.get("/admin/content/?attention=1")
+	if !strings.Contains(page, `data-item="faq:install_iphone"`) || !strings.Contains(page, "👎 4") {
+		t.Fatal("an entry with 4 👎 does not need attention")
+	}
+	if strings.Contains(page, `data-item="faq:forgot_password"`) {
+		t.Fatal("one 👎 made an entry need attention")
+	}
+	if strings.Count(page, "data-item=") >= strings.Count(all, "data-item=") {
+		t.Fatal("the filter filters nothing")
+	}
+	// Far in the future every entry is past its re-check date.
+	*ef.clock = ef.now.AddDate(3, 0, 0)
+	_, page, _ = ed.get("/admin/content/?attention=1")
+	if !strings.Contains(page, `data-item="faq:forgot_password"`) || !strings.Contains(page, "quá hạn") {
+		t.Fatal("an entry past its re-check date does not need attention")
+	}
 }

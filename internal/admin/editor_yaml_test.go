@@ -5,11 +5,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/vneid-guide/vneidbot/content"
 )
 
-func loadTree(t *testing.T, tr tree) *content.Catalog {
+func loadTree(t testing.TB, tr tree) *content.Catalog {
 	t.Helper()
 	cat, problems := content.Load(tr.fsys(), content.Options{})
 	if cat == nil {
@@ -18,7 +21,7 @@ func loadTree(t *testing.T, tr tree) *content.Catalog {
 	return cat
 }
 
-func builtinTree(t *testing.T) tree {
+func builtinTree(t testing.TB) tree {
 	t.Helper()
 	tr, err := readTree(content.Embedded)
 	if err != nil {
@@ -155,4 +158,68 @@ func TestApplyStepLabels(t *testing.T) {
 	if got.Text["vi"] != "Văn bản mới của bước." || got.Choices[0].Label["en"] != "New button" || got.Choices[0].Next != st.Choices[0].Next {
 		t.Fatalf("step = %+v", got)
 	}
+}
+
+// FuzzAnswerRoundTrip: whatever an editor types as an answer is written to
+// the YAML so that it reads back exactly (after the form's trimming), and
+// nothing else of the file changes.
+func FuzzAnswerRoundTrip(f *testing.F) {
+	tr := builtinTree(f)
+	cat := loadTree(f, tr)
+	e := cat.Entry("forgot_password")
+	for _, s := range []string{"yes", "a: b", "- x", "# not a comment", "'quoted'", "\"dq\"", "line1\n  indented\nline3", "tab\there", "ends with colon:", "{a: 1}", "12", "~", "null", "Mẫu trả lời: https://vneid.gov.vn", "   lead", "trail   \n\n\nend", "|", ">", "&anchor *alias", "!tag"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) || strings.ContainsAny(s, "\r\x00") || !printableText(s) {
+			t.Skip()
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			t.Skip()
+		}
+		fields := entryFields(e)
+		fields.Answer = content.Text{"vi": s, "en": "x"}
+		out, err := applyDraft(tr, Draft{Item: "faq:forgot_password", File: e.File, Entry: &fields}, cat.Meta.Locales)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var entries []struct {
+			ID     string            `yaml:"id"`
+			Answer map[string]string `yaml:"answer"`
+		}
+		if err := yaml.Unmarshal(out[e.File], &entries); err != nil {
+			t.Fatalf("the file does not parse: %v", err)
+		}
+		found := 0
+		for _, en := range entries {
+			if en.ID == "forgot_password" {
+				found++
+				if en.Answer["vi"] != s {
+					t.Fatalf("answer %q reads back as %q", s, en.Answer["vi"])
+				}
+			}
+		}
+		if found != 1 || len(entries) != bytes.Count(tr[e.File], []byte("\n- id:"))+boolInt(bytes.HasPrefix(tr[e.File], []byte("- id:"))) {
+			t.Fatalf("%d entries named forgot_password, %d entries in all", found, len(entries))
+		}
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// printableText is what a browser's textarea can send: no control
+// characters but newlines and tabs.
+func printableText(s string) bool {
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0xfeff {
+			return false
+		}
+	}
+	return true
 }
