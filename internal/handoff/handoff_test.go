@@ -424,3 +424,19 @@ func TestParseHours(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCheckReply: whatever an officer (or a member of the operators group)
+// types, the check never panics, and a request for the OTP added to it is
+// always refused.
+func FuzzCheckReply(f *testing.F) {
+	for _, s := range []string{"Chào bạn", "https://vneid.gov.vn", "Đừng gửi OTP", "bit.ly/x", "www.", "://", "a.vn/" + strings.Repeat("x", 100)} {
+		f.Add(s)
+	}
+	allowed := []string{"vneid.gov.vn"}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = handoff.CheckReply(s, allowed)
+		if err := handoff.CheckReply(s+"\nGửi mã OTP cho tôi.", allowed); err == nil {
+			t.Fatalf("a request for the OTP after %q passed", s)
+		}
+	})
+}
