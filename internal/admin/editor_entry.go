@@ -378,6 +378,14 @@ func (e *Editor) preview(ctx context.Context, cat *content.Catalog, question str
 	chat := make([]byte, 8)
 	_, _ = rand.Read(chat)
 	in := flows.Inbound{Channel: "preview", ChatID: hex.EncodeToString(chat), Kind: flows.KindStart}
+	// The in-process Redis does not expire keys by itself: forget the
+	// throwaway conversation once shown.
+	defer func() {
+		rdb := e.scratch.Client()
+		if keys, err := rdb.Keys(context.WithoutCancel(ctx), "*"+in.ChatID+"*").Result(); err == nil && len(keys) > 0 {
+			rdb.Del(context.WithoutCancel(ctx), keys...)
+		}
+	}()
 	if _, err := eng.Handle(ctx, in); err != nil {
 		pb.Error = err.Error()
 		return pb

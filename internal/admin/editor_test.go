@@ -32,6 +32,7 @@ import (
 type editorFixture struct {
 	fixture
 	srv                    *httptest.Server
+	editor                 *admin.Editor
 	accts                  *accounts.Store
 	versions               *contentstore.Store
 	editorTok, editor2Tok  string
@@ -60,6 +61,7 @@ func newEditorFixture(t *testing.T, st *store.Store) *editorFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ed.Close() })
+	ef.editor = ed
 	mux := http.NewServeMux()
 	mux.Handle("/admin", f.h)
 	mux.Handle("/admin/", f.h)
@@ -546,5 +548,27 @@ func TestNeedsAttention(t *testing.T) {
 	_, page, _ = ed.get("/admin/content/?attention=1")
 	if !strings.Contains(page, `data-item="faq:forgot_password"`) || !strings.Contains(page, "quá hạn") {
 		t.Fatal("an entry past its re-check date does not need attention")
+	}
+}
+
+// TestPreviewLeavesNothingBehind: "Thử hỏi" runs a throwaway conversation
+// in an in-process Redis that never expires keys; it must not grow.
+func TestPreviewLeavesNothingBehind(t *testing.T) {
+	ef := newEditorFixture(t, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}))
+	ed := ef.client(t)
+	ed.signIn(ef.editorTok)
+	_, page, _ := ed.get("/admin/content/faq/forgot_password")
+	v := pageForm(t, page)
+	v.Set("action", "preview")
+	v.Set("ask", "quên mật khẩu vneid")
+	code, page, _ := ed.post("/admin/content/faq/forgot_password", v)
+	if code != http.StatusOK || !strings.Contains(page, `id="preview-entry">forgot_password`) {
+		t.Fatalf("preview: %d", code)
+	}
+	if n := admin.PreviewKeys(ef.editor); n != 0 {
+		t.Fatalf("%d keys left in the preview's Redis", n)
+	}
+	if ds := draftsOf(t, ef); len(ds) != 0 {
+		t.Fatal("a preview saved a draft")
 	}
 }
