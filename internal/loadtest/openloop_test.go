@@ -117,12 +117,14 @@ func TestOpenLoopClassifiesRefusals(t *testing.T) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	res, err := loadtest.Run(context.Background(), loadtest.Options{Target: srv.URL, Chats: 50, Duration: time.Second, Rate: 300, HealthURL: srv.URL + "/healthz"})
+	res, err := loadtest.Run(context.Background(), loadtest.Options{Target: srv.URL, Chats: 1000, Duration: time.Second, Rate: 300, HealthURL: srv.URL + "/healthz"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	refused := res.ErrorKinds["refused (503 + Retry-After)"]
-	if refused == 0 || refused != res.Refused || res.ErrorKinds["status 503"] == 0 || res.Errors != refused+res.ErrorKinds["status 503"] {
+	// on a busy machine some arrivals may find 1000 requests in flight
+	others := res.ErrorKinds["status 503"] + res.ErrorKinds["generator cap (requests in flight)"]
+	if refused == 0 || refused != res.Refused || res.ErrorKinds["status 503"] == 0 || res.Errors != refused+others {
 		t.Fatalf("errors %d: kinds %v, refused %d", res.Errors, res.ErrorKinds, res.Refused)
 	}
 	if res.RefusedP99 <= 0 || res.RefusedMax < res.RefusedP99 {
