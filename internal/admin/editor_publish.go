@@ -82,6 +82,9 @@ func (e *Editor) publishPage(w http.ResponseWriter, r *http.Request, p page) {
 					b.Errors = append(b.Errors, pr.String())
 				}
 				status = http.StatusUnprocessableEntity
+			case errors.As(err, new(errNoItem)):
+				p.Error = e.h.say("editor_publish_invalid") + " " + err.Error()
+				status = http.StatusConflict
 			case err != nil:
 				e.fail(w, "publish", err)
 				return
