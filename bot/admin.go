@@ -50,7 +50,7 @@ func setupAdmin(ctx context.Context, a *app) error {
 		Token:    a.cfg.AdminToken,
 		Stats:    stats.NewReader(a.store, 0),
 		Registry: volunteer.NewRegistry(a.store, nil),
-		Handoff:  a.handoff.Tickets(),
+		Handoff:  a.handoffTickets(),
 		Links:    links(a.cfg),
 		Content:  a.engine.Content,
 		Store:    a.store,

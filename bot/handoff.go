@@ -295,3 +295,12 @@ func printHandoff(w io.Writer, nums []handoff.AreaNumbers) {
 	}
 	tw.Flush()
 }
+
+// handoffTickets is the ticket store, or nil when the app has no handoff
+// (tests that build an app by hand).
+func (a *app) handoffTickets() *handoff.Store {
+	if a.handoff == nil {
+		return nil
+	}
+	return a.handoff.Tickets()
+}
