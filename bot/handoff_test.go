@@ -17,6 +17,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 )
 
@@ -192,5 +193,56 @@ func TestDashboardShowsHandoff(t *testing.T) {
 	page := string(body)
 	if res.StatusCode != 200 || !strings.Contains(page, `id="handoff"`) || !strings.Contains(page, "Xã Tân Lập") || !strings.Contains(page, `href="/admin/inbox#t-`+o.ID+`"`) {
 		t.Fatalf("dashboard (%d) lacks the handoff numbers or the late ticket:\n%s", res.StatusCode, page)
+	}
+}
+
+// TestInboxAreaScoping: over HTTP, an officer sees and acts on their own
+// area's tickets only; ADMIN_TOKEN sees all; an editor's account is not an
+// officer's; nobody signed in gets 401.
+func TestInboxAreaScoping(t *testing.T) {
+	srv, a, _ := handoffBot(t, "ADMIN_TOKEN", adminToken)
+	ctx := context.Background()
+	accts := accounts.New(a.store, nil)
+	_, benNghe, _ := accts.Create(ctx, "Lan", accounts.Officer, "Phường Bến Nghé")
+	_, tanLap, _ := accts.Create(ctx, "Hùng", accounts.Officer, "Xã Tân Lập")
+	_, editor, _ := accts.Create(ctx, "Mai", accounts.Editor, "")
+	o, err := a.handoff.Open(ctx, flows.HandoffRequest{Chat: "tg:5", Area: "phuong ben nghe", Text: "giúp tôi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(`{"text":"Chào bạn"}`))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := call("GET", "/admin/inbox/tickets", tanLap); code != 200 || strings.Contains(body, `"id":"`+o.ID+`"`) {
+		t.Fatalf("Tân Lập officer: %d %s", code, body)
+	}
+	if code, _ := call("POST", "/admin/inbox/tickets/"+o.ID+"/claim", tanLap); code != http.StatusNotFound {
+		t.Fatalf("Tân Lập officer claims Bến Nghé's ticket: %d, want 404", code)
+	}
+	if code, body := call("GET", "/admin/inbox/tickets", benNghe); code != 200 || !strings.Contains(body, `"id":"`+o.ID+`"`) {
+		t.Fatalf("Bến Nghé officer: %d %s", code, body)
+	}
+	if code, body := call("GET", "/admin/inbox/tickets", adminToken); code != 200 || !strings.Contains(body, `"id":"`+o.ID+`"`) {
+		t.Fatalf("ADMIN_TOKEN: %d %s", code, body)
+	}
+	if code, _ := call("POST", "/admin/inbox/tickets/"+o.ID+"/claim", benNghe); code != 200 {
+		t.Fatalf("Bến Nghé officer claims: %d", code)
+	}
+	if code, _ := call("GET", "/admin/inbox/tickets", editor); code != http.StatusForbidden {
+		t.Fatalf("an editor's account: %d, want 403", code)
+	}
+	if code, _ := call("GET", "/admin/inbox/tickets", ""); code != http.StatusUnauthorized {
+		t.Fatalf("nobody: %d, want 401", code)
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
+
+	"github.com/vneid-guide/vneidbot/content"
 
 	"github.com/vneid-guide/vneidbot/internal/redact"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
@@ -143,12 +146,35 @@ func (t *turn) wantsPerson(folded string) bool {
 	if t.e.handoff == nil {
 		return false
 	}
-	for _, p := range t.cat.Vocab.Handoff {
-		if f := vntext.Fold(p); f != "" && (folded == f || strings.Contains(" "+folded+" ", " "+f+" ")) {
+	for _, f := range handoffPhrases(t.cat) {
+		if folded == f || strings.Contains(" "+folded+" ", " "+f+" ") {
 			return true
 		}
 	}
 	return false
+}
+
+// foldedPhrases are a catalog's handoff phrases, folded once per content
+// version rather than on every message.
+type foldedPhrases struct {
+	cat    *content.Catalog
+	folded []string
+}
+
+var phrases atomic.Pointer[foldedPhrases]
+
+func handoffPhrases(cat *content.Catalog) []string {
+	if p := phrases.Load(); p != nil && p.cat == cat {
+		return p.folded
+	}
+	p := &foldedPhrases{cat: cat}
+	for _, s := range cat.Vocab.Handoff {
+		if f := vntext.Fold(s); f != "" {
+			p.folded = append(p.folded, f)
+		}
+	}
+	phrases.Store(p)
+	return p.folded
 }
 
 // handoff answers "Gặp cán bộ hỗ trợ": open a ticket, asking for the
