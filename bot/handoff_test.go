@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,5 +245,32 @@ func TestInboxAreaScoping(t *testing.T) {
 	}
 	if code, _ := call("GET", "/admin/inbox/tickets", ""); code != http.StatusUnauthorized {
 		t.Fatalf("nobody: %d, want 401", code)
+	}
+}
+
+// TestInboxLimitsWrongTokens: after ten wrong bearer tokens from one
+// address, even the right one waits (429).
+func TestInboxLimitsWrongTokens(t *testing.T) {
+	srv, _, _ := handoffBot(t, "ADMIN_TOKEN", adminToken)
+	get := func(token string) int {
+		req, _ := http.NewRequest("GET", srv.URL+"/admin/inbox/tickets", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := get(adminToken); code != 200 {
+		t.Fatalf("right token: %d", code)
+	}
+	for i := range 10 {
+		if code := get("vna_wrong" + strconv.Itoa(i)); code != http.StatusUnauthorized {
+			t.Fatalf("wrong token %d: %d, want 401", i, code)
+		}
+	}
+	if code := get(adminToken); code != http.StatusTooManyRequests {
+		t.Fatalf("after ten wrong tokens: %d, want 429", code)
 	}
 }

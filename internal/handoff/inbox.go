@@ -10,7 +10,9 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,9 +111,39 @@ func (in *Inbox) authenticate(r *http.Request) (w who, ok bool, forbidden bool) 
 	return who{}, false, false
 }
 
-// gate authenticates r, answering 401 or 403 itself when it fails.
+// Wrong bearer tokens are limited per client address: maxFails within
+// failWindow, then 429 until the window passes.
+const (
+	maxFails   = 10
+	failWindow = 15 * time.Minute
+)
+
+// gate authenticates r, answering 401, 403 or 429 itself when it fails.
 func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, bool) {
+	bearer := strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
+	failKey := ""
+	if bearer {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		failKey = in.o.Service.tickets.key("fail", host)
+		if n, _ := in.o.Service.tickets.rdb.Get(r.Context(), failKey).Int(); n >= maxFails {
+			w.Header().Set("Retry-After", strconv.Itoa(int(failWindow/time.Second)))
+			http.Error(w, "too many wrong tokens: wait and try again", http.StatusTooManyRequests)
+			return who{}, false
+		}
+	}
 	c, ok, forbidden := in.authenticate(r)
+	if !ok && bearer {
+		p := in.o.Service.tickets.rdb.TxPipeline()
+		p.Incr(r.Context(), failKey)
+		p.Expire(r.Context(), failKey, failWindow)
+		if _, err := p.Exec(r.Context()); err != nil {
+			in.log.Warn("inbox: count a wrong token", "err", err)
+		}
+		in.log.Warn("inbox: wrong token") // no address, no token: nothing personal
+	}
 	switch {
 	case forbidden:
 		http.Error(w, "this account is not an officer's: the inbox is for officers (vneidbot officer add)", http.StatusForbidden)
