@@ -34,6 +34,7 @@ func TestHandoffEndToEndZaloOA(t *testing.T) {
 		"ZALO_APP_ID", appID, "ZALO_APP_SECRET", "app-secret", "ZALO_OA_SECRET_KEY", oaKey,
 		"ZALO_OA_ACCESS_TOKEN", "seed-access", "ZALO_OA_REFRESH_TOKEN", "seed-refresh",
 		"ZALO_API_URL", srv.URL, "ZALO_OAUTH_URL", srv.URL,
+		"ZALO_BOT_TOKEN", "bot-token", "ZALO_BOT_API_URL", srv.URL, "ZALO_BOT_WEBHOOK_SECRET", "bot-webhook-secret",
 	)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
@@ -109,5 +110,43 @@ func TestHandoffEndToEndZaloOA(t *testing.T) {
 		if strings.Contains(s, "mật khẩu VNeID của bạn") {
 			t.Fatalf("the refused reply was sent: %s", s)
 		}
+	}
+
+	// the Zalo Bot Platform: typed request, typed ward, the reply as text
+	bot := func(msgID, text string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, base+"/webhook/zalobot", strings.NewReader(fmt.Sprintf(
+			`{"ok":true,"result":{"event_name":"message.text.received","message":{"from":{"id":"u9","is_bot":false},"chat":{"id":"c9","chat_type":"PRIVATE"},"text":%q,"message_id":%q,"date":%d}}}`,
+			text, msgID, time.Now().UnixMilli())))
+		req.Header.Set("X-Bot-Api-Secret-Token", "bot-webhook-secret")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("zalobot webhook: %v %v", err, res)
+		}
+		res.Body.Close()
+	}
+	bot("b1", "cho tôi nói chuyện với cán bộ")
+	fake.waitFor(t, "xã/phường nào")
+	bot("b2", "Xã Tân Lập")
+	fake.waitFor(t, `"chat_id":"c9","text":"Đã chuyển yêu cầu`)
+	out.Reset()
+	if code := run(ctx, []string{"handoff", "list", "--json"}, nil, &out, &errOut, getenv); code != 0 {
+		t.Fatalf("handoff list: exit %d: %s", code, errOut.String())
+	}
+	json.Unmarshal(out.Bytes(), &list)
+	id := ""
+	for _, tk := range list {
+		if tk.Channel == "zalobot" {
+			id = tk.ID
+		}
+	}
+	if id == "" {
+		t.Fatalf("no Zalo Bot ticket: %s", out.String())
+	}
+	if code := run(ctx, []string{"handoff", "reply", id, "Chào bạn, tôi là cán bộ xã Tân Lập."}, nil, &out, &errOut, getenv); code != 0 {
+		t.Fatalf("handoff reply (Zalo Bot): exit %d: %s", code, errOut.String())
+	}
+	if got := fake.waitFor(t, "tôi là cán bộ xã Tân Lập"); !strings.HasPrefix(got, "/botbot-token/sendMessage") {
+		t.Fatalf("Zalo Bot request: %s", got)
 	}
 }
