@@ -173,12 +173,12 @@ type OpenRequest struct {
 // false) with the text added.
 func (s *Store) Open(ctx context.Context, r OpenRequest) (t *Ticket, created bool, err error) {
 	now := s.now()
-	if id, err := s.rdb.Get(ctx, s.key("chat", r.Chat)).Result(); err == nil {
+	if _, err := s.rdb.Get(ctx, s.key("chat", r.Chat)).Result(); err == nil {
 		t, err := s.AddCitizen(ctx, r.Chat, r.MsgID, r.Text)
-		if err == nil || !errors.Is(err, ErrNoOpen) {
+		if !errors.Is(err, ErrNoOpen) {
 			return t, false, err
 		}
-		_ = id // the ticket closed in between: open a new one
+		// the ticket closed in between: open a new one
 	} else if !errors.Is(err, redis.Nil) {
 		return nil, false, fmt.Errorf("handoff: look up the open ticket: %w", err)
 	}
@@ -392,7 +392,7 @@ func (s *Store) Reply(ctx context.Context, id string, o Officer, text string) (*
 // maxFirstAnswers bounds the times to first answer kept per area.
 const maxFirstAnswers = 1000
 
-// Close closes ticket id. by says who: an officer's id, or "citizen".
+// Close closes ticket id for o (an officer, or citizen when they leave).
 func (s *Store) Close(ctx context.Context, id string, o Officer) (*Ticket, error) {
 	now := s.now()
 	return s.update(ctx, id, func(t *Ticket) error {
@@ -401,7 +401,7 @@ func (s *Store) Close(ctx context.Context, id string, o Officer) (*Ticket, error
 			return ErrArea
 		case !t.Active():
 			return ErrClosed
-		case t.Officer != "" && t.Officer != o.ID && !o.All && o.ID != "citizen":
+		case t.Officer != "" && t.Officer != o.ID && !o.All:
 			return fmt.Errorf("%w (%s)", ErrTaken, t.OfficerNm)
 		}
 		t.State, t.Closed, t.ClosedBy = StateClosed, now.UTC(), o.ID
