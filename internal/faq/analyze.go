@@ -418,6 +418,20 @@ func longest(candidates [][]int32, words []int32) int {
 	return n
 }
 
+// strip returns words without the phrases, and whether there was any.
+func (p phrases) strip(words []int32) (rest []int32, found bool) {
+	for i := 0; i < len(words); {
+		if n := p.at(words[i:]); n > 0 {
+			found = true
+			i += n
+			continue
+		}
+		rest = append(rest, words[i])
+		i++
+	}
+	return rest, found
+}
+
 // in reports whether any phrase occurs in words.
 func (p phrases) in(words []int32) bool {
 	for i := range words {

@@ -342,30 +342,10 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 // followup reports whether words ask on about the last topic: they hold a
 // follow-up phrase and, without it, too little to be a question of their own.
 func (ix *Index) followup(sc *scratch, words []int32) bool {
-	var rest []int32
-	found := false
-	for i := 0; i < len(words); {
-		if n := ix.conv.followups.at(words[i:]); n > 0 {
-			found = true
-			i += n
-			continue
-		}
-		rest = append(rest, words[i])
-		i++
-	}
+	rest, found := ix.conv.followups.strip(words)
 	if !found {
 		// "vậy giờ tôi phải làm sao": the phrase with a pronoun inside
-		words = ix.an.content(nil, words)
-		rest = rest[:0]
-		for i := 0; i < len(words); {
-			if n := ix.conv.followups.at(words[i:]); n > 0 {
-				found = true
-				i += n
-				continue
-			}
-			rest = append(rest, words[i])
-			i++
-		}
+		rest, found = ix.conv.followups.strip(ix.an.content(nil, words))
 	}
 	if !found {
 		return false
