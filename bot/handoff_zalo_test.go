@@ -126,7 +126,7 @@ func TestHandoffEndToEndZaloOA(t *testing.T) {
 		res.Body.Close()
 	}
 	bot("b1", "cho tôi nói chuyện với cán bộ")
-	fake.waitFor(t, "xã/phường nào")
+	fake.waitFor(t, `"chat_id":"c9","text":"Để chuyển đúng cán bộ`) // this chat's question, not the OA chat's above
 	bot("b2", "Xã Tân Lập")
 	fake.waitFor(t, `"chat_id":"c9","text":"Đã chuyển yêu cầu`)
 	out.Reset()
