@@ -2,56 +2,42 @@ package faq
 
 import (
 	"flag"
-	"fmt"
 	"strings"
 	"testing"
 )
 
-var explainQ = flag.String("faq.explain", "", "print how the index scores this question")
+var explainQ = flag.String("faq.explain", "", "print how the index scores these questions (separated by |)")
 
-// explain describes how q is read and scored, for tuning.
-func (ix *Index) explain(q string) string {
-	var b strings.Builder
-	sc := ix.pool.Get().(*scratch)
-	defer ix.pool.Put(sc)
-	sc.unknown = sc.unknown[:0]
-	words := ix.an.rewrite(nil, ix.lookup(sc, q))
-	qq := ix.query(sc, words)
-	qq.index(nil)
-	name := func(t int32) string {
-		if int(t) < len(ix.lex.words) {
-			return ix.lex.words[t]
-		}
-		name := "?"
-		ix.pairs.each(func(k uint64, id int32) {
-			if id == t {
-				name = ix.lex.words[k>>32] + "_" + ix.lex.words[uint32(k)]
-			}
-		})
-		return name
-	}
-	fmt.Fprintf(&b, "total %.2f maxIDF %.2f\n", qq.total, ix.maxIDF)
-	for _, t := range qq.terms {
-		fmt.Fprintf(&b, "  %-20s w=%.2f c=%.2f df=%d\n", name(t.id), t.w, t.c, ix.df(t.id))
-	}
-	best, _ := ix.scoreAll(sc, q, words)
-	for i, s := range best {
-		if i == 6 {
-			break
-		}
-		fmt.Fprintf(&b, "  %-22s score=%.3f evidence=%.2f field=%.3f\n", ix.entries[s.entry].src.ID, s.score, s.evidence, ix.bestField(&qq, s.entry))
-	}
-	r := ix.Search(q, "vi")
-	fmt.Fprintf(&b, "verdict %s\n", r.Verdict)
-	return b.String()
-}
-
+// TestExplain prints Explain for -faq.explain questions, for tuning.
 func TestExplain(t *testing.T) {
 	if *explainQ == "" {
 		t.Skip("-faq.explain not set")
 	}
 	ix := New(mustLoad(t))
 	for _, q := range strings.Split(*explainQ, "|") {
-		t.Logf("%q\n%s", q, ix.explain(q))
+		x := ix.Explain(q, "vi", Context{})
+		t.Logf("%q read as %q", q, x.Read)
+		for _, tm := range x.Terms {
+			t.Logf("  %-20s w=%.2f df=%d", tm.Text, tm.Weight, tm.Entries)
+		}
+		for _, c := range x.Candidates {
+			t.Logf("  %-22s score=%.3f evidence=%.2f pairs=%d", c.ID, c.Score, c.Evidence, c.Pairs)
+		}
+		t.Logf("verdict %s (sure %.2f)", x.Result.Verdict, x.Sure)
+	}
+}
+
+// TestExplainAgreesWithSearch checks that what operators are shown is the
+// judgement the bot makes.
+func TestExplainAgreesWithSearch(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"quen mat khau vneid", "Cho tôi hỏi, tuần trước tôi bị mất điện thoại cũ. Giờ đăng nhập VNeID trên máy mới thế nào?", "gia vang hom nay"} {
+		x, r := ix.Explain(q, "vi", Context{}), ix.Search(q, "vi")
+		if x.Result.Verdict != r.Verdict || len(x.Result.Hits) != len(r.Hits) || len(r.Hits) > 0 && x.Result.Hits[0].ID != r.Hits[0].ID {
+			t.Errorf("%q: explain says %s %v, search %s %v", q, x.Result.Verdict, x.Result.Hits, r.Verdict, r.Hits)
+		}
+		if x.Read == "" {
+			t.Errorf("%q: explain reads nothing", q)
+		}
 	}
 }

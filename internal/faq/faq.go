@@ -380,17 +380,21 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale string) 
 		second = best[1].score
 	}
 	long := len(ix.an.content(nil, words)) > ix.p.shortWords
+	sure := 0.0 // the verdict model's probability that best[0] is right; long messages only
+	if long {
+		sure = ix.p.verdict.sure(verdictFeatures(best, len(words)))
+	}
 	switch {
-	case long && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.answerAt && (!foreign || top.score >= ix.p.sure):
+	case long && sure >= ix.p.answerAt && (!foreign || top.score >= ix.p.sure):
 		return Result{Verdict: Confident, Hits: hits}
 	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
 		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs):
 		return Result{Verdict: Confident, Hits: hits}
-	case offTopic && (foreign || !long || ix.p.verdict.sure(verdictFeatures(best, len(words))) < ix.p.unsureAt):
+	case offTopic && (foreign || !long || sure < ix.p.unsureAt):
 		// About another service; but a long message that mentions the bank
 		// while telling a VNeID scam is still about VNeID.
 		return Result{Verdict: OutOfScope}
-	case long && ix.p.verdict.sure(verdictFeatures(best, len(words))) >= ix.p.unsureAt:
+	case long && sure >= ix.p.unsureAt:
 		// "Ý bạn là…": only the entries truly close to the best one.
 		close := hits[:1]
 		for _, h := range hits[1:] {
