@@ -26,13 +26,11 @@ type Pending struct {
 	MsgID string
 }
 
-func (s *Store) pendingKey() string { return s.prefix + ":outbox:pending" }
-
 func pendingMember(chat, msgID string) string { return chat + "\n" + msgID }
 
 // Outbox returns the chat's undelivered replies, oldest first.
 func (s *Store) Outbox(ctx context.Context, chat string) ([]OutboxEntry, error) {
-	msgs, err := s.rdb.XRange(ctx, s.chatKey(chat, "out"), "-", "+").Result()
+	msgs, err := s.rdb.XRange(ctx, s.OutboxKey(chat), "-", "+").Result()
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -50,9 +48,9 @@ func (s *Store) Outbox(ctx context.Context, chat string) ([]OutboxEntry, error) 
 func (s *Store) Ack(ctx context.Context, chat, msgID, entryID string, more func(redis.Pipeliner)) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		if entryID != "" {
-			p.XDel(ctx, s.chatKey(chat, "out"), entryID)
+			p.XDel(ctx, s.OutboxKey(chat), entryID)
 		}
-		p.ZRem(ctx, s.pendingKey(), pendingMember(chat, msgID))
+		p.ZRem(ctx, s.OutboxPendingKey(), pendingMember(chat, msgID))
 		if more != nil {
 			more(p)
 		}
@@ -68,7 +66,7 @@ func (s *Store) Ack(ctx context.Context, chat, msgID, entryID string, more func(
 // age ago: replies whose delivery a crash may have interrupted.
 func (s *Store) PendingOlder(ctx context.Context, age time.Duration, limit int64) ([]Pending, error) {
 	max := fmt.Sprint(time.Now().Add(-age).UnixMilli())
-	members, err := s.rdb.ZRangeByScore(ctx, s.pendingKey(), &redis.ZRangeBy{Min: "-inf", Max: max, Count: limit}).Result()
+	members, err := s.rdb.ZRangeByScore(ctx, s.OutboxPendingKey(), &redis.ZRangeBy{Min: "-inf", Max: max, Count: limit}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read outbox index: %w", err)
 	}
@@ -83,7 +81,7 @@ func (s *Store) PendingOlder(ctx context.Context, age time.Duration, limit int64
 // Lock takes a short per-chat lock, so that only one process delivers a
 // chat's outbox at a time. It returns false when another holds it.
 func (s *Store) Lock(ctx context.Context, chat string, ttl time.Duration) (unlock func(), ok bool, err error) {
-	key := s.chatKey(chat, "lock")
+	key := s.ChatLockKey(chat)
 	token := fmt.Sprint(time.Now().UnixNano())
 	ok, err = s.rdb.SetNX(ctx, key, token, ttl).Result()
 	if err != nil || !ok {

@@ -175,19 +175,10 @@ func (s *Store) InProcess() bool { return s.mini != nil }
 // Keys must start with Key(...) so that they share the store's prefix.
 func (s *Store) Client() redis.UniversalClient { return s.rdb }
 
-// Key builds a key under the store's prefix: Key("tg", "lease") is "vneid:tg:lease".
-func (s *Store) Key(parts ...string) string {
-	k := s.prefix
-	for _, p := range parts {
-		k += ":" + p
-	}
-	return k
-}
-
-// chatKey keeps all of one chat's keys in one cluster slot via the {chat} hash tag.
-func (s *Store) chatKey(chat, kind string) string {
-	return s.prefix + ":{" + chat + "}:" + kind
-}
+// Key builds a key under the store's prefix: Key("tg", "lease") is
+// "vneid:tg:lease". It is for keys that stand alone; the named functions of
+// keys.go build every key of the bot.
+func (s *Store) Key(parts ...string) string { return s.prefix + joinParts(parts) }
 
 // Ping checks that Redis answers.
 func (s *Store) Ping(ctx context.Context) error {
@@ -222,9 +213,9 @@ func (s *Store) LoadSession(ctx context.Context, chat, msgID string) (Snapshot, 
 		dup *redis.IntCmd
 	)
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		get = p.HMGet(ctx, s.chatKey(chat, "s"), "v", "d")
+		get = p.HMGet(ctx, s.SessionKey(chat), "v", "d")
 		if msgID != "" {
-			dup = p.Exists(ctx, s.chatKey(chat, "m:"+msgID))
+			dup = p.Exists(ctx, s.DedupKey(chat, msgID))
 		}
 		return nil
 	})
@@ -253,7 +244,7 @@ func (s *Store) LoadSessions(ctx context.Context, chats []string) ([]Snapshot, e
 	cmds := make([]*redis.SliceCmd, len(chats))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, chat := range chats {
-			cmds[i] = p.HMGet(ctx, s.chatKey(chat, "s"), "v", "d")
+			cmds[i] = p.HMGet(ctx, s.SessionKey(chat), "v", "d")
 		}
 		return nil
 	})
@@ -307,7 +298,7 @@ type Saved struct {
 // another update saved first, or ErrDuplicate when c.MsgID was handled
 // meanwhile.
 func (s *Store) SaveSession(ctx context.Context, c Commit) (Saved, error) {
-	keys := []string{s.chatKey(c.Chat, "s"), s.chatKey(c.Chat, "m:"+c.MsgID), s.chatKey(c.Chat, "out")}
+	keys := []string{s.SessionKey(c.Chat), s.DedupKey(c.Chat, c.MsgID), s.OutboxKey(c.Chat)}
 	keep := c.Keep
 	if keep <= 0 {
 		keep = outboxTTL
@@ -322,7 +313,7 @@ func (s *Store) SaveSession(ctx context.Context, c Commit) (Saved, error) {
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			res = s.save.EvalSha(ctx, p, keys, args...)
 			if c.Pending && c.MsgID != "" && len(c.Replies) > 0 {
-				p.ZAdd(ctx, s.pendingKey(), redis.Z{Score: float64(time.Now().UnixMilli()), Member: pendingMember(c.Chat, c.MsgID)})
+				p.ZAdd(ctx, s.OutboxPendingKey(), redis.Z{Score: float64(time.Now().UnixMilli()), Member: pendingMember(c.Chat, c.MsgID)})
 			}
 			return nil
 		})

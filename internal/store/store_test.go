@@ -92,10 +92,7 @@ func TestKeysShareSlotPerChat(t *testing.T) {
 		if _, err := st.SaveSession(ctx, store.Commit{Chat: "tg:42", Data: []byte("a"), MsgID: "m7", Replies: []byte("r")}); err != nil {
 			t.Fatal(err)
 		}
-		keys, err := st.Client().Keys(ctx, st.Key("*")).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
+		keys := storetest.Keys(t, st.Client(), st.Key("*"))
 		if len(keys) != 3 {
 			t.Fatalf("keys = %v, want a session key, a dedup key and an outbox", keys)
 		}

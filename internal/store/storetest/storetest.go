@@ -1,7 +1,9 @@
-// Package storetest opens stores for tests: an in-process Redis always, and
-// the real Redis named by REDIS_URL as well when it is set (CI sets it).
-// Each store gets a unique key prefix and its keys are deleted afterwards,
-// so tests can share one real Redis.
+// Package storetest opens stores for tests: an in-process Redis always, the
+// real Redis named by REDIS_URL as well when it is set (CI sets it), and the
+// Redis Cluster named by REDIS_CLUSTER_URL when that is set too. Each store
+// gets a unique key prefix and its keys are deleted afterwards, so tests can
+// share one real Redis or Cluster. REDIS_URL may itself name a Cluster
+// (redis+cluster://…): CI runs the Redis-touching tests a second time so.
 package storetest
 
 import (
@@ -10,7 +12,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,17 +25,28 @@ import (
 
 // Backend names a Redis to test against.
 type Backend struct {
-	Name string // "miniredis" or "redis"
+	Name string // "miniredis", "redis" or "cluster"
 	URL  string // empty for miniredis
 }
 
-// Backends returns miniredis, plus real Redis when REDIS_URL is set.
+// Backends returns miniredis, plus real Redis when REDIS_URL is set, plus a
+// Redis Cluster when REDIS_CLUSTER_URL is set.
 func Backends() []Backend {
 	b := []Backend{{Name: "miniredis"}}
 	if url := os.Getenv("REDIS_URL"); url != "" {
-		b = append(b, Backend{Name: "redis", URL: url})
+		b = append(b, Backend{Name: backendName(url), URL: url})
+	}
+	if url := os.Getenv("REDIS_CLUSTER_URL"); url != "" && url != os.Getenv("REDIS_URL") {
+		b = append(b, Backend{Name: "cluster", URL: url})
 	}
 	return b
+}
+
+func backendName(url string) string {
+	if strings.HasPrefix(url, "redis+cluster://") {
+		return "cluster"
+	}
+	return "redis"
 }
 
 // Each runs fn as a subtest once per backend, each with a fresh store.
@@ -57,9 +72,8 @@ func Open(tb testing.TB, b Backend, o store.Options) *store.Store {
 	tb.Cleanup(func() {
 		if b.URL != "" {
 			ctx := context.Background()
-			iter := st.Client().Scan(ctx, 0, o.Prefix+":*", 1000).Iterator()
-			for iter.Next(ctx) {
-				st.Client().Del(ctx, iter.Val())
+			for _, k := range Keys(tb, st.Client(), o.Prefix+":*") {
+				st.Client().Del(ctx, k)
 			}
 		}
 		st.Close()
@@ -79,9 +93,7 @@ func Dump(tb testing.TB, rdb redis.UniversalClient, pattern string) string {
 	tb.Helper()
 	ctx := context.Background()
 	var b strings.Builder
-	iter := rdb.Scan(ctx, 0, pattern, 200).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
+	for _, k := range Keys(tb, rdb, pattern) {
 		fmt.Fprintf(&b, "%s = ", k)
 		switch rdb.Type(ctx, k).Val() {
 		case "string":
@@ -99,8 +111,37 @@ func Dump(tb testing.TB, rdb redis.UniversalClient, pattern string) string {
 		}
 		b.WriteByte('\n')
 	}
-	if err := iter.Err(); err != nil {
-		tb.Fatal(err)
-	}
 	return b.String()
+}
+
+// Keys returns every key matching pattern, sorted. On a Redis Cluster it
+// scans every master (SCAN and KEYS see one node only). Tests use it
+// instead of KEYS or SCAN.
+func Keys(tb testing.TB, rdb redis.UniversalClient, pattern string) []string {
+	tb.Helper()
+	ctx := context.Background()
+	var (
+		mu   sync.Mutex
+		keys []string
+	)
+	scan := func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			mu.Lock()
+			keys = append(keys, iter.Val())
+			mu.Unlock()
+		}
+		return iter.Err()
+	}
+	var err error
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return scan(ctx, c) })
+	} else {
+		err = scan(ctx, rdb)
+	}
+	if err != nil {
+		tb.Fatalf("scan keys %s: %v", pattern, err)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -1,0 +1,75 @@
+package store
+
+import "strings"
+
+// The bot's Redis key schema. Every key of the bot is built by a function
+// in this file, so the whole schema, and which keys share a cluster slot,
+// can be read in one place.
+//
+// On a Redis Cluster a key's slot is the hash of the text inside its first
+// {…} (its hash tag), or of the whole key when it has none. A command, a
+// script or a MULTI/EXEC that touches several keys works only when they all
+// hash to one slot, so every group of keys used together carries one tag:
+//
+//	tag            keys                                        used together by
+//	{<chat>}       session, dedup marks, outbox, delivery       the save script (session, dedup, outbox)
+//	               lock, reminder marks
+//	{accounts}     officer/operator accounts, tokens, sessions  account create/remove scripts and MULTIs
+//	{content}      published versions, drafts, audit            publish, rollback, draft MULTIs
+//	{handoff}      tickets, queues, per-area counters           ticket MULTIs and WATCHes
+//	{stats}        daily counters, referral totals, scratch     SUNIONSTORE/PFCOUNT over days
+//	{vol}          volunteer registry                           volunteer add (one MULTI over four hashes)
+//	{misses}       FAQ miss log                                 the miss script
+//	{bc:<id>}      one broadcast job: header, queues, states    job creation MULTI, claim script
+//
+// A key without a tag stands alone: nothing touches it together with
+// another key (a lease, a rate-limit counter, an index read on its own).
+//
+// How to add a key: write a function here named after what the key holds
+// (SessionKey, VolunteerKey…), doc it with its Redis type, and build it with
+// s.tagged(tag, parts...) when a multi-key command uses it with other keys
+// of the same tag, or s.Key(parts...) when it stands alone. Keep an existing
+// key's text unchanged when it is already correct, so stored data stays
+// valid; when a key must move to a new slot, list the old and new names in
+// renames so that Open carries the data over.
+
+// tagged builds a key in the cluster slot of tag: tagged("vol", "code") is
+// "vneid:{vol}:code".
+func (s *Store) tagged(tag string, parts ...string) string {
+	return s.prefix + ":{" + tag + "}" + joinParts(parts)
+}
+
+func joinParts(parts []string) string {
+	if len(parts) == 0 {
+		return ""
+	}
+	return ":" + strings.Join(parts, ":")
+}
+
+// chatKey keeps all of one chat's keys in one cluster slot via the {chat} hash tag.
+func (s *Store) chatKey(chat, kind string) string {
+	return s.prefix + ":{" + chat + "}:" + kind
+}
+
+// SessionKey is a chat's session: a hash {v = version, d = data}.
+func (s *Store) SessionKey(chat string) string { return s.chatKey(chat, "s") }
+
+// DedupKey marks msgID of chat as handled (a string with a TTL).
+func (s *Store) DedupKey(chat, msgID string) string { return s.chatKey(chat, "m:"+msgID) }
+
+// OutboxKey is a chat's outbox: a stream of replies not yet delivered.
+func (s *Store) OutboxKey(chat string) string { return s.chatKey(chat, "out") }
+
+// ChatLockKey is the lease of whoever delivers a chat's outbox.
+func (s *Store) ChatLockKey(chat string) string { return s.chatKey(chat, "lock") }
+
+// OutboxPendingKey is the sorted set (chat "\n" message id by time) of
+// outbox entries the sweeper may have to deliver. It stands alone: it is
+// written in the same pipeline as a chat's keys, never in the same script.
+func (s *Store) OutboxPendingKey() string { return s.Key("outbox", "pending") }
+
+// VolunteerKey is one of the volunteer registry's keys, all in slot {vol}:
+// "code" (hash code → Volunteer), "list" (zset of codes by creation),
+// "chat" (hash chat → code), "claim" (hash claim key → code) and "claimof"
+// (hash code → claim key).
+func (s *Store) VolunteerKey(part string) string { return s.tagged("vol", part) }
