@@ -78,19 +78,12 @@ func (s *Store) PendingOlder(ctx context.Context, age time.Duration, limit int64
 	return out, nil
 }
 
-// Lock takes a short per-chat lock, so that only one process delivers a
+// Lock takes a short per-chat lease, so that only one process delivers a
 // chat's outbox at a time. It returns false when another holds it.
 func (s *Store) Lock(ctx context.Context, chat string, ttl time.Duration) (unlock func(), ok bool, err error) {
-	key := s.ChatLockKey(chat)
-	token := fmt.Sprint(time.Now().UnixNano())
-	ok, err = s.rdb.SetNX(ctx, key, token, ttl).Result()
-	if err != nil || !ok {
+	l := s.NewLease(s.ChatLockKey(chat), ttl)
+	if ok, err = l.Acquire(ctx); err != nil || !ok {
 		return func() {}, false, err
 	}
-	return func() {
-		// Delete only our own lock: it may have expired and been taken by another.
-		unlockScript.Run(context.WithoutCancel(ctx), s.rdb, []string{key}, token)
-	}, true, nil
+	return func() { _ = l.Release(ctx) }, true, nil
 }
-
-var unlockScript = redis.NewScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`)
