@@ -27,6 +27,9 @@ func (p Problem) String() string {
 	if p.Warning {
 		prefix = "warning: "
 	}
+	if p.Line == 0 { // about the file as a whole
+		return fmt.Sprintf("%s: %s%s", p.File, prefix, p.Msg)
+	}
 	return fmt.Sprintf("%s:%d: %s%s", p.File, p.Line, prefix, p.Msg)
 }
 
@@ -113,6 +116,7 @@ func (l *loader) read() *Catalog {
 	c := &Catalog{Messages: map[string]Text{}}
 	l.decodeFile("meta.yaml", &c.Meta)
 	l.decodeFile("vocab.yaml", &c.Vocab)
+	l.builtinCommands(c)
 	l.readMessages(c)
 	if _, err := fs.Stat(l.fsys, "sources.yaml"); err == nil {
 		l.decodeFile("sources.yaml", &c.Sources)
@@ -137,6 +141,25 @@ func (l *loader) read() *Catalog {
 		}
 	}
 	return c
+}
+
+// builtinCommands gives content without a commands section (published
+// before commands moved into the content) the built-in command words, so
+// that "menu" and "quay lại" keep working, and says so.
+func (l *loader) builtinCommands(c *Catalog) {
+	if c.Vocab.Commands != nil {
+		return
+	}
+	var builtin Vocab
+	data, err := fs.ReadFile(Embedded, "vocab.yaml")
+	if err == nil {
+		err = yaml.Unmarshal(data, &builtin)
+	}
+	if err != nil || builtin.Commands == nil {
+		return // the built-in content itself is checked by its own tests
+	}
+	c.Vocab.Commands = builtin.Commands
+	l.problems = append(l.problems, Problem{File: "vocab.yaml", Msg: "no commands section: the built-in command words are used (copy the commands section of the built-in vocab.yaml to change them)", Warning: true})
 }
 
 // glob lists the .yaml files of a folder in name order.
@@ -187,6 +210,7 @@ func (l *loader) decodeFile(name string, v any) bool {
 		l.yamlError(name, err)
 		return false
 	}
+	setLines(root, reflect.ValueOf(v))
 	return true
 }
 
@@ -281,51 +305,39 @@ func checkKeys(n *yaml.Node, t reflect.Type) error {
 	return nil
 }
 
-// UnmarshalYAML decodes a Flow and records its line.
-func (f *Flow) UnmarshalYAML(n *yaml.Node) error {
-	type plain Flow
-	f.Line = n.Line
-	return n.Decode((*plain)(f))
-}
-
-// UnmarshalYAML decodes a Step and records its line.
-func (s *Step) UnmarshalYAML(n *yaml.Node) error {
-	type plain Step
-	s.Line = n.Line
-	return n.Decode((*plain)(s))
-}
-
-// UnmarshalYAML decodes a Choice and records its line.
-func (c *Choice) UnmarshalYAML(n *yaml.Node) error {
-	type plain Choice
-	c.Line = n.Line
-	return n.Decode((*plain)(c))
-}
-
-// UnmarshalYAML decodes a Link and records its line.
-func (k *Link) UnmarshalYAML(n *yaml.Node) error {
-	type plain Link
-	k.Line = n.Line
-	return n.Decode((*plain)(k))
-}
-
-// UnmarshalYAML decodes a MenuItem and records its line.
-func (m *MenuItem) UnmarshalYAML(n *yaml.Node) error {
-	type plain MenuItem
-	m.Line = n.Line
-	return n.Decode((*plain)(m))
-}
-
-// UnmarshalYAML decodes a Source and records its line.
-func (s *Source) UnmarshalYAML(n *yaml.Node) error {
-	type plain Source
-	s.Line = n.Line
-	return n.Decode((*plain)(s))
-}
-
-// UnmarshalYAML decodes a Entry and records its line.
-func (e *Entry) UnmarshalYAML(n *yaml.Node) error {
-	type plain Entry
-	e.Line = n.Line
-	return n.Decode((*plain)(e))
+// setLines records in every struct decoded from n that has a Line field the
+// line of its YAML node, so that problems can point at it. n is the node v
+// was decoded from (checkKeys has made sure every key names a field).
+func setLines(n *yaml.Node, v reflect.Value) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	switch {
+	case v.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		if f := v.FieldByName("Line"); f.IsValid() && f.Kind() == reflect.Int {
+			f.SetInt(int64(n.Line))
+		}
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" {
+				continue
+			}
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				if n.Content[j].Value == tag {
+					setLines(n.Content[j+1], v.Field(i))
+				}
+			}
+		}
+	case v.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for i := 0; i < v.Len() && i < len(n.Content); i++ {
+			setLines(n.Content[i], v.Index(i))
+		}
+	}
 }

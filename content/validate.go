@@ -55,24 +55,35 @@ func (v *validator) run() {
 			v.errf("messages.yaml", 0, "message %q is missing (the bot needs it)", key)
 		}
 	}
-	flows := map[string]*Flow{}
+	flows := map[string]place{}
 	for _, f := range v.c.Flows {
-		if prev, dup := flows[f.ID]; dup {
-			v.errf(f.File, f.Line, "duplicate flow id %q (first in %s:%d)", f.ID, prev.File, prev.Line)
-			continue
+		if v.firstID(flows, "flow", f.ID, f.File, f.Line) {
+			v.flow(f)
 		}
-		flows[f.ID] = f
-		v.flow(f)
 	}
-	entries := map[string]*Entry{}
+	entries := map[string]place{}
 	for _, e := range v.c.FAQ {
-		if prev, dup := entries[e.ID]; dup {
-			v.errf(e.File, e.Line, "duplicate faq id %q (first in %s:%d)", e.ID, prev.File, prev.Line)
-			continue
+		if v.firstID(entries, "faq", e.ID, e.File, e.Line) {
+			v.entry(e)
 		}
-		entries[e.ID] = e
-		v.entry(e)
 	}
+}
+
+// place is where something stands in the content files.
+type place struct {
+	file string
+	line int
+}
+
+// firstID reports whether id (of kind, at file:line) is seen for the first
+// time, recording where in seen; a later one is reported as a duplicate.
+func (v *validator) firstID(seen map[string]place, kind, id, file string, line int) bool {
+	if prev, dup := seen[id]; dup {
+		v.errf(file, line, "duplicate %s id %q (first in %s:%d)", kind, id, prev.file, prev.line)
+		return false
+	}
+	seen[id] = place{file, line}
+	return true
 }
 
 // requiredMessages are the UI message keys the engine uses.
