@@ -30,7 +30,7 @@ func setupTelegram(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	a.engine.RegisterSender("tg", tg)
+	a.engine.RegisterSender(flows.Telegram, tg)
 	a.ready("telegram", tg.Ready)
 	if a.cfg.TelegramWebhookURL == "" {
 		a.log.Info("telegram: long polling (TELEGRAM_WEBHOOK_URL is empty)")

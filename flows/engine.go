@@ -55,7 +55,7 @@ type Engine struct {
 	bundle  atomic.Pointer[bundle]
 
 	sendersMu sync.RWMutex
-	senders   map[string]Sender
+	senders   map[Channel]Sender
 	crash     func(point string) error // tests: simulate a crash at a point
 	metrics   *metrics
 }
@@ -67,6 +67,8 @@ type bundle struct {
 	events map[string][]fsm.EventDesc   // per flow: choice id → step transitions
 	typed  map[string]map[string]string // per "flow/step": folded label, word or id → choice id
 	faq    *faq.Index
+	// commands maps a folded typed word to its command (vocab.yaml commands).
+	commands map[string]string
 }
 
 // New builds an engine over the given content and store.
@@ -92,7 +94,7 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 	if cat == nil {
 		return errors.New("set content: catalog is nil")
 	}
-	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat)}
+	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat), commands: commandWords(cat)}
 	for _, f := range cat.Flows {
 		for _, s := range f.Steps {
 			b.typed[f.ID+"/"+s.ID] = typedChoices(s)
@@ -271,7 +273,7 @@ func (e *Engine) record(ctx context.Context, in Inbound, ref string, events []Ev
 		return
 	}
 	for i := range events {
-		events[i].Channel, events[i].Chat, events[i].Ref, events[i].Time = in.Channel, in.Chat(), ref, in.Time
+		events[i].Channel, events[i].Chat, events[i].Ref, events[i].Time = string(in.Channel), in.Chat(), ref, in.Time
 	}
 	if pr, ok := e.rec.(PipelineRecorder); ok && p != nil {
 		pr.Queue(ctx, p, events)

@@ -15,7 +15,7 @@ const GreetingTTL = time.Hour
 // client can open conversations without a platform account. A Telegram
 // /start or a Zalo follow comes from a real account, and the bot may write
 // to it first (broadcasts go through the chat index), so it counts at once.
-var greetingChannels = map[string]bool{"web": true}
+var greetingChannels = map[Channel]bool{Web: true}
 
 // greeting reports whether a turn's outcome was only a greeting: a start,
 // "xin chào" typed (answered as a greeting by the FAQ), or a turn refused
@@ -32,7 +32,7 @@ func greeting(outcome string) bool {
 // Sessions from before the mark, every conversation that engaged on its
 // first turn, and channels other than greetingChannels are never
 // greeting-only.
-func engagement(s *Session, channel, outcome string, events []Event) []Event {
+func engagement(s *Session, channel Channel, outcome string, events []Event) []Event {
 	switch {
 	case s.Turns == 1 && greeting(outcome) && greetingChannels[channel]:
 		s.Greet = true

@@ -102,7 +102,7 @@ func (t *turn) handoffTurn() bool {
 		return true
 	}
 	if t.s.AskArea {
-		if _, global := globalWords[folded]; global {
+		if _, global := t.b.commands[folded]; global {
 			t.s.AskArea = false
 			return false
 		}
@@ -257,4 +257,4 @@ func (t *turn) offerPerson() {
 
 // SenderOf returns the Sender registered for channel, or nil: the handoff
 // relays officers' replies through the same senders.
-func (e *Engine) SenderOf(channel string) Sender { return e.sender(channel) }
+func (e *Engine) SenderOf(channel string) Sender { return e.sender(Channel(channel)) }

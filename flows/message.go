@@ -3,7 +3,10 @@
 // returned Replies natively. Platform types never reach this package.
 package flows
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Kind says what sort of update an Inbound is.
 type Kind string
@@ -17,9 +20,23 @@ const (
 	KindFollow Kind = "follow" // the user followed the bot's account (Zalo OA)
 )
 
+// Channel names where a conversation happens. Its value is part of every
+// stored key of a chat ("tg:123"), so the values never change.
+type Channel string
+
+// The channels of the bot.
+const (
+	Web      Channel = "web"     // the web chat (internal/web)
+	Telegram Channel = "tg"      // Telegram (internal/telegram)
+	Zalo     Channel = "zalo"    // the Zalo Official Account (internal/zalo)
+	ZaloBot  Channel = "zalobot" // the Zalo Bot Platform (internal/zalobot)
+	Terminal Channel = "term"    // "vneidbot chat"
+	Preview  Channel = "preview" // the content editor's preview (internal/admin)
+)
+
 // Inbound is one update from a citizen, in channel-neutral form.
 type Inbound struct {
-	Channel   string // "web", "tg", "zalo", "zalobot", "term"
+	Channel   Channel
 	ChatID    string // the conversation, unique within the channel
 	MessageID string // the platform's id for this update, for deduplication; empty disables it
 	Kind      Kind
@@ -30,7 +47,16 @@ type Inbound struct {
 }
 
 // Chat is the key that identifies the conversation across the system.
-func (in Inbound) Chat() string { return in.Channel + ":" + in.ChatID }
+func (in Inbound) Chat() string { return ChatKey(in.Channel, in.ChatID) }
+
+// ChatKey is the key of chat id on channel across the system: "tg:123".
+func ChatKey(ch Channel, id string) string { return string(ch) + ":" + id }
+
+// SplitChat undoes ChatKey.
+func SplitChat(chat string) (Channel, string) {
+	ch, id, _ := strings.Cut(chat, ":")
+	return Channel(ch), id
+}
 
 // Reply is one message the bot sends back.
 //

@@ -40,7 +40,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 }
 
 func (m *metrics) observe(in Inbound, outcome string, d time.Duration) {
-	m.updates.WithLabelValues(in.Channel, string(in.Kind)).Inc()
+	m.updates.WithLabelValues(string(in.Channel), string(in.Kind)).Inc()
 	if outcome != "" {
 		m.outcomes.WithLabelValues(outcome).Inc()
 	}

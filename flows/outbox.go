@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -18,16 +17,16 @@ type Sender interface {
 
 // RegisterSender makes the engine deliver replies of channel through s, both
 // in Process and when the outbox sweeper finds replies a crash left behind.
-func (e *Engine) RegisterSender(channel string, s Sender) {
+func (e *Engine) RegisterSender(channel Channel, s Sender) {
 	e.sendersMu.Lock()
 	defer e.sendersMu.Unlock()
 	if e.senders == nil {
-		e.senders = map[string]Sender{}
+		e.senders = map[Channel]Sender{}
 	}
 	e.senders[channel] = s
 }
 
-func (e *Engine) sender(channel string) Sender {
+func (e *Engine) sender(channel Channel) Sender {
 	e.sendersMu.RLock()
 	defer e.sendersMu.RUnlock()
 	return e.senders[channel]
@@ -120,7 +119,7 @@ func (e *Engine) SweepOutbox(ctx context.Context, age time.Duration) (int, error
 	}
 	done := 0
 	for _, p := range pending {
-		channel, chatID, _ := strings.Cut(p.Chat, ":")
+		channel, chatID := SplitChat(p.Chat)
 		s := e.sender(channel)
 		if s == nil {
 			continue // another replica runs this channel

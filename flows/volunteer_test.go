@@ -88,7 +88,7 @@ func typedTurn(e *Engine, s *Session, chat, text string, now time.Time, isNew bo
 		s.Locale = b.cat.DefaultLocale()
 	}
 	ch, id, _ := strings.Cut(chat, ":")
-	t := &turn{ctx: context.Background(), e: e, b: b, cat: b.cat, s: s, in: Inbound{Channel: ch, ChatID: id, Kind: KindText, Text: text}, now: now}
+	t := &turn{ctx: context.Background(), e: e, b: b, cat: b.cat, s: s, in: Inbound{Channel: Channel(ch), ChatID: id, Kind: KindText, Text: text}, now: now}
 	return t, t.volunteerTyped(text, isNew)
 }
 

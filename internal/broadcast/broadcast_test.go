@@ -110,7 +110,7 @@ func (tw *town) user(t *testing.T, chat, ref string, presses ...string) {
 	ch, id, _ := strings.Cut(chat, ":")
 	in := func(in flows.Inbound) []flows.Reply {
 		tw.n++
-		in.Channel, in.ChatID, in.MessageID = ch, id, fmt.Sprint(tw.n)
+		in.Channel, in.ChatID, in.MessageID = flows.Channel(ch), id, fmt.Sprint(tw.n)
 		r, err := tw.eng.Handle(context.Background(), in)
 		if err != nil {
 			t.Fatal(err)

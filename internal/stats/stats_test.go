@@ -84,7 +84,7 @@ func (w *world) citizen(channel, id string) *citizen { return &citizen{w: w, ch:
 
 func (c *citizen) send(in flows.Inbound) *citizen {
 	c.w.t.Helper()
-	in.Channel, in.ChatID, in.MessageID = c.ch, c.id, fmt.Sprint("m", c.w.seq.Add(1))
+	in.Channel, in.ChatID, in.MessageID = flows.Channel(c.ch), c.id, fmt.Sprint("m", c.w.seq.Add(1))
 	c.w.clk.Add(5 * time.Second)
 	replies, err := c.w.eng.Handle(context.Background(), in)
 	if err != nil {

@@ -89,7 +89,7 @@ func classify(u tgbotapi.Update, bot me) event {
 			ev.lang = m.From.LanguageCode
 		}
 		ev.in = flows.Inbound{
-			Channel:   "tg",
+			Channel:   flows.Telegram,
 			ChatID:    strconv.FormatInt(m.Chat.ID, 10),
 			MessageID: strconv.Itoa(u.UpdateID),
 		}
@@ -226,7 +226,7 @@ func callback(u tgbotapi.Update, bot me) event {
 	}
 	ev.act = converse
 	ev.in = flows.Inbound{
-		Channel:   "tg",
+		Channel:   flows.Telegram,
 		ChatID:    strconv.FormatInt(ev.chat, 10),
 		MessageID: strconv.Itoa(u.UpdateID),
 		Kind:      flows.KindButton,

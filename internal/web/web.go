@@ -150,7 +150,7 @@ func ParseRequest(body []byte) (flows.Inbound, error) {
 	if len(req.ID) > maxUserLen || req.ID != "" && !plainID(req.ID) {
 		return flows.Inbound{}, errors.New("id must be up to 128 characters of letters, digits, '-' and '_'")
 	}
-	in := flows.Inbound{Channel: "web", ChatID: req.User, MessageID: req.ID}
+	in := flows.Inbound{Channel: flows.Web, ChatID: req.User, MessageID: req.ID}
 	n := 0
 	if req.Text != nil {
 		n++

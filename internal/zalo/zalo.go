@@ -56,7 +56,7 @@ import (
 )
 
 // Channel is the engine's name for this channel.
-const Channel = "zalo"
+const Channel = flows.Zalo
 
 // MaxBody is the largest webhook body read.
 const MaxBody = 1 << 20

@@ -41,7 +41,7 @@ import (
 )
 
 // Channel is the engine's name for this channel.
-const Channel = "zalobot"
+const Channel = flows.ZaloBot
 
 // MaxBody is the largest webhook body read.
 const MaxBody = 1 << 20
