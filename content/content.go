@@ -158,6 +158,27 @@ type Vocab struct {
 	// Handoff are phrases that ask to talk to a person ("gặp người thật");
 	// a message containing one (compared folded) opens a ticket.
 	Handoff []string `yaml:"handoff"`
+	// Commands are the words typed to give a command anywhere in a
+	// conversation ("menu", "quay lại", "tatnhacnho"), by command. Operators
+	// add synonyms here; the commands themselves are CommandNames.
+	Commands map[string][]string `yaml:"commands"`
+}
+
+// CommandNames are the commands a typed word can give, with what each
+// does. The keys of vocab.yaml's commands must be among them.
+var CommandNames = map[string]string{
+	"menu":            "show the main menu",
+	"help":            "explain how to use the bot",
+	"back":            "go back one step",
+	"stuck":           "say the citizen is stuck at this step",
+	"resume":          "continue an unfinished guide",
+	"lang":            "choose a language",
+	"stats":           "a volunteer's figures (or how to get them)",
+	"share":           "a volunteer's sharing link",
+	"l:en":            "switch to English",
+	"l:vi":            "switch to Vietnamese",
+	"reminders_off":   "stop the automatic reminders",
+	"volunteer_stats": "a linked volunteer's figures (/thongke)",
 }
 
 // DefaultLocale is the locale every text must have.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -80,6 +81,9 @@ func TestValidation(t *testing.T) {
 		{"more_lookalike_link", `faq/demo.yaml:1: faq one: more: link to "vneid.gov.vn.app-download.com" is not allowed`},
 		{"more_denied_phrase", `faq/demo.yaml:1: faq one: more: says "Công an huyện", which is outdated guidance`},
 		{"long_more", `faq/demo.yaml:1: faq one: more (vi): 2080 characters, over the limit of 2000`},
+		// typed commands live in the content (issue 12)
+		{"unknown_command", `vocab.yaml: commands: "dance" is not a command the bot knows`},
+		{"shared_command_word", `vocab.yaml: commands: "0" is a word of both "back" and "menu"`},
 		{"more_without_button", `faq/demo.yaml:1: faq one: has ` + "`more`" + `, but message "faq_more_button" (the button that shows it) is missing`},
 	}
 	for _, tt := range tests {
@@ -96,6 +100,22 @@ func TestValidation(t *testing.T) {
 				t.Fatalf("want a problem containing\n  %s\ngot:\n  %s", tt.want, strings.Join(all, "\n  "))
 			}
 		})
+	}
+}
+
+// TestContentWithoutCommandsKeepsThem: content published before the
+// command words moved into vocab.yaml has no commands section; it gets the
+// built-in words, with a warning, instead of losing "menu" and "quay lại".
+func TestContentWithoutCommandsKeepsThem(t *testing.T) {
+	c, problems := content.Load(overlay(t, ""), content.Options{})
+	if c == nil {
+		t.Fatal(problems.Err())
+	}
+	if got := c.Vocab.Commands["menu"]; !slices.Contains(got, "menu") {
+		t.Fatalf("menu words = %q; want the built-in ones", got)
+	}
+	if !strings.Contains(fmt.Sprint(problems.Warnings()), "no commands section") {
+		t.Fatalf("warnings = %v; want one about the missing commands section", problems.Warnings())
 	}
 }
 

@@ -1,6 +1,14 @@
 package content
 
-import "go.yaml.in/yaml/v3"
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/vneid-guide/vneidbot/internal/vntext"
+)
 
 // Situation is something citizens say about themselves that changes which
 // answer fits them: "my old phone was lost", "I only have a CMND". The bot
@@ -56,6 +64,30 @@ func (v *validator) vocab() {
 	for _, l := range v.c.Vocab.Languages {
 		if !v.c.HasLocale(l.Locale) {
 			v.errf(file, l.Line, "language %q is not one of the content's locales", l.Locale)
+		}
+	}
+	v.commands(file)
+}
+
+// commands checks that every command has words, that no word gives two
+// commands, and that nothing else is listed.
+func (v *validator) commands(file string) {
+	claimed := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(CommandNames)) {
+		if len(v.c.Vocab.Commands[name]) == 0 {
+			v.errf(file, 0, "commands: %q has no words, so nobody can type it", name)
+		}
+		for _, w := range v.c.Vocab.Commands[name] {
+			f := vntext.Fold(w)
+			if other, ok := claimed[f]; ok && other != name {
+				v.errf(file, 0, "commands: %q is a word of both %q and %q", w, other, name)
+			}
+			claimed[f] = name
+		}
+	}
+	for name := range v.c.Vocab.Commands {
+		if _, ok := CommandNames[name]; !ok {
+			v.errf(file, 0, "commands: %q is not a command the bot knows (%s)", name, strings.Join(slices.Sorted(maps.Keys(CommandNames)), ", "))
 		}
 	}
 }

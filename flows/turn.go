@@ -37,18 +37,19 @@ type turn struct {
 // once the session is saved.
 func (t *turn) emit(ev Event) { t.events = append(t.events, ev) }
 
-// globalWords are typed commands understood everywhere, after the current
-// step's own choices. Keys are folded text.
-var globalWords = map[string]string{
-	"menu": "menu", "0": "menu", "menu chinh": "menu", "ve menu": "menu", "main menu": "menu",
-	"help": "help", "tro giup": "help", "huong dan su dung": "help",
-	"quay lai": "back", "back": "back", "lui": "back", "tro lai": "back",
-	"toi bi ket": "stuck", "bi ket": "stuck", "stuck": "stuck", "i am stuck": "stuck", "ket": "stuck",
-	"tiep tuc": "resume", "continue": "resume", "resume": "resume",
-	"lang": "lang", "ngon ngu": "lang", "language": "lang",
-	"thong ke": "stats", "stats": "stats",
-	"chia se": "share", "share": "share", "gioi thieu": "share",
-	"english": "l:en", "tieng anh": "l:en", "tieng viet": "l:vi", "vietnamese": "l:vi",
+// commandWords maps what a user may type to give a command anywhere (the
+// content's vocab commands), folded, to the command: the button payload it
+// stands for ("menu", "back", "l:en"…) or a volunteer command.
+func commandWords(cat *content.Catalog) map[string]string {
+	m := map[string]string{}
+	for name, words := range cat.Vocab.Commands {
+		for _, w := range words {
+			if f := vntext.Fold(w); f != "" {
+				m[f] = name
+			}
+		}
+	}
+	return m
 }
 
 func (t *turn) locale() string { return t.s.Locale }
@@ -170,7 +171,7 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		t.choose(t.s.Flow, t.s.Step, ch)
 		return
 	}
-	if g, ok := globalWords[folded]; ok {
+	if g, ok := t.b.commands[folded]; ok && !volunteerCommand(g) {
 		t.button(g)
 		return
 	}

@@ -65,6 +65,10 @@ const (
 // the code they were given.
 const refWindow = 7 * 24 * time.Hour
 
+// volunteerCommand reports whether a command belongs to the volunteer
+// features, which volunteerTyped handles (only when they are enabled).
+func volunteerCommand(name string) bool { return name == "reminders_off" || name == "volunteer_stats" }
+
 // volunteerTyped handles typed text that belongs to the volunteer features,
 // before anything else: "/tatnhacnho", "/thongke", "/thongke k_<key>" and a
 // referral code ("v_k7m2p9xq", "mã v_k7m2p9xq", or a bare code that
@@ -73,8 +77,8 @@ func (t *turn) volunteerTyped(raw string, isNew bool) bool {
 	if t.e.vol == nil || len(raw) > 80 {
 		return false
 	}
-	switch vntext.Fold(raw) {
-	case "tatnhacnho", "tat nhac nho", "stop reminders", "khong nhac nua":
+	switch t.b.commands[vntext.Fold(raw)] {
+	case "reminders_off":
 		t.outcome = "reminders_off"
 		if err := t.e.vol.StopReminders(t.ctx, t.in.Chat()); err != nil {
 			t.e.log.Error("stop reminders", "chat", t.in.Chat(), "err", err)
@@ -84,7 +88,7 @@ func (t *turn) volunteerTyped(raw string, isNew bool) bool {
 		t.say(Reply{Text: t.msg("reminders_off")})
 		t.hereUnlessNew(isNew)
 		return true
-	case "thongke":
+	case "volunteer_stats":
 		t.outcome = "volunteer_stats"
 		t.volunteerStats()
 		return true
