@@ -73,3 +73,13 @@ func (s *Store) OutboxPendingKey() string { return s.Key("outbox", "pending") }
 // "chat" (hash chat → code), "claim" (hash claim key → code) and "claimof"
 // (hash code → claim key).
 func (s *Store) VolunteerKey(part string) string { return s.tagged("vol", part) }
+
+// renames lists the keys that moved to a new slot, old name first. Open
+// carries each old key's data over (see migrate).
+func (s *Store) renames() [][2]string {
+	var r [][2]string
+	for _, part := range []string{"code", "list", "chat", "claim", "claimof"} {
+		r = append(r, [2]string{s.Key("vol", part), s.VolunteerKey(part)})
+	}
+	return r
+}

@@ -84,6 +84,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("load save script: %w", err)
 	}
+	if s.mini == nil {
+		mctx, cancel := context.WithTimeout(ctx, migrateTimeout)
+		err := s.migrate(mctx)
+		cancel()
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
@@ -193,4 +195,43 @@ func TestCommitTTL(t *testing.T) {
 			t.Errorf("dedup TTL after a normal save = %v, want 48h", ttl)
 		}
 	})
+}
+
+// TestOpenMovesRenamedKeys: a volunteer registry written under the old,
+// untagged keys is found under the new {vol} keys after Open, with its old
+// keys gone, on a real Redis (an in-process Redis holds no old data).
+func TestOpenMovesRenamedKeys(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		if b.URL == "" {
+			continue
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			old := storetest.Open(t, b, store.Options{})
+			rdb := old.Client()
+			rdb.HSet(ctx, old.Key("vol", "code"), "abc", `{"code":"abc"}`)
+			rdb.ZAdd(ctx, old.Key("vol", "list"), redis.Z{Score: 7, Member: "abc"})
+			rdb.HSet(ctx, old.VolunteerKey("chat"), "tg:1", "new")
+			rdb.HSet(ctx, old.Key("vol", "chat"), "tg:1", "old")
+
+			prefix, _, _ := strings.Cut(old.Key(), ":")
+			st, err := store.Open(ctx, store.Options{URL: b.URL, Prefix: prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if v := rdb.HGet(ctx, st.VolunteerKey("code"), "abc").Val(); v != `{"code":"abc"}` {
+				t.Errorf("moved code = %q", v)
+			}
+			if z := rdb.ZScore(ctx, st.VolunteerKey("list"), "abc").Val(); z != 7 {
+				t.Errorf("moved list score = %v", z)
+			}
+			if n := rdb.Exists(ctx, st.Key("vol", "code")).Val() + rdb.Exists(ctx, st.Key("vol", "list")).Val(); n != 0 {
+				t.Errorf("%d old keys left", n)
+			}
+			if v := rdb.HGet(ctx, st.VolunteerKey("chat"), "tg:1").Val(); v != "new" {
+				t.Errorf("an existing new key was overwritten: %q", v)
+			}
+		})
+	}
 }

@@ -5,13 +5,14 @@
 // code typed on Zalo) is attributed to it, first touch wins, and the chain of
 // who referred the referrer is kept.
 //
-// Everything lives in Redis under the store's prefix:
+// Everything lives in Redis under the store's prefix, in one cluster slot
+// (store.VolunteerKey):
 //
-//	vol:code    hash  code → JSON Volunteer
-//	vol:list    zset  registered volunteers' codes by creation time
-//	vol:chat    hash  chat → code the chat owns or is linked to
-//	vol:claim   hash  private claim key → code (typed as "/thongke <key>")
-//	vol:claimof hash  code → its claim key, for "volunteer link"
+//	{vol}:code    hash  code → JSON Volunteer
+//	{vol}:list    zset  registered volunteers' codes by creation time
+//	{vol}:chat    hash  chat → code the chat owns or is linked to
+//	{vol}:claim   hash  private claim key → code (typed as "/thongke <key>")
+//	{vol}:claimof hash  code → its claim key, for "volunteer link"
 package volunteer
 
 import (
@@ -82,8 +83,6 @@ func NewRegistry(st *store.Store, now func() time.Time) *Registry {
 	return &Registry{st: st, rdb: st.Client(), now: now}
 }
 
-func (r *Registry) key(part string) string { return r.st.Key("vol", part) }
-
 // Add registers a volunteer with a new code and a private claim key.
 func (r *Registry) Add(ctx context.Context, name, area string) (Volunteer, error) {
 	name, area = strings.TrimSpace(name), strings.TrimSpace(area)
@@ -99,9 +98,9 @@ func (r *Registry) Add(ctx context.Context, name, area string) (Volunteer, error
 	}
 	claim := "k_" + randomCode(claimLen)
 	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAdd(ctx, r.key("list"), redis.Z{Score: float64(v.Created.Unix()), Member: v.Code})
-		p.HSet(ctx, r.key("claim"), claim, v.Code)
-		p.HSet(ctx, r.key("claimof"), v.Code, claim)
+		p.ZAdd(ctx, r.st.VolunteerKey("list"), redis.Z{Score: float64(v.Created.Unix()), Member: v.Code})
+		p.HSet(ctx, r.st.VolunteerKey("claim"), claim, v.Code)
+		p.HSet(ctx, r.st.VolunteerKey("claimof"), v.Code, claim)
 		return nil
 	})
 	if err != nil {
@@ -118,7 +117,7 @@ func (r *Registry) create(ctx context.Context, v *Volunteer) error {
 		if err != nil {
 			return err
 		}
-		ok, err := r.rdb.HSetNX(ctx, r.key("code"), v.Code, data).Result()
+		ok, err := r.rdb.HSetNX(ctx, r.st.VolunteerKey("code"), v.Code, data).Result()
 		if err != nil {
 			return fmt.Errorf("store volunteer code: %w", err)
 		}
@@ -135,7 +134,7 @@ func (r *Registry) Get(ctx context.Context, code string) (Volunteer, error) {
 	if !ValidCode(code) {
 		return Volunteer{}, ErrNotFound
 	}
-	data, err := r.rdb.HGet(ctx, r.key("code"), code).Bytes()
+	data, err := r.rdb.HGet(ctx, r.st.VolunteerKey("code"), code).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Volunteer{}, ErrNotFound
 	}
@@ -155,7 +154,7 @@ func (r *Registry) Lookup(ctx context.Context, codes []string) (map[string]Volun
 	if len(codes) == 0 {
 		return out, nil
 	}
-	vals, err := r.rdb.HMGet(ctx, r.key("code"), codes...).Result()
+	vals, err := r.rdb.HMGet(ctx, r.st.VolunteerKey("code"), codes...).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read volunteers: %w", err)
 	}
@@ -175,7 +174,7 @@ func (r *Registry) Lookup(ctx context.Context, codes []string) (map[string]Volun
 // List returns the registered volunteers, oldest first (citizens' codes are
 // not listed).
 func (r *Registry) List(ctx context.Context) ([]Volunteer, error) {
-	codes, err := r.rdb.ZRange(ctx, r.key("list"), 0, -1).Result()
+	codes, err := r.rdb.ZRange(ctx, r.st.VolunteerKey("list"), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list volunteers: %w", err)
 	}
@@ -195,7 +194,7 @@ func (r *Registry) List(ctx context.Context) ([]Volunteer, error) {
 // ClaimKey returns the private key a volunteer types ("/thongke <key>") to
 // link their own chat to their code.
 func (r *Registry) ClaimKey(ctx context.Context, code string) (string, error) {
-	k, err := r.rdb.HGet(ctx, r.key("claimof"), code).Result()
+	k, err := r.rdb.HGet(ctx, r.st.VolunteerKey("claimof"), code).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", ErrNotFound
 	}
@@ -205,7 +204,7 @@ func (r *Registry) ClaimKey(ctx context.Context, code string) (string, error) {
 // Claim links chat to the volunteer whose claim key is key. Claiming again
 // is harmless; a chat is linked to one code at a time.
 func (r *Registry) Claim(ctx context.Context, chat, key string) (Volunteer, error) {
-	code, err := r.rdb.HGet(ctx, r.key("claim"), strings.ToLower(strings.TrimSpace(key))).Result()
+	code, err := r.rdb.HGet(ctx, r.st.VolunteerKey("claim"), strings.ToLower(strings.TrimSpace(key))).Result()
 	if errors.Is(err, redis.Nil) {
 		return Volunteer{}, ErrNotFound
 	}
@@ -216,7 +215,7 @@ func (r *Registry) Claim(ctx context.Context, chat, key string) (Volunteer, erro
 	if err != nil {
 		return Volunteer{}, err
 	}
-	if err := r.rdb.HSet(ctx, r.key("chat"), chat, code).Err(); err != nil {
+	if err := r.rdb.HSet(ctx, r.st.VolunteerKey("chat"), chat, code).Err(); err != nil {
 		return Volunteer{}, fmt.Errorf("link chat: %w", err)
 	}
 	return v, nil
@@ -224,7 +223,7 @@ func (r *Registry) Claim(ctx context.Context, chat, key string) (Volunteer, erro
 
 // OfChat returns the code chat owns or is linked to; ok is false when none.
 func (r *Registry) OfChat(ctx context.Context, chat string) (v Volunteer, ok bool, err error) {
-	code, err := r.rdb.HGet(ctx, r.key("chat"), chat).Result()
+	code, err := r.rdb.HGet(ctx, r.st.VolunteerKey("chat"), chat).Result()
 	if errors.Is(err, redis.Nil) {
 		return Volunteer{}, false, nil
 	}
@@ -252,14 +251,14 @@ func (r *Registry) ForCitizen(ctx context.Context, chat, parent string) (Volunte
 	if err := r.create(ctx, &v); err != nil {
 		return Volunteer{}, err
 	}
-	won, err := r.rdb.HSetNX(ctx, r.key("chat"), chat, v.Code).Result()
+	won, err := r.rdb.HSetNX(ctx, r.st.VolunteerKey("chat"), chat, v.Code).Result()
 	if err != nil {
 		return Volunteer{}, fmt.Errorf("link citizen code: %w", err)
 	}
 	if !won {
 		// Another update of the same chat made a code first: use that one
 		// and drop ours.
-		r.rdb.HDel(ctx, r.key("code"), v.Code)
+		r.rdb.HDel(ctx, r.st.VolunteerKey("code"), v.Code)
 		got, ok, err := r.OfChat(ctx, chat)
 		if err != nil {
 			return Volunteer{}, err
@@ -301,7 +300,7 @@ func (r *Registry) Chain(ctx context.Context, code string) ([]Volunteer, error) 
 // All returns every code, volunteers' and citizens', for the statistics'
 // chains. Registries hold thousands, not millions, of codes.
 func (r *Registry) All(ctx context.Context) (map[string]Volunteer, error) {
-	vals, err := r.rdb.HGetAll(ctx, r.key("code")).Result()
+	vals, err := r.rdb.HGetAll(ctx, r.st.VolunteerKey("code")).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read volunteers: %w", err)
 	}
