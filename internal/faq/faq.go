@@ -115,6 +115,7 @@ type params struct {
 	story        float64 // weight of a long message's telling sentences against its asking ones
 	fieldAlpha   float64 // share of the question's weight in a field's overlap denominator (0.5: Dice); less favours a variant the question holds whole
 	social       int     // longest message (in words) read as a greeting or thanks
+	topic        float64 // score added to the last topic and its related entries
 }
 
 var defaults = params{
@@ -148,6 +149,7 @@ var defaults = params{
 	unsureAt:     0.5,
 	close:        0.15,
 	social:       8,
+	topic:        0.1,
 }
 
 // Index answers questions against one content catalog. It is immutable and
@@ -306,7 +308,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 		return Result{Verdict: Confident, Followup: why == "", Situations: sits, Situation: why,
 			Hits: []Hit{{ID: e.ID, Score: 1, Question: e.Title.Get(locale, ix.cat.DefaultLocale())}}}
 	}
-	r := ix.search(sc, text, words, locale)
+	r := ix.search(sc, text, words, locale, cx.Last)
 	r.Situations = sits
 	if len(r.Hits) == 0 || r.Verdict != Confident && r.Verdict != Unsure {
 		return r
@@ -354,11 +356,16 @@ func (ix *Index) followup(sc *scratch, words []int32) bool {
 	return q.total < ix.p.followupRest*ix.maxIDF
 }
 
-// search scores a question against every entry and gives the verdict.
-func (ix *Index) search(sc *scratch, text string, words []int32, locale string) Result {
+// search scores a question against every entry and gives the verdict. last
+// is the topic answered last, "" when none: it and the entries it names as
+// related lead a tie ("thế có mất tiền không" after the place to register).
+func (ix *Index) search(sc *scratch, text string, words []int32, locale, last string) Result {
 	offTopic := ix.offTop.in(words)
 	foreign := offTopic && ix.foreign.in(words)
 	best, tops := ix.scoreAll(sc, text, words)
+	if last != "" {
+		ix.nearTopic(best, last)
+	}
 	if first, second, ok := ix.twoQuestions(tops, best); ok && !foreign {
 		// Two questions in one message: answer the first asked, offer the other.
 		best = slices.DeleteFunc(best, func(s scored) bool { return s.entry == first.entry || s.entry == second.entry })
@@ -407,6 +414,23 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale string) 
 		return Result{Verdict: Unsure, Hits: hits}
 	}
 	return Result{Verdict: NoMatch, Hits: hits}
+}
+
+// nearTopic raises the scores of the last topic and of the entries it
+// names as related by p.topic, and ranks best again: a message in a
+// conversation most likely asks on about what was just answered.
+func (ix *Index) nearTopic(best []scored, last string) {
+	e := ix.cat.Entry(last)
+	if e == nil {
+		return
+	}
+	for i := range best {
+		id := ix.entries[best[i].entry].src.ID
+		if id == last || slices.Contains(e.Related, id) {
+			best[i].score = min(1, best[i].score+ix.p.topic)
+		}
+	}
+	sortScored(best)
 }
 
 // twoQuestions finds, among the clauses' own answers in message order, the

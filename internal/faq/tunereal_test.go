@@ -21,6 +21,7 @@ func TestTuneRealistic(t *testing.T) {
 		vals []float64
 	}
 	knobs := []knob{
+		{"topic", func(p *params, v float64) { p.topic = v }, []float64{0, 0.05, 0.1, 0.15, 0.2, 0.3}},
 		{"followupRest", func(p *params, v float64) { p.followupRest = v }, []float64{0.3, 0.5, 0.8, 1, 1.5}},
 		{"longMessage", func(p *params, v float64) { p.longMessage = int(v) }, []float64{10, 12, 15, 20}},
 		{"shortWords", func(p *params, v float64) { p.shortWords = int(v) }, []float64{0, 2, 3, 4, 5}},
