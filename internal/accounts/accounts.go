@@ -133,7 +133,7 @@ func New(st *store.Store, now func() time.Time) *Store {
 	}
 	return &Store{
 		rdb: st.Client(),
-		key: func(parts ...string) string { return st.Key(append([]string{"{accounts}"}, parts...)...) },
+		key: st.AccountsKey,
 		now: now,
 	}
 }

@@ -127,7 +127,7 @@ func TestSessionExpires(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The session's key carries the TTL asked for.
-		keys := st.Client().Keys(ctx, st.Key("{accounts}", "s", "*")).Val()
+		keys := storetest.Keys(t, st.Client(), st.AccountsKey("s", "*"))
 		if len(keys) != 1 {
 			t.Fatalf("session keys = %v", keys)
 		}

@@ -64,7 +64,7 @@ type drafts struct {
 }
 
 func newDrafts(st *store.Store, versions *contentstore.Store, builtin fs.FS, now func() time.Time) *drafts {
-	key := func(p string) string { return st.Key("{content}", p) }
+	key := st.ContentKey
 	return &drafts{rdb: st.Client(), hash: key("drafts"), seq: key("draftseq"), audit: key("audit"),
 		publishingLock: key("publishing"), versions: versions, builtin: builtin, now: now}
 }

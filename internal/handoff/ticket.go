@@ -139,9 +139,9 @@ func (o Officer) May(t *Ticket) bool { return o.All || AreaKey(o.Area) == AreaKe
 // Store keeps tickets in Redis. Any number of Stores (replicas) may share
 // one Redis: every change is a compare-and-set on the ticket's key.
 type Store struct {
-	rdb    redis.UniversalClient
-	prefix string
-	now    func() time.Time
+	rdb redis.UniversalClient
+	key func(parts ...string) string
+	now func() time.Time
 }
 
 // NewStore returns the ticket store kept in st. now is the clock (time.Now
@@ -150,10 +150,8 @@ func NewStore(st *store.Store, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{rdb: st.Client(), prefix: st.Key("{handoff}"), now: now}
+	return &Store{rdb: st.Client(), key: st.HandoffKey, now: now}
 }
-
-func (s *Store) key(parts ...string) string { return s.prefix + ":" + strings.Join(parts, ":") }
 
 // closedTTL is how long a closed ticket is kept.
 const closedTTL = 90 * 24 * time.Hour

@@ -74,6 +74,41 @@ func (s *Store) OutboxPendingKey() string { return s.Key("outbox", "pending") }
 // (hash code → claim key).
 func (s *Store) VolunteerKey(part string) string { return s.tagged("vol", part) }
 
+// AccountsKey is one of the officer and operator accounts' keys, all in
+// slot {accounts}: "acct" (hash id → Account), "token" (hash token hash →
+// id), "s", <hash> (a session → account id, with a TTL) and "sessof", <id>
+// (set of one account's session hashes).
+func (s *Store) AccountsKey(parts ...string) string { return s.tagged("accounts", parts...) }
+
+// ContentKey is one of the published content's keys, all in slot
+// {content}: "seq", "v", <N>, "index", "current", "switch" (a pub/sub
+// channel) of the versions, and "drafts", "draftseq", "audit",
+// "publishing" of the admin editor.
+func (s *Store) ContentKey(parts ...string) string { return s.tagged("content", parts...) }
+
+// HandoffKey is one of the handoff tickets' keys, all in slot {handoff}.
+func (s *Store) HandoffKey(parts ...string) string { return s.tagged("handoff", parts...) }
+
+// StatsKey is one of the statistics' keys in slot {stats}: daily counters
+// (<day>, <scope>, …), referral totals ("tot", "rdone", <ref>), the missed
+// questions ("missed") and scratch keys of a report ("tmp", <id>).
+func (s *Store) StatsKey(parts ...string) string { return s.tagged("stats", parts...) }
+
+// StatsChatsKey is the sorted set of chats by their last activity. It
+// stands alone.
+func (s *Store) StatsChatsKey() string { return s.Key("chats") }
+
+// StatsSegmentKey is the sorted set of the chats of a segment (kind
+// "stuck") in flow, by time. It stands alone.
+func (s *Store) StatsSegmentKey(kind, flow string) string { return s.Key("seg", kind, flow) }
+
+// MissesKey is one of the FAQ miss log's keys, all in slot {misses}:
+// "counts", "details" and "recent".
+func (s *Store) MissesKey(part string) string { return s.Key("faq", "{misses}", part) }
+
+// VotesKey is the hash of the FAQ answers' helpful/unhelpful votes.
+func (s *Store) VotesKey() string { return s.Key("faq", "votes") }
+
 // renames lists the keys that moved to a new slot, old name first. Open
 // carries each old key's data over (see migrate).
 func (s *Store) renames() [][2]string {
