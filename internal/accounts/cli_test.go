@@ -1,6 +1,7 @@
-package main
+package accounts_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -9,16 +10,36 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/vneid-guide/vneidbot/internal/accounts"
+	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
+
+// accountJSON is what "operator add --json" and "operator list --json" print.
+type accountJSON struct {
+	ID, Name, Role, Area, Created, Token, Link string
+}
+
+// runCmd runs "vneidbot operator|officer ARGS" with REDIS_URL url and PUBLIC_URL base:
+// the exit code, stdout and stderr.
+func runCmd(t *testing.T, url, base string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	o := accounts.CLIOptions{RedisURL: url, PublicURL: base}
+	cmd := accounts.OperatorCommand
+	if args[0] == "officer" {
+		cmd = accounts.OfficerCommand
+	}
+	code := cli.Exit(cmd(context.Background(), o, args[1:], &out, &errOut), &errOut)
+	return code, out.String(), errOut.String()
+}
 
 // TestOperatorAddListRemove: add prints a token that signs in, list shows
 // the account without it, remove ends the account and its sessions.
 func TestOperatorAddListRemove(t *testing.T) {
 	m := miniredis.RunT(t)
-	getenv := env("REDIS_URL", "redis://"+m.Addr()+"/0", "PUBLIC_URL", "https://hotro.example.gov.vn")
+	url, base := "redis://"+m.Addr()+"/0", "https://hotro.example.gov.vn"
 
-	code, out, errOut := runCmd(t, getenv, "operator", "add", "--name", "Trần Thị Lan", "--role", "editor", "--json")
+	code, out, errOut := runCmd(t, url, base, "operator", "add", "--name", "Trần Thị Lan", "--role", "editor", "--json")
 	if code != 0 {
 		t.Fatalf("operator add: exit %d: %s", code, errOut)
 	}
@@ -33,7 +54,7 @@ func TestOperatorAddListRemove(t *testing.T) {
 		t.Fatalf("link = %q, want %q", added.Link, want)
 	}
 
-	code, out, errOut = runCmd(t, getenv, "operator", "add", "--name", "Minh", "--role", "publisher")
+	code, out, errOut = runCmd(t, url, base, "operator", "add", "--name", "Minh", "--role", "publisher")
 	if code != 0 || !strings.Contains(out, "Sign-in link: https://hotro.example.gov.vn/admin/signin#vna_") || !strings.Contains(out, "publisher") {
 		t.Fatalf("operator add (text): exit %d\n%s%s", code, out, errOut)
 	}
@@ -51,7 +72,7 @@ func TestOperatorAddListRemove(t *testing.T) {
 		t.Fatalf("sign in with the printed token: %+v, %v", a, err)
 	}
 
-	code, out, _ = runCmd(t, getenv, "operator", "list", "--json")
+	code, out, _ = runCmd(t, url, base, "operator", "list", "--json")
 	var list []accountJSON
 	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 2 {
 		t.Fatalf("operator list --json: exit %d\n%s", code, out)
@@ -59,7 +80,7 @@ func TestOperatorAddListRemove(t *testing.T) {
 	if strings.Contains(out, added.Token) || list[0].Token != "" {
 		t.Fatal("operator list shows a token")
 	}
-	code, out, _ = runCmd(t, getenv, "operator", "list")
+	code, out, _ = runCmd(t, url, base, "operator", "list")
 	if code != 0 || !strings.Contains(out, "Trần Thị Lan") || !strings.Contains(out, "publisher") {
 		t.Fatalf("operator list: exit %d\n%s", code, out)
 	}
@@ -68,11 +89,11 @@ func TestOperatorAddListRemove(t *testing.T) {
 	if _, _, err := accts.Create(ctx, "Hà", accounts.Officer, "Xã An Phú"); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := runCmd(t, getenv, "operator", "remove", "Hà"); code == 0 || !strings.Contains(errOut, "no editor or publisher") {
+	if code, _, errOut := runCmd(t, url, base, "operator", "remove", "Hà"); code == 0 || !strings.Contains(errOut, "no editor or publisher") {
 		t.Fatalf("operator remove of an officer: exit %d: %s", code, errOut)
 	}
 
-	code, out, errOut = runCmd(t, getenv, "operator", "remove", "tran thi lan")
+	code, out, errOut = runCmd(t, url, base, "operator", "remove", "tran thi lan")
 	if code != 0 || !strings.Contains(out, added.ID) {
 		t.Fatalf("operator remove: exit %d: %s%s", code, out, errOut)
 	}
@@ -86,7 +107,7 @@ func TestOperatorAddListRemove(t *testing.T) {
 
 func TestOperatorUsageErrors(t *testing.T) {
 	m := miniredis.RunT(t)
-	getenv := env("REDIS_URL", "redis://"+m.Addr()+"/0")
+	url, base := "redis://"+m.Addr()+"/0", ""
 	for _, c := range []struct {
 		args []string
 		want string
@@ -99,19 +120,19 @@ func TestOperatorUsageErrors(t *testing.T) {
 		{[]string{"operator", "list", "extra"}, "unexpected argument"},
 		{[]string{"operator", "rename"}, "unknown subcommand"},
 	} {
-		code, _, errOut := runCmd(t, getenv, c.args...)
-		if code != exitUsage || !strings.Contains(errOut, c.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", c.args, code, errOut, exitUsage, c.want)
+		code, _, errOut := runCmd(t, url, base, c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", c.args, code, errOut, 2, c.want)
 		}
 	}
-	if code, _, errOut := runCmd(t, env(), "operator", "list"); code != exitUsage || !strings.Contains(errOut, "REDIS_URL") {
+	if code, _, errOut := runCmd(t, "", "", "operator", "list"); code != 2 || !strings.Contains(errOut, "REDIS_URL") {
 		t.Errorf("without REDIS_URL: exit %d, %q", code, errOut)
 	}
-	code, _, _ := runCmd(t, getenv, "operator", "add", "--name", "Lan", "--role", "editor")
+	code, _, _ := runCmd(t, url, base, "operator", "add", "--name", "Lan", "--role", "editor")
 	if code != 0 {
 		t.Fatal("first add failed")
 	}
-	if code, _, errOut := runCmd(t, getenv, "operator", "add", "--name", "LAN", "--role", "editor"); code != exitUsage || !strings.Contains(errOut, "exists") {
+	if code, _, errOut := runCmd(t, url, base, "operator", "add", "--name", "LAN", "--role", "editor"); code != 2 || !strings.Contains(errOut, "exists") {
 		t.Errorf("same name twice: exit %d, %q", code, errOut)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package faq
 
 import (
 	"bytes"
@@ -10,31 +10,31 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
-	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 func TestFAQCommand(t *testing.T) {
 	ctx := context.Background()
 	mr := miniredis.RunT(t)
-	cfg := Config{RedisURL: "redis://" + mr.Addr()}
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL})
+	url := "redis://" + mr.Addr()
+	st, err := store.Open(ctx, store.Options{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	m := faq.NewMisses(st)
+	m := NewMisses(st)
 	for _, q := range []string{"đổi tên trên VNeID", "doi ten tren vneid", "sđt 0912345678 không nhận được gì"} {
-		if err := m.Record(ctx, q, faq.NoMatch); err != nil {
+		if err := m.Record(ctx, q, NoMatch); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := faq.NewVotes(st).Record(ctx, "fees", false); err != nil {
+	if err := NewVotes(st).Record(ctx, "fees", false); err != nil {
 		t.Fatal(err)
 	}
 	run := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
-		err := faqCommand(ctx, cfg, args, &out, &errOut)
+		err := Command(ctx, url, args, &out, &errOut)
 		return out.String(), err
 	}
 
@@ -56,7 +56,7 @@ func TestFAQCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var list []faq.Miss
+		var list []Miss
 		if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 || list[0].Count != 2 {
 			t.Errorf("JSON %q: %v %+v", out, err, list)
 		}
@@ -75,7 +75,7 @@ func TestFAQCommand(t *testing.T) {
 	})
 	t.Run("Usage", func(t *testing.T) {
 		for _, args := range [][]string{nil, {"nope"}, {"misses", "--limit", "-1"}, {"misses", "extra"}} {
-			var u usageError
+			var u cli.UsageError
 			if _, err := run(args...); !errors.As(err, &u) {
 				t.Errorf("faq %q: err = %v, want a usage error", args, err)
 			}

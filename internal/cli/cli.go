@@ -1,0 +1,142 @@
+// Package cli holds the conventions every vneidbot subcommand follows:
+// usage errors (exit 2), failures already explained (exit 1, nothing more
+// printed), flag sets whose --help prints "Usage: vneidbot …", flags mixed
+// with positional arguments, JSON output and opening the bot's Redis.
+//
+// The commands themselves live next to the domain they serve (for example
+// internal/volunteer/cli.go); the vneidbot binary only dispatches to them.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
+)
+
+// Timeout bounds what an operator's command spends on Redis.
+const Timeout = time.Minute
+
+// UsageError is a command-line mistake: vneidbot prints it and exits 2.
+type UsageError struct{ Msg string }
+
+func (e UsageError) Error() string { return e.Msg }
+
+// Usagef returns a UsageError with a formatted message.
+func Usagef(format string, args ...any) error { return UsageError{fmt.Sprintf(format, args...)} }
+
+// ErrSilent is a failure whose explanation was already printed: vneidbot
+// exits 1 without printing more.
+var ErrSilent = errors.New("failed")
+
+// NewFlags returns a flag set whose --help prints "Usage: vneidbot
+// <synopsis>" and the flags, to w.
+func NewFlags(name, synopsis string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: vneidbot %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// Parse parses args, turning flag errors into usage errors; --help gives
+// flag.ErrHelp, which vneidbot treats as success.
+func Parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return Usagef("%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+// ParseInterleaved parses flags given before, between or after the
+// positional arguments ("volunteer link CODE --qr an.png") and returns the
+// positional ones; everything after a lone "--" is positional.
+func ParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := Parse(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+}
+
+// Sub splits the arguments of a command made of subcommands ("volunteer
+// add …") into the subcommand and its arguments. With no arguments it
+// returns a usage error saying what is expected (e.g. "add, list or link");
+// with -h, --help or help it prints usage and returns ok false.
+func Sub(cmd, expected, usage string, args []string, stdout io.Writer) (sub string, rest []string, ok bool, err error) {
+	if len(args) == 0 {
+		return "", nil, false, Usagef("%s: expected %s (see vneidbot %s --help)", cmd, expected, cmd)
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return "", nil, false, nil
+	}
+	return args[0], args[1:], true, nil
+}
+
+// SubFlags is the flag set of subcommand sub of a command whose usage text
+// starts "Usage:\n  vneidbot …" (the text --help prints).
+func SubFlags(cmd, sub, usage string, stdout io.Writer) *flag.FlagSet {
+	return NewFlags(cmd+" "+sub, strings.TrimPrefix(strings.TrimPrefix(usage, "Usage:\n  "), "vneidbot "), stdout)
+}
+
+// PrintJSON writes v as indented JSON, leaving <, > and & as they are.
+func PrintJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// OpenStore opens the bot's Redis for command cmd. When opts.URL (REDIS_URL)
+// is empty it returns a usage error ending with why, which says what lives
+// there ("volunteers live in the Redis the bot uses").
+func OpenStore(ctx context.Context, opts store.Options, cmd, why string) (*store.Store, error) {
+	if opts.URL == "" {
+		return nil, UsageError{Msg: cmd + ": REDIS_URL is not set: " + why}
+	}
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return st, nil
+}
+
+// Exit prints err the way vneidbot does and returns the exit code: 0 for
+// nil or --help, 2 for a usage error, 1 for any other failure (printing
+// nothing for ErrSilent).
+func Exit(err error, stderr io.Writer) int {
+	var ue UsageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "vneidbot: %v\n", err)
+		return 2
+	case errors.Is(err, ErrSilent):
+		return 1
+	default:
+		fmt.Fprintf(stderr, "vneidbot: %v\n", err)
+		return 1
+	}
+}
