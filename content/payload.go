@@ -43,7 +43,7 @@ func ParsePayload(s string) (p Payload, ok bool) {
 	}
 	parts := strings.Split(s, ":")
 	for _, part := range parts {
-		if !validID(part) {
+		if !ValidID(part) {
 			return Payload{}, false
 		}
 	}
@@ -67,8 +67,10 @@ func ParsePayload(s string) (p Payload, ok bool) {
 	return Payload{}, false
 }
 
-// validID reports whether s is a usable id: lower-case letters, digits and "_".
-func validID(s string) bool {
+// ValidID reports whether s is a usable id of a flow, step or entry: 1 to
+// 40 lower-case letters, digits and "_". Such an id is safe in a payload, a
+// Redis key and a statistics field.
+func ValidID(s string) bool {
 	if s == "" || len(s) > 40 {
 		return false
 	}

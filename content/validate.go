@@ -389,7 +389,7 @@ func (v *validator) url(file string, line int, where, u string) {
 }
 
 func (v *validator) id(file string, line int, where, id string) {
-	if !validID(id) {
+	if !ValidID(id) {
 		v.errf(file, line, "%s: id %q must be 1-40 characters of a-z, 0-9 and _", where, id)
 	}
 }
