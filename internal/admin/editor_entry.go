@@ -396,39 +396,23 @@ func (e *Editor) preview(ctx context.Context, cat *content.Catalog, question str
 		pb.Error = err.Error()
 		return pb
 	}
-	pb.Web = webBubbles(replies)
-	pb.Telegram = telegramBubbles(replies)
+	pb.Web = bubbles(replies, true)
+	pb.Telegram = bubbles(replies, false)
 	pb.Zalo = zaloBubbles(replies, cat)
 	return pb
 }
 
-func webBubbles(replies []flows.Reply) []webBubble {
+// bubbles shows replies as text with rows of buttons under it, as the web
+// chat shows them. With telLinks false, as the Telegram adapter sends them:
+// "tel:" links (which inline buttons cannot open) become a line of text.
+func bubbles(replies []flows.Reply, telLinks bool) []webBubble {
 	var out []webBubble
 	for _, r := range replies {
 		b := webBubble{Text: r.Text}
 		for _, row := range r.Buttons {
 			var br []bubbleButton
 			for _, bt := range row {
-				br = append(br, bubbleButton{Label: bt.Label, Link: bt.URL != ""})
-			}
-			b.Rows = append(b.Rows, br)
-		}
-		out = append(out, b)
-	}
-	return out
-}
-
-// telegramBubbles shows replies as the Telegram adapter sends them: inline
-// keyboard rows, and "tel:" links (which inline buttons cannot open) as a
-// line of text.
-func telegramBubbles(replies []flows.Reply) []webBubble {
-	var out []webBubble
-	for _, r := range replies {
-		b := webBubble{Text: r.Text}
-		for _, row := range r.Buttons {
-			var br []bubbleButton
-			for _, bt := range row {
-				if strings.HasPrefix(bt.URL, "tel:") {
+				if !telLinks && strings.HasPrefix(bt.URL, "tel:") {
 					b.Text += "\n\n📞 " + bt.Label
 					continue
 				}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/contentstore"
 )
 
 // tree is a content folder held in memory: path → the file's bytes. The
@@ -24,25 +24,8 @@ type tree map[string][]byte
 // readTree reads the content files of fsys (what contentstore.Pack keeps).
 func readTree(fsys fs.FS) (tree, error) {
 	t := tree{}
-	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		base := path.Base(name)
-		if d.IsDir() {
-			if name != "." && (strings.HasPrefix(base, ".") || base == "testdata") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if strings.HasPrefix(base, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") {
-			return nil
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return err
-		}
-		t[name] = b
+	err := contentstore.Walk(fsys, func(name string, data []byte) error {
+		t[name] = data
 		return nil
 	})
 	if err != nil {
@@ -450,49 +433,38 @@ func applyDraft(t tree, d Draft, locales []string) (tree, error) {
 		if d.Entry == nil {
 			return nil, fmt.Errorf("draft %s has no entry fields", d.Item)
 		}
-		if !ok { // a new entry in a new file
-			m := &yaml.Node{Kind: yaml.MappingNode}
-			set(m, "id", strNode(id))
-			m.Content[1].Tag = ""
-			applyEntryFields(m, *d.Entry, locales)
-			lines, err := encodeItem(m, 0)
+		prefix := "" // what stands before a new entry: nothing in a new file
+		if ok {
+			seq, err := parseFile(data)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%s: %w", file, err)
 			}
-			out[file] = []byte(strings.Join(lines, "\n") + "\n")
-			return out, nil
-		}
-		seq, err := parseFile(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		lines := strings.Split(string(data), "\n")
-		b, found := findItem(seq, id, lines)
-		if !found {
-			if !d.New {
+			b, found := findItem(seq, id, strings.Split(string(data), "\n"))
+			switch {
+			case found && d.New:
+				return nil, fmt.Errorf("faq entry %q exists already", id)
+			case found:
+				applyEntryFields(b.node, *d.Entry, locales)
+				item, err := encodeItem(b.node, b.indent)
+				if err != nil {
+					return nil, err
+				}
+				out[file] = splice(data, b, item)
+				return out, nil
+			case !d.New:
 				return nil, errNoItem{d.Item}
 			}
-			m := &yaml.Node{Kind: yaml.MappingNode}
-			set(m, "id", strNode(id))
-			m.Content[1].Tag = ""
-			applyEntryFields(m, *d.Entry, locales)
-			item, err := encodeItem(m, 0)
-			if err != nil {
-				return nil, err
-			}
-			s := strings.TrimRight(string(data), "\n")
-			out[file] = []byte(s + "\n\n" + strings.Join(item, "\n") + "\n")
-			return out, nil
+			prefix = strings.TrimRight(string(data), "\n") + "\n\n"
 		}
-		if d.New {
-			return nil, fmt.Errorf("faq entry %q exists already", id)
-		}
-		applyEntryFields(b.node, *d.Entry, locales)
-		item, err := encodeItem(b.node, b.indent)
+		m := &yaml.Node{Kind: yaml.MappingNode}
+		set(m, "id", strNode(id))
+		m.Content[1].Tag = ""
+		applyEntryFields(m, *d.Entry, locales)
+		item, err := encodeItem(m, 0)
 		if err != nil {
 			return nil, err
 		}
-		out[file] = splice(data, b, item)
+		out[file] = []byte(prefix + strings.Join(item, "\n") + "\n")
 	case "step":
 		if d.Step == nil {
 			return nil, fmt.Errorf("draft %s has no step fields", d.Item)

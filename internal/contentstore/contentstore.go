@@ -361,14 +361,11 @@ func (s *Store) Follow(ctx context.Context, poll time.Duration, fn func(context.
 	}
 }
 
-// Pack reads the content files of fsys (every .yaml or .yml file, skipping
-// hidden folders and testdata) into one zip archive. The archive depends only
-// on the files' names and bytes, so equal content packs to equal bytes.
-func Pack(fsys fs.FS) (archive []byte, files int, err error) {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	total := 0
-	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+// Walk calls fn with the name and bytes of every content file of fsys, in
+// lexical order: every .yaml or .yml file (or link to one), skipping hidden
+// files and folders and testdata. An error from fn stops the walk.
+func Walk(fsys fs.FS, fn func(name string, data []byte) error) error {
+	return fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -386,6 +383,18 @@ func Pack(fsys fs.FS) (archive []byte, files int, err error) {
 		if err != nil {
 			return err
 		}
+		return fn(name, data)
+	})
+}
+
+// Pack reads the content files of fsys (see Walk) into one zip archive. The
+// archive depends only on the files' names and bytes, so equal content packs
+// to equal bytes.
+func Pack(fsys fs.FS) (archive []byte, files int, err error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	total := 0
+	err = Walk(fsys, func(name string, data []byte) error {
 		files++
 		total += len(data)
 		if files > MaxFiles || total > MaxBytes {
