@@ -144,7 +144,7 @@ var defaults = params{
 	story:        0.5,
 	followupRest: 0.8,
 	shortWords:   3,
-	verdict:      logistic{bias: -4.464, w: [nFeatures]float64{2.230, 2.409, 2.465, 3.596, 1.605, 0.095, -0.179}},
+	verdict:      logistic{bias: -4.464, w: [nFeatures]float64{2.230, 2.409, 2.465, 3.596, 1.605, 0.095, -0.179, 0}},
 	answerAt:     0.75,
 	unsureAt:     0.5,
 	close:        0.15,
@@ -310,7 +310,9 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 	}
 	r := ix.search(sc, text, words, locale, cx.Last)
 	r.Situations = sits
-	if len(r.Hits) == 0 || r.Verdict != Confident && r.Verdict != Unsure {
+	// A fallback too may hold the entry written for the situation told.
+	weak := r.Verdict == NoMatch && len(sits) > 0 && len(r.Hits) > 0 && r.Hits[0].Score >= ix.p.unsure
+	if len(r.Hits) == 0 || r.Verdict != Confident && r.Verdict != Unsure && !weak {
 		return r
 	}
 	all := append(slices.Clone(cx.Situations), sits...)
@@ -333,7 +335,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 			}
 		}
 	}
-	if r.Verdict == Unsure && ix.conv.written(r.Hits[0].ID, sits) != "" {
+	if r.Verdict != Confident && ix.conv.written(r.Hits[0].ID, sits) != "" {
 		// The citizen told the situation this entry is written for, and it
 		// leads: that settles the doubt ("máy cũ bị mất rồi, đăng nhập máy mới").
 		r.Verdict, r.Hits, r.Situation = Confident, r.Hits[:1], ix.conv.written(r.Hits[0].ID, sits)
@@ -386,7 +388,9 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	if len(best) > 1 {
 		second = best[1].score
 	}
-	long := len(ix.an.content(nil, words)) > ix.p.shortWords
+	// A short message is judged by thresholds, unless it goes on about the
+	// last topic: the model knows how much that says.
+	long := len(ix.an.content(nil, words)) > ix.p.shortWords || top.near
 	sure := 0.0 // the verdict model's probability that best[0] is right; long messages only
 	if long {
 		sure = ix.p.verdict.sure(verdictFeatures(best, len(words)))
@@ -428,6 +432,7 @@ func (ix *Index) nearTopic(best []scored, last string) {
 		id := ix.entries[best[i].entry].src.ID
 		if id == last || slices.Contains(e.Related, id) {
 			best[i].score = min(1, best[i].score+ix.p.topic)
+			best[i].near = true
 		}
 	}
 	sortScored(best)
@@ -549,6 +554,7 @@ type scored struct {
 	score    float64
 	evidence float64 // matched weight in units of the rarest word's
 	pairs    int32   // syllable pairs shared with the question
+	near     bool    // the last topic or an entry it names as related
 }
 
 // scoreAll scores the whole message and, when it has several clauses, each
@@ -616,6 +622,7 @@ func (ix *Index) clauses(sc *scratch, text string, long bool) []clause {
 	for _, s := range sentences {
 		asking = asking || s.asks
 		words := ix.lookup(sc, s.text)
+		from := len(out)
 		start := 0
 		for i := 0; i < len(words); i++ {
 			if n := ix.joiners.at(words[i:]); n > 0 {
@@ -629,6 +636,14 @@ func (ix *Index) clauses(sc *scratch, text string, long bool) []clause {
 		if start < len(words) {
 			out = append(out, clause{words[start:], s.asks})
 		}
+		if parts := out[from:]; len(parts) > 1 {
+			// A sentence of several parts: a part asks by its own words
+			// ("Tôi dùng Samsung, quét chip không được?" asks once), the
+			// last one also by the sentence's question mark.
+			for i := range parts {
+				parts[i].asks = s.asks && (i == len(parts)-1 && s.mark || ix.asks(sc, parts[i].words))
+			}
+		}
 	}
 	if len(out) < 2 {
 		return nil
@@ -639,6 +654,15 @@ func (ix *Index) clauses(sc *scratch, text string, long bool) []clause {
 		}
 	}
 	return out[:min(len(out), maxClauses)]
+}
+
+// asks reports whether words (ids of lookup) ask by their own words.
+func (ix *Index) asks(sc *scratch, words []int32) bool {
+	ws := make([]string, len(words))
+	for i, w := range words {
+		ws[i] = ix.word(sc, w)
+	}
+	return asks(ws)
 }
 
 // clause is a part of a message that may be a question of its own, and

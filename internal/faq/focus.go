@@ -36,6 +36,7 @@ func wordSet(words ...string) map[string]bool {
 type sentence struct {
 	text string
 	asks bool
+	mark bool // it ends with a question mark
 }
 
 // splitSentences cuts text at sentence ends, keeping whether each ends with
@@ -46,7 +47,7 @@ func splitSentences(text string) []sentence {
 	flush := func(end int, mark bool) {
 		s := text[start:end]
 		if strings.TrimSpace(s) != "" {
-			out = append(out, sentence{text: s, asks: mark || asksByWords(s)})
+			out = append(out, sentence{text: s, asks: mark || asksByWords(s), mark: mark})
 		}
 	}
 	for i, r := range text {
@@ -63,8 +64,11 @@ func splitSentences(text string) []sentence {
 	return out
 }
 
-func asksByWords(s string) bool {
-	words := vntext.Words(s)
+func asksByWords(s string) bool { return asks(vntext.Words(s)) }
+
+// asks reports whether folded words ask: a question word anywhere, or one
+// that only asks at the end.
+func asks(words []string) bool {
 	for i, w := range words {
 		if questionWords[w] || i+1 < len(words) && questionWords[w+" "+words[i+1]] {
 			return true

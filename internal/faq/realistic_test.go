@@ -125,6 +125,9 @@ func evaluateReal(ix *Index, items []realItem) realScores {
 			for _, h := range r.Hits {
 				hits += fmt.Sprintf(" %s:%.2f", h.ID, h.Score)
 			}
+			if len(r.Situations) > 0 {
+				hits += fmt.Sprintf(" %v", r.Situations)
+			}
 			s.misses = append(s.misses, fmt.Sprintf("%-9s want %-20s got %-12s%s  %q", it.Tag, it.ID, r.Verdict, hits, it.Q))
 		}
 	}

@@ -14,7 +14,7 @@ import "math"
 // questions (the older evaluation set), in Index.strong.
 
 // nFeatures is the number of verdict inputs.
-const nFeatures = 7
+const nFeatures = 8
 
 // logistic is a fitted model: a bias and one weight per input.
 type logistic struct {
@@ -33,7 +33,8 @@ func (m logistic) sure(f [nFeatures]float64) float64 {
 
 // verdictFeatures are the inputs of the verdict for a ranking of a message
 // of n words: the best score, its lead over the second and third, the
-// evidence and pairs behind it (saturating), and the message's length.
+// evidence and pairs behind it (saturating), the message's length, the
+// second score, and whether the best is the last topic or related to it.
 func verdictFeatures(best []scored, n int) [nFeatures]float64 {
 	var f [nFeatures]float64
 	if len(best) == 0 {
@@ -54,5 +55,8 @@ func verdictFeatures(best []scored, n int) [nFeatures]float64 {
 	f[4] = math.Min(float64(top.pairs), 4) / 4
 	f[5] = math.Log1p(float64(n)) / 4
 	f[6] = second
+	if top.near {
+		f[7] = 1
+	}
 	return f
 }

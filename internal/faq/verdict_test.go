@@ -24,7 +24,7 @@ type verdictSample struct {
 // the first entry is right.
 func verdictSamples(t *testing.T, ix *Index) []verdictSample {
 	var out []verdictSample
-	add := func(q string, ok []string) {
+	add := func(q, last string, ok []string) {
 		sc := ix.pool.Get().(*scratch)
 		defer ix.pool.Put(sc)
 		sc.unknown = sc.unknown[:0]
@@ -35,7 +35,13 @@ func verdictSamples(t *testing.T, ix *Index) []verdictSample {
 		if _, social := ix.social(words); social {
 			return
 		}
+		if last != "" && ix.followup(sc, words) {
+			return // answered as a follow-up, not by the model
+		}
 		best, _ := ix.scoreAll(sc, q, words)
+		if last != "" {
+			ix.nearTopic(best, last)
+		}
 		if len(best) == 0 || best[0].score < ix.p.floor {
 			return
 		}
@@ -43,13 +49,11 @@ func verdictSamples(t *testing.T, ix *Index) []verdictSample {
 		out = append(out, verdictSample{verdictFeatures(best, len(words)), right})
 	}
 	for _, it := range loadReal(t, "realistic_tune.yaml") {
-		if it.Prev == "" {
-			add(it.Q, append([]string{it.ID}, it.Also...))
-		}
+		add(it.Q, it.PrevID, append([]string{it.ID}, it.Also...))
 	}
 	if *withOldEval {
 		for _, it := range loadEval(t) {
-			add(it.Q, append([]string{it.ID}, it.Also...))
+			add(it.Q, "", append([]string{it.ID}, it.Also...))
 		}
 	}
 	return out
