@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed"
@@ -217,43 +218,15 @@ func (in *Inbox) events(w http.ResponseWriter, r *http.Request) {
 	if _, ok := in.gate(w, r, false); !ok {
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("X-Accel-Buffering", "no")
-	rc := http.NewResponseController(w)
-	ctx := r.Context()
 	last := int64(-1)
-	tick := time.NewTicker(in.o.Poll)
-	defer tick.Stop()
-	quiet := time.Now()
-	for {
-		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	stream(w, r, in.o.Poll, func(ctx context.Context) (string, bool) {
 		v, err := in.o.Service.Tickets().Version(ctx)
-		if err != nil {
-			return
+		if err != nil || v == last {
+			return "", err != nil
 		}
-		var msg string
-		switch {
-		case v != last:
-			last = v
-			msg = "event: changed\ndata: {}\n\n"
-		case time.Since(quiet) > 15*time.Second:
-			msg = ": keep-alive\n\n"
-		}
-		if msg != "" {
-			quiet = time.Now()
-			if _, err := io.WriteString(w, msg); err != nil {
-				return
-			}
-			if err := rc.Flush(); err != nil {
-				return
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+		last = v
+		return "event: changed\ndata: {}\n\n", false
+	})
 }
 
 // maxReply bounds an officer's reply (Zalo's limit, with room for the name).

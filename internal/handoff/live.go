@@ -112,54 +112,33 @@ func (l *Live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Accel-Buffering", "no")
-	rc := http.NewResponseController(w)
 	poll := l.Poll
 	if poll <= 0 {
 		poll = time.Second
 	}
-	tick := time.NewTicker(poll)
-	defer tick.Stop()
 	quiet := 0
-	for {
-		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	stream(w, r, poll, func(ctx context.Context) (string, bool) {
 		msgs, err := l.rdb.LRange(ctx, key, after+1, -1).Result()
 		if err != nil {
-			return
+			return "", true
 		}
 		var b strings.Builder
 		for _, m := range msgs {
 			after++
 			fmt.Fprintf(&b, "id: %d\ndata: %s\n\n", after, m)
 		}
-		if b.Len() == 0 && quiet%5 == 4 {
-			// the ticket closed and everything was delivered: end the stream
-			// (the browser reconnects, gets 204 and stops)
-			if _, err := l.tickets.OpenFor(ctx, chat); errors.Is(err, ErrNoOpen) {
-				return
-			}
-		}
 		if b.Len() == 0 {
 			quiet++
-			if quiet*int(poll/time.Millisecond) >= 15000 {
-				b.WriteString(": keep-alive\n\n")
-				quiet = 0
+			// every fifth quiet poll: when the ticket closed and everything
+			// was delivered, end the stream (the browser reconnects, gets
+			// 204 and stops)
+			if quiet%5 == 0 {
+				if _, err := l.tickets.OpenFor(ctx, chat); errors.Is(err, ErrNoOpen) {
+					return "", true
+				}
 			}
 		}
-		if b.Len() > 0 {
-			if _, err := w.Write([]byte(b.String())); err != nil {
-				return
-			}
-			if err := rc.Flush(); err != nil {
-				return
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+		return b.String(), false
+	})
 }

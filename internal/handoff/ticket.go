@@ -136,6 +136,21 @@ type Officer struct {
 // May reports whether o may see and act on t.
 func (o Officer) May(t *Ticket) bool { return o.All || AreaKey(o.Area) == AreaKey(t.Area) }
 
+// mayAct returns why o may not act on t, or nil: t must be in o's area and
+// open, and not claimed by another officer. An officer who sees all areas
+// may reply to or close a ticket another claimed, but not claim it.
+func (o Officer) mayAct(t *Ticket, claiming bool) error {
+	switch {
+	case !o.May(t):
+		return ErrArea
+	case !t.Active():
+		return ErrClosed
+	case t.Officer != "" && t.Officer != o.ID && (claiming || !o.All):
+		return fmt.Errorf("%w (%s)", ErrTaken, t.OfficerNm)
+	}
+	return nil
+}
+
 // Store keeps tickets in Redis. Any number of Stores (replicas) may share
 // one Redis: every change is a compare-and-set on the ticket's key.
 type Store struct {
@@ -337,15 +352,8 @@ func (s *Store) AddCitizen(ctx context.Context, chat, msgID, text string) (*Tick
 func (s *Store) Claim(ctx context.Context, id string, o Officer) (*Ticket, error) {
 	now := s.now()
 	return s.update(ctx, id, func(t *Ticket) error {
-		switch {
-		case !o.May(t):
-			return ErrArea
-		case !t.Active():
-			return ErrClosed
-		case t.Officer != "" && t.Officer != o.ID:
-			return fmt.Errorf("%w (%s)", ErrTaken, t.OfficerNm)
-		case t.Officer == o.ID:
-			return nil
+		if err := o.mayAct(t, true); err != nil || t.Officer == o.ID {
+			return err
 		}
 		t.Officer, t.OfficerNm, t.State, t.Claimed = o.ID, o.Name, StateClaimed, now.UTC()
 		return nil
@@ -360,13 +368,8 @@ func (s *Store) Reply(ctx context.Context, id string, o Officer, text string) (*
 	first := false
 	return s.update(ctx, id, func(t *Ticket) error {
 		first = false
-		switch {
-		case !o.May(t):
-			return ErrArea
-		case !t.Active():
-			return ErrClosed
-		case t.Officer != "" && t.Officer != o.ID && !o.All:
-			return fmt.Errorf("%w (%s)", ErrTaken, t.OfficerNm)
+		if err := o.mayAct(t, false); err != nil {
+			return err
 		}
 		if t.Officer == "" {
 			t.Officer, t.OfficerNm, t.Claimed = o.ID, o.Name, now.UTC()
@@ -394,13 +397,8 @@ const maxFirstAnswers = 1000
 func (s *Store) Close(ctx context.Context, id string, o Officer) (*Ticket, error) {
 	now := s.now()
 	return s.update(ctx, id, func(t *Ticket) error {
-		switch {
-		case !o.May(t):
-			return ErrArea
-		case !t.Active():
-			return ErrClosed
-		case t.Officer != "" && t.Officer != o.ID && !o.All:
-			return fmt.Errorf("%w (%s)", ErrTaken, t.OfficerNm)
+		if err := o.mayAct(t, false); err != nil {
+			return err
 		}
 		t.State, t.Closed, t.ClosedBy = StateClosed, now.UTC(), o.ID
 		return nil

@@ -1,0 +1,67 @@
+package handoff_test
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
+)
+
+// The web chat's live stream sends an officer's reply, then the closing
+// message, and ends once the ticket is closed and all is delivered.
+func TestLiveStreamsRepliesThenEnds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		clk := &clock{t: monday10}
+		svc, _ := newService(t, st, clk)
+		o, err := svc.Open(ctx, flows.HandoffRequest{Chat: "web:abc", Area: "phuong ben nghe", Text: "gặp người thật"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Reply(ctx, o.ID, benNghe, "chào bạn"); err != nil {
+			t.Fatal(err)
+		}
+		live := svc.Live()
+		live.ChatOf = func(*http.Request) string { return "abc" }
+		live.Poll = 10 * time.Millisecond
+		srv := httptest.NewServer(live)
+		defer srv.Close()
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		var got []string
+		for sc.Scan() && len(got) < 2 {
+			if sc.Text() != "" {
+				got = append(got, sc.Text())
+			}
+		}
+		if len(got) != 2 || got[0] != "id: 0" || !strings.Contains(got[1], "chào bạn") {
+			t.Fatalf("stream = %q", got)
+		}
+		if _, err := svc.Close(ctx, o.ID, benNghe); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			for sc.Scan() {
+				t.Log(sc.Text())
+			}
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the stream did not end after the ticket closed")
+		}
+	})
+}
