@@ -21,19 +21,19 @@ type Seen struct {
 // page by page: fn gets up to 1000 at a time and may stop the walk by
 // returning an error.
 func (rd *Reader) Chats(ctx context.Context, from, to time.Time, fn func([]Seen) error) error {
-	return walk(ctx, rd.st.Client(), rd.st.Key("chats"), from, to, fn)
+	return walk(ctx, rd.st.Client(), rd.st.StatsChatsKey(), from, to, fn)
 }
 
 // StuckChats walks the chats that said "Tôi bị kẹt" in flow within [from,
 // to] and have not completed it since.
 func (rd *Reader) StuckChats(ctx context.Context, flow string, from, to time.Time, fn func([]Seen) error) error {
-	return walk(ctx, rd.st.Client(), rd.st.Key("seg", "stuck", flow), from, to, fn)
+	return walk(ctx, rd.st.Client(), rd.st.StatsSegmentKey("stuck", flow), from, to, fn)
 }
 
 // LastSeen returns when chat was last active according to the index (zero
 // when unknown).
 func (rd *Reader) LastSeen(ctx context.Context, chat string) (time.Time, error) {
-	s, err := rd.st.Client().ZScore(ctx, rd.st.Key("chats"), chat).Result()
+	s, err := rd.st.Client().ZScore(ctx, rd.st.StatsChatsKey(), chat).Result()
 	if err == redis.Nil {
 		return time.Time{}, nil
 	}
@@ -77,7 +77,7 @@ func (rd *Reader) RecentMissed(ctx context.Context, n int) ([]Missed, error) {
 	if n <= 0 || n > MissedCap {
 		n = MissedCap
 	}
-	vals, err := rd.st.Client().LRange(ctx, rd.st.Key("{stats}", "missed"), 0, int64(n-1)).Result()
+	vals, err := rd.st.Client().LRange(ctx, rd.st.StatsKey("missed"), 0, int64(n-1)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read unanswered questions: %w", err)
 	}
@@ -97,8 +97,8 @@ func (rd *Reader) RefTotals(ctx context.Context, ref string) (started, completed
 	var s *redis.StringCmd
 	var c *redis.IntCmd
 	_, err = rd.st.Client().Pipelined(ctx, func(p redis.Pipeliner) error {
-		s = p.HGet(ctx, rd.st.Key("{stats}", "tot"), "started|"+ref)
-		c = p.PFCount(ctx, rd.st.Key("{stats}", "rdone", ref))
+		s = p.HGet(ctx, rd.st.StatsKey("tot"), "started|"+ref)
+		c = p.PFCount(ctx, rd.st.StatsKey("rdone", ref))
 		return nil
 	})
 	if err != nil && err != redis.Nil {
@@ -111,7 +111,7 @@ func (rd *Reader) RefTotals(ctx context.Context, ref string) (started, completed
 // AllRefStarted returns every referral's all-time started count, for
 // volunteers' network numbers.
 func (rd *Reader) AllRefStarted(ctx context.Context) (map[string]int64, error) {
-	vals, err := rd.st.Client().HGetAll(ctx, rd.st.Key("{stats}", "tot")).Result()
+	vals, err := rd.st.Client().HGetAll(ctx, rd.st.StatsKey("tot")).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read referral totals: %w", err)
 	}

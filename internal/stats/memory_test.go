@@ -70,10 +70,7 @@ func TestMemoryPerDay(t *testing.T) {
 		}
 	}
 	var dayBytes, other int64
-	keys, err := st.Client().Keys(ctx, st.Key("*")).Result()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := storetest.Keys(t, st.Client(), st.Key("*"))
 	n := 0
 	for _, k := range keys {
 		b, err := st.Client().MemoryUsage(ctx, k).Result()

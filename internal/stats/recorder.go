@@ -24,7 +24,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/vneid-guide/vneidbot/internal/faq"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +31,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/redact"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
@@ -73,7 +74,7 @@ type Recorder struct {
 	votes     *faq.Votes  // helpful / not helpful per entry
 }
 
-var _ flows.PipelineRecorder = (*Recorder)(nil)
+
 
 // NewRecorder returns a Recorder writing to st.
 func NewRecorder(st *store.Store, o Options) *Recorder {
@@ -145,7 +146,7 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 			p.PFAdd(ctx, k(sc, "u", ch), ev.Chat)
 			p.SAdd(ctx, k(sc, "i"), "ch|"+ch)
 		}
-		p.ZAdd(ctx, r.st.Key("chats"), redis.Z{Score: float64(ev.Time.Unix()), Member: ev.Chat})
+		p.ZAdd(ctx, r.st.StatsChatsKey(), redis.Z{Score: float64(ev.Time.Unix()), Member: ev.Chat})
 	}
 
 	incr := func(field string) {
@@ -161,7 +162,7 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 			r.started(ctx, p, ref, k)
 		}
 		// Trim the index now and then: once per new chat is often enough.
-		p.ZRemRangeByScore(ctx, r.st.Key("chats"), "-inf", strconv.FormatInt(r.now().Add(-r.indexFor).Unix(), 10))
+		p.ZRemRangeByScore(ctx, r.st.StatsChatsKey(), "-inf", strconv.FormatInt(r.now().Add(-r.indexFor).Unix(), 10))
 	case flows.EventReferred:
 		if ref != "" {
 			p.HIncrBy(ctx, k(refScope(ref), "c"), "new", 1)
@@ -169,7 +170,7 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 			r.started(ctx, p, ref, k)
 		}
 	case flows.EventStep:
-		if !validID(ev.Flow) || !validID(ev.Step) {
+		if !content.ValidID(ev.Flow) || !content.ValidID(ev.Step) {
 			return
 		}
 		for _, sc := range scopes {
@@ -177,7 +178,7 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 			p.SAdd(ctx, k(sc, "i"), "s|"+ev.Flow+"|"+ev.Step)
 		}
 	case flows.EventCompleted:
-		if !validID(ev.Flow) {
+		if !content.ValidID(ev.Flow) {
 			return
 		}
 		incr("done|" + ev.Flow)
@@ -187,11 +188,11 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 			p.SAdd(ctx, k(sc, "i"), "d|"+ev.Flow)
 		}
 		if ref != "" {
-			p.PFAdd(ctx, r.st.Key("{stats}", "rdone", ref), ev.Chat)
+			p.PFAdd(ctx, r.st.StatsKey("rdone", ref), ev.Chat)
 		}
-		p.ZRem(ctx, r.segKey("stuck", ev.Flow), ev.Chat)
+		p.ZRem(ctx, r.st.StatsSegmentKey("stuck", ev.Flow), ev.Chat)
 	case flows.EventStuck:
-		if !validID(ev.Flow) || !validID(ev.Step) {
+		if !content.ValidID(ev.Flow) || !content.ValidID(ev.Step) {
 			return
 		}
 		incr("stuck")
@@ -199,13 +200,13 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 			p.PFAdd(ctx, k(sc, "k", ev.Flow, ev.Step), ev.Chat)
 			p.SAdd(ctx, k(sc, "i"), "k|"+ev.Flow+"|"+ev.Step)
 		}
-		seg := r.segKey("stuck", ev.Flow)
+		seg := r.st.StatsSegmentKey("stuck", ev.Flow)
 		p.ZAdd(ctx, seg, redis.Z{Score: float64(ev.Time.Unix()), Member: ev.Chat})
 		p.ZRemRangeByScore(ctx, seg, "-inf", strconv.FormatInt(r.now().Add(-r.indexFor).Unix(), 10))
 		p.Expire(ctx, seg, r.indexFor)
 	case flows.EventFAQAnswered:
 		incr("faq_answered")
-		if validID(ev.Entry) {
+		if content.ValidID(ev.Entry) {
 			incr("e|" + ev.Entry)
 		}
 	case flows.EventFAQUnsure, flows.EventFAQMissed:
@@ -221,7 +222,7 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 		r.misses.Queue(ctx, p, ev.Text, faq.OutOfScope)
 	case flows.EventHelpful, flows.EventNotHelpful:
 		_ = r.votes.Queue(ctx, p, ev.Entry, ev.Kind == flows.EventHelpful) // refuses a forged entry id
-		if validID(ev.Entry) {
+		if content.ValidID(ev.Entry) {
 			if ev.Kind == flows.EventHelpful {
 				incr("y|" + ev.Entry)
 			} else {
@@ -240,7 +241,7 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 // (for a volunteer's own "/thongke").
 func (r *Recorder) started(ctx context.Context, p redis.Pipeliner, ref string, k func(string, ...string) string) {
 	p.HIncrBy(ctx, k(scopeAll, "c"), "ref|"+ref, 1)
-	p.HIncrBy(ctx, r.st.Key("{stats}", "tot"), "started|"+ref, 1)
+	p.HIncrBy(ctx, r.st.StatsKey("tot"), "started|"+ref, 1)
 }
 
 // Missed is one question the bot could not answer, redacted.
@@ -263,7 +264,7 @@ func (r *Recorder) missed(ctx context.Context, p redis.Pipeliner, ev flows.Event
 	if err != nil {
 		return
 	}
-	key := r.st.Key("{stats}", "missed")
+	key := r.st.StatsKey("missed")
 	p.LPush(ctx, key, b)
 	p.LTrim(ctx, key, 0, MissedCap-1)
 }
@@ -278,10 +279,8 @@ func (r *Recorder) dayKey(day, scope string, parts ...string) string {
 }
 
 func dayKey(st *store.Store, day, scope string, parts ...string) string {
-	return st.Key(append([]string{"{stats}", day, scope}, parts...)...)
+	return st.StatsKey(append([]string{day, scope}, parts...)...)
 }
-
-func (r *Recorder) segKey(kind, flow string) string { return r.st.Key("seg", kind, flow) }
 
 // Day is the statistics day of t: its date in Vietnam.
 func Day(t time.Time) string { return t.In(Zone).Format(time.DateOnly) }
@@ -298,17 +297,4 @@ func cleanChannel(ch string) string {
 		}
 	}
 	return ch
-}
-
-// validID matches content ids: lower-case letters, digits and "_".
-func validID(s string) bool {
-	if s == "" || len(s) > 40 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

@@ -365,7 +365,7 @@ type unioner struct {
 }
 
 func (rd *Reader) unioner(ctx context.Context, p redis.Pipeliner) *unioner {
-	return &unioner{ctx: ctx, p: p, scratch: rd.st.Key("{stats}", "tmp", randomHex(8))}
+	return &unioner{ctx: ctx, p: p, scratch: rd.st.StatsKey("tmp", randomHex(8))}
 }
 
 func (u *unioner) count(keys []string) *redis.IntCmd {

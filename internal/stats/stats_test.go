@@ -406,7 +406,7 @@ func TestMemoryIsBounded(t *testing.T) {
 			})
 		}
 		rdb := st.Client()
-		keys, _ := rdb.Keys(ctx, st.Key("*")).Result()
+		keys := storetest.Keys(t, rdb, st.Key("*"))
 		for _, k := range keys {
 			ttl, _ := rdb.TTL(ctx, k).Result()
 			switch {
