@@ -97,7 +97,7 @@ func ParseSegment(s string) (Segment, error) {
 	case "unfinished":
 		return Segment{Kind: "unfinished"}, nil
 	case "stuck":
-		if !validID(arg) {
+		if !content.ValidID(arg) {
 			return Segment{}, fmt.Errorf("segment %q: give the flow, e.g. stuck:level2_activate", s)
 		}
 		return Segment{Kind: "stuck", Arg: arg}, nil
@@ -167,7 +167,7 @@ func New(o Options) *Broadcaster {
 const jobTTL = 30 * 24 * time.Hour
 
 func (b *Broadcaster) key(id string, parts ...string) string {
-	return b.o.Store.Key(append([]string{"bc", id}, parts...)...)
+	return b.o.Store.BroadcastKey(id, parts...)
 }
 
 // Recipient states.
@@ -272,7 +272,7 @@ func (b *Broadcaster) choose(ctx context.Context, seg Segment, fn func(recipient
 				}
 			}
 			if b.o.chooseGap >= 0 {
-				if err := pause(ctx, cmp.Or(b.o.chooseGap, chooseGap)); err != nil {
+				if err := store.Sleep(ctx, cmp.Or(b.o.chooseGap, chooseGap)); err != nil {
 					return err
 				}
 			}
@@ -283,18 +283,6 @@ func (b *Broadcaster) choose(ctx context.Context, seg Segment, fn func(recipient
 		return b.o.Stats.StuckChats(ctx, seg.Arg, from, now, visit)
 	}
 	return b.o.Stats.Chats(ctx, from, now, visit)
-}
-
-// pause waits d or until ctx ends.
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func (b *Broadcaster) inSegment(seg Segment, r recipient) bool {
@@ -375,11 +363,15 @@ func (b *Broadcaster) Create(ctx context.Context, msg Message, seg Segment) (Sta
 		}
 		p.HSet(ctx, b.key(id), fields...)
 		p.Expire(ctx, b.key(id), jobTTL)
-		p.ZAdd(ctx, b.o.Store.Key("bc", "jobs"), redis.Z{Score: float64(created.Unix()), Member: id})
 		return nil
 	})
 	if err != nil {
 		return Status{}, fmt.Errorf("create broadcast: %w", err)
+	}
+	// The index is in another cluster slot than the job, so it is written
+	// after the job's MULTI: a job is listed only once it exists whole.
+	if err := b.rdb.ZAdd(ctx, b.o.Store.BroadcastJobsKey(), redis.Z{Score: float64(created.Unix()), Member: id}).Err(); err != nil {
+		return Status{}, fmt.Errorf("list broadcast: %w", err)
 	}
 	return b.Status(ctx, id)
 }
@@ -420,18 +412,18 @@ func (b *Broadcaster) Run(ctx context.Context, id string, ro RunOptions) (Status
 		return Status{}, err
 	}
 	run := randomHex(6)
-	lease := b.key(id, "lease")
-	ok, err := b.rdb.SetNX(ctx, lease, run, b.o.LeaseTTL).Result()
+	lease := b.o.Store.NewLease(b.key(id, "lease"), b.o.LeaseTTL)
+	ok, err := lease.Acquire(ctx)
 	if err != nil {
-		return Status{}, fmt.Errorf("broadcast lease: %w", err)
+		return Status{}, fmt.Errorf("broadcast: %w", err)
 	}
 	if !ok {
 		return Status{}, ErrBusy
 	}
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	go b.keepLease(runCtx, stop, lease, run)
-	defer releaseScript.Run(context.WithoutCancel(ctx), b.rdb, []string{lease}, run)
+	go b.keepLease(runCtx, stop, lease)
+	defer lease.Release(ctx)
 
 	var wg sync.WaitGroup
 	errs := make(chan error, len(job.channels))
@@ -466,29 +458,28 @@ func (b *Broadcaster) Run(ctx context.Context, id string, ro RunOptions) (Status
 var errLeaseLost = errors.New("broadcast: lease lost (another run took over)")
 
 // keepLease renews the lease until ctx ends; losing it stops the run.
-func (b *Broadcaster) keepLease(ctx context.Context, stop context.CancelCauseFunc, lease, run string) {
-	t := time.NewTicker(b.o.LeaseTTL / 3)
+func (b *Broadcaster) keepLease(ctx context.Context, stop context.CancelCauseFunc, lease *store.Lease) {
+	t := time.NewTicker(lease.TTL() / 3)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := renewScript.Run(ctx, b.rdb, []string{lease}, run, b.o.LeaseTTL.Milliseconds()).Int()
-			if err != nil && ctx.Err() == nil {
-				b.log.Warn("broadcast: lease renewal failed", "err", err)
+			ok, err := lease.Renew(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					b.log.Warn("broadcast: lease renewal failed", "err", err)
+				}
 				continue
 			}
-			if n == 0 {
+			if !ok {
 				stop(errLeaseLost)
 				return
 			}
 		}
 	}
 }
-
-var renewScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
-var releaseScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
 
 type job struct {
 	id       string
@@ -636,18 +627,19 @@ func (b *Broadcaster) deliver(ctx context.Context, j job, ch Channel, chat, run 
 	return err
 }
 
-// claimScript takes a recipient for run: a free one always; a failed one
-// or one left by a crashed run only when asked (ARGV[2], ARGV[3]).
+// claimScript takes recipient ARGV[4] of the states hash KEYS[1] for run
+// ARGV[1]: a free one always; a failed one or one left by a crashed run
+// only when asked (ARGV[2], ARGV[3]).
 var claimScript = redis.NewScript(`
-local cur = redis.call("HGET", KEYS[1], KEYS[2])
+local cur = redis.call("HGET", KEYS[1], ARGV[4])
 if cur == false or (cur == "failed" and ARGV[2] == "1") or (string.sub(cur, 1, 8) == "sending:" and cur ~= ARGV[1] and ARGV[3] == "1") then
-  redis.call("HSET", KEYS[1], KEYS[2], ARGV[1])
+  redis.call("HSET", KEYS[1], ARGV[4], ARGV[1])
   return 1
 end
 return 0`)
 
 func (b *Broadcaster) claim(ctx context.Context, stk, chat, run string, ro RunOptions) (bool, error) {
-	n, err := claimScript.Run(ctx, b.rdb, []string{stk, chat}, stSending+run, flag(ro.RetryFailed), flag(ro.RetryUncertain)).Int()
+	n, err := claimScript.Run(ctx, b.rdb, []string{stk}, stSending+run, flag(ro.RetryFailed), flag(ro.RetryUncertain), chat).Int()
 	if err != nil {
 		return false, fmt.Errorf("claim recipient: %w", err)
 	}
@@ -742,7 +734,7 @@ func (b *Broadcaster) Status(ctx context.Context, id string) (Status, error) {
 
 // Jobs lists the broadcasts of the last 30 days, newest first.
 func (b *Broadcaster) Jobs(ctx context.Context) ([]string, error) {
-	key := b.o.Store.Key("bc", "jobs")
+	key := b.o.Store.BroadcastJobsKey()
 	b.rdb.ZRemRangeByScore(ctx, key, "-inf", strconv.FormatInt(b.o.Now().Add(-jobTTL).Unix(), 10))
 	return b.rdb.ZRevRange(ctx, key, 0, 99).Result()
 }
@@ -778,30 +770,11 @@ func (p *pacer) wait(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return store.Sleep(ctx, d)
 }
 
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func validID(s string) bool {
-	if s == "" || len(s) > 40 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

@@ -78,7 +78,7 @@ const reminderMemory = 90 * 24 * time.Hour
 
 // OptOut stops reminders to chat for good ("/tatnhacnho").
 func OptOut(ctx context.Context, st *store.Store, chat string) error {
-	if err := st.Client().SAdd(ctx, st.Key("rem", "optout"), chat).Err(); err != nil {
+	if err := st.Client().SAdd(ctx, st.ReminderOptOutKey(), chat).Err(); err != nil {
 		return fmt.Errorf("opt out of reminders: %w", err)
 	}
 	return nil
@@ -120,7 +120,9 @@ func (r *Reminders) Pass(ctx context.Context) (int, error) {
 	if !r.Daytime(now) {
 		return 0, nil
 	}
-	ok, err := r.rdb.SetNX(ctx, r.o.Store.Key("rem", "lease"), "1", r.o.Every/2).Result()
+	// The lease is never released: it also spaces passes Every/2 apart
+	// whichever replica makes them.
+	ok, err := r.o.Store.NewLease(r.o.Store.ReminderLeaseKey(), r.o.Every/2).Acquire(ctx)
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -167,9 +169,12 @@ func (r *Reminders) remind(ctx context.Context, cat *content.Catalog, chat strin
 	}
 	var out *redis.BoolCmd
 	var claim *redis.IntCmd
-	doneKey := r.o.Store.Key("rem", "{"+chat+"}")
-	_, err = r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		out = p.SIsMember(ctx, r.o.Store.Key("rem", "optout"), chat)
+	doneKey := r.o.Store.ReminderDoneKey(chat)
+	// One round trip, not one MULTI: the opt-out set and the chat's marks
+	// are in different cluster slots, and an opt-out racing this claim may
+	// land either side of it anyway.
+	_, err = r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		out = p.SIsMember(ctx, r.o.Store.ReminderOptOutKey(), chat)
 		claim = p.SAdd(ctx, doneKey, rc.sess.Flow)
 		p.Expire(ctx, doneKey, reminderMemory)
 		return nil

@@ -42,7 +42,7 @@ func TestReminderTiming(t *testing.T) {
 		pass := func(at time.Time) int {
 			t.Helper()
 			tw.clk.Set(at)
-			st.Client().Del(ctx, st.Key("rem", "lease")) // a new pass, not a second replica
+			st.Client().Del(ctx, st.ReminderLeaseKey()) // a new pass, not a second replica
 			n, err := r.Pass(ctx)
 			if err != nil {
 				t.Fatal(err)

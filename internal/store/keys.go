@@ -109,6 +109,27 @@ func (s *Store) MissesKey(part string) string { return s.Key("faq", "{misses}", 
 // VotesKey is the hash of the FAQ answers' helpful/unhelpful votes.
 func (s *Store) VotesKey() string { return s.Key("faq", "votes") }
 
+// BroadcastKey is one of broadcast job id's keys, all in slot {<id>}: the
+// job's hash (no parts), "q", <channel> (list of recipients), "st" (hash
+// recipient → state) and "lease".
+func (s *Store) BroadcastKey(id string, parts ...string) string {
+	return s.Key("bc", "{"+id+"}") + joinParts(parts)
+}
+
+// BroadcastJobsKey is the sorted set of broadcast job ids by creation time.
+// It stands alone.
+func (s *Store) BroadcastJobsKey() string { return s.Key("bc", "jobs") }
+
+// ReminderOptOutKey is the set of chats that turned reminders off.
+func (s *Store) ReminderOptOutKey() string { return s.Key("rem", "optout") }
+
+// ReminderDoneKey is the set of flows chat was reminded of, in the chat's
+// slot.
+func (s *Store) ReminderDoneKey(chat string) string { return s.Key("rem", "{"+chat+"}") }
+
+// ReminderLeaseKey is the lease of the replica making a reminder pass.
+func (s *Store) ReminderLeaseKey() string { return s.Key("rem", "lease") }
+
 // renames lists the keys that moved to a new slot, old name first. Open
 // carries each old key's data over (see migrate).
 func (s *Store) renames() [][2]string {
