@@ -276,7 +276,7 @@ func newAnalyzer(lex *lexicon, v content.Vocab) *analyzer {
 	for _, k := range sortedKeys(v.Abbreviations) {
 		a.add(lex.phraseIDs(k), syn.rewrite(nil, lex.phraseIDs(v.Abbreviations[k])))
 	}
-	for _, id := range sortedKeys32(syn.rules) {
+	for _, id := range sortedKeys(syn.rules) {
 		for _, r := range syn.rules[id] {
 			a.add(r.from, r.to)
 		}

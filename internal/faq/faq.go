@@ -237,17 +237,9 @@ func smallSortedKeys[V any](dst []string, m map[string]V) []string {
 	return dst
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func sortedKeys32[V any](m map[int32]V) []int32 {
-	keys := make([]int32, 0, len(m))
+// sortedKeys returns the keys of m in order.
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
