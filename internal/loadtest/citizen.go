@@ -97,8 +97,10 @@ func (c *citizen) next() move {
 	return move{text: "menu"}
 }
 
-// webRequest is the body of POST /api/chat.
-type webRequest struct {
+// WebRequest is the body of POST /api/chat (internal/web.Request, the
+// fields the load tool sends): what the generator sends and the baseline
+// server decodes.
+type WebRequest struct {
 	User   string  `json:"user"`
 	ID     string  `json:"id"`
 	Text   *string `json:"text,omitempty"`
@@ -148,10 +150,28 @@ func scanReplies(data []byte, payloads []string) (_ []string, numbered, replies 
 	return payloads, numbered, replies, true
 }
 
+// post sends v as JSON to the bot, with the given header pairs (name,
+// value, ...).
+func (r *runner) post(ctx context.Context, v any, header ...string) (*http.Response, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return r.client.Do(req)
+}
+
 func (r *runner) webStep(ctx context.Context, c *citizen) error {
 	m := c.next()
 	c.msgSeq++
-	req := webRequest{User: c.user, ID: "m" + strconv.Itoa(c.msgSeq)}
+	req := WebRequest{User: c.user, ID: "m" + strconv.Itoa(c.msgSeq)}
 	switch {
 	case m.start:
 		empty := ""
@@ -161,19 +181,11 @@ func (r *runner) webStep(ctx context.Context, c *citizen) error {
 	default:
 		req.Text = &m.text
 	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		return err
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	hreq.Header.Set("Content-Type", "application/json")
+	var header []string
 	if c.cookie != "" {
-		hreq.Header.Set("Cookie", c.cookie)
+		header = []string{"Cookie", c.cookie}
 	}
-	resp, err := r.client.Do(hreq)
+	resp, err := r.post(ctx, req, header...)
 	if err != nil {
 		return err
 	}
@@ -267,17 +279,7 @@ func (r *runner) telegramUpdate(c *citizen) tgUpdate {
 }
 
 func (r *runner) telegramStep(ctx context.Context, c *citizen) error {
-	body, err := json.Marshal(r.telegramUpdate(c))
-	if err != nil {
-		return err
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	hreq.Header.Set("Content-Type", "application/json")
-	hreq.Header.Set("X-Telegram-Bot-Api-Secret-Token", r.o.Secret)
-	resp, err := r.client.Do(hreq)
+	resp, err := r.post(ctx, r.telegramUpdate(c), "X-Telegram-Bot-Api-Secret-Token", r.o.Secret)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/internal/loadtest"
 )
 
 // CookieName is the cookie the web chat names a conversation by.
@@ -91,18 +93,10 @@ func (s *Server) Load(ctx context.Context) error { return s.save.Load(ctx, s.rdb
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-type request struct {
-	User   string  `json:"user"`
-	ID     string  `json:"id"`
-	Text   *string `json:"text"`
-	Button *string `json:"button"`
-	Start  *string `json:"start"`
-}
-
 var session = strings.Repeat("s", SessionBytes)
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
-	var req request
+	var req loadtest.WebRequest
 	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&req); err != nil || req.User == "" {
 		http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
 		return
