@@ -284,28 +284,21 @@ func (c *Catalog) Summary() string {
 
 // index builds the lookup maps; duplicates are reported by validation.
 func (c *Catalog) index() {
-	c.flowByID = make(map[string]*Flow, len(c.Flows))
+	c.flowByID = byID(c.Flows, func(f *Flow) string { return f.ID })
 	for _, f := range c.Flows {
-		if _, dup := c.flowByID[f.ID]; !dup {
-			c.flowByID[f.ID] = f
-		}
-		f.stepByID = make(map[string]*Step, len(f.Steps))
-		for _, s := range f.Steps {
-			if _, dup := f.stepByID[s.ID]; !dup {
-				f.stepByID[s.ID] = s
-			}
+		f.stepByID = byID(f.Steps, func(s *Step) string { return s.ID })
+	}
+	c.sourceByID = byID(c.Sources, func(s *Source) string { return s.ID })
+	c.entryByID = byID(c.FAQ, func(e *Entry) string { return e.ID })
+}
+
+// byID maps each id to the first item that has it.
+func byID[T any](items []T, id func(T) string) map[string]T {
+	m := make(map[string]T, len(items))
+	for _, it := range items {
+		if _, dup := m[id(it)]; !dup {
+			m[id(it)] = it
 		}
 	}
-	c.sourceByID = make(map[string]*Source, len(c.Sources))
-	for _, s := range c.Sources {
-		if _, dup := c.sourceByID[s.ID]; !dup {
-			c.sourceByID[s.ID] = s
-		}
-	}
-	c.entryByID = make(map[string]*Entry, len(c.FAQ))
-	for _, e := range c.FAQ {
-		if _, dup := c.entryByID[e.ID]; !dup {
-			c.entryByID[e.ID] = e
-		}
-	}
+	return m
 }

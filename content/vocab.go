@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
@@ -90,18 +88,4 @@ func (v *validator) commands(file string) {
 			v.errf(file, 0, "commands: %q is not a command the bot knows (%s)", name, strings.Join(slices.Sorted(maps.Keys(CommandNames)), ", "))
 		}
 	}
-}
-
-// UnmarshalYAML decodes a Situation and records its line.
-func (s *Situation) UnmarshalYAML(n *yaml.Node) error {
-	type plain Situation
-	s.Line = n.Line
-	return n.Decode((*plain)(s))
-}
-
-// UnmarshalYAML decodes a Language and records its line.
-func (l *Language) UnmarshalYAML(n *yaml.Node) error {
-	type plain Language
-	l.Line = n.Line
-	return n.Decode((*plain)(l))
 }
