@@ -92,7 +92,7 @@ func New(o Options) (*Handler, error) {
 	h.warn = lograte.New(o.Logger, time.Minute, o.Now)
 	h.limit = &limiter{
 		rdb: h.rdb, now: o.Now, warn: h.warn, clients: map[string][]time.Time{},
-		key: func(client string) string { return o.Store.Key("admin", "fail", client) },
+		key: o.Store.AdminFailKey,
 	}
 	return h, nil
 }

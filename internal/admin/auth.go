@@ -85,7 +85,7 @@ func (h *Handler) session(r *http.Request) (string, bool) {
 }
 
 func (h *Handler) sessionKey(sid string) string {
-	return h.o.Store.Key("admin", "session", sid)
+	return h.o.Store.AdminSessionKey(sid)
 }
 
 // tokenOK compares tok with ADMIN_TOKEN in constant time (both hashed, so

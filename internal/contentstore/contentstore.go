@@ -110,7 +110,7 @@ type Store struct {
 
 // New returns a Store that keeps its keys under st's prefix.
 func New(st *store.Store) *Store {
-	key := func(parts ...string) string { return st.Key(append([]string{"{content}"}, parts...)...) }
+	key := st.ContentKey
 	return &Store{
 		Keep:    DefaultKeep,
 		rdb:     st.Client(),

@@ -55,9 +55,9 @@ func NewMisses(st *store.Store) *Misses {
 	// One hash tag keeps the three keys in one cluster slot for the script.
 	return &Misses{
 		rdb:         st.Client(),
-		counts:      st.Key("faq", "{misses}", "counts"),
-		details:     st.Key("faq", "{misses}", "details"),
-		recent:      st.Key("faq", "{misses}", "recent"),
+		counts:      st.MissesKey("counts"),
+		details:     st.MissesKey("details"),
+		recent:      st.MissesKey("recent"),
 		MaxDistinct: 5000,
 		MaxRecent:   500,
 		Now:         time.Now,
@@ -207,7 +207,7 @@ var entryID = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
 
 // NewVotes returns the vote counts kept in st's Redis under st's key prefix.
 func NewVotes(st *store.Store) *Votes {
-	return &Votes{rdb: st.Client(), key: st.Key("faq", "votes")}
+	return &Votes{rdb: st.Client(), key: st.VotesKey()}
 }
 
 // Record counts one vote for entry id. The caller passes ids of entries the

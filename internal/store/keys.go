@@ -130,6 +130,22 @@ func (s *Store) ReminderDoneKey(chat string) string { return s.Key("rem", "{"+ch
 // ReminderLeaseKey is the lease of the replica making a reminder pass.
 func (s *Store) ReminderLeaseKey() string { return s.Key("rem", "lease") }
 
+// AdminFailKey counts the wrong admin tokens from one client address (a
+// string with the window as its TTL).
+func (s *Store) AdminFailKey(client string) string { return s.Key("admin", "fail", client) }
+
+// AdminSessionKey marks an admin dashboard session as live (a string
+// with a TTL).
+func (s *Store) AdminSessionKey(sid string) string { return s.Key("admin", "session", sid) }
+
+// WebIDKey holds the key that signs the web chat's conversation ids.
+func (s *Store) WebIDKey() string { return s.Key("web", "idkey") }
+
+// WebNewChatsKey is the prefix of the web chat's per-address counters of
+// new conversations: <prefix>:<keyed hash of the address>:<window>, each
+// a string with a TTL, alone in its slot.
+func (s *Store) WebNewChatsKey() string { return s.Key("web", "newchats") }
+
 // renames lists the keys that moved to a new slot, old name first. Open
 // carries each old key's data over (see migrate).
 func (s *Store) renames() [][2]string {
