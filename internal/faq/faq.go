@@ -571,7 +571,7 @@ func (ix *Index) scoreAll(sc *scratch, text string, words []int32) (best, tops [
 		switch {
 		case !part.asks:
 			credit *= ix.p.story // the story before the question
-		case ix.strong(scores):
+		case ix.strong(scores) && !part.maybe: // a second question is asked outright
 			tops = append(tops, scores[0])
 		}
 		for _, s := range scores {
@@ -619,14 +619,14 @@ func (ix *Index) clauses(sc *scratch, text string, long bool) []clause {
 		for i := 0; i < len(words); i++ {
 			if n := ix.joiners.at(words[i:]); n > 0 {
 				if i > start {
-					out = append(out, clause{words[start:i], s.asks})
+					out = append(out, clause{words: words[start:i], asks: s.asks})
 				}
 				start = i + n
 				i = start - 1
 			}
 		}
 		if start < len(words) {
-			out = append(out, clause{words[start:], s.asks})
+			out = append(out, clause{words: words[start:], asks: s.asks})
 		}
 		if parts := out[from:]; len(parts) > 1 {
 			// A sentence of several parts: a part asks by its own words
@@ -640,9 +640,9 @@ func (ix *Index) clauses(sc *scratch, text string, long bool) []clause {
 	if len(out) < 2 {
 		return nil
 	}
-	if !asking { // nothing asks outright: every part may be the question
+	if !asking { // nothing asks outright: every part may be the question, none for sure
 		for i := range out {
-			out[i].asks = true
+			out[i].asks, out[i].maybe = true, true
 		}
 	}
 	return out[:min(len(out), maxClauses)]
@@ -662,6 +662,7 @@ func (ix *Index) asks(sc *scratch, words []int32) bool {
 type clause struct {
 	words []int32
 	asks  bool
+	maybe bool // asks only because nothing in the message asks outright
 }
 
 func sortScored(s []scored) {
