@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
+	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admin"
 	"github.com/vneid-guide/vneidbot/internal/broadcast"
@@ -75,7 +74,7 @@ func setupReminders(ctx context.Context, a *app) error {
 	if !a.cfg.Reminders {
 		return nil
 	}
-	chans, err := channels(a.cfg, a.store, a.engine, 5)
+	chans, err := broadcast.Channels(platforms(a.cfg, a.store, a.engine.Content), 5)
 	if err != nil {
 		return err
 	}
@@ -93,52 +92,21 @@ func setupReminders(ctx context.Context, a *app) error {
 	return nil
 }
 
-// channels builds a sender for each configured channel that can write
-// first: Telegram (bulk sends yield to replies), the Zalo OA (7-day
-// window) and the Zalo Bot Platform. perSecond paces each channel; Telegram
-// allows about 30 messages a second for the whole bot, so keep room for the
-// replies of the serving bot.
-func channels(cfg Config, st *store.Store, eng *flows.Engine, perSecond float64) (map[string]broadcast.Channel, error) {
-	out := map[string]broadcast.Channel{}
+// platforms are the adapters' options of the configured channels that can
+// write first, for broadcast.Channels (reminders, broadcasts, the handoff).
+func platforms(cfg Config, st *store.Store, cat func() *content.Catalog) broadcast.Platforms {
+	var p broadcast.Platforms
 	if cfg.TelegramToken != "" {
-		tg, err := telegram.New(telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Handler: eng, Store: st})
-		if err != nil {
-			return nil, err
-		}
-		out["tg"] = broadcast.Channel{
-			Sender: tgBulk{tg}, PerSecond: perSecond, Buttons: true,
-			Unreachable: func(err error) bool {
-				var ae *telegram.APIError
-				return errors.Is(err, telegram.ErrBlocked) || errors.As(err, &ae) && ae.Code == http.StatusForbidden
-			},
-		}
+		p.Telegram = &telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Content: cat, Store: st}
 	}
 	if cfg.ZaloEnabled() {
-		oa, err := zalo.New(zalo.Options{
+		p.Zalo = &zalo.Options{
 			AppID: cfg.ZaloAppID, AppSecret: cfg.ZaloAppSecret, OASecretKey: cfg.ZaloOASecretKey,
-			APIURL: cfg.ZaloAPIURL, OAuthURL: cfg.ZaloOAuthURL, Store: st, Engine: eng,
-		})
-		if err != nil {
-			return nil, err
-		}
-		out[zalo.Channel] = broadcast.Channel{
-			Sender: oa, PerSecond: perSecond, Window: 7 * 24 * time.Hour, Buttons: true,
-			Unreachable: func(err error) bool { return errors.Is(err, zalo.ErrUnreachable) },
+			APIURL: cfg.ZaloAPIURL, OAuthURL: cfg.ZaloOAuthURL, Store: st, Content: cat,
 		}
 	}
 	if cfg.ZaloBotToken != "" {
-		zb, err := zalobot.New(zalobot.Options{Token: cfg.ZaloBotToken, APIURL: cfg.ZaloBotAPIURL, Store: st, Engine: eng})
-		if err != nil {
-			return nil, err
-		}
-		out[zalobot.Channel] = broadcast.Channel{Sender: zb, PerSecond: perSecond, Buttons: false}
+		p.ZaloBot = &zalobot.Options{Token: cfg.ZaloBotToken, APIURL: cfg.ZaloBotAPIURL, Store: st, Content: cat}
 	}
-	return out, nil
-}
-
-// tgBulk sends through Telegram's bulk path, which yields to live replies.
-type tgBulk struct{ b *telegram.Bot }
-
-func (t tgBulk) Send(ctx context.Context, chatID string, replies []flows.Reply) error {
-	return t.b.Broadcast(ctx, chatID, replies)
+	return p
 }

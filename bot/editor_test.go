@@ -21,7 +21,7 @@ func TestBrowserEditRoundTripsThroughFiles(t *testing.T) {
 	getenv := volunteerEnv(t)
 	token := func(role string) string {
 		code, out, errOut := runCmd(t, getenv, "operator", "add", "--name", "Người "+role, "--role", role, "--json")
-		var a accountJSON
+		var a struct{ Token string }
 		if code != 0 || json.Unmarshal([]byte(out), &a) != nil {
 			t.Fatalf("operator add: %d %s", code, errOut)
 		}

@@ -12,13 +12,21 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/accounts"
+	"github.com/vneid-guide/vneidbot/internal/broadcast"
+	"github.com/vneid-guide/vneidbot/internal/cli"
+	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/handoff"
+	"github.com/vneid-guide/vneidbot/internal/stats"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/volunteer"
 )
 
 const usage = `vneidbot: the VNeID guide bot.
@@ -96,21 +104,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "content":
 		err = cmdContent(cfg, args, stdout, stderr)
 	case "faq":
-		err = faqCommand(ctx, cfg, args, stdout, stderr)
+		err = faq.Command(ctx, cfg.RedisURL, args, stdout, stderr)
 	case "zalo":
 		err = cmdZalo(ctx, cfg, args, stdout)
 	case "volunteer":
-		err = volunteerCommand(ctx, cfg, args, stdout, stderr)
+		err = volunteer.Command(ctx, volunteer.CLIOptions{RedisURL: cfg.RedisURL, Links: links(cfg), Catalog: catalog(cfg)}, args, stdout, stderr)
 	case "handoff":
-		err = handoffCommand(ctx, cfg, args, stdout, stderr)
+		err = handoff.Command(ctx, handoff.CLIOptions{Open: openHandoff(cfg, stderr)}, args, stdout, stderr)
 	case "officer":
-		err = officerCommand(ctx, cfg, args, stdout, stderr)
+		err = accounts.OfficerCommand(ctx, accountsCLI(cfg), args, stdout, stderr)
 	case "operator":
-		err = operatorCommand(ctx, cfg, args, stdout, stderr)
+		err = accounts.OperatorCommand(ctx, accountsCLI(cfg), args, stdout, stderr)
 	case "stats":
-		err = statsCommand(ctx, cfg, args, stdout, stderr)
+		err = stats.Command(ctx, stats.CLIOptions{RedisURL: cfg.RedisURL, Catalog: catalog(cfg)}, args, stdout, stderr)
 	case "broadcast":
-		err = broadcastCommand(ctx, cfg, args, stdout, stderr)
+		err = broadcast.Command(ctx, broadcast.CLIOptions{
+			Store: store.Options{URL: cfg.RedisURL, SessionTTL: cfg.SessionTTL}, LogLevel: cfg.LogLevel, Catalog: catalog(cfg),
+			Platforms: func(st *store.Store, cat func() *content.Catalog) broadcast.Platforms { return platforms(cfg, st, cat) },
+		}, args, stdout, stderr)
 	case "loadtest":
 		err = loadtestCommand(ctx, cfg, args, stdout, stderr)
 	case "health":
@@ -119,50 +130,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "vneidbot: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
 	}
-	var ue usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "vneidbot: %v\n", err)
-		return exitUsage
-	case errors.Is(err, errSilent):
-		return 1
-	default:
-		fmt.Fprintf(stderr, "vneidbot: %v\n", err)
-		return 1
-	}
+	return cli.Exit(err, stderr)
 }
 
-// usageError is a command-line mistake (exit 2).
-type usageError struct{ msg string }
+// usageError, errSilent, newFlags and parseFlags are the command-line
+// conventions of internal/cli, under the names bot/ has used.
+type usageError = cli.UsageError
 
-func (e usageError) Error() string { return e.msg }
+var errSilent = cli.ErrSilent
 
-// errSilent is a failure whose explanation was already printed.
-var errSilent = errors.New("failed")
-
-// newFlags returns a flag set whose --help prints the command's usage.
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: vneidbot %s\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses args, turning flag errors into usage errors.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
-	}
-	return nil
-}
+var newFlags, parseFlags, parseInterleaved = cli.NewFlags, cli.Parse, cli.ParseInterleaved
 
 func cmdServe(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	fs := newFlags("serve", "serve\n\nRuns the bot until SIGINT or SIGTERM. Configuration comes from the environment.", stdout)
@@ -181,4 +158,20 @@ func cmdZalo(ctx context.Context, cfg Config, args []string, stdout io.Writer) e
 		return usageError{"zalo: expected a subcommand: authorize"}
 	}
 	return zaloAuthorize(ctx, cfg, args[1:], stdout)
+}
+
+func accountsCLI(cfg Config) accounts.CLIOptions {
+	return accounts.CLIOptions{RedisURL: cfg.RedisURL, PublicURL: cfg.PublicURL}
+}
+
+// catalog loads, for a command, the content that serves without Redis:
+// CONTENT_DIR, else the built-in content.
+func catalog(cfg Config) func() (*content.Catalog, error) {
+	return func() (*content.Catalog, error) {
+		src, err := newContentSource(cfg.ContentDir)
+		if err != nil {
+			return nil, err
+		}
+		return src.Catalog(), nil
+	}
 }

@@ -61,7 +61,7 @@ func unreachable(err error) bool {
 }
 
 // tgBulk sends through Telegram's bulk path, which yields to live replies.
-type tgBulk struct{ b *telegram.Bot }
+type tgBulk struct{ b *telegram.Adapter }
 
 func (t tgBulk) Send(ctx context.Context, chatID string, replies []flows.Reply) error {
 	return t.b.Broadcast(ctx, chatID, replies)

@@ -1,4 +1,4 @@
-package main
+package stats
 
 import (
 	"context"
@@ -7,8 +7,9 @@ import (
 	"sort"
 	"text/tabwriter"
 
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
-	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
 )
@@ -22,48 +23,51 @@ misses, and what each volunteer's code brought. --ref limits everything to the
 users a code brought. Unique users are counted with HyperLogLog: exact for
 small numbers, within about 1% beyond. Needs REDIS_URL.`
 
-// statsCommand runs "vneidbot stats ...".
-func statsCommand(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("stats", statsSynopsis, stdout)
+// CLIOptions is what "vneidbot stats" takes from the configuration.
+type CLIOptions struct {
+	RedisURL string                           // REDIS_URL: the statistics live there
+	Catalog  func() (*content.Catalog, error) // the content, for the names of flows and steps
+}
+
+// Command runs "vneidbot stats ...".
+func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlags("stats", statsSynopsis, stdout)
 	asJSON := fs.Bool("json", false, `print JSON: {"users","by_channel","funnel","completed","stuck","faq","referrals",…}`)
 	since := fs.String("since", "", "first day, YYYY-MM-DD (30 days before --until)")
 	until := fs.String("until", "", "last day, YYYY-MM-DD (today)")
 	ref := fs.String("ref", "", "only the users a volunteer code brought (k7m2p9xq or v_k7m2p9xq)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("stats: unexpected argument %q", fs.Arg(0))}
+		return cli.Usagef("stats: unexpected argument %q", fs.Arg(0))
 	}
-	var f stats.Filter
+	var f Filter
 	var err error
 	if *until != "" {
-		if f.Until, err = stats.ParseDay(*until); err != nil {
-			return usageError{"stats: --until: " + err.Error()}
+		if f.Until, err = ParseDay(*until); err != nil {
+			return cli.UsageError{Msg: "stats: --until: " + err.Error()}
 		}
 	}
 	if *since != "" {
-		if f.Since, err = stats.ParseDay(*since); err != nil {
-			return usageError{"stats: --since: " + err.Error()}
+		if f.Since, err = ParseDay(*since); err != nil {
+			return cli.UsageError{Msg: "stats: --since: " + err.Error()}
 		}
 	}
 	if *ref != "" {
 		if !volunteer.ValidRef(volunteer.RefPrefix + trimRef(*ref)) {
-			return usageError{fmt.Sprintf("stats: --ref %q is not a volunteer code", *ref)}
+			return cli.Usagef("stats: --ref %q is not a volunteer code", *ref)
 		}
 		f.Ref = trimRef(*ref)
 	}
-	if cfg.RedisURL == "" {
-		return usageError{"stats: REDIS_URL is not set: statistics live in the Redis the bot uses"}
-	}
-	ctx, cancel := context.WithTimeout(ctx, operatorTimeout)
+	ctx, cancel := context.WithTimeout(ctx, cli.Timeout)
 	defer cancel()
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL})
+	st, err := cli.OpenStore(ctx, store.Options{URL: o.RedisURL}, "stats", "statistics live in the Redis the bot uses")
 	if err != nil {
-		return fmt.Errorf("stats: %w", err)
+		return err
 	}
 	defer st.Close()
-	src, err := newContentSource(cfg.ContentDir)
+	cat, err := o.Catalog()
 	if err != nil {
 		return err
 	}
@@ -71,9 +75,9 @@ func statsCommand(ctx context.Context, cfg Config, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	rep, err := stats.NewReader(st, 0).Report(ctx, f, src.Catalog(), vols)
+	rep, err := NewReader(st, 0).Report(ctx, f, cat, vols)
 	if err != nil {
-		return usageError{err.Error()}
+		return cli.UsageError{Msg: err.Error()}
 	}
 	// tickets handed to officers, per area (issue 14)
 	ho, err := handoff.NewStore(st, nil).Numbers(ctx)
@@ -81,13 +85,13 @@ func statsCommand(ctx context.Context, cfg Config, args []string, stdout, stderr
 		return err
 	}
 	if *asJSON {
-		return encodeJSON(stdout, struct {
-			*stats.Report
+		return cli.PrintJSON(stdout, struct {
+			*Report
 			Handoff []handoff.AreaNumbers `json:"handoff"`
 		}{rep, ho})
 	}
 	printReport(stdout, rep)
-	printHandoff(stdout, ho)
+	handoff.PrintNumbers(stdout, ho)
 	return nil
 }
 
@@ -99,7 +103,7 @@ func trimRef(s string) string {
 }
 
 // printReport writes the report for a terminal.
-func printReport(w io.Writer, r *stats.Report) {
+func printReport(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "%s to %s", r.Since, r.Until)
 	if r.Ref != "" {
 		fmt.Fprintf(w, ", users brought by %s", r.Ref)

@@ -1,18 +1,17 @@
-package main
+package volunteer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/store"
-	"github.com/vneid-guide/vneidbot/internal/volunteer"
 	"github.com/vneid-guide/vneidbot/internal/volunteer/qr"
 )
 
@@ -34,28 +33,33 @@ A volunteer sees their own numbers by sending "/thongke <key>" once in the bot
 // volunteerJSON is the JSON of "volunteer add" and "volunteer link":
 // {"code","name","links":{"telegram","web","zalo"}} and more.
 type volunteerJSON struct {
-	Code     string        `json:"code"`
-	Name     string        `json:"name"`
-	Area     string        `json:"area,omitempty"`
-	Ref      string        `json:"ref"`
-	Links    volunteer.Set `json:"links"`
-	ZaloCode string        `json:"zalo_code"`
-	Key      string        `json:"key,omitempty"` // private: "/thongke <key>" links the volunteer's chat
-	QR       string        `json:"qr,omitempty"`
-	Created  string        `json:"created"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Area     string `json:"area,omitempty"`
+	Ref      string `json:"ref"`
+	Links    Set    `json:"links"`
+	ZaloCode string `json:"zalo_code"`
+	Key      string `json:"key,omitempty"` // private: "/thongke <key>" links the volunteer's chat
+	QR       string `json:"qr,omitempty"`
+	Created  string `json:"created"`
 }
 
-// volunteerCommand runs "vneidbot volunteer ...".
-func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		if len(args) == 0 {
-			return usageError{"volunteer: expected add, list or link (see vneidbot volunteer --help)"}
-		}
-		fmt.Fprint(stdout, volunteerUsage)
-		return nil
+// CLIOptions is what "vneidbot volunteer" takes from the configuration.
+type CLIOptions struct {
+	RedisURL string // REDIS_URL: volunteers live there
+	Links    Links  // the bot's public addresses
+	// Catalog loads the content (CONTENT_DIR, else the built-in content),
+	// for the words printed under a QR code.
+	Catalog func() (*content.Catalog, error)
+}
+
+// Command runs "vneidbot volunteer add|list|link".
+func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
+	sub, rest, ok, err := cli.Sub("volunteer", "add, list or link", volunteerUsage, args, stdout)
+	if !ok {
+		return err
 	}
-	sub, rest := args[0], args[1:]
-	fs := newFlags("volunteer "+sub, strings.TrimPrefix(strings.TrimPrefix(volunteerUsage, "Usage:\n  "), "vneidbot "), stdout)
+	fs := cli.SubFlags("volunteer", sub, volunteerUsage, stdout)
 	asJSON := fs.Bool("json", false, "print JSON")
 	var name, area, qrFile *string
 	switch sub {
@@ -66,31 +70,29 @@ func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, st
 	case "link":
 		qrFile = fs.String("qr", "", "write a printable QR code of the link to this PNG file")
 	default:
-		return usageError{fmt.Sprintf("volunteer: unknown subcommand %q: expected add, list or link", sub)}
+		return cli.Usagef("volunteer: unknown subcommand %q: expected add, list or link", sub)
 	}
-	pos, err := parseInterleaved(fs, rest)
+	pos, err := cli.ParseInterleaved(fs, rest)
 	if err != nil {
 		return err
 	}
 	switch {
 	case sub == "add" && strings.TrimSpace(*name) == "":
-		return usageError{"volunteer add: --name is required, e.g. vneidbot volunteer add --name \"Nguyễn Văn An\" --area \"Xã Tân Lập\""}
+		return cli.UsageError{Msg: "volunteer add: --name is required, e.g. vneidbot volunteer add --name \"Nguyễn Văn An\" --area \"Xã Tân Lập\""}
 	case sub == "link" && len(pos) != 1:
-		return usageError{"volunteer link: give one code, e.g. vneidbot volunteer link k7m2p9xq --qr an.png"}
+		return cli.UsageError{Msg: "volunteer link: give one code, e.g. vneidbot volunteer link k7m2p9xq --qr an.png"}
 	case sub != "link" && len(pos) != 0:
-		return usageError{fmt.Sprintf("volunteer %s: unexpected argument %q", sub, pos[0])}
-	case cfg.RedisURL == "":
-		return usageError{"volunteer " + sub + ": REDIS_URL is not set: volunteers live in the Redis the bot uses"}
+		return cli.Usagef("volunteer %s: unexpected argument %q", sub, pos[0])
 	}
-	ctx, cancel := context.WithTimeout(ctx, operatorTimeout)
+	ctx, cancel := context.WithTimeout(ctx, cli.Timeout)
 	defer cancel()
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL})
+	st, err := cli.OpenStore(ctx, store.Options{URL: o.RedisURL}, "volunteer "+sub, "volunteers live in the Redis the bot uses")
 	if err != nil {
-		return fmt.Errorf("volunteer %s: %w", sub, err)
+		return err
 	}
 	defer st.Close()
-	reg := volunteer.NewRegistry(st, nil)
-	l := links(cfg)
+	reg := NewRegistry(st, nil)
+	l := o.Links
 	if !l.For("x").Any() && sub != "list" {
 		fmt.Fprintln(stderr, "vneidbot: warning: PUBLIC_URL, TELEGRAM_BOT_USERNAME and ZALO_OA_URL are all empty, so there are no links to print")
 	}
@@ -98,8 +100,8 @@ func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, st
 	switch sub {
 	case "add":
 		v, err := reg.Add(ctx, *name, *area)
-		if errors.Is(err, volunteer.ErrInvalid) {
-			return usageError{"volunteer add: " + err.Error()}
+		if errors.Is(err, ErrInvalid) {
+			return cli.UsageError{Msg: "volunteer add: " + err.Error()}
 		}
 		if err != nil {
 			return err
@@ -107,14 +109,14 @@ func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, st
 		return printVolunteer(ctx, reg, l, v, "", *asJSON, stdout)
 	case "link":
 		v, err := reg.Get(ctx, pos[0])
-		if errors.Is(err, volunteer.ErrNotFound) {
+		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("volunteer link: no volunteer has the code %q (see vneidbot volunteer list)", pos[0])
 		}
 		if err != nil {
 			return err
 		}
 		if *qrFile != "" {
-			if err := writeQR(ctx, cfg, l, v, *qrFile); err != nil {
+			if err := writeQR(o.Catalog, l, v, *qrFile); err != nil {
 				return err
 			}
 		}
@@ -129,7 +131,7 @@ func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, st
 			for _, v := range vs {
 				out = append(out, toJSON(v, l, "", ""))
 			}
-			return encodeJSON(stdout, out)
+			return cli.PrintJSON(stdout, out)
 		}
 		if len(vs) == 0 {
 			fmt.Fprintln(stdout, "no volunteers yet: vneidbot volunteer add --name NAME")
@@ -144,39 +146,20 @@ func volunteerCommand(ctx context.Context, cfg Config, args []string, stdout, st
 	}
 }
 
-// parseInterleaved parses flags that may come after positional arguments,
-// as in "volunteer link CODE --qr an.png", and returns the positional ones.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos, args = append(pos, args[0]), args[1:]
-	}
-}
-
-func toJSON(v volunteer.Volunteer, l volunteer.Links, key, qr string) volunteerJSON {
+func toJSON(v Volunteer, l Links, key, qr string) volunteerJSON {
 	set := l.For(v.Code)
 	return volunteerJSON{Code: v.Code, Name: v.Name, Area: v.Area, Ref: v.Ref(), Links: set, ZaloCode: set.ZaloCode,
 		Key: key, QR: qr, Created: v.Created.Format("2006-01-02T15:04:05Z07:00")}
 }
 
-func printVolunteer(ctx context.Context, reg *volunteer.Registry, l volunteer.Links, v volunteer.Volunteer, qrFile string, asJSON bool, stdout io.Writer) error {
+func printVolunteer(ctx context.Context, reg *Registry, l Links, v Volunteer, qrFile string, asJSON bool, stdout io.Writer) error {
 	key, err := reg.ClaimKey(ctx, v.Code)
-	if err != nil && !errors.Is(err, volunteer.ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
 	j := toJSON(v, l, key, qrFile)
 	if asJSON {
-		return encodeJSON(stdout, j)
+		return cli.PrintJSON(stdout, j)
 	}
 	fmt.Fprintf(stdout, "%s  %s", j.Code, j.Name)
 	if j.Area != "" {
@@ -202,16 +185,15 @@ func printVolunteer(ctx context.Context, reg *volunteer.Registry, l volunteer.Li
 }
 
 // writeQR writes the printable QR code of v's best link to path.
-func writeQR(ctx context.Context, cfg Config, l volunteer.Links, v volunteer.Volunteer, path string) error {
+func writeQR(catalog func() (*content.Catalog, error), l Links, v Volunteer, path string) error {
 	link := l.For(v.Code).Best()
 	if link == "" {
-		return usageError{"volunteer link --qr: set PUBLIC_URL (or TELEGRAM_BOT_USERNAME) so there is a link to encode"}
+		return cli.UsageError{Msg: "volunteer link --qr: set PUBLIC_URL (or TELEGRAM_BOT_USERNAME) so there is a link to encode"}
 	}
-	src, err := newContentSource(cfg.ContentDir)
+	cat, err := catalog()
 	if err != nil {
 		return err
 	}
-	cat := src.Catalog()
 	lang := cat.DefaultLocale()
 	png, err := qr.PNG(link, cat.Msg(lang, "web_title"), cat.Msg(lang, "qr_caption")+" · "+v.Ref())
 	if err != nil {
@@ -221,11 +203,4 @@ func writeQR(ctx context.Context, cfg Config, l volunteer.Links, v volunteer.Vol
 		return fmt.Errorf("volunteer link: %w", err)
 	}
 	return nil
-}
-
-func encodeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

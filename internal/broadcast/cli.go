@@ -1,4 +1,4 @@
-package main
+package broadcast
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 
-	"github.com/vneid-guide/vneidbot/flows"
-	"github.com/vneid-guide/vneidbot/internal/broadcast"
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
@@ -34,9 +34,18 @@ sends yield to live replies. Progress is kept in Redis: after a stop (Ctrl-C)
 or a crash, --resume ID carries on without sending anyone the message twice.
 --dry-run prints the counts per channel and sends nothing. Needs REDIS_URL.`
 
-// broadcastCommand runs "vneidbot broadcast ...".
-func broadcastCommand(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("broadcast", broadcastSynopsis, stdout)
+// CLIOptions is what "vneidbot broadcast" takes from the configuration.
+type CLIOptions struct {
+	Store    store.Options                    // REDIS_URL and SESSION_TTL
+	LogLevel slog.Level                       // LOG_LEVEL of the progress log on stderr
+	Catalog  func() (*content.Catalog, error) // the content (FAQ entries to send)
+	// Platforms gives the configured channels on st, rendering with content.
+	Platforms func(st *store.Store, content func() *content.Catalog) Platforms
+}
+
+// Command runs "vneidbot broadcast ...".
+func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlags("broadcast", broadcastSynopsis, stdout)
 	textFile := fs.String("text", "", "file holding the message text (UTF-8, at most 4000 characters)")
 	entry := fs.String("entry", "", "FAQ entry id to send instead of a text (in each user's language)")
 	segment := fs.String("segment", "all", "all, unfinished, stuck:<flow> or ref:<code>")
@@ -47,63 +56,57 @@ func broadcastCommand(ctx context.Context, cfg Config, args []string, stdout, st
 	status := fs.Bool("status", false, "show the broadcast ID (or list the recent ones)")
 	retryFailed := fs.Bool("retry-failed", false, "with --resume: send again where a send failed")
 	retryUncertain := fs.Bool("retry-uncertain", false, "with --resume: send again where a crash left it unknown (they may get it twice)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	var msg broadcast.Message
+	var msg Message
 	switch {
 	case *status:
 		if fs.NArg() > 1 {
-			return usageError{"broadcast --status: give at most one id"}
+			return cli.UsageError{Msg: "broadcast --status: give at most one id"}
 		}
 	case fs.NArg() > 0:
-		return usageError{fmt.Sprintf("broadcast: unexpected argument %q", fs.Arg(0))}
+		return cli.Usagef("broadcast: unexpected argument %q", fs.Arg(0))
 	case *resume != "":
 	case (*textFile == "") == (*entry == ""):
-		return usageError{"broadcast: give --text FILE or --entry ID (one of them)"}
+		return cli.UsageError{Msg: "broadcast: give --text FILE or --entry ID (one of them)"}
 	case *textFile != "":
 		b, err := os.ReadFile(*textFile)
 		if err != nil {
-			return usageError{"broadcast: --text: " + err.Error()}
+			return cli.UsageError{Msg: "broadcast: --text: " + err.Error()}
 		}
 		msg.Text = strings.TrimSpace(string(b))
 		if msg.Text == "" {
-			return usageError{"broadcast: --text: the file is empty"}
+			return cli.UsageError{Msg: "broadcast: --text: the file is empty"}
 		}
 	default:
 		msg.Entry = *entry
 	}
-	seg, err := broadcast.ParseSegment(*segment)
+	seg, err := ParseSegment(*segment)
 	if err != nil {
-		return usageError{"broadcast: " + err.Error()}
+		return cli.UsageError{Msg: "broadcast: " + err.Error()}
 	}
 	if *rate <= 0 || *rate > 30 {
-		return usageError{"broadcast: --rate must be more than 0 and at most 30"}
+		return cli.UsageError{Msg: "broadcast: --rate must be more than 0 and at most 30"}
 	}
-	if cfg.RedisURL == "" {
-		return usageError{"broadcast: REDIS_URL is not set: users and progress live in the Redis the bot uses"}
-	}
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, SessionTTL: cfg.SessionTTL})
+	st, err := cli.OpenStore(ctx, o.Store, "broadcast", "users and progress live in the Redis the bot uses")
 	if err != nil {
-		return fmt.Errorf("broadcast: %w", err)
+		return err
 	}
 	defer st.Close()
-	src, err := newContentSource(cfg.ContentDir)
+	cat, err := o.Catalog()
 	if err != nil {
 		return err
 	}
-	eng, err := flows.New(src.Catalog(), st, flows.Options{})
+	catalog := func() *content.Catalog { return cat }
+	chans, err := Channels(o.Platforms(st, catalog), *rate)
 	if err != nil {
 		return err
 	}
-	chans, err := channels(cfg, st, eng, *rate)
-	if err != nil {
-		return err
-	}
-	b := broadcast.New(broadcast.Options{
-		Store: st, Content: src.Catalog, Channels: chans,
+	b := New(Options{
+		Store: st, Content: catalog, Channels: chans,
 		Stats: stats.NewReader(st, 0), Recorder: stats.NewRecorder(st, stats.Options{}),
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})),
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.LogLevel})),
 	})
 
 	switch {
@@ -136,7 +139,7 @@ func broadcastCommand(ctx context.Context, cfg Config, args []string, stdout, st
 			return err
 		}
 		if *asJSON {
-			return encodeJSON(stdout, map[string]any{"segment": seg.String(), "channels": plan})
+			return cli.PrintJSON(stdout, map[string]any{"segment": seg.String(), "channels": plan})
 		}
 		return printCounts(stdout, "dry run, segment "+seg.String()+": nothing was sent", plan)
 	}
@@ -152,7 +155,7 @@ func broadcastCommand(ctx context.Context, cfg Config, args []string, stdout, st
 	}
 	runCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := b.Run(runCtx, id, broadcast.RunOptions{RetryFailed: *retryFailed, RetryUncertain: *retryUncertain})
+	s, err := b.Run(runCtx, id, RunOptions{RetryFailed: *retryFailed, RetryUncertain: *retryUncertain})
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "broadcast %s stopped; carry on with: vneidbot broadcast --resume %s\n", id, id)
 	}
@@ -161,15 +164,15 @@ func broadcastCommand(ctx context.Context, cfg Config, args []string, stdout, st
 			return perr
 		}
 	}
-	if errors.Is(err, broadcast.ErrBusy) {
+	if errors.Is(err, ErrBusy) {
 		return fmt.Errorf("broadcast %s: another process is sending it now (or crashed less than 30 s ago: try again)", id)
 	}
 	return err
 }
 
-func printStatus(w io.Writer, s broadcast.Status, asJSON bool) error {
+func printStatus(w io.Writer, s Status, asJSON bool) error {
 	if asJSON {
-		return encodeJSON(w, s)
+		return cli.PrintJSON(w, s)
 	}
 	state := "unfinished"
 	if s.Done {
@@ -178,7 +181,7 @@ func printStatus(w io.Writer, s broadcast.Status, asJSON bool) error {
 	return printCounts(w, fmt.Sprintf("broadcast %s (%s), segment %s", s.ID, state, s.Segment), s.Channels)
 }
 
-func printCounts(w io.Writer, title string, counts map[string]broadcast.Counts) error {
+func printCounts(w io.Writer, title string, counts map[string]Counts) error {
 	fmt.Fprintln(w, title)
 	names := make([]string, 0, len(counts))
 	for ch := range counts {
