@@ -207,16 +207,9 @@ func (s *Store) get(ctx context.Context, id string) (stored, error) {
 	if id == "" {
 		return stored{}, ErrNotFound
 	}
-	data, err := s.rdb.HGet(ctx, s.key("acct"), id).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return stored{}, ErrNotFound
-	}
-	if err != nil {
-		return stored{}, fmt.Errorf("read account %s: %w", id, err)
-	}
 	var a stored
-	if err := json.Unmarshal(data, &a); err != nil {
-		return stored{}, fmt.Errorf("decode account %s: %w", id, err)
+	if err := store.ReadJSON(s.rdb.HGet(ctx, s.key("acct"), id), &a, "account "+id, ErrNotFound); err != nil {
+		return stored{}, err
 	}
 	return a, nil
 }

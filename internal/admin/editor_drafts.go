@@ -102,33 +102,18 @@ func (d *drafts) base(ctx context.Context) (tree, int64, error) {
 
 // get returns the draft of item, or nil.
 func (d *drafts) get(ctx context.Context, item string) (*Draft, error) {
-	b, err := d.rdb.HGet(ctx, d.hash, item).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read draft %s: %w", item, err)
-	}
-	var dr Draft
-	if err := json.Unmarshal(b, &dr); err != nil {
-		return nil, fmt.Errorf("decode draft %s: %w", item, err)
-	}
-	return &dr, nil
+	var dr *Draft
+	err := store.ReadJSON(d.rdb.HGet(ctx, d.hash, item), &dr, "draft "+item, nil)
+	return dr, err
 }
 
 // list returns every draft, oldest first.
 func (d *drafts) list(ctx context.Context) ([]Draft, error) {
-	m, err := d.rdb.HGetAll(ctx, d.hash).Result()
+	vals, err := d.rdb.HVals(ctx, d.hash).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list drafts: %w", err)
 	}
-	out := make([]Draft, 0, len(m))
-	for _, s := range m {
-		var dr Draft
-		if json.Unmarshal([]byte(s), &dr) == nil {
-			out = append(out, dr)
-		}
-	}
+	out := store.DecodeEach[Draft](vals)
 	sort.Slice(out, func(i, j int) bool { return out[i].Rev < out[j].Rev })
 	return out, nil
 }

@@ -255,18 +255,9 @@ func (s *Store) Rollback(ctx context.Context, n int64, by string) (Version, erro
 // Current returns the pointer to the version replicas serve; its Version is
 // 0 when nothing was ever published.
 func (s *Store) Current(ctx context.Context) (Current, error) {
-	b, err := s.rdb.Get(ctx, s.current).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Current{}, nil
-	}
-	if err != nil {
-		return Current{}, fmt.Errorf("read current content version: %w", err)
-	}
 	var c Current
-	if err := json.Unmarshal(b, &c); err != nil {
-		return Current{}, fmt.Errorf("read current content version: %w", err)
-	}
-	return c, nil
+	err := store.ReadJSON(s.rdb.Get(ctx, s.current), &c, "current content version", nil)
+	return c, err
 }
 
 // Get returns version n: its metadata and its files.

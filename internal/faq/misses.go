@@ -160,14 +160,7 @@ func (m *Misses) Recent(ctx context.Context, limit int) ([]Miss, error) {
 	if err != nil {
 		return nil, fmt.Errorf("faq: recent misses: %w", err)
 	}
-	out := make([]Miss, 0, len(vals))
-	for _, s := range vals {
-		var miss Miss
-		if json.Unmarshal([]byte(s), &miss) == nil {
-			out = append(out, miss)
-		}
-	}
-	return out, nil
+	return store.DecodeEach[Miss](vals), nil
 }
 
 // Reset forgets every logged question.

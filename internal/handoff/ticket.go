@@ -237,16 +237,9 @@ func (s *Store) Open(ctx context.Context, r OpenRequest) (t *Ticket, created boo
 
 // Get returns a ticket.
 func (s *Store) Get(ctx context.Context, id string) (*Ticket, error) {
-	data, err := s.rdb.Get(ctx, s.key("t", id)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("handoff: read ticket %s: %w", id, err)
-	}
 	var t Ticket
-	if err := json.Unmarshal(data, &t); err != nil {
-		return nil, fmt.Errorf("handoff: decode ticket %s: %w", id, err)
+	if err := store.ReadJSON(s.rdb.Get(ctx, s.key("t", id)), &t, "ticket "+id, ErrNotFound); err != nil {
+		return nil, err
 	}
 	return &t, nil
 }

@@ -2,13 +2,14 @@ package stats
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // Seen is a chat and when it was last active.
@@ -81,14 +82,7 @@ func (rd *Reader) RecentMissed(ctx context.Context, n int) ([]Missed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read unanswered questions: %w", err)
 	}
-	out := make([]Missed, 0, len(vals))
-	for _, v := range vals {
-		var m Missed
-		if json.Unmarshal([]byte(v), &m) == nil {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return store.DecodeEach[Missed](vals), nil
 }
 
 // RefTotals returns, for all time, how many users ref brought and how many

@@ -134,16 +134,9 @@ func (r *Registry) Get(ctx context.Context, code string) (Volunteer, error) {
 	if !ValidCode(code) {
 		return Volunteer{}, ErrNotFound
 	}
-	data, err := r.rdb.HGet(ctx, r.st.VolunteerKey("code"), code).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Volunteer{}, ErrNotFound
-	}
-	if err != nil {
-		return Volunteer{}, fmt.Errorf("read volunteer %s: %w", code, err)
-	}
 	var v Volunteer
-	if err := json.Unmarshal(data, &v); err != nil {
-		return Volunteer{}, fmt.Errorf("decode volunteer %s: %w", code, err)
+	if err := store.ReadJSON(r.rdb.HGet(ctx, r.st.VolunteerKey("code"), code), &v, "volunteer "+code, ErrNotFound); err != nil {
+		return Volunteer{}, err
 	}
 	return v, nil
 }
