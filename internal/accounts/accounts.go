@@ -311,16 +311,22 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Account, error)
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
 		return Account{}, ErrBadToken
 	}
-	id, err := s.rdb.HGet(ctx, s.key("token"), hash(token)).Result()
+	return s.accountOf(ctx, s.rdb.HGet(ctx, s.key("token"), hash(token)), "check token", ErrBadToken)
+}
+
+// accountOf returns the account whose id cmd read (a token's or a
+// session's), or missing when there is none or the account was removed.
+func (s *Store) accountOf(ctx context.Context, cmd *redis.StringCmd, what string, missing error) (Account, error) {
+	id, err := cmd.Result()
 	if errors.Is(err, redis.Nil) {
-		return Account{}, ErrBadToken
+		return Account{}, missing
 	}
 	if err != nil {
-		return Account{}, fmt.Errorf("check token: %w", err)
+		return Account{}, fmt.Errorf("%s: %w", what, err)
 	}
 	a, err := s.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return Account{}, ErrBadToken
+		return Account{}, missing
 	}
 	return a, err
 }
@@ -366,18 +372,7 @@ func (s *Store) Session(ctx context.Context, sid string) (Account, error) {
 	if sid == "" || len(sid) > 200 {
 		return Account{}, ErrNoSession
 	}
-	id, err := s.rdb.Get(ctx, s.key("s", hash(sid))).Result()
-	if errors.Is(err, redis.Nil) {
-		return Account{}, ErrNoSession
-	}
-	if err != nil {
-		return Account{}, fmt.Errorf("read session: %w", err)
-	}
-	a, err := s.Get(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return Account{}, ErrNoSession
-	}
-	return a, err
+	return s.accountOf(ctx, s.rdb.Get(ctx, s.key("s", hash(sid))), "read session", ErrNoSession)
 }
 
 // EndSession deletes the session sid (sign-out). Ending a session that does

@@ -113,11 +113,7 @@ func (m *Misses) prepare(text string, v Verdict) (keys []string, args []any, ok 
 // List returns the most asked unanswered questions, most asked first (then
 // most recent), at most limit of them (all when limit <= 0).
 func (m *Misses) List(ctx context.Context, limit int) ([]Miss, error) {
-	stop := int64(limit) - 1
-	if limit <= 0 {
-		stop = -1
-	}
-	zs, err := m.rdb.ZRevRangeWithScores(ctx, m.counts, 0, stop).Result()
+	zs, err := m.rdb.ZRevRangeWithScores(ctx, m.counts, 0, lastIndex(limit)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("faq: list misses: %w", err)
 	}
@@ -152,15 +148,20 @@ func (m *Misses) List(ctx context.Context, limit int) ([]Miss, error) {
 // Recent returns the latest unanswered questions, newest first, at most
 // limit of them (all kept when limit <= 0). Count is 1 for each.
 func (m *Misses) Recent(ctx context.Context, limit int) ([]Miss, error) {
-	stop := int64(limit) - 1
-	if limit <= 0 {
-		stop = -1
-	}
-	vals, err := m.rdb.LRange(ctx, m.recent, 0, stop).Result()
+	vals, err := m.rdb.LRange(ctx, m.recent, 0, lastIndex(limit)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("faq: recent misses: %w", err)
 	}
 	return store.DecodeEach[Miss](vals), nil
+}
+
+// lastIndex is the last index of a range of at most limit items, -1 (the
+// end) when limit <= 0.
+func lastIndex(limit int) int64 {
+	if limit <= 0 {
+		return -1
+	}
+	return int64(limit) - 1
 }
 
 // Reset forgets every logged question.

@@ -32,6 +32,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // Mode is what a target URL is driven as.
@@ -377,7 +379,7 @@ func (r *runner) loop(ctx context.Context, slot int, deadline time.Time) []time.
 			r.errors.Add(1)
 			r.countError(err)
 			// back off a little so a dead target is not spun on
-			sleep(ctx, 10*time.Millisecond)
+			_ = store.Sleep(ctx, 10*time.Millisecond)
 			continue
 		}
 		r.ok.Add(1)
@@ -471,15 +473,6 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 func ms(d time.Duration) float64 {
 	return math.Round(float64(d)/float64(time.Millisecond)*1000) / 1000
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // Report writes the human-readable summary of res.

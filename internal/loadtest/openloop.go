@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // openLoop schedules requests at o.Rate per second with exponential gaps
@@ -42,7 +44,7 @@ func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time
 			break
 		}
 		if d := time.Until(next); d > 0 {
-			sleep(ctx, d)
+			_ = store.Sleep(ctx, d)
 		}
 		if n := r.sent.Load(); r.o.Requests > 0 && n >= r.o.Requests {
 			break
