@@ -382,7 +382,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	}
 	// A short message is judged by thresholds, unless it goes on about the
 	// last topic: the model knows how much that says.
-	long := len(ix.an.content(nil, words)) > ix.p.shortWords || top.near
+	long := len(ix.an.content(nil, words)) > ix.p.shortWords
 	sure := 0.0 // the verdict model's probability that best[0] is right; long messages only
 	if long {
 		sure = ix.p.verdict.sure(verdictFeatures(best, len(words)))
