@@ -22,6 +22,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admission"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -33,15 +34,18 @@ const shutdownGrace = 10 * time.Second
 
 // app is the running bot: the shared parts every channel plugs into.
 type app struct {
-	cfg     Config
-	log     *slog.Logger
-	store   *store.Store
-	engine  *flows.Engine
-	content *contentSource
-	mux     *http.ServeMux
-	metrics *prometheus.Registry
-	gate    *admission.Gate  // MAX_INFLIGHT updates in progress at once (issue 13)
-	handoff *handoff.Service // talking to a commune officer (issue 14)
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	engine *flows.Engine
+	// delivery runs the engine for the channels answered asynchronously
+	// (Telegram, Zalo OA, Zalo Bot) and delivers their replies.
+	delivery *delivery.Core
+	content  *contentSource
+	mux      *http.ServeMux
+	metrics  *prometheus.Registry
+	gate     *admission.Gate  // MAX_INFLIGHT updates in progress at once (issue 13)
+	handoff  *handoff.Service // talking to a commune officer (issue 14)
 	// statsBatch writes statistics in batches; serve closes it (writing
 	// what is queued) before the store.
 	statsBatch *stats.Batcher
@@ -95,7 +99,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if st.InProcess() {
 		log.Warn("REDIS_URL is empty: using an in-process Redis; sessions do not survive a restart")
 	}
-	src.startPublished(ctx, st, log) // serve the published content version, unless CONTENT_DIR is set
+	src.StartPublished(ctx, st, log) // serve the published content version, unless CONTENT_DIR is set
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	rec, vol := statsOptions(cfg, st)
@@ -106,14 +110,15 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		batch = stats.NewBatcher(r, log)
 		rec = batch
 	}
-	var eng *flows.Engine
-	ho := newHandoff(cfg, st, src, log, func() *flows.Engine { return eng }) // issue 14
-	eng, err = flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg, Recorder: rec, Volunteers: vol, Handoff: ho})
+	var core *delivery.Core
+	ho := newHandoff(cfg, st, src, log, func() *delivery.Core { return core }) // issue 14
+	eng, err := flows.New(src.Catalog(), st, flows.Options{Logger: log, Metrics: reg, Recorder: rec, Volunteers: vol, Handoff: ho})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("build engine: %w", err)
 	}
-	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: reg, statsBatch: batch, handoff: ho}
+	core = delivery.New(delivery.Options{Store: st, Engine: eng, Recorder: rec, Logger: log})
+	a := &app{cfg: cfg, log: log, store: st, engine: eng, delivery: core, content: src, mux: http.NewServeMux(), metrics: reg, statsBatch: batch, handoff: ho}
 	a.ready("redis", st.Ping)
 	a.readyDetail("content", src.Ready)
 	return a, nil
@@ -147,10 +152,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return fmt.Errorf("start %s channel: %w", ch.name, err)
 		}
 	}
-	a.content.watch(bgCtx, a)
+	a.watchContent(bgCtx)
 	// Replies a crash left undelivered are sent again by whichever replica
 	// runs their channel.
-	a.background(bgCtx, "outbox", a.engine.RunOutbox)
+	a.background(bgCtx, "outbox", a.delivery.RunOutbox)
 
 	srv := &http.Server{
 		Handler:           a.mux,
@@ -263,7 +268,7 @@ func (a *app) metricsMux() *http.ServeMux {
 // signed with a key every replica shares, and the new-conversation limit
 // per address (issue 13).
 func (a *app) webChat(ctx context.Context) (*web.Handler, error) {
-	key, err := web.LoadIDKey(ctx, a.store.Client(), a.store.Key("web", "idkey"))
+	key, err := web.LoadIDKey(ctx, a.store.Client(), a.store.WebIDKey())
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +278,7 @@ func (a *app) webChat(ctx context.Context) (*web.Handler, error) {
 		IDKey:  key,
 		NewChats: &web.NewChatLimit{
 			Redis:  a.store.Client(),
-			Prefix: a.store.Key("web", "newchats"),
+			Prefix: a.store.WebNewChatsKey(),
 			PerIP:  a.cfg.WebNewChatsPerIP,
 			Window: a.cfg.WebNewChatsWindow,
 		},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/telegram"
 )
 
@@ -17,20 +18,20 @@ func setupTelegram(ctx context.Context, a *app) error {
 		return nil
 	}
 	tg, err := telegram.New(telegram.Options{
-		Token:   a.cfg.TelegramToken,
-		APIURL:  a.cfg.TelegramAPIURL,
-		Handler: a.engine,
-		// The engine delivers the replies through tg.Send, keeping them in
-		// its outbox until sent, so a crash never loses them.
-		Process: a.engine.Process,
-		Store:   a.store,
-		Logger:  a.log.With("channel", "telegram"),
-		Metrics: a.metrics,
+		Token:  a.cfg.TelegramToken,
+		APIURL: a.cfg.TelegramAPIURL,
+		// Delivery runs the engine and sends the replies through tg.Send,
+		// keeping them in the outbox until sent, so a crash never loses them.
+		Delivery: a.delivery,
+		Content:  a.engine.Content,
+		Store:    a.store,
+		Logger:   a.log.With("channel", "telegram"),
+		Metrics:  a.metrics,
 	})
 	if err != nil {
 		return err
 	}
-	a.engine.RegisterSender(flows.Telegram, tg)
+	a.delivery.Register(flows.Telegram, tg)
 	a.ready("telegram", tg.Ready)
 	if a.cfg.TelegramWebhookURL == "" {
 		a.log.Info("telegram: long polling (TELEGRAM_WEBHOOK_URL is empty)")

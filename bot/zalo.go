@@ -5,6 +5,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admission"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/zalo"
 )
 
@@ -34,7 +35,8 @@ func setupZalo(ctx context.Context, a *app) error {
 		APIURL:      a.cfg.ZaloAPIURL,
 		OAuthURL:    a.cfg.ZaloOAuthURL,
 		Store:       a.store,
-		Engine:      pacedEngine{a.engine, a.gate}, // events wait in their stream for a free slot
+		Delivery:    paced{a.delivery, a.gate}, // events wait in their stream for a free slot
+		Content:     a.engine.Content,
 		Logger:      log,
 		Metrics:     a.metrics,
 		Spool:       spool,
@@ -53,7 +55,7 @@ func setupZalo(ctx context.Context, a *app) error {
 			log.Info("zalo: Redis already holds a token pair; ZALO_OA_* tokens are not used (they are dead after the first refresh)")
 		}
 	}
-	a.engine.RegisterSender(zalo.Channel, oa) // the engine delivers replies (and redelivers from its outbox) through oa
+	a.delivery.Register(zalo.Channel, oa) // replies (and redeliveries from the outbox) go through oa
 	a.mux.Handle("POST /webhook/zalo", oa.Webhook())
 	a.mux.Handle("GET /zalo/oauth/callback", oa.Callback())
 	a.ready("zalo", oa.Ready)
@@ -64,20 +66,20 @@ func setupZalo(ctx context.Context, a *app) error {
 	return nil
 }
 
-// pacedEngine takes an admission slot before each update and waits for one
+// paced takes an admission slot before each update and waits for one
 // when all are taken: events that are already durable (the Zalo stream) are
 // worked off at the pace the replica can manage instead of being refused.
-type pacedEngine struct {
-	*flows.Engine
+type paced struct {
+	delivery.Processor
 	gate *admission.Gate
 }
 
 // Process handles in once a slot is free; an error (ctx ended) leaves the
 // event queued.
-func (p pacedEngine) Process(ctx context.Context, in flows.Inbound) error {
+func (p paced) Process(ctx context.Context, in flows.Inbound) error {
 	if err := p.gate.Acquire(ctx); err != nil {
 		return err
 	}
 	defer p.gate.Release()
-	return p.Engine.Process(ctx, in)
+	return p.Processor.Process(ctx, in)
 }

@@ -21,14 +21,15 @@ func setupZaloBot(ctx context.Context, a *app) error {
 		APIURL:        a.cfg.ZaloBotAPIURL,
 		WebhookSecret: a.cfg.ZaloBotWebhookSecret,
 		Store:         a.store,
-		Engine:        a.engine,
+		Delivery:      a.delivery,
+		Content:       a.engine.Content,
 		Logger:        log,
 		Metrics:       a.metrics,
 	})
 	if err != nil {
 		return err
 	}
-	a.engine.RegisterSender(zalobot.Channel, zb)
+	a.delivery.Register(zalobot.Channel, zb)
 	if zb.Polling() {
 		log.Info("zalo bot: polling getUpdates (ZALO_BOT_WEBHOOK_SECRET is empty)")
 	} else {

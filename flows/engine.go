@@ -7,17 +7,15 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/looplab/fsm"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/faq"
-	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/session"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
@@ -45,7 +43,7 @@ const maxAttempts = 50
 // Engine turns an Inbound into Replies. It is safe for concurrent use; any
 // number of engines may share one store.
 type Engine struct {
-	store   *store.Store
+	store   SessionStore
 	log     *slog.Logger
 	now     func() time.Time
 	resume  time.Duration
@@ -53,11 +51,7 @@ type Engine struct {
 	vol     Volunteers
 	handoff Handoff
 	bundle  atomic.Pointer[bundle]
-
-	sendersMu sync.RWMutex
-	senders   map[Channel]Sender
-	crash     func(point string) error // tests: simulate a crash at a point
-	metrics   *metrics
+	metrics *metrics
 }
 
 // bundle is one version of the content with everything derived from it.
@@ -71,8 +65,9 @@ type bundle struct {
 	commands map[string]string
 }
 
-// New builds an engine over the given content and store.
-func New(cat *content.Catalog, st *store.Store, o Options) (*Engine, error) {
+// New builds an engine over the given content and session store
+// (*store.Store is the one of production).
+func New(cat *content.Catalog, st SessionStore, o Options) (*Engine, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -148,28 +143,49 @@ func (e *Engine) Ask(text, locale string) faq.Result {
 // Two updates of one chat handled at once never lose either change: the
 // session is saved with a version check and the loser retries.
 func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
-	res, err := e.handle(ctx, in, false)
-	if err != nil || res.duplicate {
-		return res.replies, err
+	out, err := e.handle(ctx, in, false)
+	if err != nil || out.Duplicate {
+		return out.Replies, err
 	}
-	e.record(ctx, in, res.ref, res.events, nil)
-	return res.replies, nil
+	if e.rec != nil && len(out.Events) > 0 {
+		if err := e.rec.Record(ctx, out.Events); err != nil {
+			e.log.Warn("record statistics", "chat", in.Chat(), "err", err)
+		}
+	}
+	return out.Replies, nil
 }
 
-// handled is the outcome of one update.
-type handled struct {
-	replies   []Reply
-	events    []Event
-	ref       string
-	entryID   string // outbox entry holding the replies
-	duplicate bool
+// Outcome is one update handled for a caller that delivers the replies
+// itself, later (package delivery).
+type Outcome struct {
+	Replies []Reply
+	// Events are the update's statistics, stamped with its channel, chat,
+	// referral and time, for the caller to record once (the engine's
+	// Recorder is not called).
+	Events []Event
+	// Entry is the chat's outbox entry that holds Replies until the caller
+	// acknowledges them; "" when none was kept.
+	Entry string
+	// Duplicate says that the message was handled before; Replies and
+	// Entry are then what still waits in the outbox for it (none when it
+	// was delivered).
+	Duplicate bool
+}
+
+// HandleForDelivery is Handle for a caller that delivers the replies
+// itself: they are kept in the chat's outbox, written in the same atomic
+// step as the session change and listed for the outbox sweeper, until the
+// caller acknowledges them. A crash at any point then ends with them
+// delivered.
+func (e *Engine) HandleForDelivery(ctx context.Context, in Inbound) (Outcome, error) {
+	return e.handle(ctx, in, true)
 }
 
 // handle loads the session, routes the update and saves, retrying on
-// conflicts. delivered says whether the engine itself delivers the replies
-// through a Sender (then they wait in the outbox, listed for the sweeper,
-// until acknowledged).
-func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handled, error) {
+// conflicts. delivered says whether the caller delivers the replies later
+// (then they wait in the outbox, listed for the sweeper, until
+// acknowledged).
+func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcome, error) {
 	start := e.now()
 	if in.Time.IsZero() {
 		in.Time = start
@@ -178,7 +194,7 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handle
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		snap, err := e.store.LoadSession(ctx, chat, in.MessageID)
 		if err != nil {
-			return handled{}, err
+			return Outcome{}, err
 		}
 		if snap.Duplicate {
 			e.metrics.duplicates.Inc()
@@ -195,7 +211,7 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handle
 		t := &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
 		replies := t.run()
 		t.events = engagement(&sess, in.Channel, t.outcome, t.events)
-		c := store.Commit{Chat: chat, Version: snap.Version, MsgID: in.MessageID, Pending: delivered, Keep: keepFor(delivered)}
+		c := session.Commit{Chat: chat, Version: snap.Version, MsgID: in.MessageID, Pending: delivered, Keep: keepFor(delivered)}
 		if sess.Greet {
 			c.TTL = GreetingTTL
 		}
@@ -203,41 +219,40 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (handle
 			c.KeepLast = 2 // enough for a retried request; older answers are not asked for again
 		}
 		if c.Data, err = json.Marshal(&sess); err != nil {
-			return handled{}, fmt.Errorf("encode session: %w", err)
+			return Outcome{}, fmt.Errorf("encode session: %w", err)
 		}
 		if in.MessageID != "" && len(replies) > 0 {
 			if c.Replies, err = json.Marshal(replies); err != nil {
-				return handled{}, fmt.Errorf("encode replies: %w", err)
-			}
-		}
-		if e.crash != nil {
-			if err := e.crash("before_save"); err != nil {
-				return handled{}, err
+				return Outcome{}, fmt.Errorf("encode replies: %w", err)
 			}
 		}
 		saved, err := e.store.SaveSession(ctx, c)
 		switch {
-		case errors.Is(err, store.ErrConflict):
+		case errors.Is(err, session.ErrConflict):
 			e.metrics.conflicts.Inc()
 			if err := sleep(ctx, backoff(attempt)); err != nil {
-				return handled{}, err
+				return Outcome{}, err
 			}
 			continue
-		case errors.Is(err, store.ErrDuplicate):
+		case errors.Is(err, session.ErrDuplicate):
 			e.metrics.duplicates.Inc()
 			return e.kept(ctx, chat, in.MessageID)
 		case err != nil:
-			return handled{}, err
+			return Outcome{}, err
 		}
 		e.metrics.observe(in, t.outcome, e.now().Sub(start))
-		return handled{replies: replies, events: t.events, ref: sess.Ref, entryID: saved.EntryID}, nil
+		for i := range t.events {
+			ev := &t.events[i]
+			ev.Channel, ev.Chat, ev.Ref, ev.Time = string(in.Channel), chat, sess.Ref, in.Time
+		}
+		return Outcome{Replies: replies, Events: t.events, Entry: saved.EntryID}, nil
 	}
-	return handled{}, fmt.Errorf("handle %s: gave up after %d conflicting saves", chat, maxAttempts)
+	return Outcome{}, fmt.Errorf("handle %s: gave up after %d conflicting saves", chat, maxAttempts)
 }
 
-// keepFor is how long replies wait in the outbox. Replies the engine
-// delivers wait until acknowledged (at most a day); replies the caller
-// delivers (the web chat) are kept a few minutes, only so that a retried
+// keepFor is how long replies wait in the outbox. Replies the caller
+// delivers later wait until acknowledged (at most a day); replies answered
+// at once (the web chat) are kept a few minutes, only so that a retried
 // request gets the same answer again.
 func keepFor(delivered bool) time.Duration {
 	if delivered {
@@ -247,10 +262,10 @@ func keepFor(delivered bool) time.Duration {
 }
 
 // kept returns the replies kept in the outbox for a message already handled.
-func (e *Engine) kept(ctx context.Context, chat, msgID string) (handled, error) {
+func (e *Engine) kept(ctx context.Context, chat, msgID string) (Outcome, error) {
 	entries, err := e.store.Outbox(ctx, chat)
 	if err != nil {
-		return handled{}, err
+		return Outcome{}, err
 	}
 	for _, en := range entries {
 		if en.MsgID != msgID {
@@ -258,30 +273,11 @@ func (e *Engine) kept(ctx context.Context, chat, msgID string) (handled, error) 
 		}
 		var replies []Reply
 		if err := json.Unmarshal(en.Replies, &replies); err != nil {
-			return handled{}, fmt.Errorf("decode kept replies: %w", err)
+			return Outcome{}, fmt.Errorf("decode kept replies: %w", err)
 		}
-		return handled{replies: replies, entryID: en.ID, duplicate: true}, nil
+		return Outcome{Replies: replies, Entry: en.ID, Duplicate: true}, nil
 	}
-	return handled{duplicate: true}, nil
-}
-
-// record hands a saved update's events to the Recorder. A Recorder that can
-// queue its commands into a pipeline p rides along with the outbox
-// acknowledgement, so statistics cost no round trip of their own.
-func (e *Engine) record(ctx context.Context, in Inbound, ref string, events []Event, p redis.Pipeliner) {
-	if e.rec == nil || len(events) == 0 {
-		return
-	}
-	for i := range events {
-		events[i].Channel, events[i].Chat, events[i].Ref, events[i].Time = string(in.Channel), in.Chat(), ref, in.Time
-	}
-	if pr, ok := e.rec.(PipelineRecorder); ok && p != nil {
-		pr.Queue(ctx, p, events)
-		return
-	}
-	if err := e.rec.Record(ctx, events); err != nil {
-		e.log.Warn("record statistics", "chat", in.Chat(), "err", err)
-	}
+	return Outcome{Duplicate: true}, nil
 }
 
 // backoff grows with each attempt, with jitter so colliding updates spread out.

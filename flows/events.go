@@ -3,8 +3,6 @@ package flows
 import (
 	"context"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // EventKind names what happened in a turn, for the funnel and statistics.
@@ -38,16 +36,10 @@ type Event struct {
 	Time    time.Time
 }
 
-// Recorder stores events. The engine calls it once per update, after the
-// session was saved, so an update is counted once; errors are logged only:
-// statistics must never cost a citizen their answer.
+// Recorder stores events. Handle calls it once per update, after the
+// session was saved, so an update is counted once (HandleForDelivery leaves
+// it to its caller); errors are logged only: statistics must never cost a
+// citizen their answer.
 type Recorder interface {
 	Record(ctx context.Context, events []Event) error
-}
-
-// PipelineRecorder is a Recorder that can add its Redis commands to a
-// pipeline the engine sends anyway, so recording costs no extra round trip.
-type PipelineRecorder interface {
-	Recorder
-	Queue(ctx context.Context, p redis.Pipeliner, events []Event)
 }

@@ -255,6 +255,3 @@ func (t *turn) offerPerson() {
 	t.say(Reply{Text: t.msg("handoff_offer"), Buttons: t.handoffRows()})
 }
 
-// SenderOf returns the Sender registered for channel, or nil: the handoff
-// relays officers' replies through the same senders.
-func (e *Engine) SenderOf(channel string) Sender { return e.sender(Channel(channel)) }

@@ -74,8 +74,6 @@ type Recorder struct {
 	votes     *faq.Votes  // helpful / not helpful per entry
 }
 
-
-
 // NewRecorder returns a Recorder writing to st.
 func NewRecorder(st *store.Store, o Options) *Recorder {
 	if o.Retention <= 0 {

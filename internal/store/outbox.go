@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/internal/session"
 )
 
 // outboxTTL bounds how long undelivered replies are kept. Replies older than
@@ -14,11 +16,7 @@ import (
 const outboxTTL = 24 * time.Hour
 
 // OutboxEntry is one update's replies waiting in a chat's outbox.
-type OutboxEntry struct {
-	ID      string // stream entry id
-	MsgID   string // the update that produced them
-	Replies []byte
-}
+type OutboxEntry = session.Entry
 
 // Pending is an outbox entry listed in the global index for the sweeper.
 type Pending struct {

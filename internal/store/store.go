@@ -7,7 +7,6 @@ package store
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -18,14 +17,15 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/internal/session"
 )
 
-// Errors returned by SaveSession.
+// Errors returned by SaveSession (declared in package session, which the
+// engine uses without importing Redis).
 var (
-	// ErrConflict means another update of the same chat saved first; reload and retry.
-	ErrConflict = errors.New("store: session changed concurrently")
-	// ErrDuplicate means this message id was already handled.
-	ErrDuplicate = errors.New("store: message already handled")
+	ErrConflict  = session.ErrConflict
+	ErrDuplicate = session.ErrDuplicate
 )
 
 // Store is a Redis-backed state store. It is safe for concurrent use.
@@ -206,13 +206,8 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Snapshot is a session as loaded: its bytes, its version (0 when new) and
-// whether the message being handled was seen before.
-type Snapshot struct {
-	Data      []byte
-	Version   int64
-	Duplicate bool
-}
+// Snapshot is a session as loaded (see package session).
+type Snapshot = session.Snapshot
 
 // LoadSession reads a chat's session and checks msgID against the dedup set,
 // in one round trip.
@@ -273,33 +268,11 @@ func (s *Store) LoadSessions(ctx context.Context, chats []string) ([]Snapshot, e
 	return out, nil
 }
 
-// Commit is one update's change: the session, the message that caused it,
-// and the replies to keep until delivered.
-type Commit struct {
-	Chat    string
-	Version int64  // the version the session was loaded at
-	Data    []byte // the new session
-	MsgID   string // the update's message id; empty disables dedup and outbox
-	Replies []byte // encoded replies for the outbox; nil keeps none
-	// Pending lists the outbox entry in the global index that the outbox
-	// sweeper reads, for channels whose replies the bot delivers itself.
-	Pending bool
-	// Keep is how long the chat's outbox lives after this write (1 day when zero).
-	Keep time.Duration
-	// KeepLast caps the outbox at this many entries (0: no cap). Only for
-	// replies that are kept for retries, never for undelivered ones.
-	KeepLast int
-	// TTL is how long the session lives after this write; zero means the
-	// store's SessionTTL. A conversation that never went past the greeting
-	// is kept a short time only (its dedup mark too, when that is shorter).
-	TTL time.Duration
-}
+// Commit is one update's change (see package session).
+type Commit = session.Commit
 
 // Saved is the result of a successful SaveSession.
-type Saved struct {
-	Version int64
-	EntryID string // outbox entry id, "" when nothing was kept
-}
+type Saved = session.Saved
 
 // SaveSession writes c.Data as the chat's session if its stored version is
 // still c.Version, marks c.MsgID as handled, and keeps c.Replies in the

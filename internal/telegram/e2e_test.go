@@ -17,6 +17,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 )
 
 // TestEmulatorEndToEnd runs a Telegram conversation against the npm Bot API
@@ -153,10 +154,12 @@ func runInProcess(t *testing.T, token, apiURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(Options{Token: token, APIURL: apiURL, Handler: eng, Store: st})
+	core := delivery.New(delivery.Options{Store: st, Engine: eng})
+	b, err := New(Options{Token: token, APIURL: apiURL, Delivery: core, Content: eng.Content, Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
+	core.Register(flows.Telegram, b)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); b.RunPolling(ctx) }()

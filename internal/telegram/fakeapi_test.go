@@ -22,6 +22,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
@@ -323,7 +324,8 @@ type harness struct {
 	api   *fakeAPI
 	store *store.Store
 	eng   *flows.Engine
-	bot   *Bot
+	core  *delivery.Core // the production path: engine, outbox, Send
+	bot   *Adapter
 }
 
 // fastOptions are Options with the waits shortened for tests.
@@ -359,14 +361,17 @@ func newHarness(t testing.TB, o Options) *harness {
 		t.Fatal(err)
 	}
 	h.eng = eng
+	h.core = delivery.New(delivery.Options{Store: h.store, Engine: eng})
 	o = fastOptions(o)
 	o.APIURL = h.api.url()
-	o.Handler = eng
+	o.Delivery = h.core
+	o.Content = eng.Content
 	o.Store = h.store
 	h.bot, err = New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.core.Register(flows.Telegram, h.bot)
 	t.Cleanup(h.bot.drain)
 	if err := h.bot.init(context.Background()); err != nil {
 		t.Fatal(err)
@@ -416,3 +421,9 @@ func eventually(t testing.TB, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// processFunc is a delivery.Processor from a function, for tests that
+// stand in for the delivery core.
+type processFunc func(ctx context.Context, in flows.Inbound) error
+
+func (f processFunc) Process(ctx context.Context, in flows.Inbound) error { return f(ctx, in) }

@@ -30,13 +30,13 @@ type operators struct {
 // instead of the engine (call it before the bot starts). fn returns a note
 // to post back as a reply to the officer's message, or "". Nothing of the
 // group reaches a citizen's conversation.
-func (b *Bot) SetOperators(chat int64, fn func(ctx context.Context, m OperatorMessage) string) {
+func (b *Adapter) SetOperators(chat int64, fn func(ctx context.Context, m OperatorMessage) string) {
 	b.ops.Store(&operators{chat: chat, fn: fn})
 }
 
 // Post sends text to chat (the operators group), as a reply to replyTo
 // when it is not 0, and returns the new message's id.
-func (b *Bot) Post(ctx context.Context, chat int64, text string, replyTo int64) (int64, error) {
+func (b *Adapter) Post(ctx context.Context, chat int64, text string, replyTo int64) (int64, error) {
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chat, 10), "text": text}
 	if chunks := split(text, maxText); len(chunks) > 0 {
 		p["text"] = chunks[0]
@@ -56,7 +56,7 @@ func (b *Bot) Post(ctx context.Context, chat int64, text string, replyTo int64) 
 
 // operatorUpdate hands a message of the operators group to its handler and
 // reports whether u was one (then the engine never sees it).
-func (b *Bot) operatorUpdate(ctx context.Context, u tgbotapi.Update) bool {
+func (b *Adapter) operatorUpdate(ctx context.Context, u tgbotapi.Update) bool {
 	ops := b.ops.Load()
 	m := u.Message
 	if ops == nil || m == nil || m.Chat == nil || m.Chat.ID != ops.chat {

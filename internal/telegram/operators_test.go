@@ -11,6 +11,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 )
 
@@ -18,7 +19,7 @@ import (
 const operatorsChat = -1009876543210
 
 // groupOf adapts the bot to the handoff's Group.
-type groupOf struct{ b *Bot }
+type groupOf struct{ b *Adapter }
 
 func (g groupOf) Post(ctx context.Context, text string, replyTo int64) (int64, error) {
 	return g.b.Post(ctx, operatorsChat, text, replyTo)
@@ -41,11 +42,13 @@ func TestHandoffThroughTheOperatorsGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.eng, h.core = eng, delivery.New(delivery.Options{Store: h.store, Engine: eng})
 	o := fastOptions(Options{})
-	o.APIURL, o.Handler, o.Store = h.api.url(), eng, h.store
+	o.APIURL, o.Delivery, o.Content, o.Store = h.api.url(), h.core, eng.Content, h.store
 	if h.bot, err = New(o); err != nil {
 		t.Fatal(err)
 	}
+	h.core.Register(flows.Telegram, h.bot)
 	t.Cleanup(h.bot.drain)
 	if err := h.bot.init(context.Background()); err != nil {
 		t.Fatal(err)

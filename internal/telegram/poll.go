@@ -20,7 +20,7 @@ import (
 // poller) or is released (a poller that shut down). Updates that a takeover
 // fetches again are answered once: the engine deduplicates by update_id.
 // Errors never end the loop; they back off exponentially with jitter.
-func (b *Bot) RunPolling(ctx context.Context) error {
+func (b *Adapter) RunPolling(ctx context.Context) error {
 	defer b.drain()
 	if err := b.init(ctx); err != nil {
 		return nil // ctx ended before Telegram answered
@@ -56,7 +56,7 @@ func (b *Bot) RunPolling(ctx context.Context) error {
 
 // pollWhileHolding polls while this replica holds the lease. It returns
 // when ctx ends (releasing the lease after the drain) or the lease is lost.
-func (b *Bot) pollWhileHolding(ctx context.Context, l *lease) {
+func (b *Adapter) pollWhileHolding(ctx context.Context, l *lease) {
 	b.log.Info("telegram: polling", "replica", b.o.ReplicaID)
 	b.metrics.poller.Set(1)
 	defer b.metrics.poller.Set(0)
@@ -140,7 +140,7 @@ func (b *Bot) pollWhileHolding(ctx context.Context, l *lease) {
 // getUpdates makes one long poll. next is the offset that confirms every
 // update fetched, the unreadable ones included (they are logged and skipped,
 // never fetched again and again).
-func (b *Bot) getUpdates(ctx context.Context, offset int) (updates []tgbotapi.Update, next int, err error) {
+func (b *Adapter) getUpdates(ctx context.Context, offset int) (updates []tgbotapi.Update, next int, err error) {
 	js, _ := json.Marshal(allowedUpdates)
 	p := tgbotapi.Params{
 		"timeout":         strconv.Itoa(int(b.o.PollTimeout / time.Second)),

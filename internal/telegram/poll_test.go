@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
@@ -22,7 +23,7 @@ func (t tagged) RoundTrip(r *http.Request) (*http.Response, error) {
 // replica is one bot process in polling mode.
 type replica struct {
 	name   string
-	bot    *Bot
+	bot    *Adapter
 	store  *store.Store
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -34,13 +35,15 @@ func startReplica(t *testing.T, name string, api *fakeAPI, st *store.Store, o Op
 	if err != nil {
 		t.Fatal(err)
 	}
+	core := delivery.New(delivery.Options{Store: st, Engine: eng})
 	o = fastOptions(o)
-	o.APIURL, o.Handler, o.Store, o.ReplicaID = api.url(), eng, st, name
+	o.APIURL, o.Delivery, o.Content, o.Store, o.ReplicaID = api.url(), core, eng.Content, st, name
 	o.HTTPClient = &http.Client{Transport: tagged{name}}
 	b, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
+	core.Register(flows.Telegram, b)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replica{name: name, bot: b, store: st, cancel: cancel, done: make(chan struct{})}
 	go func() { defer close(r.done); b.RunPolling(ctx) }()
@@ -152,15 +155,15 @@ func TestPollingBacksOff(t *testing.T) {
 
 // slow delays the engine, to shut down while an update is in flight.
 type slow struct {
-	Handler
+	delivery.Processor
 	entered chan struct{}
 	delay   time.Duration
 }
 
-func (s slow) Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error) {
+func (s slow) Process(ctx context.Context, in flows.Inbound) error {
 	close(s.entered)
 	time.Sleep(s.delay)
-	return s.Handler.Handle(ctx, in)
+	return s.Processor.Process(ctx, in)
 }
 
 // TestPollingShutdown: stopping finishes the update in flight, confirms it to
@@ -168,8 +171,8 @@ func (s slow) Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, erro
 // lease, all within the drain time.
 func TestPollingShutdown(t *testing.T) {
 	h := newHarness(t, Options{})
-	s := slow{Handler: h.eng, entered: make(chan struct{}), delay: 200 * time.Millisecond}
-	h.bot.o.Handler = s
+	s := slow{Processor: h.core, entered: make(chan struct{}), delay: 200 * time.Millisecond}
+	h.bot.o.Delivery = s
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); h.bot.RunPolling(ctx) }()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strconv"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 )
 
 // secondChat is message.json from another user, for tests with two chats.
@@ -152,15 +154,28 @@ func TestServerErrorThenSuccess(t *testing.T) {
 }
 
 // TestGivesUpAfterAttempts: a call that keeps failing is tried SendAttempts
-// times, then the rest of the turn is dropped (never sent out of order).
+// times, then the rest of the turn is not sent (never out of order): the
+// replies stay in the outbox and the webhook answers 503, so that
+// Telegram's retry of the update delivers them, once.
 func TestGivesUpAfterAttempts(t *testing.T) {
 	h := newHarness(t, Options{SendAttempts: 3})
 	for range 3 {
 		h.api.fail("sendMessage", scripted{status: 500, body: `{"ok":false,"error_code":500,"description":"boom"}`})
 	}
-	h.feed(t, "message.json")
+	if code := h.post(t, "s3cret", readUpdate(t, "message.json"), SecretHeader, "s3cret"); code != http.StatusServiceUnavailable {
+		t.Fatalf("webhook answered %d, want 503", code)
+	}
 	if calls := h.api.sent(); len(calls) != 3 {
 		t.Fatalf("got %d calls, want 3 attempts of the first message and nothing after", len(calls))
+	}
+	h.feed(t, "message.json") // Telegram's retry
+	calls := h.api.sent()
+	if len(calls) != 5 || calls[3].Params["text"] != calls[0].Params["text"] {
+		t.Fatalf("after the retry: %d calls, want the 2 replies delivered: %+v", len(calls), calls)
+	}
+	h.feed(t, "message.json")
+	if n := len(h.api.sent()); n != 5 {
+		t.Fatalf("another retry sent %d more", n-5)
 	}
 }
 
@@ -197,32 +212,32 @@ func TestPhotoFallsBackToText(t *testing.T) {
 	}
 }
 
-// TestEngineErrorApologises: when the engine fails, the spinner still stops
-// and the user is told to try again.
-func TestEngineErrorApologises(t *testing.T) {
+// TestEngineErrorRetried: when the update cannot be handled (Redis is
+// down), the spinner still stops and the pressed keyboard goes, nothing
+// else is sent, and the webhook answers 503 so that Telegram sends the
+// update again.
+func TestEngineErrorRetried(t *testing.T) {
 	h := newHarness(t, Options{})
-	h.bot.o.Handler = failing{}
-	h.feed(t, "callback_query.json")
+	h.bot.o.Delivery = processFunc(func(context.Context, flows.Inbound) error { return errors.New("redis is down") })
+	if code := h.post(t, "s3cret", readUpdate(t, "callback_query.json"), SecretHeader, "s3cret"); code != http.StatusServiceUnavailable {
+		t.Fatalf("webhook answered %d, want 503", code)
+	}
 	calls := h.api.sent()
-	if len(calls) != 3 || calls[0].Method != "answerCallbackQuery" || calls[1].Method != "editMessageReplyMarkup" || calls[2].Params["text"] != h.bot.say("vi", "error_internal") {
+	if len(calls) != 2 || calls[0].Method != "answerCallbackQuery" || calls[1].Method != "editMessageReplyMarkup" {
 		t.Fatalf("calls = %+v", calls)
 	}
 }
 
-// TestEngineDelivers: with Options.Process the engine delivers through Send;
-// Send drops (and marks) a blocked chat without an error, since sending
-// again cannot help.
+// TestEngineDelivers: the delivery core runs the engine and delivers
+// through Send; Send drops (and marks) a blocked chat without an error,
+// since sending again cannot help.
 func TestEngineDelivers(t *testing.T) {
 	h := newHarness(t, Options{})
 	var processed []flows.Inbound
-	h.bot.o.Process = func(ctx context.Context, in flows.Inbound) error {
+	h.bot.o.Delivery = processFunc(func(ctx context.Context, in flows.Inbound) error {
 		processed = append(processed, in)
-		replies, err := h.eng.Handle(ctx, in)
-		if err != nil {
-			return err
-		}
-		return h.bot.Send(ctx, in.ChatID, replies)
-	}
+		return h.core.Process(ctx, in)
+	})
 	h.feed(t, "callback_query.json")
 	if len(processed) != 1 || processed[0].Payload != "f:install" {
 		t.Fatalf("processed %+v", processed)
@@ -243,12 +258,6 @@ func TestEngineDelivers(t *testing.T) {
 	if err := h.bot.Send(context.Background(), "111111111", []flows.Reply{{Text: "x"}}); err == nil {
 		t.Fatal("Send hid a failure")
 	}
-}
-
-type failing struct{}
-
-func (failing) Handle(context.Context, flows.Inbound) ([]flows.Reply, error) {
-	return nil, errors.New("redis is down")
 }
 
 func counterValue(c prometheus.Counter) float64 {
@@ -298,14 +307,16 @@ func BenchmarkWebhookUpdate(b *testing.B) {
 }
 
 // secondReplica is another process of the same bot: same token, same Redis.
-func (h *harness) secondReplica(t *testing.T, o Options) *Bot {
+func (h *harness) secondReplica(t *testing.T, o Options) *Adapter {
 	t.Helper()
+	core := delivery.New(delivery.Options{Store: h.store, Engine: h.eng})
 	o = fastOptions(o)
-	o.APIURL, o.Handler, o.Store = h.api.url(), h.eng, h.store
+	o.APIURL, o.Delivery, o.Content, o.Store = h.api.url(), core, h.eng.Content, h.store
 	b, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
+	core.Register(flows.Telegram, b)
 	t.Cleanup(b.drain)
 	if err := b.init(context.Background()); err != nil {
 		t.Fatal(err)

@@ -38,34 +38,30 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
-// Handler turns an Inbound into replies; *flows.Engine is one. A duplicate
-// update (one already handled) returns no replies and no error.
-type Handler interface {
-	Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error)
-}
-
-var _ Handler = (*flows.Engine)(nil)
+var _ delivery.Sender = (*Adapter)(nil)
 
 // DefaultAPIURL is the Bot API endpoint format: %s for the token, %s for the method.
 const DefaultAPIURL = "https://api.telegram.org/bot%s/%s"
 
-// Options configure a Bot. Token, Handler (or Process) and Store are
+// Options configure an Adapter. Token, Delivery, Content and Store are
 // required; every duration left zero gets the production default in brackets.
 type Options struct {
 	Token      string       // the bot token from @BotFather
 	APIURL     string       // endpoint format with %s for token and method (DefaultAPIURL)
 	HTTPClient *http.Client // (a client with no overall timeout: each call has its own)
-	Handler    Handler      // the engine; the adapter sends the replies it returns
-	// Process, when set, is used instead of Handler: it handles the update
-	// and delivers the replies itself (the engine's outbox, calling Send).
-	Process func(context.Context, flows.Inbound) error
-	// Texts is where the adapter's own sentences come from (the engine;
-	// when nil, Handler is used if it has Content()).
-	Texts     Texts
+	// Delivery takes each update in and sees it answered through Send
+	// (delivery.Core: the engine, the outbox, retries). Without it the
+	// adapter only sends (broadcasts from the command line).
+	Delivery delivery.Processor
+	// Content is the content being served: the adapter's own sentences
+	// (the group notice, the command menu) come from it.
+	Content   func() *content.Catalog
 	Store     *store.Store // Redis: the polling lease, blocked chats, the generated webhook secret
 	Logger    *slog.Logger // (discard)
 	Metrics   prometheus.Registerer
@@ -84,10 +80,9 @@ type Options struct {
 	DrainTimeout  time.Duration // how long shutdown waits for updates in flight (8s)
 }
 
-// Bot is the Telegram channel for one bot token. It is safe for concurrent use.
-type Bot struct {
+// Adapter is the Telegram channel for one bot token. It is safe for concurrent use.
+type Adapter struct {
 	o          Options
-	texts      Texts
 	unblocked  sync.Map // chat id → when this process last unmarked it as blocked
 	unblockedN atomic.Int64
 	api        *client
@@ -108,19 +103,13 @@ type Bot struct {
 	stopOnce sync.Once
 }
 
-// New builds a Bot. It makes no network call; Run… does.
-func New(o Options) (*Bot, error) {
+// New builds an Adapter. It makes no network call; Run… does.
+func New(o Options) (*Adapter, error) {
 	if o.Token == "" {
 		return nil, errors.New("telegram: token is empty")
 	}
-	if (o.Handler == nil && o.Process == nil) || o.Store == nil {
-		return nil, errors.New("telegram: a handler (or Process) and a store are required")
-	}
-	if o.Texts == nil {
-		o.Texts, _ = o.Handler.(Texts)
-	}
-	if o.Texts == nil {
-		return nil, errors.New("telegram: Texts (the content) is required")
+	if o.Content == nil || o.Store == nil {
+		return nil, errors.New("telegram: the content and a store are required")
 	}
 	if o.APIURL == "" {
 		o.APIURL = DefaultAPIURL
@@ -165,9 +154,8 @@ func New(o Options) (*Bot, error) {
 		o.ChatBurst = 3
 	}
 	m := newMetrics(o.Metrics)
-	b := &Bot{
+	b := &Adapter{
 		o:        o,
-		texts:    o.Texts,
 		log:      o.Logger,
 		store:    o.Store,
 		metrics:  m,
@@ -202,7 +190,7 @@ func randomHex(n int) string {
 
 // Ready reports whether the bot has reached Telegram (getMe answered and the
 // intake is set up), for /readyz.
-func (b *Bot) Ready(context.Context) error {
+func (b *Adapter) Ready(context.Context) error {
 	if !b.ready.Load() {
 		return errors.New("telegram: not connected to the Bot API yet")
 	}
@@ -211,7 +199,7 @@ func (b *Bot) Ready(context.Context) error {
 
 // init learns the bot's own name (getMe), retrying until Telegram answers,
 // and sets the command menu (best effort: a failure is logged, not fatal).
-func (b *Bot) init(ctx context.Context) error {
+func (b *Adapter) init(ctx context.Context) error {
 	var u tgbotapi.User
 	for n := 0; ; n++ {
 		err := b.api.call(ctx, "getMe", tgbotapi.Params{}, &u, callOpts{attempts: 1})
@@ -241,7 +229,7 @@ func (b *Bot) init(ctx context.Context) error {
 	return nil
 }
 
-func (b *Bot) self() me {
+func (b *Adapter) self() me {
 	if m := b.me.Load(); m != nil {
 		return *m
 	}
@@ -252,7 +240,7 @@ func (b *Bot) self() me {
 // press, send the replies. It logs its own failures, and returns an error
 // only when the update was not handled and Telegram should send it again
 // (the webhook then answers 503).
-func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
+func (b *Adapter) handle(ctx context.Context, u tgbotapi.Update) error {
 	if b.operatorUpdate(ctx, u) { // the operators group (issue 14)
 		return nil
 	}
@@ -262,11 +250,11 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
 	if ev.act == ignore && ev.callbackID == "" {
 		return nil
 	}
-	// With Process, the engine deduplicates the update and keeps its replies
-	// in its outbox until sent, so a retry after a crash is answered once; a
-	// claim here would instead drop an update whose handling a crash cut
+	// The engine deduplicates a conversation update and keeps its replies
+	// in the outbox until sent, so a retry after a crash is answered once;
+	// a claim here would instead drop an update whose handling a crash cut
 	// short. Everything else is claimed, so a replay does nothing.
-	if b.o.Process == nil || ev.act != converse {
+	if ev.act != converse {
 		if !b.claim(ctx, u.UpdateID, log) {
 			b.metrics.updates.WithLabelValues("duplicate").Inc()
 			log.Debug("telegram: update already handled")
@@ -288,30 +276,22 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
 	}
 	// the user wrote, so they have not blocked the bot (any more)
 	b.setBlocked(ctx, ev.chat, false, log)
-	if ev.callbackID != "" {
-		// first, before the engine's round trips: the spinner stops at once,
-		// and the pressed choices go
+	// A button press is answered first, before the engine's round trips:
+	// the spinner stops at once, and the pressed choices go. The claim
+	// covers only that answer: a replay does not repeat it, and the engine
+	// still sees the replay (it deduplicates, and delivers from the outbox
+	// what a crash left there).
+	if ev.callbackID != "" && b.claim(ctx, u.UpdateID, log) {
 		b.answerCallback(ctx, ev.callbackID)
 		b.removeChoices(ctx, ev, log)
 	}
-	if b.o.Process != nil {
-		if err := b.o.Process(ctx, ev.in); err != nil {
-			log.Error("telegram: processing failed", "chat", ev.chat, "err", err)
-			return err
-		}
-		return nil
+	if b.o.Delivery == nil {
+		return errSendOnly
 	}
-	replies, err := b.o.Handler.Handle(ctx, ev.in)
-	if err != nil {
-		log.Error("telegram: engine failed", "chat", ev.chat, "err", err)
-		b.deliver(ctx, ev.chat, []flows.Reply{{Text: b.say(ev.lang, "error_internal")}}, false, log)
-		return nil
+	if err := b.o.Delivery.Process(ctx, ev.in); err != nil {
+		log.Error("telegram: processing failed", "chat", ev.chat, "err", err)
+		return err
 	}
-	if replies == nil {
-		log.Debug("telegram: duplicate update, already answered")
-		return nil
-	}
-	b.deliver(ctx, ev.chat, replies, false, log)
 	return nil
 }
 
@@ -322,7 +302,7 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
 // process that then crashed is not handled again (never twice beats at
 // least once). If Redis fails, the update goes on to the engine, which
 // fails or deduplicates on its own.
-func (b *Bot) claim(ctx context.Context, updateID int, log *slog.Logger) bool {
+func (b *Adapter) claim(ctx context.Context, updateID int, log *slog.Logger) bool {
 	key := b.store.Key("tg", b.botID, "u", strconv.Itoa(updateID))
 	ok, err := b.store.Client().SetNX(ctx, key, b.o.ReplicaID, dedupTTL).Result()
 	if err != nil {
@@ -337,7 +317,7 @@ const dedupTTL = 48 * time.Hour
 
 // removeChoices edits the message whose button was pressed so that its
 // choices cannot be pressed again; its links stay.
-func (b *Bot) removeChoices(ctx context.Context, ev event, log *slog.Logger) {
+func (b *Adapter) removeChoices(ctx context.Context, ev event, log *slog.Logger) {
 	markup, ok := keepLinks(ev.cbMarkup)
 	if !ok || ev.cbMessage == 0 {
 		return
@@ -350,7 +330,7 @@ func (b *Bot) removeChoices(ctx context.Context, ev event, log *slog.Logger) {
 }
 
 // answerCallback stops the spinner on a pressed button.
-func (b *Bot) answerCallback(ctx context.Context, id string) {
+func (b *Adapter) answerCallback(ctx context.Context, id string) {
 	if err := b.api.call(ctx, "answerCallbackQuery", tgbotapi.Params{"callback_query_id": id}, nil, callOpts{attempts: 2}); err != nil {
 		b.log.Warn("telegram: answerCallbackQuery failed", "err", err)
 	}
@@ -360,7 +340,7 @@ func (b *Bot) answerCallback(ctx context.Context, id string) {
 // notice: a group that keeps calling the bot gets it once, not every time.
 const groupNoticeEvery = 10 * time.Minute
 
-func (b *Bot) sendGroupNotice(ctx context.Context, ev event, log *slog.Logger) {
+func (b *Adapter) sendGroupNotice(ctx context.Context, ev event, log *slog.Logger) {
 	key := b.store.Key("tg", b.botID, "group_notice", strconv.FormatInt(ev.chat, 10))
 	if fresh, err := b.store.Client().SetNX(ctx, key, 1, groupNoticeEvery).Result(); err == nil && !fresh {
 		log.Debug("telegram: group was told recently; not again", "chat", ev.chat)
@@ -376,7 +356,7 @@ func (b *Bot) sendGroupNotice(ctx context.Context, ev event, log *slog.Logger) {
 // deliver sends replies to chat in order. It stops at the first failure: a
 // later message must not arrive without the one before it. A 403 marks the
 // chat blocked.
-func (b *Bot) deliver(ctx context.Context, chat int64, replies []flows.Reply, bulk bool, log *slog.Logger) error {
+func (b *Adapter) deliver(ctx context.Context, chat int64, replies []flows.Reply, bulk bool, log *slog.Logger) error {
 	for _, r := range replies {
 		for _, m := range render(chat, r) {
 			err := b.api.call(ctx, m.method, m.params, nil, callOpts{chat: chat, limited: true, bulk: bulk})
@@ -407,11 +387,10 @@ func (b *Bot) deliver(ctx context.Context, chat int64, replies []flows.Reply, bu
 var ErrBlocked = errors.New("telegram: chat has blocked the bot")
 
 // Send delivers one turn's replies to a chat, in order, as replies (ahead of
-// bulk sends). It has the shape of the engine's Sender, for engine-driven
-// delivery (Options.Process). A chat that blocked the bot is marked and its
+// bulk sends); it is the channel's delivery.Sender. A chat that blocked the bot is marked and its
 // replies are dropped with a nil error: sending again cannot help. Other
 // failures, after the retries, are returned.
-func (b *Bot) Send(ctx context.Context, chatID string, replies []flows.Reply) error {
+func (b *Adapter) Send(ctx context.Context, chatID string, replies []flows.Reply) error {
 	chat, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
 		return fmt.Errorf("telegram: chat id %q: %w", chatID, err)
@@ -425,7 +404,7 @@ func (b *Bot) Send(ctx context.Context, chatID string, replies []flows.Reply) er
 // Broadcast delivers replies outside a conversation turn (a notice, a
 // campaign). It yields to replies in the shared rate limit, skips chats that
 // blocked the bot (ErrBlocked) and marks newly blocked ones.
-func (b *Bot) Broadcast(ctx context.Context, chatID string, replies []flows.Reply) error {
+func (b *Adapter) Broadcast(ctx context.Context, chatID string, replies []flows.Reply) error {
 	chat, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
 		return fmt.Errorf("telegram: chat id %q: %w", chatID, err)
@@ -441,7 +420,7 @@ func (b *Bot) Broadcast(ctx context.Context, chatID string, replies []flows.Repl
 }
 
 // Blocked reports whether chatID is marked as having blocked the bot.
-func (b *Bot) Blocked(ctx context.Context, chatID string) (bool, error) {
+func (b *Adapter) Blocked(ctx context.Context, chatID string) (bool, error) {
 	ok, err := b.store.Client().SIsMember(ctx, b.blockedKey(), chatID).Result()
 	if err != nil {
 		return false, fmt.Errorf("telegram: read blocked chats: %w", err)
@@ -449,10 +428,10 @@ func (b *Bot) Blocked(ctx context.Context, chatID string) (bool, error) {
 	return ok, nil
 }
 
-func (b *Bot) blockedKey() string { return b.store.Key("tg", "blocked") }
+func (b *Adapter) blockedKey() string { return b.store.Key("tg", "blocked") }
 
 // setBlocked marks or unmarks a chat as blocked; a new mark is counted.
-func (b *Bot) setBlocked(ctx context.Context, chat int64, blocked bool, log *slog.Logger) {
+func (b *Adapter) setBlocked(ctx context.Context, chat int64, blocked bool, log *slog.Logger) {
 	if chat == 0 {
 		return
 	}
@@ -503,7 +482,7 @@ const unblockEvery = 10 * time.Minute
 // has ended, until shutdown's drain time is up.
 // The returned function, called after done is closed, tells whether the
 // update must be sent again.
-func (b *Bot) submit(ctx context.Context, u tgbotapi.Update) (done <-chan struct{}, result func() error, err error) {
+func (b *Adapter) submit(ctx context.Context, u tgbotapi.Update) (done <-chan struct{}, result func() error, err error) {
 	var herr error
 	done, err = b.dispatch.submit(ctx, chatOf(u), func() {
 		uctx, cancel := context.WithTimeout(b.life, b.o.UpdateTimeout)
@@ -531,7 +510,7 @@ func chatOf(u tgbotapi.Update) int64 {
 }
 
 // drain waits up to DrainTimeout for updates in flight, then cancels them.
-func (b *Bot) drain() {
+func (b *Adapter) drain() {
 	ctx, cancel := context.WithTimeout(context.Background(), b.o.DrainTimeout)
 	defer cancel()
 	if err := b.dispatch.wait(ctx); err != nil {
@@ -539,3 +518,7 @@ func (b *Bot) drain() {
 	}
 	b.stopOnce.Do(b.stopLife)
 }
+
+// errSendOnly is the error of an update taken in by an adapter built
+// without Options.Delivery.
+var errSendOnly = errors.New("telegram: built without Options.Delivery; it only sends")

@@ -4,16 +4,7 @@ import (
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
-	"github.com/vneid-guide/vneidbot/content"
 )
-
-// Texts gives the adapter the content it speaks from: its own sentences (the
-// group notice, the command menu) are UI messages in content/messages.yaml,
-// keys tg_*. The engine satisfies it.
-type Texts interface {
-	Content() *content.Catalog
-}
 
 // commandNames are the commands of the menu set with setMyCommands; each has
 // a description under the message key "tg_cmd_<name>". The engine
@@ -25,8 +16,8 @@ var commandNames = []string{"start", "menu", "back", "help", "lang"}
 var commandLanguages = []struct{ code, locale string }{{"", "vi"}, {"vi", "vi"}, {"en", "en"}}
 
 // commands returns the command menu in locale.
-func (b *Bot) commands(locale string) []tgbotapi.BotCommand {
-	cat := b.texts.Content()
+func (b *Adapter) commands(locale string) []tgbotapi.BotCommand {
+	cat := b.o.Content()
 	out := make([]tgbotapi.BotCommand, 0, len(commandNames))
 	for _, name := range commandNames {
 		out = append(out, tgbotapi.BotCommand{Command: name, Description: cat.Msg(locale, "tg_cmd_"+name)})
@@ -36,8 +27,8 @@ func (b *Bot) commands(locale string) []tgbotapi.BotCommand {
 
 // say returns message key in the language Telegram reports for the user:
 // English for "en…", the content's default (Vietnamese) otherwise.
-func (b *Bot) say(lang, key string) string {
-	cat := b.texts.Content()
+func (b *Adapter) say(lang, key string) string {
+	cat := b.o.Content()
 	locale := cat.DefaultLocale()
 	if strings.HasPrefix(strings.ToLower(lang), "en") && cat.HasLocale("en") {
 		locale = "en"

@@ -26,7 +26,7 @@ const maxWebhookBody = 1 << 20
 // with its chat's other updates, so Telegram's retry of an update that
 // failed is possible and a replayed update is answered once (the engine
 // deduplicates by update_id).
-func (b *Bot) WebhookHandler(secret string) http.Handler {
+func (b *Adapter) WebhookHandler(secret string) http.Handler {
 	want := sha256.Sum256([]byte(secret))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get(SecretHeader)
@@ -79,7 +79,7 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 // ctx. Updates arrive through WebhookHandler. When ctx ends it finishes the
 // updates in flight (up to DrainTimeout). The webhook stays registered, so
 // updates that come during a restart wait at Telegram.
-func (b *Bot) RunWebhook(ctx context.Context, url, secret string) error {
+func (b *Adapter) RunWebhook(ctx context.Context, url, secret string) error {
 	defer b.drain()
 	if err := b.init(ctx); err != nil {
 		return nil
@@ -109,7 +109,7 @@ func (b *Bot) RunWebhook(ctx context.Context, url, secret string) error {
 // WebhookSecret returns the secret_token to use: configured when not empty;
 // otherwise a random one, generated once and kept in Redis so that every
 // replica registers and checks the same secret.
-func (b *Bot) WebhookSecret(ctx context.Context, configured string) (string, error) {
+func (b *Adapter) WebhookSecret(ctx context.Context, configured string) (string, error) {
 	if configured != "" {
 		return configured, nil
 	}

@@ -101,7 +101,7 @@ func TestWebhookSecretShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := New(fastOptions(Options{APIURL: h.api.url(), Handler: h.eng, Store: h.store}))
+	other, err := New(fastOptions(Options{APIURL: h.api.url(), Delivery: h.core, Content: h.eng.Content, Store: h.store}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,13 +164,12 @@ func TestRunWebhook(t *testing.T) {
 func TestWebhookRetryWhenNotHandled(t *testing.T) {
 	h := newHarness(t, Options{})
 	down := true
-	h.eng.RegisterSender("tg", h.bot)
-	h.bot.o.Process = func(ctx context.Context, in flows.Inbound) error {
+	h.bot.o.Delivery = processFunc(func(ctx context.Context, in flows.Inbound) error {
 		if down {
 			return errors.New("redis: connection refused")
 		}
-		return h.eng.Process(ctx, in)
-	}
+		return h.core.Process(ctx, in)
+	})
 	body := readUpdate(t, "message.json")
 	if got := h.post(t, "s3cret", body, SecretHeader, "s3cret"); got != http.StatusServiceUnavailable {
 		t.Fatalf("update not handled: status %d, want 503", got)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
 )
@@ -286,7 +287,7 @@ type rig struct {
 
 type rigOptions struct {
 	store  *store.Store // share one to make replicas
-	engine Engine       // the real engine on the test catalog when nil
+	engine delivery.Processor // the real engine on the test catalog, through delivery, when nil
 	api    *fakeAPI
 	oauth  *fakeOAuth
 	clock  *clock
@@ -308,16 +309,16 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 	if r.oauth == nil {
 		r.oauth = newFakeOAuth(t, r.api)
 	}
-	var eng Engine = ro.engine
-	var real *flows.Engine
-	if eng == nil {
-		real = newEngine(t, r.st, r.clock.Now)
-		eng = real
+	real := newEngine(t, r.st, r.clock.Now)
+	core := delivery.New(delivery.Options{Store: r.st, Engine: real})
+	var proc delivery.Processor = core
+	if ro.engine != nil {
+		proc = ro.engine
 	}
 	a, err := New(Options{
 		AppID: testAppID, AppSecret: testAppSecret, OASecretKey: testOAKey,
 		APIURL: r.api.srv.URL, OAuthURL: r.oauth.srv.URL,
-		Store: r.st, Engine: eng, Now: r.clock.Now,
+		Store: r.st, Delivery: proc, Content: real.Content, Now: r.clock.Now,
 		Tokens: TokenOptions{PollEvery: time.Millisecond},
 		// The recorded events carry their real (2023) timestamps.
 		MaxEventAge: -1,
@@ -335,9 +336,7 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 		return ctx.Err()
 	}
 	r.a = a
-	if real != nil {
-		real.RegisterSender(Channel, a)
-	}
+	core.Register(Channel, a)
 	if rec, ok := ro.engine.(*recordingEngine); ok {
 		rec.sender = a
 	}

@@ -50,6 +50,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
@@ -61,18 +62,8 @@ const Channel = flows.Zalo
 // MaxBody is the largest webhook body read.
 const MaxBody = 1 << 20
 
-// Engine handles an update and delivers its replies through the Sender
-// registered for the channel, which is the Adapter (see Send);
-// *flows.Engine is one. The engine keeps the replies in its outbox, written
-// with the session change, until Send succeeds, and answers a repeated
-// update from the outbox or not at all: an event is answered once.
-type Engine interface {
-	Process(ctx context.Context, in flows.Inbound) error
-}
-
 var (
-	_ Engine       = (*flows.Engine)(nil)
-	_ flows.Sender = (*Adapter)(nil)
+	_ delivery.Sender = (*Adapter)(nil)
 )
 
 // Options configure an Adapter.
@@ -83,8 +74,13 @@ type Options struct {
 	APIURL      string // ZALO_API_URL (https://openapi.zalo.me)
 	OAuthURL    string // ZALO_OAUTH_URL (https://oauth.zaloapp.com)
 
-	Store   *store.Store
-	Engine  Engine
+	Store *store.Store
+	// Delivery takes each update in and sees it answered through Send
+	// (delivery.Core). Without it the adapter only sends (broadcasts from
+	// the command line).
+	Delivery delivery.Processor
+	// Content is the content being served, for the adapter's own words.
+	Content func() *content.Catalog
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer // nil: counters are kept but not exported
 	HTTP    *http.Client          // for the OA API and OAuth; 10 s timeout when nil
@@ -105,7 +101,6 @@ type Options struct {
 
 // Adapter is the Zalo OA channel.
 type Adapter struct {
-	say    Say // the content's UI messages
 	o      Options
 	log    *slog.Logger
 	m      *metrics
@@ -122,8 +117,8 @@ func New(o Options) (*Adapter, error) {
 	if o.AppID == "" || o.OASecretKey == "" {
 		return nil, errors.New("zalo: app id and OA secret key are required")
 	}
-	if o.Store == nil || o.Engine == nil {
-		return nil, errors.New("zalo: store and engine are required")
+	if o.Store == nil || o.Content == nil {
+		return nil, errors.New("zalo: a store and the content are required")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -145,7 +140,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	o.Tokens.Logger, o.Tokens.Now = o.Logger, o.Now
 	o.Queue.Logger = o.Logger
-	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics), say: sayFrom(o.Engine), warn: lograte.New(o.Logger, time.Minute, o.Now)}
+	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics), warn: lograte.New(o.Logger, time.Minute, o.Now)}
 	oauth := &OAuth{BaseURL: o.OAuthURL, AppID: o.AppID, AppSecret: o.AppSecret, HTTP: o.HTTP, Now: o.Now}
 	a.tokens = newTokens(o.Store, oauth, o.Tokens, a.m)
 	a.auth = NewAuthorizer(o.Store, oauth, a.tokens, o.Logger)
@@ -334,7 +329,10 @@ func (a *Adapter) handle(ctx context.Context, body []byte) error {
 	if err := a.send.reachable(ctx, user); err != nil {
 		return fmt.Errorf("zalo: %w", err)
 	}
-	if err := a.o.Engine.Process(ctx, in); err != nil {
+	if a.o.Delivery == nil {
+		return errSendOnly
+	}
+	if err := a.o.Delivery.Process(ctx, in); err != nil {
 		return fmt.Errorf("zalo: process %s: %w", ev.Name, err)
 	}
 	return nil
@@ -382,3 +380,13 @@ func (a *Adapter) Unreachable(ctx context.Context, user string) (string, bool, e
 	}
 	return why, err == nil, err
 }
+
+// say returns a UI message of the content being served, so that a content
+// update changes the adapter's words too.
+func (a *Adapter) say(locale, key string, pairs ...string) string {
+	return a.o.Content().Msg(locale, key, pairs...)
+}
+
+// errSendOnly is the error of an update taken in by an adapter built
+// without Options.Delivery.
+var errSendOnly = errors.New("zalo: built without Options.Delivery; it only sends")

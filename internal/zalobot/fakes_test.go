@@ -16,6 +16,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
 )
@@ -156,20 +157,20 @@ type rig struct {
 	onSleep func(n int)
 }
 
-func newRig(t *testing.T, secret string, engine Engine) *rig {
+func newRig(t *testing.T, secret string, engine delivery.Processor) *rig {
 	t.Helper()
 	r := &rig{st: openStore(t), fake: newFakePlatform(t)}
-	var real *flows.Engine
+	real, err := flows.New(testCatalog(t), r.st, flows.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := delivery.New(delivery.Options{Store: r.st, Engine: real})
 	if engine == nil {
-		var err error
-		if real, err = flows.New(testCatalog(t), r.st, flows.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		engine = real
+		engine = core
 	}
 	a, err := New(Options{
 		Token: testToken, APIURL: r.fake.srv.URL, WebhookSecret: secret,
-		Store: r.st, Engine: engine, Queue: queue.Options{MinIdle: time.Millisecond},
+		Store: r.st, Delivery: engine, Content: real.Content, Queue: queue.Options{MinIdle: time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -185,9 +186,7 @@ func newRig(t *testing.T, secret string, engine Engine) *rig {
 		return ctx.Err()
 	}
 	r.a = a
-	if real != nil {
-		real.RegisterSender(Channel, a)
-	}
+	core.Register(Channel, a)
 	if fe, ok := engine.(*fixedEngine); ok {
 		fe.sender = a
 	}

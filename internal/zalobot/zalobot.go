@@ -34,7 +34,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
@@ -46,17 +48,8 @@ const Channel = flows.ZaloBot
 // MaxBody is the largest webhook body read.
 const MaxBody = 1 << 20
 
-// Engine handles an update and delivers its replies through the Sender
-// registered for the channel, which is the Adapter (see Send);
-// *flows.Engine is one. The engine keeps the replies in its outbox until
-// Send succeeds and answers a repeated update once.
-type Engine interface {
-	Process(ctx context.Context, in flows.Inbound) error
-}
-
 var (
-	_ Engine       = (*flows.Engine)(nil)
-	_ flows.Sender = (*Adapter)(nil)
+	_ delivery.Sender = (*Adapter)(nil)
 )
 
 // Options configure an Adapter.
@@ -67,8 +60,13 @@ type Options struct {
 	// (ZALO_BOT_WEBHOOK_SECRET). Empty means polling.
 	WebhookSecret string
 
-	Store   *store.Store
-	Engine  Engine
+	Store *store.Store
+	// Delivery takes each update in and sees it answered through Send
+	// (delivery.Core). Without it the adapter only sends (broadcasts from
+	// the command line).
+	Delivery delivery.Processor
+	// Content is the content being served, for the adapter's own words.
+	Content func() *content.Catalog
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer
 	HTTP    *http.Client
@@ -85,7 +83,6 @@ type Options struct {
 
 // Adapter is the Zalo Bot Platform channel.
 type Adapter struct {
-	say    Say // the content's UI messages
 	o      Options
 	log    *slog.Logger
 	client *Client
@@ -105,8 +102,8 @@ func New(o Options) (*Adapter, error) {
 	if o.Token == "" {
 		return nil, errors.New("zalo bot: token is required")
 	}
-	if o.Store == nil || o.Engine == nil {
-		return nil, errors.New("zalo bot: store and engine are required")
+	if o.Store == nil || o.Content == nil {
+		return nil, errors.New("zalo bot: a store and the content are required")
 	}
 	if o.WebhookSecret != "" && (len(o.WebhookSecret) < 8 || len(o.WebhookSecret) > 256) {
 		return nil, errors.New("zalo bot: the webhook secret must be 8-256 characters")
@@ -128,7 +125,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	o.Queue.Logger = o.Logger
 	a := &Adapter{
-		o: o, log: o.Logger, m: newMetrics(o.Metrics), say: sayFrom(o.Engine),
+		o: o, log: o.Logger, m: newMetrics(o.Metrics),
 		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
 		retries: 3, backoff: time.Second, sleep: sleep,
 		warn: lograte.New(o.Logger, time.Minute, nil),
@@ -332,7 +329,10 @@ func (a *Adapter) handle(ctx context.Context, raw []byte) error {
 		if in.ChatID == "" {
 			continue
 		}
-		if err := a.o.Engine.Process(ctx, in); err != nil {
+		if a.o.Delivery == nil {
+			return errSendOnly
+		}
+		if err := a.o.Delivery.Process(ctx, in); err != nil {
 			return fmt.Errorf("zalo bot: process %s: %w", u.EventName, err)
 		}
 	}
@@ -436,3 +436,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// say returns a UI message of the content being served, so that a content
+// update changes the adapter's words too.
+func (a *Adapter) say(locale, key string, pairs ...string) string {
+	return a.o.Content().Msg(locale, key, pairs...)
+}
+
+// errSendOnly is the error of an update taken in by an adapter built
+// without Options.Delivery.
+var errSendOnly = errors.New("zalo bot: built without Options.Delivery; it only sends")

@@ -1,4 +1,4 @@
-package flows_test
+package delivery
 
 import (
 	"context"
@@ -7,10 +7,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
+
+// newCore builds the engine on the built-in content and a Core over it
+// that delivers Telegram's replies through plat.
+func newCore(t testing.TB, st *store.Store, plat flows.Sender) *Core {
+	t.Helper()
+	cat, problems := content.Load(content.Embedded, content.Options{})
+	if err := problems.Err(); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := flows.New(cat, st, flows.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(Options{Store: st, Engine: eng})
+	c.Register(flows.Telegram, plat)
+	return c
+}
 
 // platform records what reached the citizen, like a channel's API would.
 type platform struct {
@@ -59,10 +77,10 @@ func crashAt(point string) func(string) error {
 }
 
 func startUpdate(id string) flows.Inbound {
-	return flows.Inbound{Channel: "tg", ChatID: "77", MessageID: id, Kind: flows.KindStart}
+	return flows.Inbound{Channel: flows.Telegram, ChatID: "77", MessageID: id, Kind: flows.KindStart}
 }
 
-// TestOutboxCrashPoints kills the engine between each step of handling an
+// TestOutboxCrashPoints kills the process between each step of handling an
 // update, restarts it on the same Redis, and checks that the reply reaches
 // the citizen exactly once: through the platform's retry of the update, or
 // through the outbox sweeper when the platform does not retry.
@@ -73,9 +91,8 @@ func TestOutboxCrashPoints(t *testing.T) {
 				storetest.Each(t, func(t *testing.T, st *store.Store) {
 					ctx := context.Background()
 					plat := &platform{}
-					crashing := newEngine(t, st, newClock(), nil)
-					crashing.RegisterSender("tg", plat)
-					flows.SetCrashHook(crashing, crashAt(point))
+					crashing := newCore(t, st, plat)
+					crashing.crash = crashAt(point)
 					if err := crashing.Process(ctx, startUpdate("u1")); !errors.Is(err, errCrash) {
 						t.Fatalf("Process = %v, want the simulated crash", err)
 					}
@@ -83,8 +100,7 @@ func TestOutboxCrashPoints(t *testing.T) {
 						t.Fatalf("delivered before the crash point: %v", got)
 					}
 
-					restarted := newEngine(t, st, newClock(), nil)
-					restarted.RegisterSender("tg", plat)
+					restarted := newCore(t, st, plat)
 					if recovery == "platform_retry" {
 						if err := restarted.Process(ctx, startUpdate("u1")); err != nil {
 							t.Fatal(err)
@@ -121,9 +137,8 @@ func TestOutboxCrashAfterSend(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		plat := &platform{}
-		e := newEngine(t, st, newClock(), nil)
-		e.RegisterSender("tg", plat)
-		flows.SetCrashHook(e, crashAt("before_ack"))
+		e := newCore(t, st, plat)
+		e.crash = crashAt("before_ack")
 		if err := e.Process(ctx, startUpdate("u1")); !errors.Is(err, errCrash) {
 			t.Fatalf("Process = %v", err)
 		}
@@ -140,12 +155,11 @@ func TestOutboxKeepsOrderAndWaitsForThePlatform(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		plat := &platform{fail: true}
-		e := newEngine(t, st, newClock(), nil)
-		e.RegisterSender("tg", plat)
+		e := newCore(t, st, plat)
 		msgs := []flows.Inbound{
 			startUpdate("u1"),
-			{Channel: "tg", ChatID: "77", MessageID: "u2", Kind: flows.KindButton, Payload: "f:install"},
-			{Channel: "tg", ChatID: "77", MessageID: "u3", Kind: flows.KindText, Text: "android"},
+			{Channel: flows.Telegram, ChatID: "77", MessageID: "u2", Kind: flows.KindButton, Payload: "f:install"},
+			{Channel: flows.Telegram, ChatID: "77", MessageID: "u3", Kind: flows.KindText, Text: "android"},
 		}
 		for _, in := range msgs {
 			if err := e.Process(ctx, in); err == nil {
