@@ -57,12 +57,15 @@ func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	}
 }
 
-// Open opens a store on backend b with a unique prefix, closed and cleaned
-// up when the test ends. Options other than URL and Prefix are kept.
+// Open opens a store on backend b, closed and cleaned up when the test
+// ends. Options other than URL are kept; an empty Prefix is made unique
+// (see Prefix).
 func Open(tb testing.TB, b Backend, o store.Options) *store.Store {
 	tb.Helper()
 	o.URL = b.URL
-	o.Prefix = "test" + randomHex(6)
+	if o.Prefix == "" {
+		o.Prefix = Prefix()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	st, err := store.Open(ctx, o)
