@@ -17,7 +17,7 @@ func setupEditor(ctx context.Context, a *app, h *admin.Handler) error {
 	ed, err := h.Editor(ctx, admin.EditorOptions{
 		Accounts: accounts.New(a.store, nil),
 		Versions: contentstore.New(a.store),
-		Builtin:  a.content.fsys(),
+		Builtin:  a.content.FS(),
 		DirMode:  a.cfg.ContentDir != "",
 		Votes:    faq.NewVotes(a.store),
 	})

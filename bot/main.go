@@ -22,6 +22,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/broadcast"
 	"github.com/vneid-guide/vneidbot/internal/cli"
+	"github.com/vneid-guide/vneidbot/internal/contentsource"
 	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/stats"
@@ -102,7 +103,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "ask":
 		err = cmdAsk(ctx, cfg, args, stdout)
 	case "content":
-		err = cmdContent(cfg, args, stdout, stderr)
+		err = contentsource.Command(ctx, cfg.RedisURL, args, stdout, stderr)
 	case "faq":
 		err = faq.Command(ctx, cfg.RedisURL, args, stdout, stderr)
 	case "zalo":

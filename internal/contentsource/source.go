@@ -1,4 +1,8 @@
-package main
+// Package contentsource holds the content a replica serves and keeps it up
+// to date: which content serves (CONTENT_DIR, else the version published in
+// Redis, else the embedded content), watching CONTENT_DIR, following
+// publishes and rollbacks, and refusing content that fails validation.
+package contentsource
 
 import (
 	"context"
@@ -21,7 +25,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
-// contentSource holds the content being served and keeps it up to date.
+// Source holds the content being served and keeps it up to date.
 //
 // Which content serves, first match wins:
 //  1. CONTENT_DIR, when set: that folder, reloaded when its files change.
@@ -33,7 +37,7 @@ import (
 // Content that fails validation never replaces what is serving: the reason
 // is logged, counted in metrics and shown on /readyz, and the old content
 // keeps serving.
-type contentSource struct {
+type Source struct {
 	dir  string
 	poll time.Duration // the safety-net check of the published version
 	cur  atomic.Pointer[content.Catalog]
@@ -85,24 +89,31 @@ func newContentMetrics() contentMetrics {
 	}
 }
 
-func newContentSource(dir string) (*contentSource, error) {
-	s := &contentSource{dir: dir, poll: pollPublished, m: newContentMetrics(), origin: "embedded content"}
+// New loads the content that serves before Redis is read: dir
+// (CONTENT_DIR), else the embedded content. The error lists every problem
+// as file:line: message.
+func New(dir string) (*Source, error) {
+	s := &Source{dir: dir, poll: pollPublished, m: newContentMetrics(), origin: "embedded content"}
 	if dir != "" {
 		s.origin = "CONTENT_DIR " + dir
 	}
 	c, err := s.load()
+	if errors.Is(err, errNotFolder) {
+		return nil, err
+	}
 	if err != nil {
-		var ce *ConfigError
-		if errors.As(err, &ce) {
-			return nil, err
-		}
 		return nil, fmt.Errorf("%s: %w", s.origin, err)
 	}
 	s.cur.Store(c)
 	return s, nil
 }
 
-func (s *contentSource) fsys() fs.FS {
+// errNotFolder is the error of a CONTENT_DIR that is not a folder.
+var errNotFolder = errors.New("is not a folder")
+
+// FS is the files of the content given to New: CONTENT_DIR, or the
+// embedded content.
+func (s *Source) FS() fs.FS {
 	if s.dir == "" {
 		return content.Embedded
 	}
@@ -111,13 +122,13 @@ func (s *contentSource) fsys() fs.FS {
 
 // load reads and validates the embedded content or CONTENT_DIR; the error
 // lists every problem as file:line: message.
-func (s *contentSource) load() (*content.Catalog, error) {
+func (s *Source) load() (*content.Catalog, error) {
 	if s.dir != "" {
 		if st, err := os.Stat(s.dir); err != nil || !st.IsDir() {
-			return nil, &ConfigError{"CONTENT_DIR", fmt.Sprintf("%s is not a folder", s.dir)}
+			return nil, fmt.Errorf("CONTENT_DIR: %s %w", s.dir, errNotFolder)
 		}
 	}
-	c, problems := content.Load(s.fsys(), content.Options{})
+	c, problems := content.Load(s.FS(), content.Options{})
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
@@ -125,11 +136,11 @@ func (s *contentSource) load() (*content.Catalog, error) {
 }
 
 // Catalog returns the content being served.
-func (s *contentSource) Catalog() *content.Catalog { return s.cur.Load() }
+func (s *Source) Catalog() *content.Catalog { return s.cur.Load() }
 
 // Rejected returns why the newest content edit or published version was
 // rejected, or nil when the newest content serves.
-func (s *contentSource) Rejected() error {
+func (s *Source) Rejected() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rejected
@@ -138,7 +149,7 @@ func (s *contentSource) Rejected() error {
 // Ready is the content's readiness check for /readyz: it never fails (see
 // Err) and its detail says what serves and why the last edit was rejected,
 // e.g. "published version 7; last edit rejected: faq/a.yaml:12: ...".
-func (s *contentSource) Ready(context.Context) (string, error) {
+func (s *Source) Ready(context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	detail := s.origin
@@ -172,7 +183,7 @@ func oneLine(s string, max int) string {
 }
 
 // instrument registers the content metrics; registering twice is harmless.
-func (s *contentSource) instrument(reg prometheus.Registerer, log *slog.Logger) {
+func (s *Source) instrument(reg prometheus.Registerer, log *slog.Logger) {
 	if reg == nil {
 		return
 	}
@@ -184,11 +195,11 @@ func (s *contentSource) instrument(reg prometheus.Registerer, log *slog.Logger) 
 	}
 }
 
-// swap makes c the content everywhere: the engine first, then the source
-// (read by the web chat). The caller holds s.swapMu.
-func (s *contentSource) swap(a *app, c *content.Catalog, origin string, version int64) error {
-	if a.engine != nil {
-		if err := a.engine.SetContent(c); err != nil {
+// swap makes c the content everywhere: the engine (o.Swap) first, then the
+// source (read by the web chat). The caller holds s.swapMu.
+func (s *Source) swap(o WatchOptions, c *content.Catalog, origin string, version int64) error {
+	if o.Swap != nil {
+		if err := o.Swap(c); err != nil {
 			return err
 		}
 	}
@@ -203,7 +214,7 @@ func (s *contentSource) swap(a *app, c *content.Catalog, origin string, version 
 }
 
 // reject records that new content was refused. The caller holds s.swapMu.
-func (s *contentSource) reject(log *slog.Logger, source string, err error) {
+func (s *Source) reject(log *slog.Logger, source string, err error) {
 	s.mu.Lock()
 	s.rejected = err
 	serving := s.origin
@@ -213,7 +224,7 @@ func (s *contentSource) reject(log *slog.Logger, source string, err error) {
 	log.Error("content rejected; the previous content keeps serving", "source", source, "serving", serving, "err", err)
 }
 
-func (s *contentSource) clearRejected() {
+func (s *Source) clearRejected() {
 	s.mu.Lock()
 	s.rejected = nil
 	s.mu.Unlock()
@@ -221,54 +232,68 @@ func (s *contentSource) clearRejected() {
 }
 
 // reload loads CONTENT_DIR again and, when valid, swaps it in everywhere.
-func (s *contentSource) reload(a *app) {
+func (s *Source) reload(o WatchOptions) {
 	s.swapMu.Lock()
 	defer s.swapMu.Unlock()
 	c, err := s.load()
 	if err != nil {
-		s.reject(a.log, "dir", err)
+		s.reject(o.Logger, "dir", err)
 		return
 	}
-	if err := s.swap(a, c, "CONTENT_DIR "+s.dir, 0); err != nil {
-		s.reject(a.log, "dir", err)
+	if err := s.swap(o, c, "CONTENT_DIR "+s.dir, 0); err != nil {
+		s.reject(o.Logger, "dir", err)
 		return
 	}
 	s.m.reloads.WithLabelValues("dir").Inc()
-	a.log.Info("content reloaded", "from", s.dir, "content", c.Summary())
+	o.Logger.Info("content reloaded", "from", s.dir, "content", c.Summary())
 }
 
-// watch keeps the content up to date until ctx ends: it reloads CONTENT_DIR
+// WatchOptions are what Watch needs from the running bot.
+type WatchOptions struct {
+	Store   *store.Store          // where versions are published; nil: none are followed
+	Logger  *slog.Logger          // (required)
+	Metrics prometheus.Registerer // nil: the content metrics are not exported
+	// Swap makes new content serve (the engine's SetContent) before the
+	// source hands it out; content it refuses is rejected. nil: only the
+	// source changes.
+	Swap func(*content.Catalog) error
+	// Go runs fn in the background until ctx ends; the bot's shutdown
+	// waits for it. (required)
+	Go func(ctx context.Context, name string, fn func(context.Context) error)
+}
+
+// Watch keeps the content up to date until ctx ends: it reloads CONTENT_DIR
 // when it is set, and otherwise follows the version published in Redis
 // (switching to it before returning, so the first message already gets it).
-func (s *contentSource) watch(ctx context.Context, a *app) {
-	s.instrument(a.metrics, a.log)
+func (s *Source) Watch(ctx context.Context, o WatchOptions) {
+	s.instrument(o.Metrics, o.Logger)
 	if s.dir != "" {
-		s.watchDir(ctx, a)
-		s.warnIgnored(ctx, a)
+		s.watchDir(ctx, o)
+		s.warnIgnored(ctx, o)
 		return
 	}
-	if a.store == nil {
+	if o.Store == nil {
 		return
 	}
-	versions := contentstore.New(a.store)
+	versions := contentstore.New(o.Store)
 	if cur, err := s.current(ctx, versions); err == nil {
-		s.usePublished(ctx, a, versions, cur)
+		s.usePublished(ctx, o, versions, cur)
 	} else {
-		s.lookFailed(a.log, err)
+		s.lookFailed(o.Logger, err)
 	}
-	a.background(ctx, "content-follow", func(ctx context.Context) error {
+	o.Go(ctx, "content-follow", func(ctx context.Context) error {
 		versions.Follow(ctx, s.poll, func(ctx context.Context, cur contentstore.Current) {
-			s.usePublished(ctx, a, versions, cur)
-		}, func(err error) { s.lookFailed(a.log, err) })
+			s.usePublished(ctx, o, versions, cur)
+		}, func(err error) { s.lookFailed(o.Logger, err) })
 		return nil
 	})
 }
 
-// startPublished switches to the published version, if there is one and
-// CONTENT_DIR is not set, before an engine exists: newApp calls it so that
+// StartPublished switches to the published version, if there is one and
+// CONTENT_DIR is not set, before an engine exists: the bot calls it so that
 // commands that do not watch (chat) start on what the replicas serve.
-// watch does the same, so serve does not depend on it.
-func (s *contentSource) startPublished(ctx context.Context, st *store.Store, log *slog.Logger) {
+// Watch does the same, so serving does not depend on it.
+func (s *Source) StartPublished(ctx context.Context, st *store.Store, log *slog.Logger) {
 	if s.dir != "" || st == nil {
 		return
 	}
@@ -278,30 +303,30 @@ func (s *contentSource) startPublished(ctx context.Context, st *store.Store, log
 		s.lookFailed(log, err)
 		return
 	}
-	s.usePublished(ctx, &app{log: log}, versions, cur)
+	s.usePublished(ctx, WatchOptions{Logger: log}, versions, cur)
 }
 
 // current reads the published pointer with a short timeout.
-func (s *contentSource) current(ctx context.Context, versions *contentstore.Store) (contentstore.Current, error) {
+func (s *Source) current(ctx context.Context, versions *contentstore.Store) (contentstore.Current, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	return versions.Current(ctx)
 }
 
 // warnIgnored tells the operator that CONTENT_DIR hides a published version.
-func (s *contentSource) warnIgnored(ctx context.Context, a *app) {
-	if a.store == nil || a.store.InProcess() {
+func (s *Source) warnIgnored(ctx context.Context, o WatchOptions) {
+	if o.Store == nil || o.Store.InProcess() {
 		return
 	}
-	if cur, err := s.current(ctx, contentstore.New(a.store)); err == nil && cur.Version > 0 {
-		a.log.Warn("CONTENT_DIR is set, so this replica serves that folder and ignores the published content version",
+	if cur, err := s.current(ctx, contentstore.New(o.Store)); err == nil && cur.Version > 0 {
+		o.Logger.Warn("CONTENT_DIR is set, so this replica serves that folder and ignores the published content version",
 			"content_dir", s.dir, "published_version", cur.Version)
 	}
 }
 
 // lookFailed logs a failure to read the published version, once until it
 // works again: Redis being down is reported by the redis readiness check.
-func (s *contentSource) lookFailed(log *slog.Logger, err error) {
+func (s *Source) lookFailed(log *slog.Logger, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.redisErr {
@@ -313,10 +338,10 @@ func (s *contentSource) lookFailed(log *slog.Logger, err error) {
 // usePublished switches to the published version cur when it is not the one
 // serving. A version that fails validation (for example one published by a
 // newer release with rules this one lacks) is rejected once, not at every check.
-func (s *contentSource) usePublished(ctx context.Context, a *app, versions *contentstore.Store, cur contentstore.Current) {
+func (s *Source) usePublished(ctx context.Context, o WatchOptions, versions *contentstore.Store, cur contentstore.Current) {
 	s.mu.Lock()
 	if s.redisErr {
-		a.log.Info("reading the published content version works again")
+		o.Logger.Info("reading the published content version works again")
 		s.redisErr = false
 	}
 	s.mu.Unlock()
@@ -336,33 +361,33 @@ func (s *contentSource) usePublished(ctx context.Context, a *app, versions *cont
 	defer cancel()
 	_, fsys, err := versions.Get(ctx, cur.Version)
 	if err != nil && !errors.Is(err, contentstore.ErrNotFound) {
-		s.lookFailed(a.log, err)
+		s.lookFailed(o.Logger, err)
 		return // a Redis hiccup: try again at the next check
 	}
 	s.tried = cur
 	if err != nil {
-		s.reject(a.log, "published", fmt.Errorf("published version %d: %w", cur.Version, err))
+		s.reject(o.Logger, "published", fmt.Errorf("published version %d: %w", cur.Version, err))
 		return
 	}
 	c, problems := content.Load(fsys, content.Options{})
 	if err := problems.Err(); err != nil {
-		s.reject(a.log, "published", fmt.Errorf("published version %d: %w", cur.Version, err))
+		s.reject(o.Logger, "published", fmt.Errorf("published version %d: %w", cur.Version, err))
 		return
 	}
 	origin := fmt.Sprintf("published version %d", cur.Version)
-	if err := s.swap(a, c, origin, cur.Version); err != nil {
-		s.reject(a.log, "published", fmt.Errorf("published version %d: %w", cur.Version, err))
+	if err := s.swap(o, c, origin, cur.Version); err != nil {
+		s.reject(o.Logger, "published", fmt.Errorf("published version %d: %w", cur.Version, err))
 		return
 	}
 	s.m.reloads.WithLabelValues("published").Inc()
-	a.log.Info("content switched", "version", cur.Version, "action", cur.Action, "by", cur.By, "content", c.Summary())
+	o.Logger.Info("content switched", "version", cur.Version, "action", cur.Action, "by", cur.By, "content", c.Summary())
 }
 
 // watchDir reloads CONTENT_DIR when its files change, until ctx ends.
-func (s *contentSource) watchDir(ctx context.Context, a *app) {
+func (s *Source) watchDir(ctx context.Context, o WatchOptions) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		a.log.Error("cannot watch CONTENT_DIR; edits need a restart", "err", err)
+		o.Logger.Error("cannot watch CONTENT_DIR; edits need a restart", "err", err)
 		return
 	}
 	err = filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
@@ -375,11 +400,11 @@ func (s *contentSource) watchDir(ctx context.Context, a *app) {
 		return w.Add(path)
 	})
 	if err != nil {
-		a.log.Error("cannot watch CONTENT_DIR; edits need a restart", "err", err)
+		o.Logger.Error("cannot watch CONTENT_DIR; edits need a restart", "err", err)
 		w.Close()
 		return
 	}
-	a.background(ctx, "content-watch", func(ctx context.Context) error {
+	o.Go(ctx, "content-watch", func(ctx context.Context) error {
 		defer w.Close()
 		var timer <-chan time.Time
 		for {
@@ -403,10 +428,10 @@ func (s *contentSource) watchDir(ctx context.Context, a *app) {
 				if !ok {
 					return errors.New("watcher closed")
 				}
-				a.log.Warn("content watcher", "err", err)
+				o.Logger.Warn("content watcher", "err", err)
 			case <-timer:
 				timer = nil
-				s.reload(a)
+				s.reload(o)
 			}
 		}
 	})
@@ -417,17 +442,4 @@ func (s *contentSource) watchDir(ctx context.Context, a *app) {
 func hidden(path string) bool {
 	base := filepath.Base(path)
 	return strings.HasPrefix(base, ".") || strings.HasSuffix(base, "~")
-}
-
-// publishedStore returns the version store for commands, or a usage error
-// when REDIS_URL is not set (versions live in the Redis every replica uses).
-func publishedStore(ctx context.Context, cfg Config, cmd string) (*contentstore.Store, func(), error) {
-	if cfg.RedisURL == "" {
-		return nil, nil, usageError{cmd + ": REDIS_URL is not set: published versions live in the Redis that every replica uses"}
-	}
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL})
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", cmd, err)
-	}
-	return contentstore.New(st), func() { st.Close() }, nil
 }

@@ -1,10 +1,9 @@
-package main
+package contentsource
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,7 +16,9 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 const contentUsage = `Usage: vneidbot content check [DIR]
@@ -35,15 +36,13 @@ const contentUsage = `Usage: vneidbot content check [DIR]
   stale     list the FAQ entries, flows and steps last checked against their sources more than N days ago
 `
 
-// cmdTimeout bounds what a content command may spend talking to Redis.
-const cmdTimeout = time.Minute
-
-// cmdContent runs "vneidbot content check|publish|versions|rollback|export".
-func cmdContent(cfg Config, args []string, stdout, stderr io.Writer) error {
+// Command runs "vneidbot content check|publish|versions|rollback|export|stale".
+// redisURL is REDIS_URL, where versions are published.
+func Command(ctx context.Context, redisURL string, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"content: expected a subcommand: check, publish, versions, rollback, export or stale"}
+		return cli.UsageError{Msg: "content: expected a subcommand: check, publish, versions, rollback, export or stale"}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	ctx, cancel := context.WithTimeout(ctx, cli.Timeout)
 	defer cancel()
 	sub, args := args[0], args[1:]
 	switch sub {
@@ -53,28 +52,28 @@ func cmdContent(cfg Config, args []string, stdout, stderr io.Writer) error {
 	case "check":
 		return contentCheck(args, stdout, stderr)
 	case "publish":
-		return contentPublish(ctx, cfg, args, stdout, stderr)
+		return contentPublish(ctx, redisURL, args, stdout, stderr)
 	case "versions":
-		return contentVersions(ctx, cfg, args, stdout)
+		return contentVersions(ctx, redisURL, args, stdout)
 	case "rollback":
-		return contentRollback(ctx, cfg, args, stdout, stderr)
+		return contentRollback(ctx, redisURL, args, stdout, stderr)
 	case "export":
-		return contentExport(ctx, cfg, args, stdout)
+		return contentExport(ctx, redisURL, args, stdout)
 	case "stale":
 		return contentStale(args, stdout, stderr)
 	}
-	return usageError{fmt.Sprintf("content: unknown subcommand %q: expected check, publish, versions, rollback, export or stale", sub)}
+	return cli.Usagef("content: unknown subcommand %q: expected check, publish, versions, rollback, export or stale", sub)
 }
 
 // contentCheck runs "content check [DIR]".
 func contentCheck(args []string, stdout, stderr io.Writer) error {
-	flags := newFlags("content check", "content check [DIR]\n\nValidates the embedded content, or the content folder DIR.\nPrints every problem as file:line: message; exits non-zero when any is an error.", stdout)
-	pos, err := parseAll(flags, args)
+	flags := cli.NewFlags("content check", "content check [DIR]\n\nValidates the embedded content, or the content folder DIR.\nPrints every problem as file:line: message; exits non-zero when any is an error.", stdout)
+	pos, err := cli.ParseInterleaved(flags, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 {
-		return usageError{"content check: takes at most one folder"}
+		return cli.UsageError{Msg: "content check: takes at most one folder"}
 	}
 	var fsys fs.FS = content.Embedded
 	base := "content"
@@ -86,7 +85,7 @@ func contentCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	if errs := check(fsys, base, stdout); errs > 0 {
 		fmt.Fprintf(stderr, "content check: %d error(s)\n", errs)
-		return errSilent
+		return cli.ErrSilent
 	}
 	return nil
 }
@@ -119,15 +118,15 @@ type staleJSON struct {
 
 // contentStale runs "content stale [--days N] [--json] [DIR]".
 func contentStale(args []string, stdout, stderr io.Writer) error {
-	flags := newFlags("content stale", "content stale [--days N] [--json] [DIR]\n\nLists the FAQ entries, flows and flow steps whose \"checked\" date is more than N days old,\noldest first, with the source ids they cite (see content/sources.yaml): re-check each\nagainst its sources, then set \"checked\" to the day you did. Reads the embedded content,\nor the content folder DIR.", stdout)
+	flags := cli.NewFlags("content stale", "content stale [--days N] [--json] [DIR]\n\nLists the FAQ entries, flows and flow steps whose \"checked\" date is more than N days old,\noldest first, with the source ids they cite (see content/sources.yaml): re-check each\nagainst its sources, then set \"checked\" to the day you did. Reads the embedded content,\nor the content folder DIR.", stdout)
 	days := flags.Int("days", -1, "list what was checked more than N days ago (default: stale_after_days of meta.yaml)")
 	asJSON := flags.Bool("json", false, `print JSON: {"today":...,"days":N,"items":[{"kind","id","checked","days","file","line","sources"}]}`)
-	pos, err := parseAll(flags, args)
+	pos, err := cli.ParseInterleaved(flags, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 {
-		return usageError{"content stale: takes at most one folder"}
+		return cli.UsageError{Msg: "content stale: takes at most one folder"}
 	}
 	var fsys fs.FS = content.Embedded
 	base := "content"
@@ -141,7 +140,7 @@ func contentStale(args []string, stdout, stderr io.Writer) error {
 	if cat == nil {
 		printProblems(stdout, base, problems)
 		fmt.Fprintf(stderr, "content stale: the content has %d error(s); run content check\n", len(problems.Errors()))
-		return errSilent
+		return cli.ErrSilent
 	}
 	n := *days
 	if n < 0 {
@@ -178,36 +177,36 @@ func contentStale(args []string, stdout, stderr io.Writer) error {
 // contentDir opens a content folder named on the command line.
 func contentDir(cmd, dir string) (fs.FS, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, usageError{fmt.Sprintf("%s: %s is not a folder", cmd, dir)}
+		return nil, cli.Usagef("%s: %s is not a folder", cmd, dir)
 	}
 	return os.DirFS(dir), nil
 }
 
 // contentPublish runs "content publish DIR [--note TEXT] [--by NAME]".
-func contentPublish(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	flags := newFlags("content publish", "content publish DIR [--note TEXT] [--by NAME]\n\nValidates the content folder DIR like \"content check\" and, when it is valid, stores it\nin Redis as a new numbered version and makes it current: every running replica\nswitches to it within 5 seconds. Replicas with CONTENT_DIR set keep serving their folder.", stdout)
+func contentPublish(ctx context.Context, redisURL string, args []string, stdout, stderr io.Writer) error {
+	flags := cli.NewFlags("content publish", "content publish DIR [--note TEXT] [--by NAME]\n\nValidates the content folder DIR like \"content check\" and, when it is valid, stores it\nin Redis as a new numbered version and makes it current: every running replica\nswitches to it within 5 seconds. Replicas with CONTENT_DIR set keep serving their folder.", stdout)
 	note := flags.String("note", "", "what changed, shown by \"content versions\"")
 	by := flags.String("by", defaultBy(), "who publishes, shown by \"content versions\"")
-	pos, err := parseAll(flags, args)
+	pos, err := cli.ParseInterleaved(flags, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{"content publish: give the content folder, e.g. vneidbot content publish ./noi-dung --note \"sửa câu hỏi OTP\""}
+		return cli.UsageError{Msg: "content publish: give the content folder, e.g. vneidbot content publish ./noi-dung --note \"sửa câu hỏi OTP\""}
 	}
 	fsys, err := contentDir("content publish", pos[0])
 	if err != nil {
 		return err
 	}
-	if cfg.RedisURL == "" {
-		_, _, err := publishedStore(ctx, cfg, "content publish")
+	if redisURL == "" {
+		_, _, err := publishedStore(ctx, redisURL, "content publish")
 		return err
 	}
 	if errs := check(fsys, pos[0], stdout); errs > 0 {
 		fmt.Fprintf(stderr, "content publish: %d error(s); nothing was published\n", errs)
-		return errSilent
+		return cli.ErrSilent
 	}
-	versions, closeStore, err := publishedStore(ctx, cfg, "content publish")
+	versions, closeStore, err := publishedStore(ctx, redisURL, "content publish")
 	if err != nil {
 		return err
 	}
@@ -227,7 +226,7 @@ func contentPublish(ctx context.Context, cfg Config, args []string, stdout, stde
 	if errors.As(err, &inv) {
 		printProblems(stdout, pos[0], inv.Problems)
 		fmt.Fprintf(stderr, "content publish: %d error(s); nothing was published\n", len(inv.Problems))
-		return errSilent
+		return cli.ErrSilent
 	}
 	if err != nil {
 		return fmt.Errorf("content publish: %w", err)
@@ -254,18 +253,18 @@ type versionsJSON struct {
 }
 
 // contentVersions runs "content versions [--json] [--limit N]".
-func contentVersions(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	flags := newFlags("content versions", "content versions [--json] [--limit N]\n\nLists the published content versions, newest first: number, time, counts, who and note.\nThe current one, which every replica serves, is marked with *.", stdout)
+func contentVersions(ctx context.Context, redisURL string, args []string, stdout io.Writer) error {
+	flags := cli.NewFlags("content versions", "content versions [--json] [--limit N]\n\nLists the published content versions, newest first: number, time, counts, who and note.\nThe current one, which every replica serves, is marked with *.", stdout)
 	asJSON := flags.Bool("json", false, `print JSON: {"current":{...},"versions":[...]}`)
 	limit := flags.Int("limit", 20, "how many versions to list (0: all)")
-	pos, err := parseAll(flags, args)
+	pos, err := cli.ParseInterleaved(flags, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 0 {
-		return usageError{"content versions: takes no arguments"}
+		return cli.UsageError{Msg: "content versions: takes no arguments"}
 	}
-	versions, closeStore, err := publishedStore(ctx, cfg, "content versions")
+	versions, closeStore, err := publishedStore(ctx, redisURL, "content versions")
 	if err != nil {
 		return err
 	}
@@ -318,21 +317,21 @@ func byWhom(by string) string {
 }
 
 // contentRollback runs "content rollback N [--by NAME]".
-func contentRollback(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	flags := newFlags("content rollback", "content rollback N [--by NAME]\n\nMakes the published version N current again (see \"content versions\"): every running\nreplica switches to it within 5 seconds. No version is deleted; you can switch back.", stdout)
+func contentRollback(ctx context.Context, redisURL string, args []string, stdout, stderr io.Writer) error {
+	flags := cli.NewFlags("content rollback", "content rollback N [--by NAME]\n\nMakes the published version N current again (see \"content versions\"): every running\nreplica switches to it within 5 seconds. No version is deleted; you can switch back.", stdout)
 	by := flags.String("by", defaultBy(), "who rolls back, shown by \"content versions\"")
-	pos, err := parseAll(flags, args)
+	pos, err := cli.ParseInterleaved(flags, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{"content rollback: give the version number, e.g. vneidbot content rollback 7"}
+		return cli.UsageError{Msg: "content rollback: give the version number, e.g. vneidbot content rollback 7"}
 	}
 	n, err := strconv.ParseInt(pos[0], 10, 64)
 	if err != nil || n < 1 {
-		return usageError{fmt.Sprintf("content rollback: %q is not a version number", pos[0])}
+		return cli.Usagef("content rollback: %q is not a version number", pos[0])
 	}
-	versions, closeStore, err := publishedStore(ctx, cfg, "content rollback")
+	versions, closeStore, err := publishedStore(ctx, redisURL, "content rollback")
 	if err != nil {
 		return err
 	}
@@ -353,7 +352,7 @@ func contentRollback(ctx context.Context, cfg Config, args []string, stdout, std
 	case errors.As(err, &inv):
 		printProblems(stdout, fmt.Sprintf("version-%d", n), inv.Problems)
 		fmt.Fprintf(stderr, "content rollback: version %d does not pass this program's checks; nothing changed\n", n)
-		return errSilent
+		return cli.ErrSilent
 	case err != nil:
 		return fmt.Errorf("content rollback: %w", err)
 	}
@@ -366,23 +365,23 @@ func contentRollback(ctx context.Context, cfg Config, args []string, stdout, std
 }
 
 // contentExport runs "content export DIR [--version N | --builtin]".
-func contentExport(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	flags := newFlags("content export", "content export DIR [--version N | --builtin]\n\nWrites the files of a published version (the current one by default), or of the\ncontent built into this program, into DIR, which must not exist yet, so that you\ncan edit them, check them and publish them.", stdout)
+func contentExport(ctx context.Context, redisURL string, args []string, stdout io.Writer) error {
+	flags := cli.NewFlags("content export", "content export DIR [--version N | --builtin]\n\nWrites the files of a published version (the current one by default), or of the\ncontent built into this program, into DIR, which must not exist yet, so that you\ncan edit them, check them and publish them.", stdout)
 	n := flags.Int64("version", 0, "the version to export (default: the current one)")
 	builtin := flags.Bool("builtin", false, "export the content built into this program instead (needs no REDIS_URL)")
-	pos, err := parseAll(flags, args)
+	pos, err := cli.ParseInterleaved(flags, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{"content export: give a new folder, e.g. vneidbot content export ./noi-dung"}
+		return cli.UsageError{Msg: "content export: give a new folder, e.g. vneidbot content export ./noi-dung"}
 	}
 	if *builtin && *n != 0 {
-		return usageError{"content export: give --version or --builtin, not both"}
+		return cli.UsageError{Msg: "content export: give --version or --builtin, not both"}
 	}
 	dir := pos[0]
 	if _, err := os.Stat(dir); err == nil {
-		return usageError{fmt.Sprintf("content export: %s already exists; give a new folder", dir)}
+		return cli.Usagef("content export: %s already exists; give a new folder", dir)
 	}
 	if *builtin {
 		if err := os.CopyFS(dir, content.Embedded); err != nil {
@@ -391,7 +390,7 @@ func contentExport(ctx context.Context, cfg Config, args []string, stdout io.Wri
 		fmt.Fprintf(stdout, "wrote the built-in content to %s\n", dir)
 		return nil
 	}
-	versions, closeStore, err := publishedStore(ctx, cfg, "content export")
+	versions, closeStore, err := publishedStore(ctx, redisURL, "content export")
 	if err != nil {
 		return err
 	}
@@ -420,23 +419,6 @@ func contentExport(ctx context.Context, cfg Config, args []string, stdout io.Wri
 	return nil
 }
 
-// parseAll parses flags given before, between or after the positional
-// arguments ("publish DIR --note x") and returns the positional ones.
-func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // defaultBy names whoever runs the command: user@host.
 func defaultBy() string {
 	name := "unknown"
@@ -447,4 +429,14 @@ func defaultBy() string {
 		name += "@" + strings.Split(h, ".")[0]
 	}
 	return name
+}
+
+// publishedStore returns the version store for commands, or a usage error
+// when REDIS_URL is not set (versions live in the Redis every replica uses).
+func publishedStore(ctx context.Context, redisURL, cmd string) (*contentstore.Store, func(), error) {
+	st, err := cli.OpenStore(ctx, store.Options{URL: redisURL}, cmd, "published versions live in the Redis that every replica uses")
+	if err != nil {
+		return nil, nil, err
+	}
+	return contentstore.New(st), func() { st.Close() }, nil
 }

@@ -1,11 +1,10 @@
-package main
+package contentsource
 
 import (
 	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +24,7 @@ import (
 )
 
 // The small valid content fixture answers "câu hỏi một" with "Trả lời một".
-const fixture = "../content/testdata/valid"
+const fixture = "../../content/testdata/valid"
 
 // switchWithin is how quickly the issue promises that content switches.
 const switchWithin = 5 * time.Second
@@ -75,19 +74,36 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// replica is what a serving bot has for content: the engine the content
+// swaps into, the source, the metrics and the background tasks.
+type replica struct {
+	engine  *flows.Engine
+	content *Source
+	metrics *prometheus.Registry
+	bg      sync.WaitGroup
+}
+
+func (r *replica) background(ctx context.Context, _ string, fn func(context.Context) error) {
+	r.bg.Add(1)
+	go func() {
+		defer r.bg.Done()
+		fn(ctx)
+	}()
+}
+
 // startReplica runs what serve runs for content on one replica: a content
 // source (CONTENT_DIR dir, or none), an engine on st, and the watcher,
 // until the test ends. poll overrides the periodic check when not zero.
-func startReplica(t *testing.T, st *store.Store, dir string, poll time.Duration) *app {
+func startReplica(t *testing.T, st *store.Store, dir string, poll time.Duration) *replica {
 	t.Helper()
 	a, _ := startReplicaLog(t, st, dir, poll)
 	return a
 }
 
 // startReplicaLog is startReplica that also returns the replica's log.
-func startReplicaLog(t *testing.T, st *store.Store, dir string, poll time.Duration) (*app, *syncBuffer) {
+func startReplicaLog(t *testing.T, st *store.Store, dir string, poll time.Duration) (*replica, *syncBuffer) {
 	t.Helper()
-	src, err := newContentSource(dir)
+	src, err := New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +116,9 @@ func startReplicaLog(t *testing.T, st *store.Store, dir string, poll time.Durati
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: prometheus.NewRegistry()}
+	a := &replica{engine: eng, content: src, metrics: prometheus.NewRegistry()}
 	ctx, cancel := context.WithCancel(context.Background())
-	src.watch(ctx, a)
+	src.Watch(ctx, WatchOptions{Store: st, Logger: log, Metrics: a.metrics, Swap: eng.SetContent, Go: a.background})
 	t.Cleanup(func() {
 		cancel()
 		a.bg.Wait()
@@ -116,7 +132,7 @@ func startReplicaLog(t *testing.T, st *store.Store, dir string, poll time.Durati
 var msgSeq atomic.Int64
 
 // say sends text from chat user to a replica's engine and returns the replies' text.
-func say(t *testing.T, a *app, user, text string) string {
+func say(t *testing.T, a *replica, user, text string) string {
 	t.Helper()
 	replies, err := a.engine.Handle(context.Background(), flows.Inbound{
 		Channel: "web", ChatID: user, MessageID: fmt.Sprint("m", msgSeq.Add(1)), Kind: flows.KindText, Text: text,
@@ -133,7 +149,7 @@ func say(t *testing.T, a *app, user, text string) string {
 
 // answer asks the fixture's question as a new citizen (so that no rate limit
 // or earlier turn gets in the way) and returns what the bot says.
-func answer(t *testing.T, a *app) string {
+func answer(t *testing.T, a *replica) string {
 	t.Helper()
 	return say(t, a, fmt.Sprint("asker", msgSeq.Add(1)), "câu hỏi một")
 }
@@ -152,7 +168,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 }
 
 // answersWith waits until every replica answers the fixture's question with want.
-func answersWith(t *testing.T, want string, replicas ...*app) {
+func answersWith(t *testing.T, want string, replicas ...*replica) {
 	t.Helper()
 	for i, a := range replicas {
 		eventually(t, switchWithin, fmt.Sprintf("replica %d answers %q", i+1, want), func() bool {
@@ -163,7 +179,7 @@ func answersWith(t *testing.T, want string, replicas ...*app) {
 
 // metric returns the value of the metric name (with label source=source
 // when source is not empty) in a replica's registry.
-func metric(t *testing.T, a *app, name, source string) float64 {
+func metric(t *testing.T, a *replica, name, source string) float64 {
 	t.Helper()
 	families, err := a.metrics.Gather()
 	if err != nil {
@@ -192,7 +208,7 @@ func metric(t *testing.T, a *app, name, source string) float64 {
 	return 0
 }
 
-func readyDetail(t *testing.T, a *app) string {
+func readyDetail(t *testing.T, a *replica) string {
 	t.Helper()
 	detail, err := a.content.Ready(context.Background())
 	if err != nil {
@@ -311,7 +327,7 @@ func TestPublishAndRollbackSwitchEveryReplica(t *testing.T) {
 		editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
 		v2 := publish(t, st, dir, "second")
 		answersWith(t, "Trả lời bản hai", a, b)
-		for _, r := range []*app{a, b} {
+		for _, r := range []*replica{a, b} {
 			if got := metric(t, r, "vneidbot_content_version", ""); got != float64(v2.Number) {
 				t.Errorf("vneidbot_content_version is %v, want %d", got, v2.Number)
 			}
@@ -398,7 +414,7 @@ func TestInvalidPublishedVersionKeepsTheOldContent(t *testing.T) {
 		rdb.Set(ctx, key("current"), `{"version":2,"action":"publish"}`, 0)
 		rdb.Publish(ctx, key("switch"), 2)
 
-		for _, r := range []*app{a, b} {
+		for _, r := range []*replica{a, b} {
 			eventually(t, switchWithin, "version 2 rejected", func() bool {
 				return metric(t, r, "vneidbot_content_reload_failures_total", "published") == 1
 			})
@@ -449,7 +465,7 @@ func TestSessionOnARemovedStepRestartsTheFlow(t *testing.T) {
 		editFile(t, dir, "flows/demo.yaml", "- id: first", "- id: begin")
 		editFile(t, dir, "flows/demo.yaml", `text: {vi: "Bước một"`, `text: {vi: "Bước đầu tiên (mới)"`)
 		publish(t, st, dir, "renamed the first step")
-		for _, r := range []*app{a, b} {
+		for _, r := range []*replica{a, b} {
 			eventually(t, switchWithin, "new version serves", func() bool {
 				return r.content.Catalog().Flow("demo").Step("begin") != nil
 			})
@@ -485,11 +501,11 @@ func TestOneLine(t *testing.T) {
 func TestStartPublishedBeforeTheEngineExists(t *testing.T) {
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
 	publish(t, st, copyFixture(t), "")
-	src, err := newContentSource("")
+	src, err := New("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src.startPublished(context.Background(), st, slog.New(slog.DiscardHandler))
+	src.StartPublished(context.Background(), st, slog.New(slog.DiscardHandler))
 	if src.Catalog().Entry("one") == nil {
 		t.Fatal("the source does not serve the published version")
 	}
@@ -497,12 +513,12 @@ func TestStartPublishedBeforeTheEngineExists(t *testing.T) {
 		t.Errorf("readiness detail %q", d)
 	}
 
-	local, err := newContentSource(copyFixture(t))
+	local, err := New(copyFixture(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	editFile(t, local.dir, "faq/demo.yaml", "Trả lời một", "Trả lời của thư mục")
-	local.startPublished(context.Background(), st, slog.New(slog.DiscardHandler))
+	local.StartPublished(context.Background(), st, slog.New(slog.DiscardHandler))
 	if d, _ := local.Ready(context.Background()); !strings.HasPrefix(d, "CONTENT_DIR ") {
 		t.Errorf("with CONTENT_DIR set the source switched: %q", d)
 	}
