@@ -25,6 +25,8 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/contentsource"
 	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
+	"github.com/vneid-guide/vneidbot/internal/loadtest"
+	"github.com/vneid-guide/vneidbot/internal/loadtest/baseline"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
@@ -124,7 +126,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			Platforms: func(st *store.Store, cat func() *content.Catalog) broadcast.Platforms { return platforms(cfg, st, cat) },
 		}, args, stdout, stderr)
 	case "loadtest":
-		err = loadtestCommand(ctx, cfg, args, stdout, stderr)
+		if len(args) > 0 && args[0] == "baseline" {
+			err = baseline.Command(ctx, cfg.RedisURL, args[1:], stdout, stderr)
+		} else {
+			err = loadtest.Command(ctx, cfg.TelegramWebhookSecret, args, stdout, stderr)
+		}
 	case "health":
 		err = cmdHealth(ctx, cfg, args, stdout)
 	default:

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"context"
@@ -15,9 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vneid-guide/vneidbot/internal/loadtest"
-	"github.com/vneid-guide/vneidbot/internal/loadtest/baseline"
-	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/cli"
 )
 
 const loadtestSynopsis = `loadtest --target URL --chats N --duration D [--rate R] [--json] [--secret S] [--requests N] [--fake-telegram ADDR]
@@ -52,52 +50,50 @@ ADDR for the run (start the bot with TELEGRAM_API_URL=http://ADDR/bot%s/%s);
 the run then waits for the bot's /readyz and citizens press the buttons the
 bot sent them. Exit 1 when any request failed.`
 
-// loadtestCommand runs "vneidbot loadtest ...".
-func loadtestCommand(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "baseline" {
-		return baselineCommand(ctx, cfg, args[1:], stdout, stderr)
-	}
-	fs := newFlags("loadtest", loadtestSynopsis, stdout)
+// Command runs "vneidbot loadtest ..."; webhookSecret
+// (TELEGRAM_WEBHOOK_SECRET) is the default of --secret.
+func Command(ctx context.Context, webhookSecret string, args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlags("loadtest", loadtestSynopsis, stdout)
 	target := fs.String("target", "", "URL to drive (loopback only)")
-	chats := fs.Int("chats", 50, fmt.Sprintf("simulated citizens at once (1-%d)", loadtest.MaxChats))
-	duration := fs.Duration("duration", 10*time.Second, "how long to send (at most "+loadtest.MaxDuration.String()+")")
+	chats := fs.Int("chats", 50, fmt.Sprintf("simulated citizens at once (1-%d)", MaxChats))
+	duration := fs.Duration("duration", 10*time.Second, "how long to send (at most "+MaxDuration.String()+")")
 	requests := fs.Int64("requests", 0, "stop after this many requests in all (0: only --duration bounds the run)")
 	asJSON := fs.Bool("json", false, `print {"sent","ok","errors","rps","p50_ms","p95_ms","p99_ms"}`)
 	secret := fs.String("secret", "", "X-Telegram-Bot-Api-Secret-Token for /webhook/telegram (default: TELEGRAM_WEBHOOK_SECRET)")
 	fakeTG := fs.String("fake-telegram", "", "serve a fake Telegram Bot API on this loopback host:port during the run")
 	readyWait := fs.Duration("wait-ready", time.Minute, "with --fake-telegram: how long to wait for the bot's /readyz")
 	seed := fs.Uint64("seed", 0, "seed of the citizens' choices (0: from the clock)")
-	rate := fs.Float64("rate", 0, fmt.Sprintf("open loop: mean arrivals per second, Poisson (0: closed loop; at most %d)", loadtest.MaxRate))
+	rate := fs.Float64("rate", 0, fmt.Sprintf("open loop: mean arrivals per second, Poisson (0: closed loop; at most %d)", MaxRate))
 	timeout := fs.Duration("timeout", 0, "timeout of one request (default 30s; 10s with --rate)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("loadtest: unexpected argument %q", fs.Arg(0))}
+		return cli.Usagef("loadtest: unexpected argument %q", fs.Arg(0))
 	}
 	if *target == "" {
-		return usageError{"loadtest: --target is required, e.g. --target http://127.0.0.1:8080/api/chat"}
+		return cli.UsageError{Msg: "loadtest: --target is required, e.g. --target http://127.0.0.1:8080/api/chat"}
 	}
-	u, mode, err := loadtest.ParseTarget(*target)
+	u, mode, err := ParseTarget(*target)
 	if err != nil {
-		return usageError{err.Error()}
+		return cli.UsageError{Msg: err.Error()}
 	}
 	if *secret == "" {
-		*secret = cfg.TelegramWebhookSecret
+		*secret = webhookSecret
 	}
-	if mode == loadtest.ModeTelegram && *secret == "" {
-		return usageError{"loadtest: the Telegram webhook needs --secret (or TELEGRAM_WEBHOOK_SECRET)"}
+	if mode == ModeTelegram && *secret == "" {
+		return cli.UsageError{Msg: "loadtest: the Telegram webhook needs --secret (or TELEGRAM_WEBHOOK_SECRET)"}
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := loadtest.Options{Target: *target, Chats: *chats, Duration: *duration, Requests: *requests, Secret: *secret, Seed: *seed, Rate: *rate, Timeout: *timeout}
+	ro := Options{Target: *target, Chats: *chats, Duration: *duration, Requests: *requests, Secret: *secret, Seed: *seed, Rate: *rate, Timeout: *timeout}
 	if *rate > 0 {
-		if o.Timeout == 0 {
-			o.Timeout = 10 * time.Second
+		if ro.Timeout == 0 {
+			ro.Timeout = 10 * time.Second
 		}
-		if mode != loadtest.ModeHealth {
-			o.HealthURL = baseURL(u) + "/healthz"
+		if mode != ModeHealth {
+			ro.HealthURL = baseURL(u) + "/healthz"
 		}
 	}
 	if *fakeTG != "" {
@@ -106,15 +102,15 @@ func loadtestCommand(ctx context.Context, cfg Config, args []string, stdout, std
 			return err
 		}
 		defer closeFake()
-		o.Telegram = fake
+		ro.Telegram = fake
 		fmt.Fprintf(stderr, "loadtest: fake Telegram Bot API on http://%s/bot%%s/%%s; waiting for the bot to be ready\n", *fakeTG)
 		if err := waitReady(ctx, u, *readyWait); err != nil {
 			return err
 		}
 	}
-	res, err := loadtest.Run(ctx, o)
+	res, err := Run(ctx, ro)
 	if err != nil {
-		return usageError{err.Error()}
+		return cli.UsageError{Msg: err.Error()}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -122,25 +118,25 @@ func loadtestCommand(ctx context.Context, cfg Config, args []string, stdout, std
 			return err
 		}
 	} else {
-		loadtest.Report(stdout, res)
+		Report(stdout, res)
 	}
 	if res.Errors > 0 {
-		return errSilent
+		return cli.ErrSilent
 	}
 	return nil
 }
 
-// serveFakeTelegram serves a loadtest.FakeTelegram on addr, a loopback address.
-func serveFakeTelegram(addr string) (*loadtest.FakeTelegram, func(), error) {
+// serveFakeTelegram serves a FakeTelegram on addr, a loopback address.
+func serveFakeTelegram(addr string) (*FakeTelegram, func(), error) {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil || !loadtest.LoopbackHost(host) {
-		return nil, nil, usageError{fmt.Sprintf("loadtest: --fake-telegram %q must be a loopback host:port such as 127.0.0.1:18081", addr)}
+	if err != nil || !LoopbackHost(host) {
+		return nil, nil, cli.Usagef("loadtest: --fake-telegram %q must be a loopback host:port such as 127.0.0.1:18081", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("loadtest: fake Telegram: %w", err)
 	}
-	fake := loadtest.NewFakeTelegram()
+	fake := NewFakeTelegram()
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return fake, func() { srv.Close() }, nil
@@ -160,7 +156,7 @@ func baseURL(target *url.URL) string {
 // waitReady polls the target's /readyz until it answers 200.
 func waitReady(ctx context.Context, target *url.URL, within time.Duration) error {
 	base := baseURL(target)
-	client := loadtest.NewClient(1, 2*time.Second)
+	client := NewClient(1, 2*time.Second)
 	deadline := time.Now().Add(within)
 	var last error
 	for time.Now().Before(deadline) {
@@ -184,52 +180,4 @@ func waitReady(ctx context.Context, target *url.URL, within time.Duration) error
 		}
 	}
 	return errors.Join(fmt.Errorf("loadtest: the bot was not ready within %s", within), last)
-}
-
-const baselineSynopsis = `loadtest baseline [--addr 127.0.0.1:8090]
-
-Serves the minimal web chat the bot is measured against (issue 13): per
-POST /api/chat it decodes the JSON, loads the session and the dedup mark in
-one pipelined round trip, saves a 512-byte session and the mark with one
-Lua script, and answers a fixed 1.2 KiB JSON reply; it issues the same
-conversation cookie as the bot and answers GET /healthz. It uses REDIS_URL
-(keys under "vneid-baseline:"), and has no admission control. Drive it with
-"vneidbot loadtest --target http://127.0.0.1:8090"; stop it with Ctrl-C.`
-
-// baselineCommand runs "vneidbot loadtest baseline".
-func baselineCommand(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("loadtest baseline", baselineSynopsis, stdout)
-	addr := fs.String("addr", "127.0.0.1:8090", "listen address (loopback only)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	host, _, err := net.SplitHostPort(*addr)
-	if err != nil || !loadtest.LoopbackHost(host) {
-		return usageError{fmt.Sprintf("loadtest baseline: --addr %q must be a loopback host:port such as 127.0.0.1:8090", *addr)}
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: "vneid-baseline"})
-	if err != nil {
-		return fmt.Errorf("loadtest baseline: %w", err)
-	}
-	defer st.Close()
-	b := baseline.New(st.Client(), st.Key())
-	if err := b.Load(ctx); err != nil {
-		return fmt.Errorf("loadtest baseline: load script: %w", err)
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("loadtest baseline: %w", err)
-	}
-	srv := &http.Server{Handler: b, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 60 * time.Second}
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	fmt.Fprintf(stderr, "loadtest baseline: serving on http://%s\n", ln.Addr())
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
