@@ -2,6 +2,8 @@ package faq
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
@@ -56,12 +58,26 @@ func splitSentences(text string) []sentence {
 			flush(i, true)
 			start = i + len(string(r))
 		case '.', '!', ';', '\n', '…', '！', '。':
+			if r == '.' && initial(text[:i]) {
+				continue // "Nguyễn Văn H. (Nghệ An) hỏi": a name, not a sentence end
+			}
 			flush(i, false)
 			start = i + len(string(r))
 		}
 	}
 	flush(len(text), false)
 	return out
+}
+
+// initial reports whether text ends with a lone capital letter, as a name's
+// initial before its dot does.
+func initial(text string) bool {
+	r, n := utf8.DecodeLastRuneInString(text)
+	if n == 0 || !unicode.IsUpper(r) {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(text[:len(text)-n])
+	return len(text) == n || unicode.IsSpace(before)
 }
 
 func asksByWords(s string) bool { return asks(vntext.Words(s)) }
