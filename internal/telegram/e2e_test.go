@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 )
@@ -143,11 +143,7 @@ func runBinary(t *testing.T, bin, token, apiURL string) func() {
 // when it is valid, else the test catalog (both have the install flow).
 func runInProcess(t *testing.T, token, apiURL string) {
 	t.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if problems.Err() != nil {
-		t.Log("built-in content is invalid right now; using testdata/content")
-		cat = testCatalog(t)
-	}
+	cat := contenttest.Builtin(t)
 	url, _ := testRedis(t)
 	st := openStore(t, url, uniquePrefix(t))
 	eng, err := flows.New(cat, st, flows.Options{})

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // RunPolling receives updates by long polling until ctx ends, then finishes
@@ -30,10 +32,10 @@ func (b *Adapter) RunPolling(ctx context.Context) error {
 		b.log.Warn("telegram: deleteWebhook failed", "err", err)
 	}
 	b.ready.Store(true)
-	l := &lease{rdb: b.store.Client(), key: b.store.Key("tg", b.botID, "poller"), owner: b.o.ReplicaID, ttl: b.o.LeaseTTL}
+	l := b.store.NewLease(b.store.Key("tg", b.botID, "poller"), b.o.LeaseTTL)
 	standby := false
 	for fails := 0; ctx.Err() == nil; {
-		ok, err := l.acquire(ctx)
+		ok, err := l.Acquire(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			b.log.Warn("telegram: polling lease unavailable", "err", err)
@@ -56,7 +58,7 @@ func (b *Adapter) RunPolling(ctx context.Context) error {
 
 // pollWhileHolding polls while this replica holds the lease. It returns
 // when ctx ends (releasing the lease after the drain) or the lease is lost.
-func (b *Adapter) pollWhileHolding(ctx context.Context, l *lease) {
+func (b *Adapter) pollWhileHolding(ctx context.Context, l *store.Lease) {
 	b.log.Info("telegram: polling", "replica", b.o.ReplicaID)
 	b.metrics.poller.Set(1)
 	defer b.metrics.poller.Set(0)
@@ -67,8 +69,8 @@ func (b *Adapter) pollWhileHolding(ctx context.Context, l *lease) {
 	go func() {
 		defer close(renewed)
 		last := time.Now()
-		for sleep(pctx, l.ttl/3) == nil {
-			ok, err := l.renew(pctx)
+		for sleep(pctx, l.TTL()/3) == nil {
+			ok, err := l.Renew(pctx)
 			switch {
 			case err == nil && ok:
 				last = time.Now()
@@ -76,7 +78,7 @@ func (b *Adapter) pollWhileHolding(ctx context.Context, l *lease) {
 				b.log.Warn("telegram: polling lease taken by another replica; stopping")
 				lost()
 				return
-			case pctx.Err() == nil && time.Since(last) > l.ttl:
+			case pctx.Err() == nil && time.Since(last) > l.TTL():
 				b.log.Warn("telegram: polling lease could not be renewed; stopping", "err", err)
 				lost()
 				return
@@ -132,7 +134,7 @@ func (b *Adapter) pollWhileHolding(ctx context.Context, l *lease) {
 			b.log.Debug("telegram: could not confirm the last updates", "err", err)
 		}
 	}
-	if err := l.release(cctx); err != nil {
+	if err := l.Release(cctx); err != nil {
 		b.log.Warn("telegram: could not release the polling lease", "err", err)
 	}
 }

@@ -9,7 +9,7 @@
 //
 // Redis keys (under the store's prefix, <bot> is the token's numeric id):
 //
-//	tg:<bot>:poller            the polling lease (holder's replica id)
+//	tg:<bot>:poller            the polling lease (store.Lease)
 //	tg:<bot>:u:<update_id>     an update claimed for handling (48 h)
 //	tg:<bot>:budget, :pause    the token's message budget and 429 pause
 //	tg:<bot>:webhook_secret    the generated secret_token, when none is configured
@@ -65,7 +65,7 @@ type Options struct {
 	Store     *store.Store // Redis: the polling lease, blocked chats, the generated webhook secret
 	Logger    *slog.Logger // (discard)
 	Metrics   prometheus.Registerer
-	ReplicaID string // names this process in the lease (host name and a random suffix)
+	ReplicaID string // names this process in logs and update claims (host name and a random suffix)
 
 	PollTimeout   time.Duration // long-poll timeout of getUpdates (25s)
 	IdlePause     time.Duration // pause after a poll that came back at once with nothing (500ms)

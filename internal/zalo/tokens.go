@@ -58,8 +58,9 @@ type TokenOptions struct {
 // receives one refresh call, and everyone uses its result.
 type Tokens struct {
 	rdb     redis.UniversalClient
+	st      *store.Store
 	key     string
-	lockKey string
+	lockKey string // the refresh lease (store.Lease)
 	oauth   Refresher
 	o       TokenOptions
 	m       *metrics
@@ -92,7 +93,7 @@ func newTokens(st *store.Store, r Refresher, o TokenOptions, m *metrics) *Tokens
 		o.CheckEvery = time.Minute
 	}
 	return &Tokens{
-		rdb: st.Client(), key: st.Key("zalo", "tokens"), lockKey: st.Key("zalo", "tokens", "lock"),
+		rdb: st.Client(), st: st, key: st.Key("zalo", "tokens"), lockKey: st.Key("zalo", "tokens", "lock"),
 		oauth: r, o: o, m: m,
 	}
 }
@@ -229,13 +230,13 @@ func (t *Tokens) refresh(ctx context.Context, stale string) (Pair, error) {
 		case st.Refresh == "":
 			return Pair{}, ErrNoTokens
 		}
-		owner := randomHex(16)
-		ok, err := t.rdb.SetNX(ctx, t.lockKey, owner, t.o.LockTTL).Result()
+		lease := t.st.NewLease(t.lockKey, t.o.LockTTL)
+		ok, err := lease.Acquire(ctx)
 		if err != nil {
 			return Pair{}, fmt.Errorf("zalo: take refresh lock: %w", err)
 		}
 		if ok {
-			defer t.unlock(owner)
+			defer t.unlock(lease)
 			return t.refreshLocked(ctx, stale)
 		}
 		if i == 0 && t.onWait != nil {
@@ -306,15 +307,11 @@ func (t *Tokens) refreshLocked(ctx context.Context, stale string) (Pair, error) 
 	return p, nil
 }
 
-var unlockScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`)
-
 // unlock releases the lock if this call still owns it.
-func (t *Tokens) unlock(owner string) {
+func (t *Tokens) unlock(lease *store.Lease) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := unlockScript.Run(ctx, t.rdb, []string{t.lockKey}, owner).Err(); err != nil {
+	if err := lease.Release(ctx); err != nil {
 		t.o.Logger.Warn("zalo: release refresh lock", "err", err) // it expires by itself
 	}
 }

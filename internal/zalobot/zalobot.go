@@ -18,10 +18,8 @@ package zalobot
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,7 +30,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
@@ -88,7 +85,7 @@ type Adapter struct {
 	client *Client
 	q      *queue.Queue
 	m      *metrics
-	lease  *lease
+	lease  *store.Lease // the poller's
 
 	retries int           // retries after 429 (3)
 	backoff time.Duration // first pause after 429, doubling (1s)
@@ -132,7 +129,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	o.Queue.OnDrop = func([]byte) { a.m.dropped.Inc() }
 	a.q = queue.New(o.Store.Client(), o.Store.Key("zalobot", "events"), "workers", o.Queue)
-	a.lease = &lease{rdb: o.Store.Client(), key: o.Store.Key("zalobot", "poller"), owner: randomHex(8), ttl: o.PollTimeout + time.Minute}
+	a.lease = o.Store.NewLease(o.Store.Key("zalobot", "poller"), o.PollTimeout+time.Minute)
 	return a, nil
 }
 
@@ -238,10 +235,16 @@ func eventLabel(name string) string {
 // so the poller never spins; a call that brings an update is followed at
 // once by the next.
 func (a *Adapter) Poll(ctx context.Context) error {
-	defer a.lease.release()
+	defer func() {
+		// give the lease up so that another replica takes over without
+		// waiting for it to lapse
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		a.lease.Release(ctx)
+	}()
 	failures := 0
 	for ctx.Err() == nil {
-		held, err := a.lease.hold(ctx)
+		held, err := a.lease.Acquire(ctx)
 		if err != nil || !held {
 			if err != nil && ctx.Err() == nil {
 				a.log.Warn("zalo bot: poll lease", "err", err)
@@ -386,45 +389,6 @@ func (a *Adapter) send(ctx context.Context, chat string, replies []flows.Reply) 
 // leaseRetry is how often a replica that does not poll checks whether the
 // poller's lease has lapsed.
 const leaseRetry = 5 * time.Second
-
-// lease makes one replica the poller: the platform hands each update to
-// one getUpdates call, and concurrent callers may conflict.
-type lease struct {
-	rdb   redis.UniversalClient
-	key   string
-	owner string
-	ttl   time.Duration
-}
-
-var renewScript = redis.NewScript(`
-local cur = redis.call('GET', KEYS[1])
-if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-return 0`)
-
-// hold takes or renews the lease and reports whether this process holds it.
-func (l *lease) hold(ctx context.Context) (bool, error) {
-	n, err := renewScript.Run(ctx, l.rdb, []string{l.key}, l.owner, l.ttl.Milliseconds()).Int()
-	return n == 1, err
-}
-
-var releaseScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`)
-
-// release gives the lease up at shutdown so that another replica takes
-// over without waiting for it to lapse.
-func (l *lease) release() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	releaseScript.Run(ctx, l.rdb, []string{l.key}, l.owner)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

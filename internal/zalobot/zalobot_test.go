@@ -17,6 +17,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 )
@@ -209,8 +210,8 @@ func textUpdateResult(msgID, text string) []byte {
 func TestOnlyOneReplicaPolls(t *testing.T) {
 	a := newRig(t, "", nil)
 	b := newRig(t, "", nil)
-	b.a.lease.rdb, b.a.lease.key = a.a.lease.rdb, a.a.lease.key // same Redis, same key
-	held, err := a.a.lease.hold(context.Background())
+	b.a.lease = a.st.NewLease(a.a.lease.Key(), a.a.lease.TTL()) // same Redis, same key
+	held, err := a.a.lease.Acquire(context.Background())
 	if err != nil || !held {
 		t.Fatalf("A: hold = %v, %v", held, err)
 	}
@@ -229,8 +230,8 @@ func TestOnlyOneReplicaPolls(t *testing.T) {
 		t.Errorf("B paused %v", b.slept)
 	}
 	// A stops: B takes over at once.
-	a.a.lease.release()
-	if held, _ := b.a.lease.hold(context.Background()); !held {
+	a.a.lease.Release(context.Background())
+	if held, _ := b.a.lease.Acquire(context.Background()); !held {
 		t.Error("B did not take over the released lease")
 	}
 }
