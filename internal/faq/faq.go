@@ -145,7 +145,7 @@ var defaults = params{
 	followupRest: 0.8,
 	shortWords:   3,
 	verdict:      logistic{bias: -3.410, w: [nFeatures]float64{2.518, 3.698, 2.328, 2.273, 1.804, -0.181, -1.179, -0.002}},
-	answerAt:     0.75,
+	answerAt:     0.72,
 	unsureAt:     0.65,
 	close:        0.15,
 	social:       8,
@@ -316,9 +316,10 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 			r.Situation = why
 		}
 	}
-	if ix.conv.written(r.Hits[0].ID, sits) == "" {
+	if ix.conv.written(r.Hits[0].ID, sits) == "" && !weak {
 		// An entry written for the situation the message tells, close to
-		// the best, is the branch for this citizen ("Oppo đời cũ, không có NFC").
+		// the best, is the branch for this citizen ("Oppo đời cũ, không có NFC");
+		// not in a fallback, where the ranking itself is in doubt.
 		for i, h := range r.Hits[1:] {
 			if ix.conv.written(h.ID, sits) != "" && h.Score >= r.Hits[0].Score-ix.p.close {
 				r.Hits = append([]Hit{h}, slices.Delete(slices.Clone(r.Hits), i+1, i+2)...)
