@@ -29,6 +29,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/loadtest/baseline"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/terminal"
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
 )
 
@@ -101,9 +102,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "serve":
 		err = cmdServe(ctx, cfg, log, args, stdout)
 	case "chat":
-		err = cmdChat(ctx, cfg, args, stdin, stdout)
+		err = terminal.Command(ctx, terminal.Options{ContentDir: cfg.ContentDir, Open: openEngine(cfg)}, args, stdin, stdout)
 	case "ask":
-		err = cmdAsk(ctx, cfg, args, stdout)
+		err = faq.AskCommand(loadContent, cfg.ContentDir, args, stdout)
 	case "content":
 		err = contentsource.Command(ctx, cfg.RedisURL, args, stdout, stderr)
 	case "faq":
@@ -171,14 +172,31 @@ func accountsCLI(cfg Config) accounts.CLIOptions {
 	return accounts.CLIOptions{RedisURL: cfg.RedisURL, PublicURL: cfg.PublicURL}
 }
 
+// loadContent loads the content of the folder dir, or the built-in content
+// for "", as a replica starts serving it.
+func loadContent(dir string) (*content.Catalog, error) {
+	src, err := newContentSource(dir)
+	if err != nil {
+		return nil, err
+	}
+	return src.Catalog(), nil
+}
+
 // catalog loads, for a command, the content that serves without Redis:
 // CONTENT_DIR, else the built-in content.
 func catalog(cfg Config) func() (*content.Catalog, error) {
-	return func() (*content.Catalog, error) {
-		src, err := newContentSource(cfg.ContentDir)
+	return func() (*content.Catalog, error) { return loadContent(cfg.ContentDir) }
+}
+
+// openEngine starts the engine, quietly, on the content of a folder, for
+// "vneidbot chat".
+func openEngine(cfg Config) func(context.Context, string) (terminal.Handler, func(), error) {
+	return func(ctx context.Context, dir string) (terminal.Handler, func(), error) {
+		cfg.ContentDir = dir
+		a, err := newApp(ctx, cfg, slog.New(slog.DiscardHandler))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return src.Catalog(), nil
+		return a.engine.Handle, func() { a.store.Close() }, nil
 	}
 }

@@ -89,7 +89,10 @@ func TestContentCheck(t *testing.T) {
 }
 
 func TestAsk(t *testing.T) {
-	var res askResult
+	var res struct {
+		ID     *string
+		Answer string
+	}
 	code, out, errOut := runCmd(t, env(), "ask", "--json", "quen passcode")
 	if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
@@ -98,7 +101,7 @@ func TestAsk(t *testing.T) {
 		t.Fatalf("quen passcode answered %+v", res)
 	}
 	code, out, _ = runCmd(t, env(), "ask", "--json", "gia vang hom nay bao nhieu")
-	res = askResult{}
+	res.ID, res.Answer = nil, ""
 	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.ID != nil || !strings.Contains(res.Answer, "chỉ hướng dẫn về ứng dụng VNeID") {
 		t.Fatalf("off-topic question answered %s", out)
 	}

@@ -1,17 +1,13 @@
-package main
+package faq
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 
 	"github.com/vneid-guide/vneidbot/content"
-	"github.com/vneid-guide/vneidbot/flows"
-	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/cli"
 )
 
 // askResult is the JSON printed by "vneidbot ask --json".
@@ -22,7 +18,7 @@ type askResult struct {
 	Lang         string            `json:"lang"`
 	Answer       string            `json:"answer"`
 	Alternatives []alternative     `json:"alternatives"`
-	Explain      *faq.Explanation  `json:"explain,omitempty"`
+	Explain      *Explanation      `json:"explain,omitempty"`
 	Sources      []*content.Source `json:"sources,omitempty"`
 }
 
@@ -32,9 +28,12 @@ type alternative struct {
 	Score    float64 `json:"score"`
 }
 
-// cmdAsk runs "vneidbot ask [--json] [--explain] [--after TEXT] [--lang vi|en] TEXT".
-func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	fs := newFlags("ask", "ask [--json] [--explain] [--after TEXT] [--lang vi|en] [--dir FOLDER] TEXT\n\n"+
+// AskCommand runs "vneidbot ask [--json] [--explain] [--after TEXT] [--lang
+// vi|en] TEXT": what the bot answers to a question, and why. load reads the
+// content of a folder (the built-in content for ""); contentDir
+// (CONTENT_DIR) is the default folder.
+func AskCommand(load func(dir string) (*content.Catalog, error), contentDir string, args []string, stdout io.Writer) error {
+	fs := cli.NewFlags("ask", "ask [--json] [--explain] [--after TEXT] [--lang vi|en] [--dir FOLDER] TEXT\n\n"+
 		"Prints what the bot answers to a free-text question, with the matched FAQ entry,\n"+
 		"its score and the alternatives, so an edit can be tested before publishing.\n"+
 		"--explain also shows why: the folded text, the terms that counted and their weights,\n"+
@@ -43,28 +42,27 @@ func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) er
 	explain := fs.Bool("explain", false, "show why the bot answers as it does")
 	after := fs.String("after", "", "a previous `message` of the same conversation (to try a follow-up such as \"vậy giờ sao\")")
 	lang := fs.String("lang", "", "language of the answer: vi or en (default: the question's language, else vi)")
-	dir := fs.String("dir", cfg.ContentDir, "content `folder` to try (default CONTENT_DIR, else the built-in content)")
-	if err := parseFlags(fs, args); err != nil {
+	dir := fs.String("dir", contentDir, "content `folder` to try (default CONTENT_DIR, else the built-in content)")
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	text := strings.TrimSpace(strings.Join(fs.Args(), " "))
 	if text == "" {
-		return usageError{"ask: give the question as arguments, e.g. vneidbot ask \"quên passcode\""}
+		return cli.UsageError{Msg: "ask: give the question as arguments, e.g. vneidbot ask \"quên passcode\""}
 	}
-	src, err := newContentSource(*dir)
+	cat, err := load(*dir)
 	if err != nil {
 		return err
 	}
-	cat := src.Catalog()
 	if *lang != "" && !cat.HasLocale(*lang) {
-		return usageError{fmt.Sprintf("ask: --lang must be one of %s", strings.Join(cat.Meta.Locales, ", "))}
+		return cli.Usagef("ask: --lang must be one of %s", strings.Join(cat.Meta.Locales, ", "))
 	}
-	ix := faq.New(cat)
-	var cx faq.Context
+	ix := New(cat)
+	var cx Context
 	if *after != "" {
 		prev := ix.Search(*after, cat.DefaultLocale())
 		cx.Situations = prev.Situations
-		if prev.Verdict == faq.Confident {
+		if prev.Verdict == Confident {
 			cx.Last = prev.Hits[0].ID
 		}
 	}
@@ -110,7 +108,7 @@ func cmdAsk(ctx context.Context, cfg Config, args []string, stdout io.Writer) er
 }
 
 // printExplanation prints why the bot answers as it does, for operators.
-func printExplanation(w io.Writer, x faq.Explanation, sources []*content.Source) {
+func printExplanation(w io.Writer, x Explanation, sources []*content.Source) {
 	fmt.Fprintf(w, "\nwhy:\n  folded:   %s\n  read as:  %s\n", x.Folded, x.Read)
 	if x.Telling != "" {
 		fmt.Fprintf(w, "  asks:     %s\n  tells:    %s (weighs less)\n", strings.TrimSpace(x.Asking), strings.TrimSpace(x.Telling))
@@ -147,25 +145,25 @@ func printExplanation(w io.Writer, x faq.Explanation, sources []*content.Source)
 }
 
 // describe turns a search result into what the bot would say.
-func describe(cat *content.Catalog, r faq.Result, lang string) askResult {
+func describe(cat *content.Catalog, r Result, lang string) askResult {
 	out := askResult{Verdict: r.Verdict.String(), Lang: lang, Alternatives: []alternative{}}
 	if len(r.Hits) > 0 {
 		out.Score = r.Hits[0].Score
 	}
 	alts := r.Hits
 	switch r.Verdict {
-	case faq.Confident:
+	case Confident:
 		id := r.Hits[0].ID
 		out.ID = &id
 		out.Answer = cat.Entry(id).Answer.Get(lang, cat.DefaultLocale())
 		alts = alts[1:]
-	case faq.Unsure:
+	case Unsure:
 		out.Answer = cat.Msg(lang, "faq_suggest")
-	case faq.OutOfScope:
+	case OutOfScope:
 		out.Answer = cat.Msg(lang, "out_of_scope")
-	case faq.Greeting:
+	case Greeting:
 		out.Answer = cat.Msg(lang, "smalltalk_greeting")
-	case faq.Thanks:
+	case Thanks:
 		out.Answer = cat.Msg(lang, "smalltalk_thanks")
 	default:
 		out.Answer = cat.Msg(lang, "faq_fallback")
@@ -174,63 +172,4 @@ func describe(cat *content.Catalog, r faq.Result, lang string) askResult {
 		out.Alternatives = append(out.Alternatives, alternative{ID: h.ID, Question: h.Question, Score: h.Score})
 	}
 	return out
-}
-
-// cmdChat runs "vneidbot chat": the same engine and content, in the terminal.
-func cmdChat(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := newFlags("chat", "chat [--user ID] [--dir FOLDER]\n\nChats with the bot in this terminal. Type a number to press a button, \"menu\" for the menu,\nand an empty line or Ctrl-D to leave.", stdout)
-	user := fs.String("user", "local", "chat id to use (keeps your place when REDIS_URL is set)")
-	dir := fs.String("dir", cfg.ContentDir, "content `folder` to try (default CONTENT_DIR, else the built-in content)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg.ContentDir = *dir
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := newApp(ctx, cfg, quiet)
-	if err != nil {
-		return err
-	}
-	defer a.store.Close()
-	send := func(in flows.Inbound) error {
-		in.Channel, in.ChatID = "term", *user
-		replies, err := a.engine.Handle(ctx, in)
-		if err != nil {
-			return err
-		}
-		printReplies(stdout, replies)
-		return nil
-	}
-	if err := send(flows.Inbound{Kind: flows.KindStart}); err != nil {
-		return err
-	}
-	sc := bufio.NewScanner(stdin)
-	for {
-		fmt.Fprint(stdout, "> ")
-		if !sc.Scan() || strings.TrimSpace(sc.Text()) == "" {
-			fmt.Fprintln(stdout)
-			return sc.Err()
-		}
-		if err := send(flows.Inbound{Kind: flows.KindText, Text: sc.Text()}); err != nil {
-			return err
-		}
-	}
-}
-
-// printReplies renders replies as plain text: numbered buttons, links with their address.
-func printReplies(w io.Writer, replies []flows.Reply) {
-	for _, r := range replies {
-		fmt.Fprintf(w, "\n%s\n", r.Text)
-		if r.Image != "" {
-			fmt.Fprintf(w, "  [image] %s\n", r.Image)
-		}
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				if b.URL != "" {
-					fmt.Fprintf(w, "  ↗ %s: %s\n", b.Label, b.URL)
-					continue
-				}
-				fmt.Fprintf(w, "  [%d] %s\n", b.Number, b.Label)
-			}
-		}
-	}
 }
