@@ -21,6 +21,7 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/broadcast"
+	"github.com/vneid-guide/vneidbot/internal/buildinfo"
 	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/contentsource"
 	"github.com/vneid-guide/vneidbot/internal/faq"
@@ -89,7 +90,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	}
 	if cmd == "version" { // needs no configuration
-		cmdVersion(stdout)
+		buildinfo.Print(stdout)
 		return 0
 	}
 	cfg, err := LoadConfig(getenv)
@@ -140,6 +141,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	return cli.Exit(err, stderr)
 }
+
+// goWarning and minGoVersion are internal/buildinfo's, for the warning
+// logged when serving starts.
+var goWarning = buildinfo.GoWarning
+
+const minGoVersion = buildinfo.MinGo
 
 // usageError, errSilent, newFlags and parseFlags are the command-line
 // conventions of internal/cli, under the names bot/ has used.

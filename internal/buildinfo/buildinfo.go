@@ -1,4 +1,6 @@
-package main
+// Package buildinfo says what the vneidbot binary is: its version, commit
+// and Go release, and whether that release has known vulnerabilities.
+package buildinfo
 
 import (
 	"fmt"
@@ -9,18 +11,19 @@ import (
 	"strings"
 )
 
-// minGoVersion is the oldest Go release this binary should be built with.
+// MinGo is the oldest Go release this binary should be built with.
 // govulncheck over our code (docs/security.md, section 7; database of
 // 2026-11-05) found 12 reachable standard-library vulnerabilities in
 // go1.26.8 (net/http, html/template, crypto/x509…), fixed in go1.26.9 and
 // go1.26.10, and none with go1.26.10; go.mod's toolchain line names it, but
 // GOTOOLCHAIN=local builds with whatever Go is installed. Move it forward
 // together with the pinned vulnerability database in .ci/run.
-const minGoVersion = "go1.26.10"
+const MinGo = "go1.26.10"
 
-// cmdVersion runs "vneidbot version": the build's version, commit and Go
-// release, with a warning when that release has known vulnerabilities.
-func cmdVersion(stdout io.Writer) error {
+// Print writes what "vneidbot version" prints: the build's version, commit
+// and Go release, with a warning when that release has known
+// vulnerabilities.
+func Print(stdout io.Writer) {
 	version, commit := "(devel)", ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" {
@@ -37,24 +40,23 @@ func cmdVersion(stdout io.Writer) error {
 		fmt.Fprintf(stdout, " (commit %s)", commit)
 	}
 	fmt.Fprintf(stdout, " built with %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	if w := goWarning(runtime.Version()); w != "" {
+	if w := GoWarning(runtime.Version()); w != "" {
 		fmt.Fprintf(stdout, "WARNING: %s\n", w)
 	}
-	return nil
 }
 
-// goWarning says what is wrong with building with Go release v (as
-// runtime.Version gives it), or "" when it is minGoVersion or newer.
-func goWarning(v string) string {
+// GoWarning says what is wrong with building with Go release v (as
+// runtime.Version gives it), or "" when it is MinGo or newer.
+func GoWarning(v string) string {
 	got, ok := parseGo(v)
 	if !ok {
-		return fmt.Sprintf("built with %s, which is not a Go release: cannot tell whether it has known vulnerabilities; build with %s or newer", v, minGoVersion)
+		return fmt.Sprintf("built with %s, which is not a Go release: cannot tell whether it has known vulnerabilities; build with %s or newer", v, MinGo)
 	}
-	want, _ := parseGo(minGoVersion)
+	want, _ := parseGo(MinGo)
 	for i := range got {
 		if got[i] != want[i] {
 			if got[i] < want[i] {
-				return fmt.Sprintf("built with %s, which has known vulnerabilities (standard library); rebuild with %s or newer", v, minGoVersion)
+				return fmt.Sprintf("built with %s, which has known vulnerabilities (standard library); rebuild with %s or newer", v, MinGo)
 			}
 			return ""
 		}
