@@ -32,6 +32,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/terminal"
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
+	"github.com/vneid-guide/vneidbot/internal/zalo"
 )
 
 const usage = `vneidbot: the VNeID guide bot.
@@ -111,7 +112,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "faq":
 		err = faq.Command(ctx, cfg.RedisURL, args, stdout, stderr)
 	case "zalo":
-		err = cmdZalo(ctx, cfg, args, stdout)
+		err = zalo.Command(ctx, zalo.CLIOptions{
+			RedisURL: cfg.RedisURL, Enabled: cfg.ZaloEnabled(), RedirectURI: cfg.ZaloRedirectURI,
+			OAuth: zalo.OAuth{BaseURL: cfg.ZaloOAuthURL, AppID: cfg.ZaloAppID, AppSecret: cfg.ZaloAppSecret},
+		}, args, stdout)
 	case "volunteer":
 		err = volunteer.Command(ctx, volunteer.CLIOptions{RedisURL: cfg.RedisURL, Links: links(cfg), Catalog: catalog(cfg)}, args, stdout, stderr)
 	case "handoff":
@@ -162,17 +166,6 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger, args []string, 
 		return err
 	}
 	return serve(ctx, cfg, log)
-}
-
-func cmdZalo(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "authorize" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(stdout, "Usage: vneidbot zalo authorize --redirect-uri URL")
-			return nil
-		}
-		return usageError{"zalo: expected a subcommand: authorize"}
-	}
-	return zaloAuthorize(ctx, cfg, args[1:], stdout)
 }
 
 func accountsCLI(cfg Config) accounts.CLIOptions {
