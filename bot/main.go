@@ -26,6 +26,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/contentsource"
 	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
+	"github.com/vneid-guide/vneidbot/internal/health"
 	"github.com/vneid-guide/vneidbot/internal/loadtest"
 	"github.com/vneid-guide/vneidbot/internal/loadtest/baseline"
 	"github.com/vneid-guide/vneidbot/internal/stats"
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			err = loadtest.Command(ctx, cfg.TelegramWebhookSecret, args, stdout, stderr)
 		}
 	case "health":
-		err = cmdHealth(ctx, cfg, args, stdout)
+		err = health.Command(ctx, cfg.Addr, args, stdout)
 	default:
 		fmt.Fprintf(stderr, "vneidbot: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
@@ -152,17 +153,10 @@ var goWarning = buildinfo.GoWarning
 
 const minGoVersion = buildinfo.MinGo
 
-// usageError, errSilent, newFlags and parseFlags are the command-line
-// conventions of internal/cli, under the names bot/ has used.
-type usageError = cli.UsageError
-
-var errSilent = cli.ErrSilent
-
-var newFlags, parseFlags, parseInterleaved = cli.NewFlags, cli.Parse, cli.ParseInterleaved
-
+// cmdServe runs "vneidbot [serve]".
 func cmdServe(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
-	fs := newFlags("serve", "serve\n\nRuns the bot until SIGINT or SIGTERM. Configuration comes from the environment.", stdout)
-	if err := parseFlags(fs, args); err != nil {
+	fs := cli.NewFlags("serve", "serve\n\nRuns the bot until SIGINT or SIGTERM. Configuration comes from the environment.", stdout)
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	return serve(ctx, cfg, log)

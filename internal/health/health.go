@@ -1,4 +1,6 @@
-package main
+// Package health is the bot's health probe: "vneidbot health" asks a
+// running bot for /healthz or /readyz, for container images without curl.
+package health
 
 import (
 	"context"
@@ -7,18 +9,20 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/cli"
 )
 
-// cmdHealth runs "vneidbot health [--ready]": it asks the bot listening on
-// VNEIDBOT_ADDR for /healthz (or /readyz) and exits 0 when it answers 200.
-// Container images without curl use it as their healthcheck.
-func cmdHealth(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	fs := newFlags("health", "health [--ready]\n\nAsks the bot on VNEIDBOT_ADDR for /healthz (or /readyz with --ready); exits 0 when it answers 200.", stdout)
+// Command runs "vneidbot health [--ready]": it asks the bot listening on
+// addr (VNEIDBOT_ADDR) for /healthz (or /readyz) and succeeds when it
+// answers 200. Container images without curl use it as their healthcheck.
+func Command(ctx context.Context, addr string, args []string, stdout io.Writer) error {
+	fs := cli.NewFlags("health", "health [--ready]\n\nAsks the bot on VNEIDBOT_ADDR for /healthz (or /readyz with --ready); exits 0 when it answers 200.", stdout)
 	ready := fs.Bool("ready", false, "check /readyz (content and Redis) instead of /healthz")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	host, port, _ := net.SplitHostPort(cfg.Addr)
+	host, port, _ := net.SplitHostPort(addr)
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}
