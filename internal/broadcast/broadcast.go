@@ -487,8 +487,35 @@ type job struct {
 	channels []string
 }
 
-func (b *Broadcaster) job(ctx context.Context, id string) (job, error) {
+// header reads job id's hash. A job written before its keys shared the
+// job's cluster slot is moved to its new keys first.
+func (b *Broadcaster) header(ctx context.Context, id string) (map[string]string, error) {
 	h, err := b.rdb.HGetAll(ctx, b.key(id)).Result()
+	if err != nil || len(h) > 0 {
+		return h, err
+	}
+	st := b.o.Store
+	old, err := b.rdb.HGetAll(ctx, st.OldBroadcastKey(id)).Result()
+	if err != nil || len(old) == 0 {
+		return h, err
+	}
+	moves := [][2]string{{st.OldBroadcastKey(id, "st"), b.key(id, "st")}}
+	for f := range old {
+		if ch, ok := strings.CutPrefix(f, "n|"); ok {
+			moves = append(moves, [2]string{st.OldBroadcastKey(id, "q", ch), b.key(id, "q", ch)})
+		}
+	}
+	moves = append(moves, [2]string{st.OldBroadcastKey(id), b.key(id)}) // the header last: it marks the move done
+	for _, m := range moves {
+		if err := st.MoveKey(ctx, m[0], m[1]); err != nil {
+			return nil, fmt.Errorf("broadcast %s: %w", id, err)
+		}
+	}
+	return b.rdb.HGetAll(ctx, b.key(id)).Result()
+}
+
+func (b *Broadcaster) job(ctx context.Context, id string) (job, error) {
+	h, err := b.header(ctx, id)
 	if err != nil {
 		return job{}, fmt.Errorf("read broadcast %s: %w", id, err)
 	}
@@ -675,7 +702,7 @@ func render(cat *content.Catalog, msg Message, locale string, buttons bool) []fl
 
 // Status returns job id's numbers, counted from the recipients' states.
 func (b *Broadcaster) Status(ctx context.Context, id string) (Status, error) {
-	h, err := b.rdb.HGetAll(ctx, b.key(id)).Result()
+	h, err := b.header(ctx, id)
 	if err != nil {
 		return Status{}, fmt.Errorf("read broadcast %s: %w", id, err)
 	}

@@ -116,6 +116,12 @@ func (s *Store) BroadcastKey(id string, parts ...string) string {
 	return s.Key("bc", "{"+id+"}") + joinParts(parts)
 }
 
+// OldBroadcastKey is where broadcast job id's keys were before they shared
+// the job's slot ("bc:<id>…"); jobs written then are moved when read.
+func (s *Store) OldBroadcastKey(id string, parts ...string) string {
+	return s.Key("bc", id) + joinParts(parts)
+}
+
 // BroadcastJobsKey is the sorted set of broadcast job ids by creation time.
 // It stands alone.
 func (s *Store) BroadcastJobsKey() string { return s.Key("bc", "jobs") }

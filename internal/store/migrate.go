@@ -32,16 +32,25 @@ func (s *Store) migrate(ctx context.Context) error {
 		if olds[i].Val() == 0 || news[i].Val() == 1 {
 			continue // nothing to move, or the new key already wins
 		}
-		if err := s.copyKey(ctx, r[0], r[1]); err != nil {
-			return fmt.Errorf("move %s to %s: %w", r[0], r[1], err)
+		if err := s.MoveKey(ctx, r[0], r[1]); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// copyKey copies a hash, sorted set, set, list or string from old to new
-// with its expiry, then deletes old.
-func (s *Store) copyKey(ctx context.Context, old, new string) error {
+// MoveKey carries a key that moved to a new cluster slot over: it copies
+// a hash, sorted set, set, list or string from old to new with its expiry,
+// then deletes old. A missing old key is no error. It is for data written
+// under a key that keys.go no longer builds.
+func (s *Store) MoveKey(ctx context.Context, old, new string) error {
+	if err := s.moveKey(ctx, old, new); err != nil {
+		return fmt.Errorf("move %s to %s: %w", old, new, err)
+	}
+	return nil
+}
+
+func (s *Store) moveKey(ctx context.Context, old, new string) error {
 	typ, err := s.rdb.Type(ctx, old).Result()
 	if err != nil {
 		return err
