@@ -128,19 +128,15 @@ func OperatorCommand(ctx context.Context, o CLIOptions, args []string, stdout, s
 }
 
 func (c accountCommand) run(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
-	sub, rest, ok, err := cli.Sub(c.name, "add, list or remove", c.usage, args, stdout)
+	sub, rest, ok, err := cli.Sub(c.name, []string{"add", "list", "remove"}, c.usage, args, stdout)
 	if !ok {
 		return err
 	}
 	fs := cli.SubFlags(c.name, sub, c.usage, stdout)
 	asJSON := fs.Bool("json", false, "print JSON")
 	var checkAdd func() (newAccount, error)
-	switch sub {
-	case "add":
+	if sub == "add" {
 		checkAdd = c.addFlags(fs)
-	case "list", "remove":
-	default:
-		return cli.Usagef("%s: unknown subcommand %q: expected add, list or remove", c.name, sub)
 	}
 	pos, err := cli.ParseInterleaved(fs, rest)
 	if err != nil {

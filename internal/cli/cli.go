@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,16 +81,19 @@ func ParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // Sub splits the arguments of a command made of subcommands ("volunteer
-// add …") into the subcommand and its arguments. With no arguments it
-// returns a usage error saying what is expected (e.g. "add, list or link");
+// add …") into the subcommand, one of subs, and its arguments. With no
+// arguments, or an unknown subcommand, it returns a usage error naming subs;
 // with -h, --help or help it prints usage and returns ok false.
-func Sub(cmd, expected, usage string, args []string, stdout io.Writer) (sub string, rest []string, ok bool, err error) {
-	if len(args) == 0 {
+func Sub(cmd string, subs []string, usage string, args []string, stdout io.Writer) (sub string, rest []string, ok bool, err error) {
+	expected := strings.Join(subs[:len(subs)-1], ", ") + " or " + subs[len(subs)-1]
+	switch {
+	case len(args) == 0:
 		return "", nil, false, Usagef("%s: expected %s (see vneidbot %s --help)", cmd, expected, cmd)
-	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return "", nil, false, nil
+	case !slices.Contains(subs, args[0]):
+		return "", nil, false, Usagef("%s: unknown subcommand %q: expected %s", cmd, args[0], expected)
 	}
 	return args[0], args[1:], true, nil
 }

@@ -41,7 +41,7 @@ type CLIOptions struct {
 // Command runs "vneidbot handoff list|reply|close", acting as an operator
 // (every area).
 func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
-	sub, rest, ok, err := cli.Sub("handoff", "list, reply or close", handoffUsage, args, stdout)
+	sub, rest, ok, err := cli.Sub("handoff", []string{"list", "reply", "close"}, handoffUsage, args, stdout)
 	if !ok {
 		return err
 	}
@@ -49,11 +49,6 @@ func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io
 	asJSON := fs.Bool("json", false, "print JSON")
 	area := fs.String("area", "", "only this area's tickets")
 	closed := fs.Bool("closed", false, "also tickets closed in the last day")
-	switch sub {
-	case "list", "reply", "close":
-	default:
-		return cli.Usagef("handoff: unknown subcommand %q: expected list, reply or close", sub)
-	}
 	pos, err := cli.ParseInterleaved(fs, rest)
 	if err != nil {
 		return err

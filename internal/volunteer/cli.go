@@ -55,7 +55,7 @@ type CLIOptions struct {
 
 // Command runs "vneidbot volunteer add|list|link".
 func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
-	sub, rest, ok, err := cli.Sub("volunteer", "add, list or link", volunteerUsage, args, stdout)
+	sub, rest, ok, err := cli.Sub("volunteer", []string{"add", "list", "link"}, volunteerUsage, args, stdout)
 	if !ok {
 		return err
 	}
@@ -66,11 +66,8 @@ func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io
 	case "add":
 		name = fs.String("name", "", "the volunteer's name (required)")
 		area = fs.String("area", "", "commune, ward or unit")
-	case "list":
 	case "link":
 		qrFile = fs.String("qr", "", "write a printable QR code of the link to this PNG file")
-	default:
-		return cli.Usagef("volunteer: unknown subcommand %q: expected add, list or link", sub)
 	}
 	pos, err := cli.ParseInterleaved(fs, rest)
 	if err != nil {
