@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
@@ -15,7 +16,7 @@ import (
 // content does not list is not a command.
 func TestCommandWordsComeFromContent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		cat := loadContent(t)
+		cat := contenttest.Fresh(t) // changed below
 		menu := cat.Msg("vi", "menu_prompt")
 		if menu == "" {
 			t.Fatal(`the content has no "menu_prompt" message to look for`)

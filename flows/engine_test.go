@@ -14,23 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts")
-
-// loadContent loads the built-in content, the same the bot serves.
-func loadContent(tb testing.TB) *content.Catalog {
-	tb.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return cat
-}
 
 // clock is a fake time source the transcripts move forward.
 type clock struct {
@@ -50,7 +40,7 @@ func newEngine(tb testing.TB, st *store.Store, clk *clock, log *slog.Logger) *fl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e, err := flows.New(loadContent(tb), st, flows.Options{Now: clk.Now, Logger: log})
+	e, err := flows.New(contenttest.Builtin(tb), st, flows.Options{Now: clk.Now, Logger: log})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
@@ -68,10 +68,7 @@ func (f *fakeVolunteers) CanShare() bool { return true }
 
 func volunteerEngine(t *testing.T, vol Volunteers) *Engine {
 	t.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		t.Fatal(err)
-	}
+	cat := contenttest.Builtin(t)
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
 	e, err := New(cat, st, Options{Volunteers: vol})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admin"
 	"github.com/vneid-guide/vneidbot/internal/stats"
@@ -37,10 +38,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, st *store.Store) fixture {
 	t.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		t.Fatal(err)
-	}
+	cat := contenttest.Builtin(t)
 	now := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
 	reg := volunteer.NewRegistry(st, func() time.Time { return now })
 	vol, err := reg.Add(context.Background(), "Nguyễn Văn An", "Xã Tân Lập")

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
@@ -28,10 +29,7 @@ type replica struct {
 
 func startReplica(t *testing.T, ctx context.Context, st *store.Store, versions *contentstore.Store) *replica {
 	t.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if cat == nil {
-		t.Fatal(problems.Err())
-	}
+	cat := contenttest.Builtin(t)
 	eng, err := flows.New(cat, st, flows.Options{})
 	if err != nil {
 		t.Fatal(err)

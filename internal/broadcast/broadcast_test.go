@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -84,10 +85,7 @@ type town struct {
 
 func newTown(t *testing.T, st *store.Store) *town {
 	t.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		t.Fatal(err)
-	}
+	cat := contenttest.Builtin(t)
 	// 09:00 in Vietnam.
 	clk := &clock{t: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}
 	eng, err := flows.New(cat, st, flows.Options{Now: clk.Now, Recorder: stats.NewRecorder(st, stats.Options{Now: clk.Now})})

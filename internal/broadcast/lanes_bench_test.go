@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -37,10 +38,7 @@ func BenchmarkInteractiveDuringBroadcast(b *testing.B) {
 		backend = storetest.Backend{Name: "redis", URL: url}
 	}
 	st := storetest.Open(b, backend, store.Options{})
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		b.Fatal(err)
-	}
+	cat := contenttest.Builtin(b)
 	ctx := context.Background()
 	const users = 50_000
 	seedUsers(b, st, users)

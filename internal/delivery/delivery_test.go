@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
@@ -17,10 +17,7 @@ import (
 // that delivers Telegram's replies through plat.
 func newCore(t testing.TB, st *store.Store, plat flows.Sender) *Core {
 	t.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		t.Fatal(err)
-	}
+	cat := contenttest.Builtin(t)
 	eng, err := flows.New(cat, st, flows.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -40,10 +40,7 @@ func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 func TestProcessRoundTrips(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		cat, problems := content.Load(content.Embedded, content.Options{})
-		if err := problems.Err(); err != nil {
-			t.Fatal(err)
-		}
+		cat := contenttest.Builtin(t)
 		rec := stats.NewRecorder(st, stats.Options{})
 		eng, err := flows.New(cat, st, flows.Options{Recorder: rec})
 		if err != nil {

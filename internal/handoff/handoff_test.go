@@ -14,20 +14,12 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
-
-func loadContent(tb testing.TB) *content.Catalog {
-	tb.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return cat
-}
 
 // clock is a fake time source.
 type clock struct {
@@ -71,7 +63,7 @@ func (s *sent) to(chat string) []string {
 
 func newService(t *testing.T, st *store.Store, clk *clock) (*handoff.Service, *sent) {
 	t.Helper()
-	cat := loadContent(t)
+	cat := contenttest.Builtin(t)
 	svc := handoff.New(handoff.Options{Store: st, Content: func() *content.Catalog { return cat }, Now: clk.Now, SLA: 30 * time.Minute})
 	out := &sent{}
 	svc.RegisterSender("tg", out)

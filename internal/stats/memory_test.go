@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -29,7 +30,7 @@ func TestMemoryPerDay(t *testing.T) {
 	ctx := context.Background()
 	day := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
 	rec := stats.NewRecorder(st, stats.Options{Now: func() time.Time { return day }})
-	cat := loadContent(t)
+	cat := contenttest.Builtin(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	const users, volunteers = 2000, 50
 	for u := range users {

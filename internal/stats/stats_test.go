@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -22,15 +23,6 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
 	"github.com/vneid-guide/vneidbot/internal/volunteer/inchat"
 )
-
-func loadContent(tb testing.TB) *content.Catalog {
-	tb.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return cat
-}
 
 // clock is a fake time source.
 type clock struct {
@@ -58,7 +50,7 @@ func newWorld(t *testing.T, st *store.Store) *world {
 	t.Helper()
 	// 10:00 in Vietnam on 2 March 2026.
 	clk := &clock{t: time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)}
-	w := &world{t: t, st: st, clk: clk, reg: volunteer.NewRegistry(st, clk.Now), rd: stats.NewReader(st, 0), cat: loadContent(t)}
+	w := &world{t: t, st: st, clk: clk, reg: volunteer.NewRegistry(st, clk.Now), rd: stats.NewReader(st, 0), cat: contenttest.Builtin(t)}
 	var err error
 	w.eng, err = flows.New(w.cat, st, flows.Options{
 		Now:      clk.Now,

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
@@ -32,10 +33,7 @@ func TestPhoneWalksTheInstallFlow(t *testing.T) {
 	if bin == "" {
 		t.Skip("no Chromium found: apt-get install chromium (or set CHROME_BIN) to run the browser test")
 	}
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		t.Fatal(err)
-	}
+	cat := contenttest.Builtin(t)
 	eng, err := flows.New(cat, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}), flows.Options{})
 	if err != nil {
 		t.Fatal(err)

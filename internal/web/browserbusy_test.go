@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admission"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -35,7 +36,7 @@ func TestPageSaysBusyAndRetries(t *testing.T) {
 	}
 	gate := admission.New(1, admission.Options{RetryAfter: time.Second})
 	gate.TryAcquire("test") // the replica is full
-	cat := testCatalog(t)
+	cat := contenttest.Builtin(t)
 	eng, err := flows.New(cat, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}), flows.Options{})
 	if err != nil {
 		t.Fatal(err)

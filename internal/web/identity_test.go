@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admission"
 	"github.com/vneid-guide/vneidbot/internal/web"
@@ -188,7 +189,7 @@ func (e *blockingEngine) Handle(ctx context.Context, in flows.Inbound) ([]flows.
 // refused at once with 503, Retry-After and the polite JSON error, while
 // /healthz is still answered; once a slot frees, requests are admitted.
 func TestAdmissionRefusesAtOnce(t *testing.T) {
-	cat := testCatalog(t)
+	cat := contenttest.Builtin(t)
 	eng := &blockingEngine{entered: make(chan struct{}, 4), release: make(chan struct{})}
 	gate := admission.New(2, admission.Options{RetryAfter: 2 * time.Second})
 	h := web.New(eng, func() *content.Catalog { return cat }, web.Options{Gate: gate})

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/web"
@@ -77,10 +78,7 @@ func TestRedisOutageLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		t.Fatal(err)
-	}
+	cat := contenttest.Builtin(t)
 	eng, err := flows.New(cat, st, flows.Options{})
 	if err != nil {
 		t.Fatal(err)

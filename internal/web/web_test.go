@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
@@ -23,20 +24,11 @@ func newServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-func testCatalog(t *testing.T) *content.Catalog {
-	t.Helper()
-	cat, problems := content.Load(content.Embedded, content.Options{})
-	if err := problems.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return cat
-}
-
 // newServerWith serves the chat page and API with o, on the miniredis
 // store it returns.
 func newServerWith(t *testing.T, o web.Options) (*httptest.Server, *store.Store) {
 	t.Helper()
-	cat := testCatalog(t)
+	cat := contenttest.Builtin(t)
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
 	eng, err := flows.New(cat, st, flows.Options{})
 	if err != nil {
