@@ -177,7 +177,7 @@ func TestZaloEventsWaitForASlot(t *testing.T) {
 	if !gate.TryAcquire("web") {
 		t.Fatal("no slot")
 	}
-	p := pacedEngine{nil, gate}
+	p := paced{nil, gate}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	// the only slot is taken: Process waits, and gives up only with ctx

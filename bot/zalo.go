@@ -6,6 +6,7 @@ import (
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admission"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
+	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 	"github.com/vneid-guide/vneidbot/internal/zalo"
 )
 
@@ -21,7 +22,7 @@ func setupZalo(ctx context.Context, a *app) error {
 		return nil
 	}
 	log := a.log.With("channel", "zalo")
-	spool, err := zalo.OpenSpool(a.cfg.ZaloSpoolDir)
+	spool, err := queue.OpenSpool(a.cfg.ZaloSpoolDir)
 	if err != nil {
 		return &ConfigError{"ZALO_SPOOL_DIR", err.Error()}
 	}

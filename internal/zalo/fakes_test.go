@@ -19,8 +19,8 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
+	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 	"github.com/vneid-guide/vneidbot/internal/store"
-	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
 )
 
 // Test constants: an app as Zalo's console shows it.
@@ -286,12 +286,13 @@ type rig struct {
 }
 
 type rigOptions struct {
-	store  *store.Store // share one to make replicas
+	store  *store.Store       // share one to make replicas
 	engine delivery.Processor // the real engine on the test catalog, through delivery, when nil
 	api    *fakeAPI
 	oauth  *fakeOAuth
 	clock  *clock
 	logger *slog.Logger
+	spool  *queue.Spool // kept events during a Redis outage, when set
 }
 
 func newRig(t *testing.T, ro rigOptions) *rig {
@@ -324,6 +325,7 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 		MaxEventAge: -1,
 		Queue:       queue.Options{MinIdle: time.Millisecond},
 		Logger:      ro.logger,
+		Spool:       ro.spool,
 	})
 	if err != nil {
 		t.Fatal(err)

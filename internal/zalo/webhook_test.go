@@ -18,7 +18,7 @@ import (
 
 func queued(t *testing.T, r *rig) int64 {
 	t.Helper()
-	n, err := r.a.q.Len(context.Background())
+	n, err := r.a.intake.Len(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,13 +156,14 @@ func TestWebhookStoreDown(t *testing.T) {
 // before replying: another replica handles it.
 func TestAcknowledgedEventSurvivesCrash(t *testing.T) {
 	ctx := context.Background()
-	a := newRig(t, rigOptions{})
+	// Replica A's worker takes the event and dies mid-way.
+	dies := processFunc(func(context.Context, flows.Inbound) error { return context.Canceled })
+	a := newRig(t, rigOptions{engine: dies})
 	a.seed(t, "access-0", "refresh-0")
 	if w := a.post(t, readEvent(t, "user_send_text"), nil); w.Code != http.StatusOK {
 		t.Fatal(w.Code)
 	}
-	// Replica A's worker takes the event and dies mid-way.
-	a.a.q.Drain(ctx, "replica-a", func(context.Context, []byte) error { return context.Canceled })
+	a.a.intake.Drain(ctx)
 	if len(a.api.requests()) != 0 || queued(t, a) != 1 {
 		t.Fatal("the event should still be queued, unanswered")
 	}
@@ -305,3 +306,8 @@ func counted(r *rig, result string) float64 {
 	r.a.m.webhook.WithLabelValues(result).Write(&m)
 	return m.GetCounter().GetValue()
 }
+
+// processFunc is a delivery.Processor from a function.
+type processFunc func(ctx context.Context, in flows.Inbound) error
+
+func (f processFunc) Process(ctx context.Context, in flows.Inbound) error { return f(ctx, in) }

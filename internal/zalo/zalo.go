@@ -53,7 +53,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
-	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
+	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 )
 
 // Channel is the engine's name for this channel.
@@ -91,7 +91,7 @@ type Options struct {
 	Queue   queue.Options
 	// Spool, when set, keeps events on local disk while Redis is down, so
 	// the webhook can still acknowledge them (see Spool).
-	Spool *Spool
+	Spool *queue.Spool
 	// MaxEventAge is how old a verified event may be (24h; negative: no
 	// limit). Zalo retries a delivery for about two hours (30 s, 5, 15, 30
 	// and 60 min); anything much older is a replay of a captured event,
@@ -106,7 +106,7 @@ type Adapter struct {
 	m      *metrics
 	tokens *Tokens
 	auth   *Authorizer
-	q      *queue.Queue
+	intake *delivery.Intake
 	send   *sender
 	warn   *lograte.Limiter // rejected requests
 }
@@ -139,13 +139,13 @@ func New(o Options) (*Adapter, error) {
 		o.OAuthURL = "https://oauth.zaloapp.com"
 	}
 	o.Tokens.Logger, o.Tokens.Now = o.Logger, o.Now
-	o.Queue.Logger = o.Logger
 	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics), warn: lograte.New(o.Logger, time.Minute, o.Now)}
 	oauth := &OAuth{BaseURL: o.OAuthURL, AppID: o.AppID, AppSecret: o.AppSecret, HTTP: o.HTTP, Now: o.Now}
 	a.tokens = newTokens(o.Store, oauth, o.Tokens, a.m)
 	a.auth = NewAuthorizer(o.Store, oauth, a.tokens, o.Logger)
-	o.Queue.OnDrop = func([]byte) { a.m.dropped.Inc() }
-	a.q = queue.New(o.Store.Client(), o.Store.Key("zalo", "events"), "workers", o.Queue)
+	a.intake = delivery.NewIntake(o.Store, Channel, o.Delivery, a.parse, delivery.IntakeOptions{
+		Workers: o.Workers, Spool: o.Spool, Queue: o.Queue, OnDrop: a.m.dropped.Inc, Logger: o.Logger,
+	})
 	st := o.Store
 	a.send = &sender{
 		api:    &Client{BaseURL: o.APIURL, AppSecret: o.AppSecret, HTTP: o.HTTP},
@@ -172,13 +172,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		defer close(refreshed)
 		a.tokens.Run(ctx)
 	}()
-	if a.o.Spool != nil {
-		go a.o.Spool.RunReplay(ctx, 2*time.Second, func(ctx context.Context, body []byte) error {
-			_, err := a.q.Add(ctx, body)
-			return err
-		}, a.log)
-	}
-	err := a.q.Run(ctx, a.o.Workers, a.handle)
+	err := a.intake.Run(ctx)
 	<-refreshed
 	return err
 }
@@ -224,21 +218,17 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	// Store before answering; leave time for the answer within Zalo's 2 s.
 	ctx, cancel := context.WithTimeout(r.Context(), 1500*time.Millisecond)
 	defer cancel()
-	if _, err := a.q.Add(ctx, body); err != nil {
-		// Redis cannot take it: keep it on local disk until it can.
-		if a.o.Spool != nil {
-			serr := a.o.Spool.Put(body)
-			if serr == nil {
-				a.m.webhook.WithLabelValues("spooled").Inc()
-				a.log.Warn("zalo webhook: Redis unavailable; event kept on local disk until it is back", "event", ev.Name, "err", err)
-				w.WriteHeader(http.StatusOK)
-				return
-			}
-			err = errors.Join(err, serr)
-		}
+	spooled, err := a.intake.Accept(ctx, body)
+	switch {
+	case err != nil:
 		a.m.webhook.WithLabelValues("store_error").Inc()
 		a.log.Error("zalo webhook: could not store the event; answering 503 so that Zalo retries", "event", ev.Name, "err", err)
 		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	case spooled:
+		a.m.webhook.WithLabelValues("spooled").Inc()
+		a.log.Warn("zalo webhook: Redis unavailable; event kept on local disk until it is back", "event", ev.Name)
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	a.m.webhook.WithLabelValues("accepted").Inc()
@@ -292,26 +282,28 @@ func eventLabel(name string) string {
 
 // Drain handles the events queued now, then returns; for tests and tools.
 func (a *Adapter) Drain(ctx context.Context) (int, error) {
-	return a.q.Drain(ctx, "drain", a.handle)
+	return a.intake.Drain(ctx)
 }
 
-// handle processes one stored event. An error leaves the event queued, to
-// be tried again after a while: the engine then answers from its outbox
-// whatever a failed send left there, and does not handle the event twice.
-func (a *Adapter) handle(ctx context.Context, body []byte) error {
+// parse turns one stored event into the update for the engine (none for
+// an unfollow, which only marks the user unreachable). An error leaves the
+// event stored, to be tried again after a while: the engine then answers
+// from its outbox whatever a failed send left there, and does not handle
+// the event twice.
+func (a *Adapter) parse(ctx context.Context, body []byte) ([]flows.Inbound, error) {
 	ev, err := ParseEvent(body)
 	if err != nil {
-		return fmt.Errorf("%w: %w", queue.ErrPermanent, err)
+		return nil, fmt.Errorf("%w: %w", delivery.ErrPermanent, err)
 	}
 	user := ev.UserID()
 	if user == "" {
-		return fmt.Errorf("%w: zalo: event %s has no user id", queue.ErrPermanent, ev.Name)
+		return nil, fmt.Errorf("%w: zalo: event %s has no user id", delivery.ErrPermanent, ev.Name)
 	}
 	in := flows.Inbound{Channel: Channel, ChatID: user, Time: ev.Time()}
 	switch ev.Kind() {
 	case KindUnfollow:
 		a.send.markUnreachable(ctx, user, "unfollow")
-		return nil
+		return nil, nil
 	case KindFollow:
 		in.Kind = flows.KindFollow
 		if ev.Timestamp != "" { // a follow has no msg_id; Zalo's retries repeat the timestamp
@@ -324,18 +316,12 @@ func (a *Adapter) handle(ctx context.Context, body []byte) error {
 		in.MessageID = ev.MsgID
 		in.Kind, in.Text, in.Payload = classifyText(ev.Text)
 	default:
-		return nil
+		return nil, nil
 	}
 	if err := a.send.reachable(ctx, user); err != nil {
-		return fmt.Errorf("zalo: %w", err)
+		return nil, fmt.Errorf("zalo: %w", err)
 	}
-	if a.o.Delivery == nil {
-		return errSendOnly
-	}
-	if err := a.o.Delivery.Process(ctx, in); err != nil {
-		return fmt.Errorf("zalo: process %s: %w", ev.Name, err)
-	}
-	return nil
+	return []flows.Inbound{in}, nil
 }
 
 // classifyText tells a pressed button ("#" and a valid payload) from typing.
@@ -386,7 +372,3 @@ func (a *Adapter) Unreachable(ctx context.Context, user string) (string, bool, e
 func (a *Adapter) say(locale, key string, pairs ...string) string {
 	return a.o.Content().Msg(locale, key, pairs...)
 }
-
-// errSendOnly is the error of an update taken in by an adapter built
-// without Options.Delivery.
-var errSendOnly = errors.New("zalo: built without Options.Delivery; it only sends")

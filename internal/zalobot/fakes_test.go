@@ -18,7 +18,7 @@ import (
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store"
-	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
+	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 )
 
 const (

@@ -36,7 +36,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
-	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
+	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 )
 
 // Channel is the engine's name for this channel.
@@ -83,7 +83,7 @@ type Adapter struct {
 	o      Options
 	log    *slog.Logger
 	client *Client
-	q      *queue.Queue
+	intake *delivery.Intake
 	m      *metrics
 	lease  *store.Lease // the poller's
 
@@ -120,15 +120,15 @@ func New(o Options) (*Adapter, error) {
 	if o.PollPause <= 0 {
 		o.PollPause = time.Second
 	}
-	o.Queue.Logger = o.Logger
 	a := &Adapter{
 		o: o, log: o.Logger, m: newMetrics(o.Metrics),
 		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
 		retries: 3, backoff: time.Second, sleep: sleep,
 		warn: lograte.New(o.Logger, time.Minute, nil),
 	}
-	o.Queue.OnDrop = func([]byte) { a.m.dropped.Inc() }
-	a.q = queue.New(o.Store.Client(), o.Store.Key("zalobot", "events"), "workers", o.Queue)
+	a.intake = delivery.NewIntake(o.Store, Channel, o.Delivery, a.parse, delivery.IntakeOptions{
+		Workers: o.Workers, Queue: o.Queue, OnDrop: a.m.dropped.Inc, Logger: o.Logger,
+	})
 	a.lease = o.Store.NewLease(o.Store.Key("zalobot", "poller"), o.PollTimeout+time.Minute)
 	return a, nil
 }
@@ -149,7 +149,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			a.Poll(ctx)
 		}
 	}()
-	err := a.q.Run(ctx, a.o.Workers, a.handle)
+	err := a.intake.Run(ctx)
 	<-polled
 	return err
 }
@@ -207,7 +207,7 @@ func (a *Adapter) accept(ctx context.Context, raw []byte, ups []Update) error {
 	if !handled {
 		return nil
 	}
-	_, err := a.q.Add(ctx, raw)
+	_, err := a.intake.Accept(ctx, raw)
 	return err
 }
 
@@ -300,7 +300,7 @@ func (a *Adapter) polled(ctx context.Context, raw json.RawMessage) {
 	}
 	if err := a.accept(ctx, raw, ups); err != nil {
 		a.log.Warn("zalo bot: could not queue the update; handling it now", "err", err)
-		if err := a.handle(context.WithoutCancel(ctx), raw); err != nil {
+		if err := a.intake.Handle(context.WithoutCancel(ctx), raw); err != nil {
 			a.log.Error("zalo bot: update lost", "err", err)
 		}
 	}
@@ -308,17 +308,18 @@ func (a *Adapter) polled(ctx context.Context, raw json.RawMessage) {
 
 // Drain handles the updates queued now, then returns; for tests and tools.
 func (a *Adapter) Drain(ctx context.Context) (int, error) {
-	return a.q.Drain(ctx, "drain", a.handle)
+	return a.intake.Drain(ctx)
 }
 
-// handle processes one stored body. An error leaves it queued, to be tried
-// again after a while; the engine does not handle an update twice and
-// answers the retry from its outbox.
-func (a *Adapter) handle(ctx context.Context, raw []byte) error {
+// parse turns one stored body into the updates for the engine. An error
+// leaves it stored, to be tried again after a while; the engine does not
+// handle an update twice and answers the retry from its outbox.
+func (a *Adapter) parse(_ context.Context, raw []byte) ([]flows.Inbound, error) {
 	ups, err := ParseUpdates(raw)
 	if err != nil {
-		return fmt.Errorf("%w: %w", queue.ErrPermanent, err)
+		return nil, fmt.Errorf("%w: %w", delivery.ErrPermanent, err)
 	}
+	var out []flows.Inbound
 	for _, u := range ups {
 		in := flows.Inbound{Channel: Channel, ChatID: u.Chat(), MessageID: u.DedupID(), Time: u.Date}
 		switch u.Kind() {
@@ -329,17 +330,11 @@ func (a *Adapter) handle(ctx context.Context, raw []byte) error {
 		default:
 			continue
 		}
-		if in.ChatID == "" {
-			continue
-		}
-		if a.o.Delivery == nil {
-			return errSendOnly
-		}
-		if err := a.o.Delivery.Process(ctx, in); err != nil {
-			return fmt.Errorf("zalo bot: process %s: %w", u.EventName, err)
+		if in.ChatID != "" {
+			out = append(out, in)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // Send renders replies and sends them to chat, in order; it is the
@@ -406,7 +401,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 func (a *Adapter) say(locale, key string, pairs ...string) string {
 	return a.o.Content().Msg(locale, key, pairs...)
 }
-
-// errSendOnly is the error of an update taken in by an adapter built
-// without Options.Delivery.
-var errSendOnly = errors.New("zalo bot: built without Options.Delivery; it only sends")

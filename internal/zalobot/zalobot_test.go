@@ -96,7 +96,7 @@ func TestWebhookBadBodies(t *testing.T) {
 			t.Errorf("%s: %d", name, w.Code)
 		}
 	}
-	if n, _ := r.a.q.Len(context.Background()); n != 0 {
+	if n, _ := r.a.intake.Len(context.Background()); n != 0 {
 		t.Errorf("%d ignored or bad updates queued", n)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/internal/store"
-	"github.com/vneid-guide/vneidbot/internal/zalo/queue"
+	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 )
 
 var seq atomic.Int64

@@ -1,6 +1,7 @@
-// Package queue is a durable work queue on a Redis stream, shared by the Zalo
-// adapters: a webhook adds an event before it answers the platform, and
-// workers on any replica handle it afterwards. An event stays in the stream
+// Package queue is a durable work queue on a Redis stream, with a disk
+// spool for a Redis outage: a webhook adds an update before it answers the
+// platform, and workers on any replica handle it afterwards (see
+// delivery.Intake, which every adapter with a durable intake uses). An event stays in the stream
 // until a handler succeeded with it, so a process that dies mid-event loses
 // nothing: another worker reclaims the event once it has been idle for
 // Options.MinIdle.

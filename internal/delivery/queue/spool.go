@@ -1,4 +1,4 @@
-package zalo
+package queue
 
 import (
 	"context"
@@ -15,12 +15,12 @@ import (
 	"time"
 )
 
-// Spool keeps verified webhook events on local disk while Redis cannot take
-// them, so that an event answered 200 is never lost in a Redis outage, and
+// Spool keeps verified webhook bodies on local disk while Redis cannot take
+// them, so that an update answered 200 is never lost in a Redis outage, and
 // hands them to the queue once Redis is back. Each event is one file,
 // written to a temporary name, fsync'd, renamed and the folder fsync'd, so a
 // crash leaves either the whole event or nothing. The spool is bounded in
-// files and bytes; when full, the webhook answers 503 and Zalo retries.
+// files and bytes; when full, the webhook answers 503 and the platform retries.
 type Spool struct {
 	dir      string
 	maxFiles int
@@ -39,13 +39,13 @@ const (
 )
 
 // ErrSpoolFull means the spool holds as much as it may.
-var ErrSpoolFull = errors.New("zalo spool: full")
+var ErrSpoolFull = errors.New("spool: full")
 
 // OpenSpool opens (creating it if needed) the spool folder dir and counts
 // what a previous process left in it.
 func OpenSpool(dir string) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("zalo spool: %w", err)
+		return nil, fmt.Errorf("spool: %w", err)
 	}
 	s := &Spool{dir: dir, maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes}
 	names, err := s.list()
@@ -74,7 +74,7 @@ func (s *Spool) Put(body []byte) error {
 	tmp := filepath.Join(s.dir, "."+name+".tmp")
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("zalo spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	_, err = f.Write(body)
 	if err == nil {
@@ -91,7 +91,7 @@ func (s *Spool) Put(body []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("zalo spool: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	s.files++
 	s.bytes += int64(len(body))
@@ -111,13 +111,13 @@ func (s *Spool) Replay(ctx context.Context, add func(context.Context, []byte) er
 		path := filepath.Join(s.dir, name)
 		body, err := os.ReadFile(path)
 		if err != nil {
-			return n, fmt.Errorf("zalo spool: %w", err)
+			return n, fmt.Errorf("spool: %w", err)
 		}
 		if err := add(ctx, body); err != nil {
 			return n, err
 		}
 		if err := os.Remove(path); err != nil {
-			return n, fmt.Errorf("zalo spool: %w", err)
+			return n, fmt.Errorf("spool: %w", err)
 		}
 		s.mu.Lock()
 		s.files--
@@ -143,10 +143,10 @@ func (s *Spool) RunReplay(ctx context.Context, every time.Duration, add func(con
 		if s.Len() > 0 {
 			n, err := s.Replay(ctx, add)
 			if n > 0 {
-				log.Info("zalo spool: events handed to the queue", "events", n, "left", s.Len())
+				log.Info("spool: events handed to the queue", "events", n, "left", s.Len())
 			}
 			if err != nil && ctx.Err() == nil {
-				log.Debug("zalo spool: replay waits for Redis", "err", err)
+				log.Debug("spool: replay waits for Redis", "err", err)
 			}
 		}
 		select {
@@ -160,7 +160,7 @@ func (s *Spool) RunReplay(ctx context.Context, every time.Duration, add func(con
 func (s *Spool) list() ([]string, error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, fmt.Errorf("zalo spool: %w", err)
+		return nil, fmt.Errorf("spool: %w", err)
 	}
 	var names []string
 	for _, e := range entries {
