@@ -54,8 +54,9 @@ const auditCap = 5000
 //	<prefix>:{content}:drafts     hash item → Draft as JSON
 //	<prefix>:{content}:draftseq   the last draft revision handed out
 //	<prefix>:{content}:audit      list of Audit as JSON, newest first
-//	<prefix>:{content}:publishing lock held while a publish runs
+//	<prefix>:{content}:publishing lease held while a publish runs (the publisher's name, then the owner)
 type drafts struct {
+	st                               *store.Store
 	rdb                              redis.UniversalClient
 	hash, seq, audit, publishingLock string
 	versions                         *contentstore.Store
@@ -65,7 +66,7 @@ type drafts struct {
 
 func newDrafts(st *store.Store, versions *contentstore.Store, builtin fs.FS, now func() time.Time) *drafts {
 	key := st.ContentKey
-	return &drafts{rdb: st.Client(), hash: key("drafts"), seq: key("draftseq"), audit: key("audit"),
+	return &drafts{st: st, rdb: st.Client(), hash: key("drafts"), seq: key("draftseq"), audit: key("audit"),
 		publishingLock: key("publishing"), versions: versions, builtin: builtin, now: now}
 }
 
@@ -267,14 +268,16 @@ func applyAll(t tree, ds []Draft, locales []string) (tree, error) {
 // note and by, deletes those drafts and logs it. Invalid content returns an
 // *contentstore.InvalidError and changes nothing.
 func (d *drafts) publish(ctx context.Context, revs map[string]int64, note, by string) (contentstore.Version, error) {
-	ok, err := d.rdb.SetNX(ctx, d.publishingLock, by, 30*time.Second).Result()
+	lease := d.st.NewLeaseFor(d.publishingLock, by, 30*time.Second)
+	ok, err := lease.Acquire(ctx)
 	if err != nil {
 		return contentstore.Version{}, err
 	}
 	if !ok {
-		return contentstore.Version{}, &ErrConflict{By: d.rdb.Get(ctx, d.publishingLock).Val(), Time: d.now(), What: "publishing"}
+		holder, _ := lease.Holder(ctx)
+		return contentstore.Version{}, &ErrConflict{By: holder, Time: d.now(), What: "publishing"}
 	}
-	defer d.rdb.Del(ctx, d.publishingLock)
+	defer lease.Release(ctx)
 
 	all, err := d.list(ctx)
 	if err != nil {

@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	crand "crypto/rand"
+	"errors"
 	"fmt"
-	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -33,6 +34,32 @@ return redis.call("DEL", KEYS[1])`)
 // for ttl at a time. Nothing is taken until Acquire.
 func (s *Store) NewLease(key string, ttl time.Duration) *Lease {
 	return &Lease{rdb: s.rdb, key: key, owner: crand.Text(), ttl: ttl}
+}
+
+// NewLeaseFor is NewLease with a label, such as who holds the lease, kept in
+// the lease's value before the random owner so that Holder can show it to
+// whoever finds the lease taken.
+func (s *Store) NewLeaseFor(key, label string, ttl time.Duration) *Lease {
+	l := s.NewLease(key, ttl)
+	l.owner = label + "\n" + l.owner
+	return l
+}
+
+// Holder returns the label (see NewLeaseFor) of whoever holds the lease now:
+// "" when nobody does or the holder gave no label.
+func (l *Lease) Holder(ctx context.Context) (string, error) {
+	v, err := l.rdb.Get(ctx, l.key).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read lease %s: %w", l.key, err)
+	}
+	label, _, ok := strings.Cut(v, "\n")
+	if !ok {
+		return "", nil
+	}
+	return label, nil
 }
 
 // Acquire takes the lease if nobody holds it, or extends it if this Lease
@@ -73,27 +100,3 @@ func (l *Lease) Key() string { return l.key }
 
 // TTL returns how long one Acquire or Renew holds the lease.
 func (l *Lease) TTL() time.Duration { return l.ttl }
-
-// Sleep waits for d, or returns ctx's error if ctx ends first.
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// Backoff is the wait before retry number attempt (0, 1, …): it doubles
-// from base up to max, with jitter (half to one and a half times) so that
-// colliding workers spread out.
-func Backoff(attempt int, base, max time.Duration) time.Duration {
-	d := base
-	for i := 0; i < attempt && d < max; i++ {
-		d *= 2
-	}
-	d = min(d, max)
-	return d/2 + rand.N(d)
-}

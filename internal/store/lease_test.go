@@ -70,14 +70,36 @@ func TestLeaseRunsOutWithoutRenewal(t *testing.T) {
 	})
 }
 
-func TestBackoffStaysInBounds(t *testing.T) {
-	for attempt := range 10 {
-		want := min(time.Millisecond<<attempt, 32*time.Millisecond)
-		for range 50 {
-			d := store.Backoff(attempt, time.Millisecond, 32*time.Millisecond)
-			if d < want/2 || d >= want/2+want {
-				t.Fatalf("Backoff(%d) = %v; want within [%v, %v)", attempt, d, want/2, want/2+want)
-			}
+// TestLeaseHolderLabel: a labelled lease tells who holds it, and only its
+// owner can release it (the label is no key to it).
+func TestLeaseHolderLabel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		key := st.Key("test", "publishing")
+		lan, minh := st.NewLeaseFor(key, "Lan", time.Minute), st.NewLeaseFor(key, "Minh", time.Minute)
+		if who, err := minh.Holder(ctx); who != "" || err != nil {
+			t.Fatalf("holder of a free lease = %q, %v", who, err)
 		}
-	}
+		if ok, err := lan.Acquire(ctx); !ok || err != nil {
+			t.Fatalf("acquire = %v, %v", ok, err)
+		}
+		if ok, _ := minh.Acquire(ctx); ok {
+			t.Fatal("a second publisher took a held lease")
+		}
+		if who, err := minh.Holder(ctx); who != "Lan" || err != nil {
+			t.Fatalf("holder = %q, %v; want Lan", who, err)
+		}
+		if err := st.NewLeaseFor(key, "Lan", time.Minute).Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if who, _ := minh.Holder(ctx); who != "Lan" {
+			t.Fatal("another lease with the same label released it")
+		}
+		if err := lan.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if who, _ := minh.Holder(ctx); who != "" {
+			t.Fatalf("holder after release = %q", who)
+		}
+	})
 }
