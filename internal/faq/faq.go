@@ -381,9 +381,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	if len(best) > 1 {
 		second = best[1].score
 	}
-	// A short message is judged by thresholds, unless it goes on about the
-	// last topic: the model knows how much that says.
-	long := len(ix.an.content(nil, words)) > ix.p.shortWords
+	long := len(ix.an.content(nil, words)) > ix.p.shortWords // a short message is judged by thresholds, not the model
 	sure := 0.0 // the verdict model's probability that best[0] is right; long messages only
 	if long {
 		sure = ix.p.verdict.sure(verdictFeatures(best, len(words)))
