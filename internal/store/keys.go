@@ -152,6 +152,37 @@ func (s *Store) WebIDKey() string { return s.Key("web", "idkey") }
 // a string with a TTL, alone in its slot.
 func (s *Store) WebNewChatsKey() string { return s.Key("web", "newchats") }
 
+// IntakeKey is the Redis stream of channel's updates taken in and not yet
+// handled ("zalo", "zalobot"): "<channel>:events".
+func (s *Store) IntakeKey(channel string) string { return s.Key(channel, "events") }
+
+// TelegramKey is one of bot botID's Telegram keys, each alone in its slot:
+// "budget" (the shared send budget), "pause" (a 429's pause), "u", <update
+// id> (dedup of an update), "group_notice", <chat>, "webhook_secret" and
+// "poller" (the polling lease).
+func (s *Store) TelegramKey(botID string, parts ...string) string {
+	return s.Key("tg", botID) + joinParts(parts)
+}
+
+// TelegramBlockedKey is the set of Telegram chats that blocked the bot.
+func (s *Store) TelegramBlockedKey() string { return s.Key("tg", "blocked") }
+
+// ZaloTokensKey is the hash of the Zalo OA token pair.
+func (s *Store) ZaloTokensKey() string { return s.Key("zalo", "tokens") }
+
+// ZaloTokensLockKey is the lease of the replica refreshing the OA tokens.
+func (s *Store) ZaloTokensLockKey() string { return s.Key("zalo", "tokens", "lock") }
+
+// ZaloUnreachableKey marks a Zalo OA user the bot may not write to now.
+func (s *Store) ZaloUnreachableKey(user string) string { return s.Key("zalo", "unreachable", user) }
+
+// ZaloOAuthKey holds the PKCE verifier of one "zalo authorize" state.
+func (s *Store) ZaloOAuthKey(state string) string { return s.Key("zalo", "oauth", state) }
+
+// ZaloBotPollerKey is the lease of the replica polling the Zalo Bot
+// Platform.
+func (s *Store) ZaloBotPollerKey() string { return s.Key("zalobot", "poller") }
+
 // renames lists the keys that moved to a new slot, old name first. Open
 // carries each old key's data over (see migrate).
 func (s *Store) renames() [][2]string {
