@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)} }
+func newClock() *clocktest.Clock { return clocktest.New(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)) }
 
 // session reads the stored session of chat.
 func session(t *testing.T, st *store.Store, chat string) flows.Session {

@@ -10,32 +10,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts")
 
-// clock is a fake time source the transcripts move forward.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newEngine(tb testing.TB, st *store.Store, clk *clock, log *slog.Logger) *flows.Engine {
+func newEngine(tb testing.TB, st *store.Store, clk *clocktest.Clock, log *slog.Logger) *flows.Engine {
 	tb.Helper()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -69,7 +56,7 @@ func TestTranscripts(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(script), ".txt")
 		t.Run(name, func(t *testing.T) {
 			st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
-			clk := &clock{t: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)}
+			clk := clocktest.New(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 			got := play(t, newEngine(t, st, clk, nil), clk, script)
 			golden := strings.TrimSuffix(script, ".txt") + ".golden"
 			if *update {
@@ -89,7 +76,7 @@ func TestTranscripts(t *testing.T) {
 	}
 }
 
-func play(t *testing.T, e *flows.Engine, clk *clock, script string) string {
+func play(t *testing.T, e *flows.Engine, clk *clocktest.Clock, script string) string {
 	t.Helper()
 	f, err := os.Open(script)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
@@ -65,7 +66,7 @@ func (f *fakeHandoff) MatchArea(_ context.Context, typed string) string {
 
 func handoffEngine(t *testing.T, st *store.Store, h flows.Handoff) *flows.Engine {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC))
 	e, err := flows.New(contenttest.Builtin(t), st, flows.Options{Now: clk.Now, Handoff: h})
 	if err != nil {
 		t.Fatal(err)

@@ -13,19 +13,11 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
 // fakeSender records what each chat received. fail, when set, decides an
 // error for a chat (before anything is delivered).
@@ -73,7 +65,7 @@ var errBlocked = errors.New("fake: blocked")
 // made by the engine, under a fake clock.
 type town struct {
 	st    *store.Store
-	clk   *clock
+	clk   *clocktest.Clock
 	cat   *content.Catalog
 	eng   *flows.Engine
 	tg    *fakeSender
@@ -87,7 +79,7 @@ func newTown(t *testing.T, st *store.Store) *town {
 	t.Helper()
 	cat := contenttest.Builtin(t)
 	// 09:00 in Vietnam.
-	clk := &clock{t: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
 	eng, err := flows.New(cat, st, flows.Options{Now: clk.Now, Recorder: stats.NewRecorder(st, stats.Options{Now: clk.Now})})
 	if err != nil {
 		t.Fatal(err)

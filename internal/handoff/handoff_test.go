@@ -16,23 +16,11 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
-
-// clock is a fake time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // monday10 is a Monday at 10:00 in Vietnam: office hours.
 var monday10 = time.Date(2026, 12, 7, 10, 0, 0, 0, handoff.Vietnam)
@@ -61,7 +49,7 @@ func (s *sent) to(chat string) []string {
 	return append([]string(nil), s.msgs[chat]...)
 }
 
-func newService(t *testing.T, st *store.Store, clk *clock) (*handoff.Service, *sent) {
+func newService(t *testing.T, st *store.Store, clk *clocktest.Clock) (*handoff.Service, *sent) {
 	t.Helper()
 	cat := contenttest.Builtin(t)
 	svc := handoff.New(handoff.Options{Store: st, Content: func() *content.Catalog { return cat }, Now: clk.Now, SLA: 30 * time.Minute})
@@ -81,7 +69,7 @@ var (
 func TestTicketRedactedAndScopedToArea(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		clk := &clock{t: monday10}
+		clk := clocktest.New(monday10)
 		svc, _ := newService(t, st, clk)
 		o, err := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:1", Area: "phuong ben nghe", Step: "level2_activate/otp", Text: "gặp người thật, số tôi 0912345678 cccd 001203045680"})
 		if err != nil {
@@ -160,7 +148,7 @@ func twoReplicas(t *testing.T) (*store.Store, *store.Store) {
 func TestClaimIsExclusiveAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
 	stA, stB := twoReplicas(t)
-	clk := &clock{t: monday10}
+	clk := clocktest.New(monday10)
 	svcA, _ := newService(t, stA, clk)
 	svcB, _ := newService(t, stB, clk)
 	for round := range 20 {
@@ -240,7 +228,7 @@ func TestRefusedReplies(t *testing.T) {
 func TestBlockedReplyIsNotSent(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
-	clk := &clock{t: monday10}
+	clk := clocktest.New(monday10)
 	svc, out := newService(t, st, clk)
 	o, err := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:7", Area: "Xã Tân Lập", Text: "tài khoản bị khóa"})
 	if err != nil {
@@ -268,7 +256,7 @@ func TestBlockedReplyIsNotSent(t *testing.T) {
 func TestFirstAnswerTarget(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
-	clk := &clock{t: monday10}
+	clk := clocktest.New(monday10)
 	svc, out := newService(t, st, clk)
 	a, _ := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:1", Area: "Xã Tân Lập", Text: "giúp"})
 	b, _ := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:2", Area: "Xã Tân Lập", Text: "giúp"})
@@ -312,7 +300,7 @@ func TestOutsideHours(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
 	friday18 := time.Date(2026, 12, 11, 18, 0, 0, 0, handoff.Vietnam)
-	clk := &clock{t: friday18}
+	clk := clocktest.New(friday18)
 	svc, out := newService(t, st, clk)
 	o, err := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:1", Area: "Xã Tân Lập"})
 	if err != nil {
@@ -336,7 +324,7 @@ func TestOutsideHours(t *testing.T) {
 func TestZaloWindow(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
-	clk := &clock{t: monday10}
+	clk := clocktest.New(monday10)
 	svc, out := newService(t, st, clk)
 	o, _ := svc.Open(ctx, flows.HandoffRequest{Chat: "zalo:u1", Area: "Xã Tân Lập", Text: "giúp"})
 	clk.Add(8 * 24 * time.Hour)
@@ -359,7 +347,7 @@ func TestZaloWindow(t *testing.T) {
 func TestRestartWithOpenTicket(t *testing.T) {
 	ctx := context.Background()
 	stA, stB := twoReplicas(t)
-	clk := &clock{t: monday10}
+	clk := clocktest.New(monday10)
 	before, _ := newService(t, stA, clk)
 	o, err := before.Open(ctx, flows.HandoffRequest{Chat: "tg:5", Area: "Xã Tân Lập", Text: "sai số điện thoại"})
 	if err != nil {

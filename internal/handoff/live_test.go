@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
@@ -19,7 +20,7 @@ import (
 func TestLiveStreamsRepliesThenEnds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		clk := &clock{t: monday10}
+		clk := clocktest.New(monday10)
 		svc, _ := newService(t, st, clk)
 		o, err := svc.Open(ctx, flows.HandoffRequest{Chat: "web:abc", Area: "phuong ben nghe", Text: "gặp người thật"})
 		if err != nil {

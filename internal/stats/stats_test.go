@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
@@ -24,21 +24,12 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/volunteer/inchat"
 )
 
-// clock is a fake time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
 // world is the real engine with the Recorder and the volunteer features, on
 // one store, under a fake clock.
 type world struct {
 	t   *testing.T
 	st  *store.Store
-	clk *clock
+	clk *clocktest.Clock
 	eng *flows.Engine
 	reg *volunteer.Registry
 	rd  *stats.Reader
@@ -49,7 +40,7 @@ type world struct {
 func newWorld(t *testing.T, st *store.Store) *world {
 	t.Helper()
 	// 10:00 in Vietnam on 2 March 2026.
-	clk := &clock{t: time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC))
 	w := &world{t: t, st: st, clk: clk, reg: volunteer.NewRegistry(st, clk.Now), rd: stats.NewReader(st, 0), cat: contenttest.Builtin(t)}
 	var err error
 	w.eng, err = flows.New(w.cat, st, flows.Options{
