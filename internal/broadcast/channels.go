@@ -2,11 +2,10 @@ package broadcast
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"time"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/telegram"
 	"github.com/vneid-guide/vneidbot/internal/zalo"
 	"github.com/vneid-guide/vneidbot/internal/zalobot"
@@ -32,14 +31,14 @@ func Channels(p Platforms, perSecond float64) (map[string]Channel, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[string(flows.Telegram)] = Channel{Sender: tgBulk{tg}, PerSecond: perSecond, Buttons: true, Unreachable: unreachable}
+		out[string(flows.Telegram)] = Channel{Sender: tgBulk{tg}, PerSecond: perSecond, Buttons: true, Unreachable: blocked(tg)}
 	}
 	if p.Zalo != nil {
 		oa, err := zalo.New(*p.Zalo)
 		if err != nil {
 			return nil, err
 		}
-		out[string(zalo.Channel)] = Channel{Sender: oa, PerSecond: perSecond, Window: 7 * 24 * time.Hour, Buttons: true, Unreachable: unreachable}
+		out[string(zalo.Channel)] = Channel{Sender: oa, PerSecond: perSecond, Window: 7 * 24 * time.Hour, Buttons: true, Unreachable: blocked(oa)}
 	}
 	if p.ZaloBot != nil {
 		zb, err := zalobot.New(*p.ZaloBot)
@@ -51,13 +50,10 @@ func Channels(p Platforms, perSecond float64) (map[string]Channel, error) {
 	return out, nil
 }
 
-// unreachable holds the platforms' rules for "the user blocked or left the
-// bot": Telegram's ErrBlocked or a 403, the Zalo OA's ErrUnreachable.
-// TODO(issue 12): the adapters' own error classification replaces it.
-func unreachable(err error) bool {
-	var ae *telegram.APIError
-	return errors.Is(err, telegram.ErrBlocked) || errors.As(err, &ae) && ae.Code == http.StatusForbidden ||
-		errors.Is(err, zalo.ErrUnreachable)
+// blocked is "the user blocked or left the bot", as the channel's adapter
+// classifies its own errors.
+func blocked(c interface{ Classify(error) delivery.Fate }) func(error) bool {
+	return func(err error) bool { return c.Classify(err) == delivery.Blocked }
 }
 
 // tgBulk sends through Telegram's bulk path, which yields to live replies.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -97,7 +98,7 @@ func (c *client) call(ctx context.Context, method string, params tgbotapi.Params
 	floods := 0
 	for n := 0; n < attempts; n++ {
 		if n > 0 {
-			if err := sleep(ctx, c.backoff.delay(n-1)); err != nil {
+			if err := retry.Sleep(ctx, c.backoff.delay(n-1)); err != nil {
 				return err
 			}
 		}
@@ -204,19 +205,4 @@ func snippet(b []byte) string {
 		s = s[:200] + "…"
 	}
 	return s
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"sync"
 	"time"
 )
@@ -130,7 +131,7 @@ func (l *limiter) wait(ctx context.Context, chat int64, limited, bulk bool) erro
 		t = at
 	}
 	for {
-		if err := sleep(ctx, t.Sub(l.now())); err != nil {
+		if err := retry.Sleep(ctx, t.Sub(l.now())); err != nil {
 			return err
 		}
 		// a 429 may have come in while this call waited
@@ -155,7 +156,7 @@ func (l *limiter) idle(ctx context.Context) error {
 		if !busy {
 			return nil
 		}
-		if err := sleep(ctx, l.global.every); err != nil {
+		if err := retry.Sleep(ctx, l.global.every); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -39,7 +40,7 @@ func (b *Adapter) RunPolling(ctx context.Context) error {
 		switch {
 		case err != nil && ctx.Err() == nil:
 			b.log.Warn("telegram: polling lease unavailable", "err", err)
-			sleep(ctx, b.o.PollBackoff.delay(fails))
+			retry.Sleep(ctx, b.o.PollBackoff.delay(fails))
 			fails++
 			continue
 		case !ok:
@@ -47,7 +48,7 @@ func (b *Adapter) RunPolling(ctx context.Context) error {
 				b.log.Info("telegram: another replica is polling; standing by", "replica", b.o.ReplicaID)
 				standby = true
 			}
-			sleep(ctx, jitter(b.o.LeaseTTL/3))
+			retry.Sleep(ctx, jitter(b.o.LeaseTTL/3))
 			continue
 		}
 		fails, standby = 0, false
@@ -69,7 +70,7 @@ func (b *Adapter) pollWhileHolding(ctx context.Context, l *store.Lease) {
 	go func() {
 		defer close(renewed)
 		last := time.Now()
-		for sleep(pctx, l.TTL()/3) == nil {
+		for retry.Sleep(pctx, l.TTL()/3) == nil {
 			ok, err := l.Renew(pctx)
 			switch {
 			case err == nil && ok:
@@ -102,7 +103,7 @@ func (b *Adapter) pollWhileHolding(ctx context.Context, l *store.Lease) {
 			}
 			fails++
 			b.log.Warn("telegram: getUpdates failed", "err", err, "retry_in", d)
-			sleep(pctx, d)
+			retry.Sleep(pctx, d)
 			continue
 		}
 		fails = 0
@@ -115,7 +116,7 @@ func (b *Adapter) pollWhileHolding(ctx context.Context, l *store.Lease) {
 		if len(updates) == 0 && time.Since(start) < b.o.PollTimeout/2 {
 			// the server did not hold the poll (an emulator, a proxy): do
 			// not spin
-			sleep(pctx, b.o.IdlePause)
+			retry.Sleep(pctx, b.o.IdlePause)
 		}
 	}
 	lost()

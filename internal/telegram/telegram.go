@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"log/slog"
 	"net/http"
 	"os"
@@ -211,7 +212,7 @@ func (b *Adapter) init(ctx context.Context) error {
 		}
 		d := b.o.PollBackoff.delay(n)
 		b.log.Warn("telegram: getMe failed, retrying", "err", err, "in", d)
-		if err := sleep(ctx, d); err != nil {
+		if err := retry.Sleep(ctx, d); err != nil {
 			return err
 		}
 	}
@@ -395,7 +396,7 @@ func (b *Adapter) Send(ctx context.Context, chatID string, replies []flows.Reply
 	if err != nil {
 		return fmt.Errorf("telegram: chat id %q: %w", chatID, err)
 	}
-	if err := b.deliver(ctx, chat, replies, false, b.log); err != nil && !isForbidden(err) {
+	if err := b.deliver(ctx, chat, replies, false, b.log); err != nil && b.Classify(err) != delivery.Blocked {
 		return err
 	}
 	return nil
@@ -417,6 +418,20 @@ func (b *Adapter) Broadcast(ctx context.Context, chatID string, replies []flows.
 		return ErrBlocked
 	}
 	return b.deliver(ctx, chat, replies, true, b.log)
+}
+
+// Classify tells what a failed send means: Blocked when the chat blocked
+// the bot (ErrBlocked, or 403 from Telegram), RetryLater on flood control,
+// a server error or the network, GiveUp when Telegram refused the message.
+func (b *Adapter) Classify(err error) delivery.Fate {
+	var ae *APIError
+	switch {
+	case errors.Is(err, ErrBlocked) || isForbidden(err):
+		return delivery.Blocked
+	case errors.As(err, &ae) && !ae.retryable():
+		return delivery.GiveUp
+	}
+	return delivery.RetryLater
 }
 
 // Blocked reports whether chatID is marked as having blocked the bot.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"io"
 	"net/http"
 
@@ -96,7 +97,7 @@ func (b *Adapter) RunWebhook(ctx context.Context, url, secret string) error {
 		}
 		d := b.o.PollBackoff.delay(n)
 		b.log.Error("telegram: setWebhook failed, retrying", "err", err, "in", d)
-		if sleep(ctx, d) != nil {
+		if retry.Sleep(ctx, d) != nil {
 			return nil
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"log/slog"
 	"strconv"
 	"time"
@@ -245,7 +246,7 @@ func (t *Tokens) refresh(ctx context.Context, stale string) (Pair, error) {
 		if i >= maxWaits {
 			return Pair{}, errors.New("zalo: gave up waiting for another replica's token refresh")
 		}
-		if err := sleep(ctx, t.o.PollEvery); err != nil {
+		if err := retry.Sleep(ctx, t.o.PollEvery); err != nil {
 			return Pair{}, err
 		}
 	}
@@ -292,7 +293,7 @@ func (t *Tokens) refreshLocked(ctx context.Context, stale string) (Pair, error) 
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		err = t.Save(sctx, p)
-		if err == nil || attempt == 4 || sleep(sctx, time.Duration(attempt+1)*100*time.Millisecond) != nil {
+		if err == nil || attempt == 4 || retry.Sleep(sctx, time.Duration(attempt+1)*100*time.Millisecond) != nil {
 			break
 		}
 	}
@@ -362,15 +363,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -38,6 +38,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"io"
 	"log/slog"
 	"net/http"
@@ -51,9 +52,9 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
+	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
-	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 )
 
 // Channel is the engine's name for this channel.
@@ -151,7 +152,7 @@ func New(o Options) (*Adapter, error) {
 		api:    &Client{BaseURL: o.APIURL, AppSecret: o.AppSecret, HTTP: o.HTTP},
 		tokens: a.tokens, rdb: st.Client(), log: o.Logger, m: a.m,
 		key:         func(user string) string { return st.Key("zalo", "unreachable", user) },
-		rateRetries: 4, rateBackoff: time.Second, sleep: sleep,
+		rateRetries: 4, rateBackoff: time.Second, sleep: retry.Sleep,
 	}
 	return a, nil
 }
@@ -342,19 +343,25 @@ func classifyText(text string) (flows.Kind, string, string) {
 // returned: retrying cannot help. A retry resends the whole set of replies.
 func (a *Adapter) Send(ctx context.Context, user string, replies []flows.Reply) error {
 	err := a.send.send(ctx, user, Render(replies, a.say))
-	if err == nil || !retryable(err) {
+	if err == nil || a.Classify(err) != delivery.RetryLater {
 		return nil
 	}
 	return err
 }
 
-// retryable reports whether a failed send may succeed later.
-func retryable(err error) bool {
+// Classify tells what a failed send means: Blocked for a user Zalo will
+// not let the OA reach (ErrUnreachable), RetryLater when rate limited, when
+// the token was refused or missing, or on the network; GiveUp when Zalo
+// refused the message itself.
+func (a *Adapter) Classify(err error) delivery.Fate {
 	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Code == CodeRateLimited || ae.TokenRejected()
+	switch {
+	case errors.Is(err, ErrUnreachable):
+		return delivery.Blocked
+	case errors.As(err, &ae) && ae.Code != CodeRateLimited && !ae.TokenRejected():
+		return delivery.GiveUp
 	}
-	return !errors.Is(err, ErrUnreachable) // tokens missing or refused, network, non-JSON answers
+	return delivery.RetryLater // tokens missing or refused, network, non-JSON answers
 }
 
 // Unreachable reports whether user is marked unreachable, and why (an API

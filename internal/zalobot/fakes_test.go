@@ -17,8 +17,8 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
-	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 const (

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"io"
 	"log/slog"
 	"net/http"
@@ -34,9 +35,9 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
+	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
-	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 )
 
 // Channel is the engine's name for this channel.
@@ -123,7 +124,7 @@ func New(o Options) (*Adapter, error) {
 	a := &Adapter{
 		o: o, log: o.Logger, m: newMetrics(o.Metrics),
 		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
-		retries: 3, backoff: time.Second, sleep: sleep,
+		retries: 3, backoff: time.Second, sleep: retry.Sleep,
 		warn: lograte.New(o.Logger, time.Minute, nil),
 	}
 	a.intake = delivery.NewIntake(o.Store, Channel, o.Delivery, a.parse, delivery.IntakeOptions{
@@ -345,11 +346,22 @@ func (a *Adapter) parse(_ context.Context, raw []byte) ([]flows.Inbound, error) 
 func (a *Adapter) Send(ctx context.Context, chat string, replies []flows.Reply) error {
 	err := a.send(ctx, chat, replies)
 	var ae *APIError
-	if errors.As(err, &ae) && ae.Code != http.StatusTooManyRequests && ae.Code != CodeNothingYet && ae.Code < 500 {
+	if err != nil && a.Classify(err) == delivery.GiveUp && errors.As(err, &ae) {
 		a.log.Warn("zalo bot: replies refused; not retrying", "chat", chat, "code", ae.Code, "description", ae.Description)
 		return nil
 	}
 	return err
+}
+
+// Classify tells what a failed send means: GiveUp when the platform
+// refused the message (400, 401, 403, 404), RetryLater on 429, a server
+// error or the network. The platform tells no blocked chat apart.
+func (a *Adapter) Classify(err error) delivery.Fate {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Code != http.StatusTooManyRequests && ae.Code != CodeNothingYet && ae.Code < 500 {
+		return delivery.GiveUp
+	}
+	return delivery.RetryLater
 }
 
 // send sends the rendered replies and stops at the first failure.
@@ -384,17 +396,6 @@ func (a *Adapter) send(ctx context.Context, chat string, replies []flows.Reply) 
 // leaseRetry is how often a replica that does not poll checks whether the
 // poller's lease has lapsed.
 const leaseRetry = 5 * time.Second
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // say returns a UI message of the content being served, so that a content
 // update changes the adapter's words too.
