@@ -392,9 +392,10 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
 		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs):
 		return Result{Verdict: Confident, Hits: hits}
-	case offTopic && (foreign || !long || sure < ix.p.unsureAt):
-		// About another service; but a long message that mentions the bank
-		// while telling a VNeID scam is still about VNeID.
+	case offTopic:
+		// Names another service and is not answered outright: no "Ý bạn
+		// là…" list for it. A VNeID scam story that names the bank is sure
+		// enough to be answered above.
 		return Result{Verdict: OutOfScope}
 	case long && sure >= ix.p.unsureAt:
 		// "Ý bạn là…": only the entries truly close to the best one.
