@@ -39,7 +39,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vneid-guide/vneidbot/internal/retry"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -53,7 +52,6 @@ import (
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
-	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
@@ -61,7 +59,7 @@ import (
 const Channel = flows.Zalo
 
 // MaxBody is the largest webhook body read.
-const MaxBody = 1 << 20
+const MaxBody = delivery.MaxBody
 
 var (
 	_ delivery.Sender = (*Adapter)(nil)
@@ -109,7 +107,7 @@ type Adapter struct {
 	auth   *Authorizer
 	intake *delivery.Intake
 	send   *sender
-	warn   *lograte.Limiter // rejected requests
+	hook   *delivery.Webhook
 }
 
 // New builds the adapter. It starts nothing: serve Webhook and Callback, and
@@ -140,7 +138,8 @@ func New(o Options) (*Adapter, error) {
 		o.OAuthURL = "https://oauth.zaloapp.com"
 	}
 	o.Tokens.Logger, o.Tokens.Now = o.Logger, o.Now
-	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics), warn: lograte.New(o.Logger, time.Minute, o.Now)}
+	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics)}
+	a.hook = delivery.NewWebhook("zalo webhook", a.m.webhook, o.Logger, o.Now)
 	oauth := &OAuth{BaseURL: o.OAuthURL, AppID: o.AppID, AppSecret: o.AppSecret, HTTP: o.HTTP, Now: o.Now}
 	a.tokens = newTokens(o.Store, oauth, o.Tokens, a.m)
 	a.auth = NewAuthorizer(o.Store, oauth, a.tokens, o.Logger)
@@ -182,19 +181,13 @@ func (a *Adapter) Run(ctx context.Context) error {
 func (a *Adapter) Webhook() http.Handler { return http.HandlerFunc(a.serveWebhook) }
 
 func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		a.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, err)
-		return
-	case err != nil:
-		a.reject(w, r, "malformed", http.StatusBadRequest, err)
+	body, ok := a.hook.Body(w, r)
+	if !ok {
 		return
 	}
 	ev, err := ParseEvent(body)
 	if err != nil {
-		a.reject(w, r, "malformed", http.StatusBadRequest, err)
+		a.hook.Reject(w, r, "malformed", http.StatusBadRequest, err)
 		return
 	}
 	if err := Verify(ev, body, r.Header.Get("X-ZEvent-Signature"), a.o.AppID, a.o.OASecretKey); err != nil {
@@ -202,11 +195,11 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		if result == "" {
 			result = "bad_signature"
 		}
-		a.reject(w, r, result, http.StatusOK, err)
+		a.hook.Reject(w, r, result, http.StatusOK, err)
 		return
 	}
 	if result, err := a.checkTime(ev); err != nil {
-		a.reject(w, r, result, http.StatusOK, err)
+		a.hook.Reject(w, r, result, http.StatusOK, err)
 		return
 	}
 	kind := ev.Kind()
@@ -260,15 +253,6 @@ func (a *Adapter) checkTime(ev *Event) (string, error) {
 		return "stale", fmt.Errorf("event from %s", at.UTC().Format(time.RFC3339))
 	}
 	return "", nil
-}
-
-// reject counts and logs a request that is not processed. The body is never
-// logged: it is citizens' messages, and unverified. A flood of the same
-// rejection writes one line a minute, with the count of those left out.
-func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, result string, status int, err error) {
-	a.m.webhook.WithLabelValues(result).Inc()
-	a.warn.Warn(result, "zalo webhook: request dropped", "result", result, "status", status, "remote", r.RemoteAddr, "err", err)
-	w.WriteHeader(status)
 }
 
 var eventName = regexp.MustCompile(`^[a-z_]{1,40}$`)

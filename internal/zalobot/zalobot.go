@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vneid-guide/vneidbot/internal/retry"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -36,7 +35,6 @@ import (
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
-	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
@@ -44,7 +42,7 @@ import (
 const Channel = flows.ZaloBot
 
 // MaxBody is the largest webhook body read.
-const MaxBody = 1 << 20
+const MaxBody = delivery.MaxBody
 
 var (
 	_ delivery.Sender = (*Adapter)(nil)
@@ -91,7 +89,7 @@ type Adapter struct {
 	retries int           // retries after 429 (3)
 	backoff time.Duration // first pause after 429, doubling (1s)
 	sleep   func(context.Context, time.Duration) error
-	warn    *lograte.Limiter // rejected webhook requests
+	hook    *delivery.Webhook
 }
 
 // New builds the adapter. It starts nothing: serve Webhook (webhook mode)
@@ -125,8 +123,8 @@ func New(o Options) (*Adapter, error) {
 		o: o, log: o.Logger, m: newMetrics(o.Metrics),
 		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
 		retries: 3, backoff: time.Second, sleep: retry.Sleep,
-		warn: lograte.New(o.Logger, time.Minute, nil),
 	}
+	a.hook = delivery.NewWebhook("zalo bot webhook", a.m.webhook, o.Logger, nil)
 	a.intake = delivery.NewIntake(o.Store, Channel, o.Delivery, a.parse, delivery.IntakeOptions{
 		Workers: o.Workers, Queue: o.Queue, OnDrop: a.m.dropped.Inc, Logger: o.Logger,
 	})
@@ -167,22 +165,16 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		if got == "" {
 			result = "no_secret"
 		}
-		a.reject(w, r, result, http.StatusUnauthorized, nil)
+		a.hook.Reject(w, r, result, http.StatusUnauthorized, nil)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		a.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, err)
-		return
-	case err != nil:
-		a.reject(w, r, "malformed", http.StatusBadRequest, err)
+	body, ok := a.hook.Body(w, r)
+	if !ok {
 		return
 	}
 	ups, err := ParseUpdates(body)
 	if err != nil {
-		a.reject(w, r, "malformed", http.StatusBadRequest, err)
+		a.hook.Reject(w, r, "malformed", http.StatusBadRequest, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 1500*time.Millisecond)
@@ -210,14 +202,6 @@ func (a *Adapter) accept(ctx context.Context, raw []byte, ups []Update) error {
 	}
 	_, err := a.intake.Accept(ctx, raw)
 	return err
-}
-
-// reject counts and logs a request that is not processed; a flood of the
-// same rejection writes one line a minute, with the count left out.
-func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, result string, status int, err error) {
-	a.m.webhook.WithLabelValues(result).Inc()
-	a.warn.Warn(result, "zalo bot webhook: request dropped", "result", result, "status", status, "remote", r.RemoteAddr, "err", err)
-	w.WriteHeader(status)
 }
 
 var eventName = regexp.MustCompile(`^[a-z_.]{1,60}$`)

@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vneid-guide/vneidbot/flows"
-	"github.com/vneid-guide/vneidbot/internal/lograte"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 )
 
 var update = flag.Bool("update", false, "update golden files")
@@ -64,7 +64,7 @@ func TestWebhookSecret(t *testing.T) {
 func TestWebhookRejectionsDoNotFloodTheLog(t *testing.T) {
 	r := newRig(t, testSecret, nil)
 	var logs bytes.Buffer
-	r.a.warn = lograte.New(slog.New(slog.NewTextHandler(&logs, nil)), time.Minute, nil)
+	r.a.hook = delivery.NewWebhook("zalo bot webhook", r.a.m.webhook, slog.New(slog.NewTextHandler(&logs, nil)), nil)
 	for range 1000 {
 		r.post(t, readUpdate(t, "text"), "s3cret-token-for-tesTs")
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
+	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 var seq atomic.Int64
