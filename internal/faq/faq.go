@@ -405,6 +405,9 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 				close = append(close, h)
 			}
 		}
+		if len(close) == 1 {
+			return Result{Verdict: Confident, Hits: hits} // nothing close to choose from
+		}
 		return Result{Verdict: Unsure, Hits: close}
 	case !long && top.score >= ix.p.unsure && (top.pairs >= 1 || top.score >= ix.p.unsureAlone):
 		return Result{Verdict: Unsure, Hits: hits}
