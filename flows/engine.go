@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"log/slog"
-	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
@@ -230,7 +230,8 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 		switch {
 		case errors.Is(err, session.ErrConflict):
 			e.metrics.conflicts.Inc()
-			if err := sleep(ctx, backoff(attempt)); err != nil {
+			// Grows with each attempt, with jitter so colliding updates spread out.
+			if err := retry.Sleep(ctx, retry.Backoff(attempt, time.Millisecond, 32*time.Millisecond)); err != nil {
 				return Outcome{}, err
 			}
 			continue
@@ -278,23 +279,6 @@ func (e *Engine) kept(ctx context.Context, chat, msgID string) (Outcome, error) 
 		return Outcome{Replies: replies, Entry: en.ID, Duplicate: true}, nil
 	}
 	return Outcome{Duplicate: true}, nil
-}
-
-// backoff grows with each attempt, with jitter so colliding updates spread out.
-func backoff(attempt int) time.Duration {
-	d := time.Millisecond << min(attempt, 5)
-	return d/2 + rand.N(d)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // newFSM builds a fresh state machine for flow positioned at step. A machine

@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"log/slog"
 	"sort"
 	"strconv"
@@ -272,7 +273,7 @@ func (b *Broadcaster) choose(ctx context.Context, seg Segment, fn func(recipient
 				}
 			}
 			if b.o.chooseGap >= 0 {
-				if err := store.Sleep(ctx, cmp.Or(b.o.chooseGap, chooseGap)); err != nil {
+				if err := retry.Sleep(ctx, cmp.Or(b.o.chooseGap, chooseGap)); err != nil {
 					return err
 				}
 			}
@@ -797,7 +798,7 @@ func (p *pacer) wait(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	return store.Sleep(ctx, d)
+	return retry.Sleep(ctx, d)
 }
 
 func randomHex(n int) string {

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"io"
 	"math"
 	"net"
@@ -32,8 +33,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // Mode is what a target URL is driven as.
@@ -379,7 +378,7 @@ func (r *runner) loop(ctx context.Context, slot int, deadline time.Time) []time.
 			r.errors.Add(1)
 			r.countError(err)
 			// back off a little so a dead target is not spun on
-			_ = store.Sleep(ctx, 10*time.Millisecond)
+			_ = retry.Sleep(ctx, 10*time.Millisecond)
 			continue
 		}
 		r.ok.Add(1)

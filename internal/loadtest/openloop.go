@@ -3,13 +3,12 @@ package loadtest
 import (
 	"context"
 	"errors"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // openLoop schedules requests at o.Rate per second with exponential gaps
@@ -44,7 +43,7 @@ func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time
 			break
 		}
 		if d := time.Until(next); d > 0 {
-			_ = store.Sleep(ctx, d)
+			_ = retry.Sleep(ctx, d)
 		}
 		if n := r.sent.Load(); r.o.Requests > 0 && n >= r.o.Requests {
 			break
