@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vneid-guide/vneidbot/internal/retry"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"github.com/vneid-guide/vneidbot/internal/session"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
 )

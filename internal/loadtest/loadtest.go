@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vneid-guide/vneidbot/internal/retry"
 	"io"
 	"math"
 	"net"
@@ -33,6 +32,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/retry"
 )
 
 // Mode is what a target URL is driven as.

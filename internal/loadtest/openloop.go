@@ -3,12 +3,13 @@ package loadtest
 import (
 	"context"
 	"errors"
-	"github.com/vneid-guide/vneidbot/internal/retry"
 	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/retry"
 )
 
 // openLoop schedules requests at o.Rate per second with exponential gaps
