@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/vneid-guide/vneidbot/internal/accounts"
+	"github.com/vneid-guide/vneidbot/internal/web/browsertest"
 )
 
 // TestInboxAndWebChatInTheBrowser runs the web trip in headless
@@ -20,13 +19,7 @@ import (
 // claims it, has a reply asking for an OTP refused with the reason, sends a
 // proper reply, which the citizen's page shows live, and closes it.
 func TestInboxAndWebChatInTheBrowser(t *testing.T) {
-	bin := os.Getenv("CHROME_BIN")
-	if bin == "" {
-		bin, _ = exec.LookPath("chromium")
-	}
-	if bin == "" {
-		t.Skip("no Chromium found: apt-get install chromium (or set CHROME_BIN) to run the browser test")
-	}
+	browsertest.Require(t)
 	srv, a, _ := handoffBot(t, "ADMIN_TOKEN", adminToken)
 	ctx := context.Background()
 	if err := setupAdmin(ctx, a); err != nil {
@@ -37,19 +30,7 @@ func TestInboxAndWebChatInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.WindowSize(390, 844), // a phone
-		chromedp.Flag("headless", "new"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	officer, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	officer, cancelTimeout := context.WithTimeout(officer, 90*time.Second)
-	defer cancelTimeout()
+	officer := browsertest.Phone(t, 90*time.Second)
 	citizen, cancelCitizen := chromedp.NewContext(officer) // a second tab
 	defer cancelCitizen()
 

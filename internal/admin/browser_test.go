@@ -1,13 +1,11 @@
 package admin_test
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,50 +16,23 @@ import (
 
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
+	"github.com/vneid-guide/vneidbot/internal/web/browsertest"
 )
-
-// chromium finds a headless-capable Chromium: $CHROME_BIN, or Debian's.
-func chromium() string {
-	if p := os.Getenv("CHROME_BIN"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // TestDashboardInABrowser logs in through the form in headless Chromium at
 // a phone's size, sees the funnel and the volunteer's count, and downloads a
 // CSV. .ci/run installs Debian's chromium; elsewhere the test is skipped
 // with the reason.
 func TestDashboardInABrowser(t *testing.T) {
-	bin := chromium()
-	if bin == "" {
-		t.Skip("no Chromium found: apt-get install chromium (or set CHROME_BIN) to run the browser test")
-	}
+	browsertest.Require(t)
 	f := newFixture(t, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}))
 	mux := http.NewServeMux()
 	mux.Handle("/admin", f.h)
 	mux.Handle("/admin/", f.h)
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the browser (closed first) has let go
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.WindowSize(390, 844), // a phone
-		chromedp.Flag("headless", "new"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := browsertest.Phone(t, 90*time.Second)
 
 	// Log in through the form and wait for the funnel.
 	err := chromedp.Do(ctx,

@@ -18,6 +18,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
+	"github.com/vneid-guide/vneidbot/internal/web/browsertest"
 )
 
 // replica is a second bot process: an engine on the same Redis that follows
@@ -77,10 +78,7 @@ func (r *replica) answer(ctx context.Context, chat, q string) string {
 // to a folder, the pages are saved there (docs/img holds the ones
 // docs/operators.md shows).
 func TestEditorInABrowser(t *testing.T) {
-	bin := chromium()
-	if bin == "" {
-		t.Skip("no Chromium found: apt-get install chromium (or set CHROME_BIN) to run the browser test")
-	}
+	browsertest.Require(t)
 	ef := newEditorFixture(t, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -90,19 +88,7 @@ func TestEditorInABrowser(t *testing.T) {
 		t.Fatal("the replica has the new text before anything is published")
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.WindowSize(390, 844), // a phone
-		chromedp.Flag("headless", "new"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelB := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancelB()
-	bctx, cancelTimeout := context.WithTimeout(bctx, 60*time.Second)
-	defer cancelTimeout()
+	bctx := browsertest.Phone(t, 60*time.Second)
 
 	shots := os.Getenv("EDITOR_SCREENSHOTS")
 	shot := func(name string) {

@@ -1,12 +1,9 @@
 package web_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -18,6 +15,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 	"github.com/vneid-guide/vneidbot/internal/web"
+	"github.com/vneid-guide/vneidbot/internal/web/browsertest"
 )
 
 // TestPhoneWalksTheInstallFlow opens the web chat in headless Chromium at a
@@ -26,13 +24,7 @@ import (
 // is typed. .ci/run installs Debian's chromium; elsewhere the test is
 // skipped with the reason.
 func TestPhoneWalksTheInstallFlow(t *testing.T) {
-	bin := os.Getenv("CHROME_BIN")
-	if bin == "" {
-		bin, _ = exec.LookPath("chromium")
-	}
-	if bin == "" {
-		t.Skip("no Chromium found: apt-get install chromium (or set CHROME_BIN) to run the browser test")
-	}
+	browsertest.Require(t)
 	cat := contenttest.Builtin(t)
 	eng, err := flows.New(cat, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}), flows.Options{})
 	if err != nil {
@@ -43,21 +35,9 @@ func TestPhoneWalksTheInstallFlow(t *testing.T) {
 	mux.Handle("GET /{$}", h.Page())
 	mux.Handle("POST /api/chat", h)
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the browser (closed first) has let go
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.WindowSize(390, 844), // a phone
-		chromedp.Flag("headless", "new"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := browsertest.Phone(t, 90*time.Second)
 
 	// waitFor waits until the page shows text; press clicks the newest
 	// enabled button whose label contains label; say types into the box.

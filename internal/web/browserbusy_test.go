@@ -1,11 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 	"github.com/vneid-guide/vneidbot/internal/web"
+	"github.com/vneid-guide/vneidbot/internal/web/browsertest"
 )
 
 // TestPageSaysBusyAndRetries opens the chat page while the replica is full:
@@ -27,13 +25,7 @@ import (
 // retries with backoff, and once a slot is free shows the greeting and
 // takes the message away.
 func TestPageSaysBusyAndRetries(t *testing.T) {
-	bin := os.Getenv("CHROME_BIN")
-	if bin == "" {
-		bin, _ = exec.LookPath("chromium")
-	}
-	if bin == "" {
-		t.Skip("no Chromium found: apt-get install chromium (or set CHROME_BIN) to run the browser test")
-	}
+	browsertest.Require(t)
 	gate := admission.New(1, admission.Options{RetryAfter: time.Second})
 	gate.TryAcquire("test") // the replica is full
 	cat := contenttest.Builtin(t)
@@ -52,17 +44,9 @@ func TestPageSaysBusyAndRetries(t *testing.T) {
 		h.ServeHTTP(w, r)
 	}))
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the browser (closed first) has let go
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(390, 844), chromedp.Flag("headless", "new"))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelTimeout()
+	ctx := browsertest.Phone(t, 60*time.Second)
 	busy := cat.Msg(cat.DefaultLocale(), "web_busy")
 	logHas := func(text string) chromedp.Action[bool] {
 		return chromedp.Poll[bool](`document.getElementById("log").innerText.includes(` + jsString(text) + `)`)
