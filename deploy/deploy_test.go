@@ -819,7 +819,7 @@ func TestSecretExamplesHoldPlaceholdersOnly(t *testing.T) {
 func TestKustomizationListsExistingFiles(t *testing.T) {
 	k, ok := find(loadK8s(t), "Kustomization", "")
 	if !ok {
-		t.Skip("no kustomization.yaml")
+		t.Fatal("k8s has no kustomization.yaml listing the manifests")
 	}
 	for _, r := range k.Resources {
 		if _, err := os.Stat(filepath.Join("k8s", r)); err != nil {

@@ -204,8 +204,8 @@ func TestShareGivesOwnLinks(t *testing.T) {
 	}
 }
 
-// TestTypedCodeThroughTheEngine goes through Engine.Handle, which needs
-// typed() to call volunteerTyped first (one line in turn.go).
+// TestTypedCodeThroughTheEngine goes through Engine.Handle: typed() calls
+// volunteerTyped first, so a typed code is taken and kept in the session.
 func TestTypedCodeThroughTheEngine(t *testing.T) {
 	e := volunteerEngine(t, newFakeVolunteers())
 	ctx := context.Background()
@@ -217,7 +217,7 @@ func TestTypedCodeThroughTheEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(texts(replies), "đã ghi nhận mã giới thiệu") {
-		t.Skip("typed() does not call volunteerTyped yet (the hook line in flows/turn.go); the hook itself is tested above")
+		t.Fatalf("a typed referral code was not taken (typed() must call volunteerTyped first); replies:\n%s", texts(replies))
 	}
 	snap, err := e.store.LoadSession(ctx, "zalo:z1", "")
 	if err != nil {
