@@ -1,0 +1,39 @@
+package faq
+
+import "testing"
+
+// TestScopeAndSituations pins behaviours of issue 11 on the real content:
+// out-of-scope phrases that fold into common VNeID words do not refuse,
+// look-alike services do, and situations pick their entry.
+func TestScopeAndSituations(t *testing.T) {
+	ix := New(mustLoad(t))
+	cases := []struct {
+		q, prev, last string
+		want          string // entry answered outright, or refused
+	}{
+		// "đang kiểm tra" is not "đăng kiểm", "quốc gia về" is not "giá vé", "đó là" is not "đô la"
+		{q: "ứng dụng báo đang kiểm tra hồ sơ trước khi xử lý đã hai tuần, bao lâu mới được duyệt?", want: "waiting_approval"},
+		{q: "thông tin trên VNeID lấy từ cơ sở dữ liệu quốc gia về dân cư bị sai thì sửa ở đâu?", want: "wrong_personal_data"},
+		// other services that share VNeID's words
+		{q: "quên mật khẩu gmail lấy lại thế nào", want: refused},
+		{q: "chuyển mạng giữ số sang Viettel làm ở đâu", want: refused},
+		{q: "giấy đăng ký xe máy bị mất thì xin cấp lại ở đâu", want: refused},
+		// a situation told picks its entry
+		{q: "bố tôi nằm liệt giường, muốn làm định danh mức 2 thì ai đi đăng ký thay được?", want: "level2_proxy"},
+		// a follow-up with content words goes on about the last topic's related entries
+		{q: "what if I did not get the OTP code?", prev: "how do I activate VNeID?", last: "activate_steps", want: "otp_not_received"},
+	}
+	for _, c := range cases {
+		var cx Context
+		if c.last != "" {
+			cx = Context{Last: c.last, Situations: ix.Search(c.prev, "vi").Situations}
+		}
+		r := ix.SearchIn(c.q, "vi", cx)
+		switch {
+		case c.want == refused && (r.Verdict == Confident || r.Verdict == Unsure):
+			t.Errorf("%q: %s %v, want refused", c.q, r.Verdict, r.Hits)
+		case c.want != refused && (r.Verdict != Confident || r.Hits[0].ID != c.want):
+			t.Errorf("%q: %s %v, want %s answered", c.q, r.Verdict, r.Hits, c.want)
+		}
+	}
+}
