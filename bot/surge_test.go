@@ -18,6 +18,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/admission"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
@@ -88,7 +89,7 @@ func TestTelegramOverloadLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: prometheus.NewRegistry()}
+	a := &app{cfg: cfg, log: log, store: st, engine: eng, delivery: delivery.New(delivery.Options{Store: st, Engine: eng}), content: src, mux: http.NewServeMux(), metrics: prometheus.NewRegistry()}
 	if err := a.routes(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
@@ -65,7 +66,7 @@ func startBot(t *testing.T, getenv func(string) string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{cfg: cfg, log: log, store: st, engine: eng, content: src, mux: http.NewServeMux(), metrics: prometheus.NewRegistry()}
+	a := &app{cfg: cfg, log: log, store: st, engine: eng, delivery: delivery.New(delivery.Options{Store: st, Engine: eng, Recorder: rec}), content: src, mux: http.NewServeMux(), metrics: prometheus.NewRegistry()}
 	if err := a.routes(ctx); err != nil {
 		t.Fatal(err)
 	}
