@@ -24,6 +24,7 @@ import (
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
 const (
@@ -244,20 +245,7 @@ func testRedis(t testing.TB) (string, *miniredis.Miniredis) {
 
 // openStore opens a store on url under prefix and cleans the prefix up after the test.
 func openStore(t testing.TB, url, prefix string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{URL: url, Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		keys, _ := st.Client().Keys(ctx, prefix+":*").Result()
-		if len(keys) > 0 {
-			st.Client().Del(ctx, keys...)
-		}
-		st.Close()
-	})
-	return st
+	return storetest.Open(t, storetest.Backend{Name: "redis", URL: url}, store.Options{Prefix: prefix})
 }
 
 var prefixSeq struct {

@@ -18,9 +18,11 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
 // Test constants: an app as Zalo's console shows it.
@@ -212,30 +214,6 @@ func (f *fakeOAuth) grant(t *testing.T, permissionURL, code string) url.Values {
 	return url.Values{"code": {code}, "state": {q.Get("state")}, "oa_id": {"1289316048624187123"}}
 }
 
-var prefixSeq atomic.Int64
-
-// openStore opens an in-process Redis, or the one at REDIS_URL, under a
-// prefix of its own. When REDIS_URL is set, a second store on the same
-// prefix is another replica's connection.
-func openStore(t *testing.T, prefix string) *store.Store {
-	t.Helper()
-	if prefix == "" {
-		prefix = fmt.Sprintf("test-zalo-%d-%d", time.Now().UnixNano(), prefixSeq.Add(1))
-	}
-	st, err := store.Open(context.Background(), store.Options{URL: os.Getenv("REDIS_URL"), Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if keys, err := st.Client().Keys(ctx, prefix+":*").Result(); err == nil && len(keys) > 0 {
-			st.Client().Del(ctx, keys...)
-		}
-		st.Close()
-	})
-	return st
-}
-
 // testCatalog is the small, stable catalog in testdata/content.
 func testCatalog(t *testing.T) *content.Catalog {
 	t.Helper()
@@ -255,25 +233,8 @@ func newEngine(t *testing.T, st *store.Store, now func() time.Time) *flows.Engin
 	return eng
 }
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock is the OA tests' clock, at 09:00 UTC on 29 November 2026.
+func newClock() *clocktest.Clock { return clocktest.New(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)) }
 
 // rig is one replica of the OA channel wired to the fakes.
 type rig struct {
@@ -281,7 +242,7 @@ type rig struct {
 	st    *store.Store
 	api   *fakeAPI
 	oauth *fakeOAuth
-	clock *clock
+	clock *clocktest.Clock
 	slept []time.Duration
 }
 
@@ -290,7 +251,7 @@ type rigOptions struct {
 	engine delivery.Processor // the real engine on the test catalog, through delivery, when nil
 	api    *fakeAPI
 	oauth  *fakeOAuth
-	clock  *clock
+	clock  *clocktest.Clock
 	logger *slog.Logger
 	spool  *queue.Spool // kept events during a Redis outage, when set
 }
@@ -299,7 +260,7 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 	t.Helper()
 	r := &rig{st: ro.store, api: ro.api, oauth: ro.oauth, clock: ro.clock}
 	if r.st == nil {
-		r.st = openStore(t, "")
+		r.st = storetest.OpenEnv(t, "")
 	}
 	if r.clock == nil {
 		r.clock = newClock()

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
 func TestSeedOnlyWhenEmpty(t *testing.T) {
@@ -63,7 +65,7 @@ func TestTokenRotationRace(t *testing.T) {
 	// connection when REDIS_URL is set), the same fakes, its own clock.
 	bStore := a.st
 	if a.st.InProcess() == false {
-		bStore = openStore(t, strings.TrimSuffix(a.st.Key(""), ":"))
+		bStore = storetest.OpenEnv(t, strings.TrimSuffix(a.st.Key(""), ":"))
 	}
 	b := newRig(t, rigOptions{store: bStore, api: api, oauth: oauth, clock: a.clock})
 

@@ -14,6 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
 func queued(t *testing.T, r *rig) int64 {
@@ -144,7 +145,7 @@ func TestWebhookAnswersBeforeProcessing(t *testing.T) {
 
 // If the event cannot be stored, the answer is not 200: Zalo will retry.
 func TestWebhookStoreDown(t *testing.T) {
-	st := openStore(t, "")
+	st := storetest.OpenEnv(t, "")
 	r := newRig(t, rigOptions{store: st, engine: &recordingEngine{}})
 	st.Client().Close()
 	if w := r.post(t, readEvent(t, "user_send_text"), nil); w.Code != http.StatusServiceUnavailable {

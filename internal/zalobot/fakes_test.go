@@ -19,6 +19,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
 const (
@@ -118,25 +119,6 @@ func (f *fakePlatform) sent() []call {
 	return append([]call(nil), f.calls...)
 }
 
-var prefixSeq atomic.Int64
-
-func openStore(t *testing.T) *store.Store {
-	t.Helper()
-	prefix := fmt.Sprintf("test-zalobot-%d-%d", time.Now().UnixNano(), prefixSeq.Add(1))
-	st, err := store.Open(context.Background(), store.Options{URL: os.Getenv("REDIS_URL"), Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if keys, err := st.Client().Keys(ctx, prefix+":*").Result(); err == nil && len(keys) > 0 {
-			st.Client().Del(ctx, keys...)
-		}
-		st.Close()
-	})
-	return st
-}
-
 // testCatalog is the OA package's small, stable test catalog.
 func testCatalog(t *testing.T) *content.Catalog {
 	t.Helper()
@@ -159,7 +141,7 @@ type rig struct {
 
 func newRig(t *testing.T, secret string, engine delivery.Processor) *rig {
 	t.Helper()
-	r := &rig{st: openStore(t), fake: newFakePlatform(t)}
+	r := &rig{st: storetest.OpenEnv(t, ""), fake: newFakePlatform(t)}
 	real, err := flows.New(testCatalog(t), r.st, flows.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -4,36 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
-	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
-
-var seq atomic.Int64
-
-// openStore opens an in-process Redis, or the real one at REDIS_URL, under a
-// prefix no other test uses.
-func openStore(t *testing.T) *store.Store {
-	t.Helper()
-	prefix := fmt.Sprintf("test-queue-%d-%d", time.Now().UnixNano(), seq.Add(1))
-	st, err := store.Open(context.Background(), store.Options{URL: os.Getenv("REDIS_URL"), Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		st.Client().Del(context.Background(), st.Key("q"))
-		st.Close()
-	})
-	return st
-}
 
 func TestAddThenDrain(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := storetest.OpenEnv(t, "")
 	q := queue.New(st.Client(), st.Key("q"), "g", queue.Options{})
 	for _, s := range []string{"a", "b", "c"} {
 		if _, err := q.Add(ctx, []byte(s)); err != nil {
@@ -58,7 +38,7 @@ func TestAddThenDrain(t *testing.T) {
 // been idle for MinIdle. Nothing acknowledged is lost.
 func TestItemSurvivesADeadWorker(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := storetest.OpenEnv(t, "")
 	q := queue.New(st.Client(), st.Key("q"), "g", queue.Options{MinIdle: time.Millisecond})
 	q.Add(ctx, []byte("event"))
 
@@ -84,7 +64,7 @@ func TestItemSurvivesADeadWorker(t *testing.T) {
 
 func TestPermanentFailureDrops(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := storetest.OpenEnv(t, "")
 	q := queue.New(st.Client(), st.Key("q"), "g", queue.Options{})
 	q.Add(ctx, []byte("junk"))
 	q.Drain(ctx, "c", func(context.Context, []byte) error { return fmt.Errorf("bad json: %w", queue.ErrPermanent) })
@@ -95,7 +75,7 @@ func TestPermanentFailureDrops(t *testing.T) {
 
 func TestDropAfterMaxDeliveries(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := storetest.OpenEnv(t, "")
 	var dropped []string
 	q := queue.New(st.Client(), st.Key("q"), "g", queue.Options{
 		MinIdle: time.Millisecond, MaxDeliveries: 2,
@@ -117,7 +97,7 @@ func TestDropAfterMaxDeliveries(t *testing.T) {
 }
 
 func TestRunStopsWithContext(t *testing.T) {
-	st := openStore(t)
+	st := storetest.OpenEnv(t, "")
 	q := queue.New(st.Client(), st.Key("q"), "g", queue.Options{Block: 20 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	handled := make(chan string, 1)
