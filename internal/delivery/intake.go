@@ -61,7 +61,7 @@ func NewIntake(st *store.Store, channel flows.Channel, proc Processor, parse Par
 		drop := o.OnDrop
 		o.Queue.OnDrop = func([]byte) { drop() }
 	}
-	q := queue.New(st.Client(), st.Key(string(channel), "events"), "workers", o.Queue)
+	q := queue.New(st.Client(), st.IntakeKey(string(channel)), "workers", o.Queue)
 	return &Intake{q: q, spool: o.Spool, parse: parse, proc: proc, workers: o.Workers, log: o.Logger}
 }
 

@@ -33,7 +33,7 @@ func (b *Adapter) RunPolling(ctx context.Context) error {
 		b.log.Warn("telegram: deleteWebhook failed", "err", err)
 	}
 	b.ready.Store(true)
-	l := b.store.NewLease(b.store.Key("tg", b.botID, "poller"), b.o.LeaseTTL)
+	l := b.store.NewLease(b.store.TelegramKey(b.botID, "poller"), b.o.LeaseTTL)
 	standby := false
 	for fails := 0; ctx.Err() == nil; {
 		ok, err := l.Acquire(ctx)

@@ -174,8 +174,8 @@ func New(o Options) (*Adapter, error) {
 	}
 	b.api.limit.shared = &shared{
 		rdb:      o.Store.Client(),
-		budget:   o.Store.Key("tg", b.botID, "budget"),
-		pauseKey: o.Store.Key("tg", b.botID, "pause"),
+		budget:   o.Store.TelegramKey(b.botID, "budget"),
+		pauseKey: o.Store.TelegramKey(b.botID, "pause"),
 		every:    b.api.limit.global.every,
 		burst:    b.api.limit.global.burst,
 	}
@@ -304,7 +304,7 @@ func (b *Adapter) handle(ctx context.Context, u tgbotapi.Update) error {
 // least once). If Redis fails, the update goes on to the engine, which
 // fails or deduplicates on its own.
 func (b *Adapter) claim(ctx context.Context, updateID int, log *slog.Logger) bool {
-	key := b.store.Key("tg", b.botID, "u", strconv.Itoa(updateID))
+	key := b.store.TelegramKey(b.botID, "u", strconv.Itoa(updateID))
 	ok, err := b.store.Client().SetNX(ctx, key, b.o.ReplicaID, dedupTTL).Result()
 	if err != nil {
 		log.Warn("telegram: could not record the update as handled", "err", err)
@@ -342,7 +342,7 @@ func (b *Adapter) answerCallback(ctx context.Context, id string) {
 const groupNoticeEvery = 10 * time.Minute
 
 func (b *Adapter) sendGroupNotice(ctx context.Context, ev event, log *slog.Logger) {
-	key := b.store.Key("tg", b.botID, "group_notice", strconv.FormatInt(ev.chat, 10))
+	key := b.store.TelegramKey(b.botID, "group_notice", strconv.FormatInt(ev.chat, 10))
 	if fresh, err := b.store.Client().SetNX(ctx, key, 1, groupNoticeEvery).Result(); err == nil && !fresh {
 		log.Debug("telegram: group was told recently; not again", "chat", ev.chat)
 		return
@@ -443,7 +443,7 @@ func (b *Adapter) Blocked(ctx context.Context, chatID string) (bool, error) {
 	return ok, nil
 }
 
-func (b *Adapter) blockedKey() string { return b.store.Key("tg", "blocked") }
+func (b *Adapter) blockedKey() string { return b.store.TelegramBlockedKey() }
 
 // setBlocked marks or unmarks a chat as blocked; a new mark is counted.
 func (b *Adapter) setBlocked(ctx context.Context, chat int64, blocked bool, log *slog.Logger) {

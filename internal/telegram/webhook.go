@@ -114,7 +114,7 @@ func (b *Adapter) WebhookSecret(ctx context.Context, configured string) (string,
 	if configured != "" {
 		return configured, nil
 	}
-	key := b.store.Key("tg", b.botID, "webhook_secret")
+	key := b.store.TelegramKey(b.botID, "webhook_secret")
 	rdb := b.store.Client()
 	if _, err := rdb.SetNX(ctx, key, randomHex(32), 0).Result(); err != nil {
 		return "", fmt.Errorf("telegram: store webhook secret: %w", err)

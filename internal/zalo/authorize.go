@@ -39,7 +39,7 @@ func NewAuthorizer(st *store.Store, o *OAuth, tokens *Tokens, log *slog.Logger) 
 	}
 	return &Authorizer{
 		oauth: o, tokens: tokens, rdb: st.Client(), log: log,
-		key: func(state string) string { return st.Key("zalo", "oauth", state) },
+		key: func(state string) string { return st.ZaloOAuthKey(state) },
 	}
 }
 

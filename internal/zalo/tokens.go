@@ -94,7 +94,7 @@ func newTokens(st *store.Store, r Refresher, o TokenOptions, m *metrics) *Tokens
 		o.CheckEvery = time.Minute
 	}
 	return &Tokens{
-		rdb: st.Client(), st: st, key: st.Key("zalo", "tokens"), lockKey: st.Key("zalo", "tokens", "lock"),
+		rdb: st.Client(), st: st, key: st.ZaloTokensKey(), lockKey: st.ZaloTokensLockKey(),
 		oauth: r, o: o, m: m,
 	}
 }

@@ -150,7 +150,7 @@ func New(o Options) (*Adapter, error) {
 	a.send = &sender{
 		api:    &Client{BaseURL: o.APIURL, AppSecret: o.AppSecret, HTTP: o.HTTP},
 		tokens: a.tokens, rdb: st.Client(), log: o.Logger, m: a.m,
-		key:         func(user string) string { return st.Key("zalo", "unreachable", user) },
+		key:         func(user string) string { return st.ZaloUnreachableKey(user) },
 		rateRetries: 4, rateBackoff: time.Second, sleep: retry.Sleep,
 	}
 	return a, nil

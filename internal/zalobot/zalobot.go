@@ -128,7 +128,7 @@ func New(o Options) (*Adapter, error) {
 	a.intake = delivery.NewIntake(o.Store, Channel, o.Delivery, a.parse, delivery.IntakeOptions{
 		Workers: o.Workers, Queue: o.Queue, OnDrop: a.m.dropped.Inc, Logger: o.Logger,
 	})
-	a.lease = o.Store.NewLease(o.Store.Key("zalobot", "poller"), o.PollTimeout+time.Minute)
+	a.lease = o.Store.NewLease(o.Store.ZaloBotPollerKey(), o.PollTimeout+time.Minute)
 	return a, nil
 }
 
