@@ -377,7 +377,7 @@ func (e *Editor) preview(ctx context.Context, cat *content.Catalog, question str
 	}
 	chat := make([]byte, 8)
 	_, _ = rand.Read(chat)
-	in := flows.Inbound{Channel: "preview", ChatID: hex.EncodeToString(chat), Kind: flows.KindStart}
+	in := flows.Inbound{Channel: flows.Preview, ChatID: hex.EncodeToString(chat), Kind: flows.KindStart}
 	// The in-process Redis does not expire keys by itself: forget the
 	// throwaway conversation once shown.
 	defer func() {
