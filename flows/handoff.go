@@ -254,4 +254,3 @@ const EventHandoff EventKind = "handoff"
 func (t *turn) offerPerson() {
 	t.say(Reply{Text: t.msg("handoff_offer"), Buttons: t.handoffRows()})
 }
-
