@@ -6,7 +6,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/admin"
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
-	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/faq/feedback"
 )
 
 // setupEditor serves the content editor (/admin/content) and the personal
@@ -19,7 +19,7 @@ func setupEditor(ctx context.Context, a *app, h *admin.Handler) error {
 		Versions: contentstore.New(a.store),
 		Builtin:  a.content.FS(),
 		DirMode:  a.cfg.ContentDir != "",
-		Votes:    faq.NewVotes(a.store),
+		Votes:    feedback.NewVotes(a.store),
 	})
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/contentsource"
 	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/faq/feedback"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/health"
 	"github.com/vneid-guide/vneidbot/internal/loadtest"
@@ -111,7 +112,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "content":
 		err = contentsource.Command(ctx, cfg.RedisURL, args, stdout, stderr)
 	case "faq":
-		err = faq.Command(ctx, cfg.RedisURL, args, stdout, stderr)
+		err = feedback.Command(ctx, cfg.RedisURL, args, stdout, stderr)
 	case "zalo":
 		err = zalo.Command(ctx, zalo.CLIOptions{
 			RedisURL: cfg.RedisURL, Enabled: cfg.ZaloEnabled(), RedirectURI: cfg.ZaloRedirectURI,

@@ -107,9 +107,14 @@ func TestValidation(t *testing.T) {
 // command words moved into vocab.yaml has no commands section; it gets the
 // built-in words, with a warning, instead of losing "menu" and "quay lại".
 func TestContentWithoutCommandsKeepsThem(t *testing.T) {
-	c, problems := content.Load(overlay(t, ""), content.Options{})
+	fsys := overlay(t, "").(fstest.MapFS)
+	fsys["vocab.yaml"] = &fstest.MapFile{Data: []byte("abbreviations:\n  ko: khong\n")}
+	c, problems := content.Load(fsys, content.Options{})
 	if c == nil {
 		t.Fatal(problems.Err())
+	}
+	if got := c.Vocab.Commands["back"]; !slices.Contains(got, "quay lại") {
+		t.Fatalf("back words = %q; want the built-in ones", got)
 	}
 	if got := c.Vocab.Commands["menu"]; !slices.Contains(got, "menu") {
 		t.Fatalf("menu words = %q; want the built-in ones", got)

@@ -156,7 +156,7 @@ func (c accountCommand) run(ctx context.Context, o CLIOptions, args []string, st
 	}
 	ctx, cancel := context.WithTimeout(ctx, cli.Timeout)
 	defer cancel()
-	st, err := cli.OpenStore(ctx, store.Options{URL: o.RedisURL}, c.name+" "+sub, "accounts live in the Redis the bot uses")
+	st, err := store.OpenForCommand(ctx, store.Options{URL: o.RedisURL}, c.name+" "+sub, "accounts live in the Redis the bot uses")
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
-	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/faq/feedback"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
@@ -38,7 +38,7 @@ type EditorOptions struct {
 	// DirMode is set when CONTENT_DIR is set: replicas then ignore
 	// published versions, which the pages say.
 	DirMode bool
-	Votes   *faq.Votes // "did this help?" counts, for "needs attention"; optional
+	Votes   *feedback.Votes // "did this help?" counts, for "needs attention"; optional
 }
 
 // Editor serves the content editor: /admin/signin, /admin/signout and
@@ -340,7 +340,7 @@ type missedRow struct {
 const downVotes = 3
 
 func (e *Editor) rows(ctx context.Context, cat *content.Catalog) []row {
-	var tally map[string]faq.Tally
+	var tally map[string]feedback.Tally
 	if e.o.Votes != nil {
 		t, err := e.o.Votes.Counts(ctx)
 		if err != nil {

@@ -22,7 +22,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/admin"
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
-	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/faq/feedback"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
@@ -56,7 +56,7 @@ func newEditorFixture(t *testing.T, st *store.Store) *editorFixture {
 	ef.editor2Tok = mk("Lê Văn Bình", accounts.Editor, "")
 	ef.publisherTok = mk("Phạm Minh", accounts.Publisher, "")
 	ef.officerT = mk("Hà", accounts.Officer, "Xã Tân Lập")
-	ed, err := f.h.Editor(ctx, admin.EditorOptions{Accounts: ef.accts, Versions: ef.versions, Builtin: content.Embedded, Votes: faq.NewVotes(st)})
+	ed, err := f.h.Editor(ctx, admin.EditorOptions{Accounts: ef.accts, Versions: ef.versions, Builtin: content.Embedded, Votes: feedback.NewVotes(st)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -521,7 +521,7 @@ func TestNeedsAttention(t *testing.T) {
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
 	ef := newEditorFixture(t, st)
 	ctx := context.Background()
-	votes := faq.NewVotes(st)
+	votes := feedback.NewVotes(st)
 	for range 4 {
 		if err := votes.Record(ctx, "install_iphone", false); err != nil {
 			t.Fatal(err)

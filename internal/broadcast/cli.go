@@ -89,7 +89,7 @@ func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io
 	if *rate <= 0 || *rate > 30 {
 		return cli.UsageError{Msg: "broadcast: --rate must be more than 0 and at most 30"}
 	}
-	st, err := cli.OpenStore(ctx, o.Store, "broadcast", "users and progress live in the Redis the bot uses")
+	st, err := store.OpenForCommand(ctx, o.Store, "broadcast", "users and progress live in the Redis the bot uses")
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,14 @@
 // Package cli holds the conventions every vneidbot subcommand follows:
 // usage errors (exit 2), failures already explained (exit 1, nothing more
 // printed), flag sets whose --help prints "Usage: vneidbot …", flags mixed
-// with positional arguments, JSON output and opening the bot's Redis.
+// with positional arguments, and JSON output. Opening the bot's Redis for a command is
+// store.OpenForCommand.
 //
 // The commands themselves live next to the domain they serve (for example
 // internal/volunteer/cli.go); the vneidbot binary only dispatches to them.
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,8 +17,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // Timeout bounds what an operator's command spends on Redis.
@@ -110,20 +108,6 @@ func PrintJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// OpenStore opens the bot's Redis for command cmd. When opts.URL (REDIS_URL)
-// is empty it returns a usage error ending with why, which says what lives
-// there ("volunteers live in the Redis the bot uses").
-func OpenStore(ctx context.Context, opts store.Options, cmd, why string) (*store.Store, error) {
-	if opts.URL == "" {
-		return nil, UsageError{Msg: cmd + ": REDIS_URL is not set: " + why}
-	}
-	st, err := store.Open(ctx, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cmd, err)
-	}
-	return st, nil
 }
 
 // Exit prints err the way vneidbot does and returns the exit code: 0 for

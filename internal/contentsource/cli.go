@@ -434,7 +434,7 @@ func defaultBy() string {
 // publishedStore returns the version store for commands, or a usage error
 // when REDIS_URL is not set (versions live in the Redis every replica uses).
 func publishedStore(ctx context.Context, redisURL, cmd string) (*contentstore.Store, func(), error) {
-	st, err := cli.OpenStore(ctx, store.Options{URL: redisURL}, cmd, "published versions live in the Redis that every replica uses")
+	st, err := store.OpenForCommand(ctx, store.Options{URL: redisURL}, cmd, "published versions live in the Redis that every replica uses")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -382,7 +382,8 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 		second = best[1].score
 	}
 	long := len(ix.an.content(nil, words)) > ix.p.shortWords // a short message is judged by thresholds, not the model
-	sure := 0.0 // the verdict model's probability that best[0] is right; long messages only
+	// The verdict model's probability that best[0] is right; long messages only.
+	sure := 0.0
 	if long {
 		sure = ix.p.verdict.sure(verdictFeatures(best, len(words)))
 	}

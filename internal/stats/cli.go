@@ -62,7 +62,7 @@ func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io
 	}
 	ctx, cancel := context.WithTimeout(ctx, cli.Timeout)
 	defer cancel()
-	st, err := cli.OpenStore(ctx, store.Options{URL: o.RedisURL}, "stats", "statistics live in the Redis the bot uses")
+	st, err := store.OpenForCommand(ctx, store.Options{URL: o.RedisURL}, "stats", "statistics live in the Redis the bot uses")
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/faq/feedback"
 	"github.com/vneid-guide/vneidbot/internal/redact"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/volunteer"
@@ -70,8 +71,8 @@ type Recorder struct {
 	retention time.Duration
 	indexFor  time.Duration
 	now       func() time.Time
-	misses    *faq.Misses // the unanswered log behind "vneidbot faq misses"
-	votes     *faq.Votes  // helpful / not helpful per entry
+	misses    *feedback.Misses // the unanswered log behind "vneidbot faq misses"
+	votes     *feedback.Votes  // helpful / not helpful per entry
 }
 
 // NewRecorder returns a Recorder writing to st.
@@ -85,7 +86,7 @@ func NewRecorder(st *store.Store, o Options) *Recorder {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Recorder{st: st, retention: o.Retention, indexFor: o.IndexFor, now: o.Now, misses: faq.NewMisses(st), votes: faq.NewVotes(st)}
+	return &Recorder{st: st, retention: o.Retention, indexFor: o.IndexFor, now: o.Now, misses: feedback.NewMisses(st), votes: feedback.NewVotes(st)}
 }
 
 // Record stores events in one pipelined round trip.

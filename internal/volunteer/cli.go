@@ -83,7 +83,7 @@ func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io
 	}
 	ctx, cancel := context.WithTimeout(ctx, cli.Timeout)
 	defer cancel()
-	st, err := cli.OpenStore(ctx, store.Options{URL: o.RedisURL}, "volunteer "+sub, "volunteers live in the Redis the bot uses")
+	st, err := store.OpenForCommand(ctx, store.Options{URL: o.RedisURL}, "volunteer "+sub, "volunteers live in the Redis the bot uses")
 	if err != nil {
 		return err
 	}

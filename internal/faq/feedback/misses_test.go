@@ -1,4 +1,4 @@
-package faq_test
+package feedback_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/internal/faq"
+	"github.com/vneid-guide/vneidbot/internal/faq/feedback"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
@@ -18,7 +19,7 @@ import (
 func TestMisses(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		m := faq.NewMisses(st)
+		m := feedback.NewMisses(st)
 		clock := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
 		m.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
 		record := func(text string, v faq.Verdict) {
@@ -120,7 +121,7 @@ func TestMisses(t *testing.T) {
 func TestMissesAndVotesQueue(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		m, v := faq.NewMisses(st), faq.NewVotes(st)
+		m, v := feedback.NewMisses(st), feedback.NewVotes(st)
 		_, err := st.Client().Pipelined(ctx, func(p redis.Pipeliner) error {
 			m.Queue(ctx, p, "đổi tên trên VNeID", faq.NoMatch)
 			m.Queue(ctx, p, "doi ten tren vneid", faq.Unsure)
@@ -138,7 +139,7 @@ func TestMissesAndVotesQueue(t *testing.T) {
 		if err != nil || counts["fees"].Helpful != 1 {
 			t.Errorf("Counts = %+v, %v", counts, err)
 		}
-		if err := v.Queue(ctx, st.Client().Pipeline(), "../x", true); !errors.Is(err, faq.ErrBadEntryID) {
+		if err := v.Queue(ctx, st.Client().Pipeline(), "../x", true); !errors.Is(err, feedback.ErrBadEntryID) {
 			t.Errorf("Queue(bad id) = %v", err)
 		}
 	})
@@ -147,7 +148,7 @@ func TestMissesAndVotesQueue(t *testing.T) {
 func TestVotes(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		v := faq.NewVotes(st)
+		v := feedback.NewVotes(st)
 		for _, vote := range []struct {
 			id      string
 			helpful bool
@@ -156,14 +157,14 @@ func TestVotes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := v.Record(ctx, "x:up\nDROP", true); !errors.Is(err, faq.ErrBadEntryID) {
+		if err := v.Record(ctx, "x:up\nDROP", true); !errors.Is(err, feedback.ErrBadEntryID) {
 			t.Errorf("Record(bad id) = %v, want ErrBadEntryID", err)
 		}
 		got, err := v.Counts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]faq.Tally{"otp_not_received": {Helpful: 2, NotHelpful: 1}, "fees": {NotHelpful: 1}}
+		want := map[string]feedback.Tally{"otp_not_received": {Helpful: 2, NotHelpful: 1}, "fees": {NotHelpful: 1}}
 		if len(got) != len(want) || got["otp_not_received"] != want["otp_not_received"] || got["fees"] != want["fees"] {
 			t.Errorf("Counts = %+v, want %+v", got, want)
 		}

@@ -1,4 +1,9 @@
-package faq
+// Package feedback keeps what citizens' questions tell operators: the
+// questions the FAQ could not answer (Misses) and the "did this help?"
+// votes on each entry (Votes), in Redis, with the "vneidbot faq misses" and
+// "faq votes" commands that read them. The retrieval itself (package faq)
+// stays free of Redis.
+package feedback
 
 import (
 	"context"
@@ -14,6 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/redact"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
@@ -67,12 +73,12 @@ func NewMisses(st *store.Store) *Misses {
 // Logged reports whether Record keeps questions with verdict v: misses
 // (NoMatch), low-confidence questions (Unsure) and questions about other
 // services (OutOfScope), which tell operators what people look for.
-func Logged(v Verdict) bool { return v == NoMatch || v == Unsure || v == OutOfScope }
+func Logged(v faq.Verdict) bool { return v == faq.NoMatch || v == faq.Unsure || v == faq.OutOfScope }
 
 // Record logs text with the verdict the index gave it. Verdicts that are
 // not Logged, and text with nothing left once redacted, are ignored. An
 // error means Redis failed; the caller should log it and go on answering.
-func (m *Misses) Record(ctx context.Context, text string, v Verdict) error {
+func (m *Misses) Record(ctx context.Context, text string, v faq.Verdict) error {
 	keys, args, ok := m.prepare(text, v)
 	if !ok {
 		return nil
@@ -86,14 +92,14 @@ func (m *Misses) Record(ctx context.Context, text string, v Verdict) error {
 // Queue adds what Record does to p, for a caller that sends a pipeline
 // anyway (a flows.PipelineRecorder): the miss then costs no round trip of
 // its own. Errors come with p's.
-func (m *Misses) Queue(ctx context.Context, p redis.Pipeliner, text string, v Verdict) {
+func (m *Misses) Queue(ctx context.Context, p redis.Pipeliner, text string, v faq.Verdict) {
 	if keys, args, ok := m.prepare(text, v); ok {
 		recordMiss.Eval(ctx, p, keys, args...) // not EvalSha: a pipeline cannot fall back on NOSCRIPT
 	}
 }
 
 // prepare redacts and folds text into the script's keys and arguments.
-func (m *Misses) prepare(text string, v Verdict) (keys []string, args []any, ok bool) {
+func (m *Misses) prepare(text string, v faq.Verdict) (keys []string, args []any, ok bool) {
 	if !Logged(v) {
 		return nil, nil, false
 	}

@@ -1,4 +1,4 @@
-package faq
+package feedback
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/vneid-guide/vneidbot/internal/cli"
+	"github.com/vneid-guide/vneidbot/internal/faq"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
@@ -25,7 +26,7 @@ func TestFAQCommand(t *testing.T) {
 	defer st.Close()
 	m := NewMisses(st)
 	for _, q := range []string{"đổi tên trên VNeID", "doi ten tren vneid", "sđt 0912345678 không nhận được gì"} {
-		if err := m.Record(ctx, q, NoMatch); err != nil {
+		if err := m.Record(ctx, q, faq.NoMatch); err != nil {
 			t.Fatal(err)
 		}
 	}
