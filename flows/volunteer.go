@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/internal/vntext"
-	"github.com/vneid-guide/vneidbot/internal/volunteer"
+	"github.com/vneid-guide/vneidbot/internal/volunteer/refcode"
 )
 
 // Volunteers backs the volunteer and operator features inside the chat:
@@ -93,7 +93,7 @@ func (t *turn) volunteerTyped(raw string, isNew bool) bool {
 		t.volunteerStats()
 		return true
 	}
-	if key, ok := volunteer.ParseClaim(raw); ok {
+	if key, ok := refcode.ParseClaim(raw); ok {
 		t.outcome = "volunteer_claim"
 		n, ok, err := t.e.vol.Claim(t.ctx, t.in.Chat(), key)
 		switch {
@@ -109,7 +109,7 @@ func (t *turn) volunteerTyped(raw string, isNew bool) bool {
 		}
 		return true
 	}
-	code, explicit, ok := volunteer.ParseTyped(raw)
+	code, explicit, ok := refcode.ParseTyped(raw)
 	if !ok {
 		return false
 	}
@@ -118,7 +118,7 @@ func (t *turn) volunteerTyped(raw string, isNew bool) bool {
 		t.e.log.Error("look up referral code", "chat", t.in.Chat(), "err", err)
 		return false
 	}
-	ref := volunteer.RefPrefix + code
+	ref := refcode.Prefix + code
 	switch {
 	case !exists && !explicit:
 		return false // a word that looks like a code: not ours
@@ -180,7 +180,7 @@ func (t *turn) share() {
 		lines = append(lines, t.msg("share_telegram", "url", l.Telegram))
 	}
 	if l.Zalo != "" {
-		lines = append(lines, t.msg("share_zalo", "url", l.Zalo, "code", volunteer.RefPrefix+l.Code))
+		lines = append(lines, t.msg("share_zalo", "url", l.Zalo, "code", refcode.Prefix+l.Code))
 	}
 	if len(lines) == 1 {
 		t.say(Reply{Text: t.msg("share_unavailable")})
@@ -222,7 +222,7 @@ func (t *turn) sayNumbers(n VolunteerNumbers) {
 		name = t.msg("volunteer_you")
 	}
 	t.say(Reply{
-		Text: t.msg("volunteer_stats", "code", volunteer.RefPrefix+n.Code, "name", name,
+		Text: t.msg("volunteer_stats", "code", refcode.Prefix+n.Code, "name", name,
 			"started", strconv.FormatInt(n.Started, 10), "completed", strconv.FormatInt(n.Completed, 10),
 			"network", strconv.FormatInt(n.Network, 10)),
 		Buttons: append([][]Button{{t.shareButton()}}, t.continueOrMenu()...),

@@ -3,9 +3,6 @@ package volunteer
 import (
 	"net/url"
 	"strings"
-	"unicode"
-
-	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
 // Links knows the bot's public addresses, from which each code's links are
@@ -52,86 +49,4 @@ func (s Set) Best() string {
 		return s.Web
 	}
 	return s.Telegram
-}
-
-// leadWords may come before a typed code: "mã v_k7m2p9xq", "ma gioi thieu:
-// k7m2p9xq". They are compared folded (no accents, lower case).
-var leadWords = [][]string{{"ma", "gioi", "thieu"}, {"ma", "moi"}, {"ma", "code"}, {"gioi", "thieu"}, {"ma"}, {"code"}, {"ref"}, {"referral"}}
-
-// words splits text into lower-case words of letters, digits and "_". Codes
-// are read from these, not from folded text: folding shortens stretched
-// letters ("zzz"), which a random code may well contain.
-func words(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_')
-	})
-}
-
-// cutLead removes a leading lead phrase from w.
-func cutLead(w []string) ([]string, bool) {
-	for _, lead := range leadWords {
-		if len(w) <= len(lead) {
-			continue
-		}
-		match := true
-		for i, l := range lead {
-			if vntext.Fold(w[i]) != l {
-				match = false
-				break
-			}
-		}
-		if match {
-			return w[len(lead):], true
-		}
-	}
-	return w, false
-}
-
-// ParseTyped recognises a referral code typed in a chat (the only way a Zalo
-// OA user can bring one): "v_k7m2p9xq", "Mã: V_K7M2P9XQ", "ma gioi thieu
-// k7m2p9xq" or the bare code. explicit is false for the bare code, which
-// only counts when it exists (an ordinary word could look like one).
-func ParseTyped(text string) (code string, explicit, ok bool) {
-	w, explicit := cutLead(words(text))
-	switch {
-	case len(w) == 2 && w[0] == "v":
-		code, explicit = w[1], true
-	case len(w) == 1 && strings.HasPrefix(w[0], RefPrefix):
-		code, explicit = w[0][len(RefPrefix):], true
-	case len(w) == 1 && explicit && len(w[0]) == CodeLen+1 && w[0][0] == 'v':
-		code = w[0][1:] // "ma vk7m2p9xq" without the underscore
-	case len(w) == 1:
-		code = w[0]
-	default:
-		return "", false, false
-	}
-	if !ValidCode(code) {
-		return "", false, false
-	}
-	return code, explicit, true
-}
-
-// ParseClaim recognises "/thongke k_<key>" (how a volunteer links their own
-// chat) and returns the key.
-func ParseClaim(text string) (key string, ok bool) {
-	w := words(text)
-	switch {
-	case len(w) >= 2 && w[0] == "thongke":
-		w = w[1:]
-	case len(w) >= 3 && vntext.Fold(w[0]) == "thong" && vntext.Fold(w[1]) == "ke":
-		w = w[2:]
-	default:
-		return "", false
-	}
-	if len(w) != 1 {
-		return "", false
-	}
-	k := w[0]
-	if !strings.HasPrefix(k, "k_") {
-		k = "k_" + k
-	}
-	if len(k) != 2+claimLen || !inAlphabet(k[2:]) {
-		return "", false
-	}
-	return k, true
 }

@@ -17,7 +17,6 @@ package volunteer
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +27,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/volunteer/refcode"
 )
 
 // Kinds of code owner.
@@ -36,9 +36,8 @@ const (
 	KindCitizen   = "citizen"   // a citizen who pressed "Chia sẻ cho người thân"
 )
 
-// RefPrefix starts every referral parameter: the code "k7m2p9xq" is the
-// referral "v_k7m2p9xq".
-const RefPrefix = "v_"
+// RefPrefix starts every referral parameter (refcode.Prefix).
+const RefPrefix = refcode.Prefix
 
 // Volunteer is the owner of a referral code.
 type Volunteer struct {
@@ -96,7 +95,7 @@ func (r *Registry) Add(ctx context.Context, name, area string) (Volunteer, error
 	if err := r.create(ctx, &v); err != nil {
 		return Volunteer{}, err
 	}
-	claim := "k_" + randomCode(claimLen)
+	claim := refcode.NewClaim()
 	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, r.st.VolunteerKey("list"), redis.Z{Score: float64(v.Created.Unix()), Member: v.Code})
 		p.HSet(ctx, r.st.VolunteerKey("claim"), claim, v.Code)
@@ -307,53 +306,17 @@ func (r *Registry) All(ctx context.Context) (map[string]Volunteer, error) {
 	return out, nil
 }
 
-// Code alphabet: lower-case letters and digits without the look-alikes
-// 0/o, 1/l/i, so a code read off a poster is typed right.
-const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+// CodeLen is the length of a code (refcode.Len).
+const CodeLen = refcode.Len
 
-// CodeLen is the length of a code: 31^8 ≈ 8.5·10^11 codes, so guessing one
-// through the bot (which limits every chat to 20 updates per 10 seconds)
-// is hopeless.
-const CodeLen = 8
+// claimLen is the length of a volunteer's private claim key.
+const claimLen = refcode.ClaimLen
 
-// claimLen is the length of a volunteer's private claim key (59 bits).
-const claimLen = 12
-
-// NewCode returns a random code with at least one letter and one digit (so
-// it never looks like a number to redaction, nor like a word).
-func NewCode() string {
-	for {
-		c := randomCode(CodeLen)
-		if strings.ContainsAny(c, "23456789") && strings.ContainsAny(c, "abcdefghjkmnpqrstuvwxyz") {
-			return c
-		}
-	}
-}
-
-func randomCode(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	for i := range b {
-		// 256 % 31 = 8: the first 8 letters are drawn 9/256 instead of
-		// 8/256 of the time, which costs under 0.1 bit of the 39.6.
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+// NewCode returns a random code (refcode.New).
+func NewCode() string { return refcode.New() }
 
 // ValidCode reports whether s has the shape of a code.
-func ValidCode(s string) bool { return len(s) == CodeLen && inAlphabet(s) }
-
-func inAlphabet(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(alphabet, s[i]) < 0 {
-			return false
-		}
-	}
-	return true
-}
+func ValidCode(s string) bool { return refcode.Valid(s) }
 
 // ValidRef reports whether ref is "v_" followed by a well-formed code.
 func ValidRef(ref string) bool {
