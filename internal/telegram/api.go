@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vneid-guide/vneidbot/internal/retry"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/vneid-guide/vneidbot/internal/retry"
 )
 
 // APIError is an answer of the Bot API with "ok": false, or an HTTP error

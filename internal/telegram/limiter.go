@@ -2,9 +2,10 @@ package telegram
 
 import (
 	"context"
-	"github.com/vneid-guide/vneidbot/internal/retry"
 	"sync"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/retry"
 )
 
 // limiter spaces out the messages of one bot token so that Telegram's limits

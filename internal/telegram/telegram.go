@@ -26,7 +26,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vneid-guide/vneidbot/internal/retry"
 	"log/slog"
 	"net/http"
 	"os"
@@ -42,6 +41,7 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 

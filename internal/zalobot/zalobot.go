@@ -23,7 +23,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vneid-guide/vneidbot/internal/retry"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -35,6 +34,7 @@ import (
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
+	"github.com/vneid-guide/vneidbot/internal/retry"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
