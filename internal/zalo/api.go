@@ -251,7 +251,7 @@ func (s *sender) send(ctx context.Context, user string, msgs []Message) error {
 func (s *sender) sendOne(ctx context.Context, user string, m Message) error {
 	token, err := s.tokens.Access(ctx)
 	if err != nil {
-		s.m.sends.WithLabelValues("token").Inc()
+		s.m.Sends.WithLabelValues("token").Inc()
 		return err
 	}
 	refreshed := false
@@ -259,12 +259,12 @@ func (s *sender) sendOne(ctx context.Context, user string, m Message) error {
 		_, err := s.api.SendCS(ctx, token, user, m)
 		var ae *APIError
 		if err == nil {
-			s.m.sends.WithLabelValues("ok").Inc()
+			s.m.Sends.WithLabelValues("ok").Inc()
 			return nil
 		}
 		if !errors.As(err, &ae) {
 			// The message may have arrived; resending could duplicate it.
-			s.m.sends.WithLabelValues("error").Inc()
+			s.m.Sends.WithLabelValues("error").Inc()
 			s.log.Warn("zalo: send failed", "user", user, "err", err)
 			return err
 		}
@@ -273,12 +273,12 @@ func (s *sender) sendOne(ctx context.Context, user string, m Message) error {
 			refreshed = true
 			s.log.Info("zalo: access token refused; refreshing once", "code", ae.Code)
 			if token, err = s.tokens.Refresh(ctx, token); err != nil {
-				s.m.sends.WithLabelValues("token").Inc()
+				s.m.Sends.WithLabelValues("token").Inc()
 				return fmt.Errorf("zalo: send after %w: %w", ae, err)
 			}
 			continue
 		case ae.Code == CodeRateLimited && attempt < s.rateRetries:
-			s.m.sends.WithLabelValues("rate_limited").Inc()
+			s.m.Sends.WithLabelValues("rate_limited").Inc()
 			d := s.rateBackoff << attempt
 			s.log.Warn("zalo: rate limited; backing off", "pause", d)
 			if err := s.sleep(ctx, d); err != nil {
@@ -286,12 +286,12 @@ func (s *sender) sendOne(ctx context.Context, user string, m Message) error {
 			}
 			continue
 		case ae.Unreachable():
-			s.m.sends.WithLabelValues("unreachable").Inc()
+			s.m.Sends.WithLabelValues("unreachable").Inc()
 			s.markUnreachable(ctx, user, strconv.Itoa(ae.Code))
 			s.log.Info("zalo: user unreachable; not retrying", "user", user, "code", ae.Code, "message", ae.Message)
 			return fmt.Errorf("%w: %w", ErrUnreachable, ae)
 		}
-		s.m.sends.WithLabelValues("error").Inc()
+		s.m.Sends.WithLabelValues("error").Inc()
 		s.log.Error("zalo: send refused", "user", user, "code", ae.Code, "message", ae.Message)
 		return ae
 	}

@@ -1,13 +1,17 @@
 package zalo
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
 
-// metrics are the OA channel's counters.
+	"github.com/vneid-guide/vneidbot/internal/delivery"
+)
+
+// metrics are the OA channel's counters: the ones every channel keeps
+// (webhook results: accepted, ignored, bad_signature, no_signature,
+// wrong_app, malformed, too_large, store_error; sends: ok, unreachable,
+// rate_limited, token, error), and the OA's own.
 type metrics struct {
-	webhook     *prometheus.CounterVec // result: accepted, ignored, bad_signature, no_signature, wrong_app, malformed, too_large, store_error
-	events      *prometheus.CounterVec // event: known event names, "other"
-	dropped     prometheus.Counter     // events given up after repeated failures
-	sends       *prometheus.CounterVec // result: ok, unreachable, rate_limited, token, error
+	delivery.ChannelMetrics
 	unreachable *prometheus.CounterVec // code: the API code, or "unfollow"
 	refreshes   *prometheus.CounterVec // result: ok, rejected, error
 }
@@ -15,22 +19,10 @@ type metrics struct {
 // newMetrics registers the counters with reg; nil keeps them unregistered.
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
-		webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vneidbot_zalo_webhook_requests_total",
-			Help: "Zalo OA webhook requests by result; bad_signature, no_signature and wrong_app were dropped unprocessed.",
-		}, []string{"result"}),
-		events: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vneidbot_zalo_events_total",
-			Help: "Verified Zalo OA events by event name; kinds the bot does not handle are counted and ignored.",
-		}, []string{"event", "handled"}),
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "vneidbot_zalo_events_dropped_total",
-			Help: "Stored Zalo OA events given up after repeated processing failures (logged at error).",
+		ChannelMetrics: delivery.NewChannelMetrics(reg, delivery.ChannelNames{
+			Prefix: "vneidbot_zalo", Inbound: "events", Channel: "Zalo OA",
+			WebhookNote: "bad_signature, no_signature and wrong_app were dropped unprocessed.",
 		}),
-		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vneidbot_zalo_sends_total",
-			Help: "Zalo OA messages sent, by result.",
-		}, []string{"result"}),
 		unreachable: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vneidbot_zalo_unreachable_total",
 			Help: "Zalo OA users marked unreachable, by API error code or unfollow.",
@@ -41,7 +33,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.webhook, m.events, m.dropped, m.sends, m.unreachable, m.refreshes)
+		reg.MustRegister(m.unreachable, m.refreshes)
 	}
 	return m
 }

@@ -65,7 +65,7 @@ func TestSendBacksOffWhenRateLimited(t *testing.T) {
 	if len(r.api.requests()) != 3 || fmt.Sprint(r.slept) != "[1s 2s]" {
 		t.Errorf("%d requests, pauses %v; want 3 requests after pauses of 1s and 2s", len(r.api.requests()), r.slept)
 	}
-	if got := count(r.a.m.sends.WithLabelValues("rate_limited")); got != 2 {
+	if got := count(r.a.m.Sends.WithLabelValues("rate_limited")); got != 2 {
 		t.Errorf("rate_limited counted %v times", got)
 	}
 }

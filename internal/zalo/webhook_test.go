@@ -39,7 +39,7 @@ func TestWebhookStoresHandledEvents(t *testing.T) {
 			t.Fatalf("%s: %d events queued, want %d", name, got, i+1)
 		}
 	}
-	if got := count(r.a.m.webhook.WithLabelValues("accepted")); got != float64(len(handled)) {
+	if got := count(r.a.m.Webhook.WithLabelValues("accepted")); got != float64(len(handled)) {
 		t.Errorf("accepted counted %v", got)
 	}
 }
@@ -54,10 +54,10 @@ func TestWebhookIgnoresOtherEvents(t *testing.T) {
 	if n := queued(t, r); n != 0 {
 		t.Errorf("%d ignored events queued", n)
 	}
-	if got := count(r.a.m.webhook.WithLabelValues("ignored")); got != 3 {
+	if got := count(r.a.m.Webhook.WithLabelValues("ignored")); got != 3 {
 		t.Errorf("ignored counted %v", got)
 	}
-	if got := count(r.a.m.events.WithLabelValues("oa_send_text", "false")); got != 1 {
+	if got := count(r.a.m.Inbound.WithLabelValues("oa_send_text", "false")); got != 1 {
 		t.Errorf("oa_send_text counted %v", got)
 	}
 }
@@ -94,7 +94,7 @@ func TestWebhookDropsForgedEvents(t *testing.T) {
 			if queued(t, r) != 0 || len(engine.seen()) != 0 || len(r.api.requests()) != 0 {
 				t.Error("a forged event was processed")
 			}
-			if got := count(r.a.m.webhook.WithLabelValues(tt.result)); got != 1 {
+			if got := count(r.a.m.Webhook.WithLabelValues(tt.result)); got != 1 {
 				t.Errorf("%s counted %v", tt.result, got)
 			}
 			if !strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "Ch\u00e0") || strings.Contains(logs.String(), "cb31dff1") {
@@ -304,7 +304,7 @@ func TestWebhookRejectsMissingAndFutureTimestamps(t *testing.T) {
 // counted is the webhook counter of result.
 func counted(r *rig, result string) float64 {
 	var m dto.Metric
-	r.a.m.webhook.WithLabelValues(result).Write(&m)
+	r.a.m.Webhook.WithLabelValues(result).Write(&m)
 	return m.GetCounter().GetValue()
 }
 

@@ -139,12 +139,12 @@ func New(o Options) (*Adapter, error) {
 	}
 	o.Tokens.Logger, o.Tokens.Now = o.Logger, o.Now
 	a := &Adapter{o: o, log: o.Logger, m: newMetrics(o.Metrics)}
-	a.hook = delivery.NewWebhook("zalo webhook", a.m.webhook, o.Logger, o.Now)
+	a.hook = delivery.NewWebhook("zalo webhook", a.m.Webhook, o.Logger, o.Now)
 	oauth := &OAuth{BaseURL: o.OAuthURL, AppID: o.AppID, AppSecret: o.AppSecret, HTTP: o.HTTP, Now: o.Now}
 	a.tokens = newTokens(o.Store, oauth, o.Tokens, a.m)
 	a.auth = NewAuthorizer(o.Store, oauth, a.tokens, o.Logger)
 	a.intake = delivery.NewIntake(o.Store, Channel, o.Delivery, a.parse, delivery.IntakeOptions{
-		Workers: o.Workers, Spool: o.Spool, Queue: o.Queue, OnDrop: a.m.dropped.Inc, Logger: o.Logger,
+		Workers: o.Workers, Spool: o.Spool, Queue: o.Queue, OnDrop: a.m.Dropped.Inc, Logger: o.Logger,
 	})
 	st := o.Store
 	a.send = &sender{
@@ -203,9 +203,9 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := ev.Kind()
-	a.m.events.WithLabelValues(eventLabel(ev.Name), fmt.Sprint(kind != KindIgnored)).Inc()
+	a.m.Inbound.WithLabelValues(eventLabel(ev.Name), fmt.Sprint(kind != KindIgnored)).Inc()
 	if kind == KindIgnored {
-		a.m.webhook.WithLabelValues("ignored").Inc()
+		a.m.Webhook.WithLabelValues("ignored").Inc()
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -215,17 +215,17 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	spooled, err := a.intake.Accept(ctx, body)
 	switch {
 	case err != nil:
-		a.m.webhook.WithLabelValues("store_error").Inc()
+		a.m.Webhook.WithLabelValues("store_error").Inc()
 		a.log.Error("zalo webhook: could not store the event; answering 503 so that Zalo retries", "event", ev.Name, "err", err)
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	case spooled:
-		a.m.webhook.WithLabelValues("spooled").Inc()
+		a.m.Webhook.WithLabelValues("spooled").Inc()
 		a.log.Warn("zalo webhook: Redis unavailable; event kept on local disk until it is back", "event", ev.Name)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	a.m.webhook.WithLabelValues("accepted").Inc()
+	a.m.Webhook.WithLabelValues("accepted").Inc()
 	w.WriteHeader(http.StatusOK)
 }
 

@@ -124,9 +124,9 @@ func New(o Options) (*Adapter, error) {
 		client:  &Client{BaseURL: o.APIURL, Token: o.Token, HTTP: o.HTTP},
 		retries: 3, backoff: time.Second, sleep: retry.Sleep,
 	}
-	a.hook = delivery.NewWebhook("zalo bot webhook", a.m.webhook, o.Logger, nil)
+	a.hook = delivery.NewWebhook("zalo bot webhook", a.m.Webhook, o.Logger, nil)
 	a.intake = delivery.NewIntake(o.Store, Channel, o.Delivery, a.parse, delivery.IntakeOptions{
-		Workers: o.Workers, Queue: o.Queue, OnDrop: a.m.dropped.Inc, Logger: o.Logger,
+		Workers: o.Workers, Queue: o.Queue, OnDrop: a.m.Dropped.Inc, Logger: o.Logger,
 	})
 	a.lease = o.Store.NewLease(o.Store.ZaloBotPollerKey(), o.PollTimeout+time.Minute)
 	return a, nil
@@ -180,12 +180,12 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 1500*time.Millisecond)
 	defer cancel()
 	if err := a.accept(ctx, body, ups); err != nil {
-		a.m.webhook.WithLabelValues("store_error").Inc()
+		a.m.Webhook.WithLabelValues("store_error").Inc()
 		a.log.Error("zalo bot webhook: could not store the update; answering 503", "err", err)
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
-	a.m.webhook.WithLabelValues("accepted").Inc()
+	a.m.Webhook.WithLabelValues("accepted").Inc()
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -194,7 +194,7 @@ func (a *Adapter) accept(ctx context.Context, raw []byte, ups []Update) error {
 	handled := false
 	for _, u := range ups {
 		k := u.Kind()
-		a.m.updates.WithLabelValues(eventLabel(u.EventName), fmt.Sprint(k != KindIgnored)).Inc()
+		a.m.Inbound.WithLabelValues(eventLabel(u.EventName), fmt.Sprint(k != KindIgnored)).Inc()
 		handled = handled || k != KindIgnored
 	}
 	if !handled {
@@ -360,17 +360,17 @@ func (a *Adapter) send(ctx context.Context, chat string, replies []flows.Reply) 
 			}
 			var ae *APIError
 			if err == nil {
-				a.m.sends.WithLabelValues("ok").Inc()
+				a.m.Sends.WithLabelValues("ok").Inc()
 				break
 			}
 			if errors.As(err, &ae) && ae.Code == http.StatusTooManyRequests && attempt < a.retries {
-				a.m.sends.WithLabelValues("rate_limited").Inc()
+				a.m.Sends.WithLabelValues("rate_limited").Inc()
 				if err := a.sleep(ctx, a.backoff<<attempt); err != nil {
 					return err
 				}
 				continue
 			}
-			a.m.sends.WithLabelValues("error").Inc()
+			a.m.Sends.WithLabelValues("error").Inc()
 			return err
 		}
 	}

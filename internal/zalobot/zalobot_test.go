@@ -48,7 +48,7 @@ func TestWebhookSecret(t *testing.T) {
 			if w := r.post(t, body, tt.secret); w.Code != tt.status {
 				t.Errorf("status %d, want %d", w.Code, tt.status)
 			}
-			if got := count(r.a.m.webhook.WithLabelValues(tt.result)); got != 1 {
+			if got := count(r.a.m.Webhook.WithLabelValues(tt.result)); got != 1 {
 				t.Errorf("%s counted %v", tt.result, got)
 			}
 			r.drain(t)
@@ -64,14 +64,14 @@ func TestWebhookSecret(t *testing.T) {
 func TestWebhookRejectionsDoNotFloodTheLog(t *testing.T) {
 	r := newRig(t, testSecret, nil)
 	var logs bytes.Buffer
-	r.a.hook = delivery.NewWebhook("zalo bot webhook", r.a.m.webhook, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+	r.a.hook = delivery.NewWebhook("zalo bot webhook", r.a.m.Webhook, slog.New(slog.NewTextHandler(&logs, nil)), nil)
 	for range 1000 {
 		r.post(t, readUpdate(t, "text"), "s3cret-token-for-tesTs")
 	}
 	if n := strings.Count(logs.String(), "request dropped"); n != 1 {
 		t.Errorf("%d warn lines for 1000 wrong secrets, want 1", n)
 	}
-	if got := count(r.a.m.webhook.WithLabelValues("bad_secret")); got != 1000 {
+	if got := count(r.a.m.Webhook.WithLabelValues("bad_secret")); got != 1000 {
 		t.Errorf("bad_secret counted %v, want 1000", got)
 	}
 }
