@@ -6,6 +6,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/broadcast"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/telegram"
@@ -48,11 +49,13 @@ func platforms(cfg Config, st *store.Store, cat func() *content.Catalog) broadca
 	if cfg.ZaloEnabled() {
 		p.Zalo = &zalo.Options{
 			AppID: cfg.ZaloAppID, AppSecret: cfg.ZaloAppSecret, OASecretKey: cfg.ZaloOASecretKey,
-			APIURL: cfg.ZaloAPIURL, OAuthURL: cfg.ZaloOAuthURL, Store: st, Content: cat,
+			APIURL: cfg.ZaloAPIURL, OAuthURL: cfg.ZaloOAuthURL,
+			ChannelOptions: delivery.ChannelOptions{Store: st, Content: cat},
 		}
 	}
 	if cfg.ZaloBotToken != "" {
-		p.ZaloBot = &zalobot.Options{Token: cfg.ZaloBotToken, APIURL: cfg.ZaloBotAPIURL, Store: st, Content: cat}
+		p.ZaloBot = &zalobot.Options{Token: cfg.ZaloBotToken, APIURL: cfg.ZaloBotAPIURL,
+			ChannelOptions: delivery.ChannelOptions{Store: st, Content: cat}}
 	}
 	return p
 }

@@ -35,12 +35,14 @@ func setupZalo(ctx context.Context, a *app) error {
 		OASecretKey: a.cfg.ZaloOASecretKey,
 		APIURL:      a.cfg.ZaloAPIURL,
 		OAuthURL:    a.cfg.ZaloOAuthURL,
-		Store:       a.store,
-		Delivery:    paced{a.delivery, a.gate}, // events wait in their stream for a free slot
-		Content:     a.engine.Content,
-		Logger:      log,
-		Metrics:     a.metrics,
-		Spool:       spool,
+		ChannelOptions: delivery.ChannelOptions{
+			Store:    a.store,
+			Delivery: paced{a.delivery, a.gate}, // events wait in their stream for a free slot
+			Content:  a.engine.Content,
+			Logger:   log,
+			Metrics:  a.metrics,
+		},
+		Spool: spool,
 	})
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/zalobot"
 )
 
@@ -20,11 +21,13 @@ func setupZaloBot(ctx context.Context, a *app) error {
 		Token:         a.cfg.ZaloBotToken,
 		APIURL:        a.cfg.ZaloBotAPIURL,
 		WebhookSecret: a.cfg.ZaloBotWebhookSecret,
-		Store:         a.store,
-		Delivery:      a.delivery,
-		Content:       a.engine.Content,
-		Logger:        log,
-		Metrics:       a.metrics,
+		ChannelOptions: delivery.ChannelOptions{
+			Store:    a.store,
+			Delivery: a.delivery,
+			Content:  a.engine.Content,
+			Logger:   log,
+			Metrics:  a.metrics,
+		},
 	})
 	if err != nil {
 		return err

@@ -280,12 +280,15 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 	a, err := New(Options{
 		AppID: testAppID, AppSecret: testAppSecret, OASecretKey: testOAKey,
 		APIURL: r.api.srv.URL, OAuthURL: r.oauth.srv.URL,
-		Store: r.st, Delivery: proc, Content: real.Content, Now: r.clock.Now,
+		ChannelOptions: delivery.ChannelOptions{
+			Store: r.st, Delivery: proc, Content: real.Content,
+			Queue:  queue.Options{MinIdle: time.Millisecond},
+			Logger: ro.logger,
+		},
+		Now:    r.clock.Now,
 		Tokens: TokenOptions{PollEvery: time.Millisecond},
 		// The recorded events carry their real (2023) timestamps.
 		MaxEventAge: -1,
-		Queue:       queue.Options{MinIdle: time.Millisecond},
-		Logger:      ro.logger,
 		Spool:       ro.spool,
 	})
 	if err != nil {

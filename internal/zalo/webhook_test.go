@@ -14,6 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
@@ -110,7 +111,7 @@ func TestWebhookMalformedAndTooLarge(t *testing.T) {
 	if w := r.post(t, []byte("not json"), &empty); w.Code != http.StatusBadRequest {
 		t.Errorf("malformed: %d", w.Code)
 	}
-	big := append([]byte(`{"event_name":"user_send_text","pad":"`), bytes.Repeat([]byte("x"), MaxBody)...)
+	big := append([]byte(`{"event_name":"user_send_text","pad":"`), bytes.Repeat([]byte("x"), delivery.MaxBody)...)
 	big = append(big, `"}`...)
 	if w := r.post(t, big, &empty); w.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("too large: %d", w.Code)

@@ -44,7 +44,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/content"
@@ -52,18 +51,12 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 	"github.com/vneid-guide/vneidbot/internal/retry"
-	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
 // Channel is the engine's name for this channel.
 const Channel = flows.Zalo
 
-// MaxBody is the largest webhook body read.
-const MaxBody = delivery.MaxBody
-
-var (
-	_ delivery.Sender = (*Adapter)(nil)
-)
+var _ delivery.Sender = (*Adapter)(nil)
 
 // Options configure an Adapter.
 type Options struct {
@@ -73,21 +66,12 @@ type Options struct {
 	APIURL      string // ZALO_API_URL (https://openapi.zalo.me)
 	OAuthURL    string // ZALO_OAUTH_URL (https://oauth.zaloapp.com)
 
-	Store *store.Store
-	// Delivery takes each update in and sees it answered through Send
-	// (delivery.Core). Without it the adapter only sends (broadcasts from
-	// the command line).
-	Delivery delivery.Processor
-	// Content is the content being served, for the adapter's own words.
-	Content func() *content.Catalog
-	Logger  *slog.Logger
-	Metrics prometheus.Registerer // nil: counters are kept but not exported
-	HTTP    *http.Client          // for the OA API and OAuth; 10 s timeout when nil
-	Now     func() time.Time
-	// Workers is how many events this process handles at once (4).
-	Workers int
-	Tokens  TokenOptions
-	Queue   queue.Options
+	// ChannelOptions: HTTP serves the OA API and OAuth (10 s timeout when
+	// nil); 4 workers by default.
+	delivery.ChannelOptions
+
+	Now    func() time.Time
+	Tokens TokenOptions
 	// Spool, when set, keeps events on local disk while Redis is down, so
 	// the webhook can still acknowledge them (see Spool).
 	Spool *queue.Spool
@@ -116,20 +100,14 @@ func New(o Options) (*Adapter, error) {
 	if o.AppID == "" || o.OASecretKey == "" {
 		return nil, errors.New("zalo: app id and OA secret key are required")
 	}
-	if o.Store == nil || o.Content == nil {
-		return nil, errors.New("zalo: a store and the content are required")
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
+	if err := o.Check("zalo", 4); err != nil { // 4 workers
+		return nil, err
 	}
 	if o.MaxEventAge == 0 {
 		o.MaxEventAge = 24 * time.Hour
 	}
 	if o.Now == nil {
 		o.Now = time.Now
-	}
-	if o.Workers <= 0 {
-		o.Workers = 4
 	}
 	if o.APIURL == "" {
 		o.APIURL = "https://openapi.zalo.me"

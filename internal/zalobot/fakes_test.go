@@ -152,7 +152,9 @@ func newRig(t *testing.T, secret string, engine delivery.Processor) *rig {
 	}
 	a, err := New(Options{
 		Token: testToken, APIURL: r.fake.srv.URL, WebhookSecret: secret,
-		Store: r.st, Delivery: engine, Content: real.Content, Queue: queue.Options{MinIdle: time.Millisecond},
+		ChannelOptions: delivery.ChannelOptions{
+			Store: r.st, Delivery: engine, Content: real.Content, Queue: queue.Options{MinIdle: time.Millisecond},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -28,12 +28,8 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
-	"github.com/vneid-guide/vneidbot/internal/delivery/queue"
 	"github.com/vneid-guide/vneidbot/internal/retry"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
@@ -41,12 +37,7 @@ import (
 // Channel is the engine's name for this channel.
 const Channel = flows.ZaloBot
 
-// MaxBody is the largest webhook body read.
-const MaxBody = delivery.MaxBody
-
-var (
-	_ delivery.Sender = (*Adapter)(nil)
-)
+var _ delivery.Sender = (*Adapter)(nil)
 
 // Options configure an Adapter.
 type Options struct {
@@ -56,25 +47,14 @@ type Options struct {
 	// (ZALO_BOT_WEBHOOK_SECRET). Empty means polling.
 	WebhookSecret string
 
-	Store *store.Store
-	// Delivery takes each update in and sees it answered through Send
-	// (delivery.Core). Without it the adapter only sends (broadcasts from
-	// the command line).
-	Delivery delivery.Processor
-	// Content is the content being served, for the adapter's own words.
-	Content func() *content.Catalog
-	Logger  *slog.Logger
-	Metrics prometheus.Registerer
-	HTTP    *http.Client
-	// Workers is how many updates this process handles at once (2).
-	Workers int
+	delivery.ChannelOptions // 2 workers by default
+
 	// PollTimeout is getUpdates' long-poll timeout (30s).
 	PollTimeout time.Duration
 	// PollPause is the least time between two getUpdates calls that brought
 	// nothing, so that a platform answering at once cannot make the poller
 	// spin (1s).
 	PollPause time.Duration
-	Queue     queue.Options
 }
 
 // Adapter is the Zalo Bot Platform channel.
@@ -98,20 +78,14 @@ func New(o Options) (*Adapter, error) {
 	if o.Token == "" {
 		return nil, errors.New("zalo bot: token is required")
 	}
-	if o.Store == nil || o.Content == nil {
-		return nil, errors.New("zalo bot: a store and the content are required")
-	}
 	if o.WebhookSecret != "" && (len(o.WebhookSecret) < 8 || len(o.WebhookSecret) > 256) {
 		return nil, errors.New("zalo bot: the webhook secret must be 8-256 characters")
 	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
+	if err := o.Check("zalo bot", 2); err != nil { // 2 workers
+		return nil, err
 	}
 	if o.APIURL == "" {
 		o.APIURL = "https://bot-api.zaloplatforms.com"
-	}
-	if o.Workers <= 0 {
-		o.Workers = 2
 	}
 	if o.PollTimeout <= 0 {
 		o.PollTimeout = 30 * time.Second

@@ -88,7 +88,7 @@ func TestWebhookBadBodies(t *testing.T) {
 	if w := r.post(t, []byte("{"), testSecret); w.Code != http.StatusBadRequest {
 		t.Errorf("malformed: %d", w.Code)
 	}
-	if w := r.post(t, bytes.Repeat([]byte(" "), MaxBody+1), testSecret); w.Code != http.StatusRequestEntityTooLarge {
+	if w := r.post(t, bytes.Repeat([]byte(" "), delivery.MaxBody+1), testSecret); w.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("too large: %d", w.Code)
 	}
 	for _, name := range []string{"from_bot", "other_event"} {
