@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -68,20 +69,9 @@ func Command(ctx context.Context, redisURL string, args []string, stdout, stderr
 // contentCheck runs "content check [DIR]".
 func contentCheck(args []string, stdout, stderr io.Writer) error {
 	flags := cli.NewFlags("content check", "content check [DIR]\n\nValidates the embedded content, or the content folder DIR.\nPrints every problem as file:line: message; exits non-zero when any is an error.", stdout)
-	pos, err := cli.ParseInterleaved(flags, args)
+	fsys, base, err := contentFolder("content check", flags, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 1 {
-		return cli.UsageError{Msg: "content check: takes at most one folder"}
-	}
-	var fsys fs.FS = content.Embedded
-	base := "content"
-	if len(pos) == 1 {
-		if fsys, err = contentDir("content check", pos[0]); err != nil {
-			return err
-		}
-		base = pos[0]
 	}
 	if errs := check(fsys, base, stdout); errs > 0 {
 		fmt.Fprintf(stderr, "content check: %d error(s)\n", errs)
@@ -121,20 +111,9 @@ func contentStale(args []string, stdout, stderr io.Writer) error {
 	flags := cli.NewFlags("content stale", "content stale [--days N] [--json] [DIR]\n\nLists the FAQ entries, flows and flow steps whose \"checked\" date is more than N days old,\noldest first, with the source ids they cite (see content/sources.yaml): re-check each\nagainst its sources, then set \"checked\" to the day you did. Reads the embedded content,\nor the content folder DIR.", stdout)
 	days := flags.Int("days", -1, "list what was checked more than N days ago (default: stale_after_days of meta.yaml)")
 	asJSON := flags.Bool("json", false, `print JSON: {"today":...,"days":N,"items":[{"kind","id","checked","days","file","line","sources"}]}`)
-	pos, err := cli.ParseInterleaved(flags, args)
+	fsys, base, err := contentFolder("content stale", flags, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 1 {
-		return cli.UsageError{Msg: "content stale: takes at most one folder"}
-	}
-	var fsys fs.FS = content.Embedded
-	base := "content"
-	if len(pos) == 1 {
-		if fsys, err = contentDir("content stale", pos[0]); err != nil {
-			return err
-		}
-		base = pos[0]
 	}
 	cat, problems := content.Load(fsys, content.Options{})
 	if cat == nil {
@@ -172,6 +151,23 @@ func contentStale(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s:%d\t%s\n", it.Kind, it.ID, it.Checked, it.Days, it.File, it.Line, strings.Join(it.Sources, " "))
 	}
 	return tw.Flush()
+}
+
+// contentFolder parses args with flags, and opens the content folder DIR
+// they may name (at most one), else the embedded content. base is how
+// problems name the folder.
+func contentFolder(cmd string, flags *flag.FlagSet, args []string) (fsys fs.FS, base string, err error) {
+	pos, err := cli.ParseInterleaved(flags, args)
+	switch {
+	case err != nil:
+		return nil, "", err
+	case len(pos) > 1:
+		return nil, "", cli.UsageError{Msg: cmd + ": takes at most one folder"}
+	case len(pos) == 1:
+		fsys, err := contentDir(cmd, pos[0])
+		return fsys, pos[0], err
+	}
+	return content.Embedded, "content", nil
 }
 
 // contentDir opens a content folder named on the command line.
