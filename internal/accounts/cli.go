@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/vneid-guide/vneidbot/internal/cli"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -235,21 +234,8 @@ func printNewAccount(publicURL string, a Account, token string, asJSON bool, std
 
 // printAccounts prints accounts as a table, or JSON.
 func printAccounts(list []Account, asJSON bool, empty string, stdout io.Writer) error {
-	if asJSON {
-		out := make([]accountJSON, 0, len(list))
-		for _, a := range list {
-			out = append(out, accountToJSON(a))
-		}
-		return cli.PrintJSON(stdout, out)
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(stdout, empty)
-		return nil
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tROLE\tAREA\tCREATED")
-	for _, a := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.ID, a.Name, a.Role, a.Area, a.Created.Format("2006-01-02"))
-	}
-	return tw.Flush()
+	return cli.PrintList(stdout, asJSON, list, func(a Account) any { return accountToJSON(a) },
+		empty, "ID\tNAME\tROLE\tAREA\tCREATED", func(a Account) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", a.ID, a.Name, a.Role, a.Area, a.Created.Format("2006-01-02"))
+		})
 }

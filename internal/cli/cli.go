@@ -16,6 +16,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -108,6 +109,30 @@ func PrintJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// PrintList prints the rows of a list command: with asJSON, a JSON array
+// of toJSON of each row ([] when there are none); else none when there are
+// no rows; else a table of header and one line per row, its columns
+// separated by tabs.
+func PrintList[T any](w io.Writer, asJSON bool, rows []T, toJSON func(T) any, none, header string, line func(T) string) error {
+	if asJSON {
+		out := make([]any, 0, len(rows))
+		for _, r := range rows {
+			out = append(out, toJSON(r))
+		}
+		return PrintJSON(w, out)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(w, none)
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		fmt.Fprintln(tw, line(r))
+	}
+	return tw.Flush()
 }
 
 // Exit prints err the way vneidbot does and returns the exit code: 0 for

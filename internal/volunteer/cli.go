@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/cli"
@@ -123,23 +122,10 @@ func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			out := make([]volunteerJSON, 0, len(vs))
-			for _, v := range vs {
-				out = append(out, toJSON(v, l, "", ""))
-			}
-			return cli.PrintJSON(stdout, out)
-		}
-		if len(vs) == 0 {
-			fmt.Fprintln(stdout, "no volunteers yet: vneidbot volunteer add --name NAME")
-			return nil
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CODE\tNAME\tAREA\tCREATED")
-		for _, v := range vs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Code, v.Name, v.Area, v.Created.Format("2006-01-02"))
-		}
-		return tw.Flush()
+		return cli.PrintList(stdout, *asJSON, vs, func(v Volunteer) any { return toJSON(v, l, "", "") },
+			"no volunteers yet: vneidbot volunteer add --name NAME", "CODE\tNAME\tAREA\tCREATED", func(v Volunteer) string {
+				return fmt.Sprintf("%s\t%s\t%s\t%s", v.Code, v.Name, v.Area, v.Created.Format("2006-01-02"))
+			})
 	}
 }
 

@@ -71,25 +71,10 @@ func faqMisses(ctx context.Context, redisURL string, args []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		if list == nil {
-			list = []Miss{}
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(stdout, "no unanswered questions recorded")
-		return nil
-	}
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "COUNT\tVERDICT\tLAST ASKED\tQUESTION")
-	for _, miss := range list {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", miss.Count, miss.Verdict, miss.Last.Format("2006-01-02 15:04"), tableCell(miss.Text))
-	}
-	return w.Flush()
+	return cli.PrintList(stdout, *asJSON, list, func(m Miss) any { return m },
+		"no unanswered questions recorded", "COUNT\tVERDICT\tLAST ASKED\tQUESTION", func(m Miss) string {
+			return fmt.Sprintf("%d\t%s\t%s\t%s", m.Count, m.Verdict, m.Last.Format("2006-01-02 15:04"), tableCell(m.Text))
+		})
 }
 
 // faqVotes runs "vneidbot faq votes [--json]".
