@@ -2,7 +2,6 @@ package contentsource
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -135,10 +134,7 @@ func contentStale(args []string, stdout, stderr io.Writer) error {
 		if items == nil {
 			items = []content.StaleItem{}
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(staleJSON{Today: today.Format(time.DateOnly), Days: n, Items: items})
+		return cli.PrintJSON(stdout, staleJSON{Today: today.Format(time.DateOnly), Days: n, Items: items})
 	}
 	if len(items) == 0 {
 		fmt.Fprintf(stdout, "Nothing to re-check: everything was checked in the last %d days.\n", n)
@@ -277,10 +273,7 @@ func contentVersions(ctx context.Context, redisURL string, args []string, stdout
 		if list == nil {
 			list = []contentstore.Version{}
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(versionsJSON{Current: cur, Versions: list})
+		return cli.PrintJSON(stdout, versionsJSON{Current: cur, Versions: list})
 	}
 	if cur.Version == 0 {
 		fmt.Fprintln(stdout, "No version is published yet: replicas serve the built-in content (or their CONTENT_DIR).")

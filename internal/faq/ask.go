@@ -1,7 +1,6 @@
 package faq
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -85,10 +84,7 @@ func AskCommand(load func(dir string) (*content.Catalog, error), contentDir stri
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(res)
+		return cli.PrintJSON(stdout, res)
 	}
 	id := "(none)"
 	if res.ID != nil {
