@@ -127,12 +127,10 @@ func OperatorCommand(ctx context.Context, o CLIOptions, args []string, stdout, s
 }
 
 func (c accountCommand) run(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
-	sub, rest, ok, err := cli.Sub(c.name, []string{"add", "list", "remove"}, c.usage, args, stdout)
-	if !ok {
+	sub, rest, fs, asJSON, err := cli.Sub(c.name, []string{"add", "list", "remove"}, c.usage, args, stdout)
+	if fs == nil {
 		return err
 	}
-	fs := cli.SubFlags(c.name, sub, c.usage, stdout)
-	asJSON := fs.Bool("json", false, "print JSON")
 	var checkAdd func() (newAccount, error)
 	if sub == "add" {
 		checkAdd = c.addFlags(fs)

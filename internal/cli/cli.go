@@ -80,21 +80,24 @@ func ParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // Sub splits the arguments of a command made of subcommands ("volunteer
-// add …") into the subcommand, one of subs, and its arguments. With no
-// arguments, or an unknown subcommand, it returns a usage error naming subs;
-// with -h, --help or help it prints usage and returns ok false.
-func Sub(cmd string, subs []string, usage string, args []string, stdout io.Writer) (sub string, rest []string, ok bool, err error) {
+// add …") into the subcommand, one of subs, and its arguments, and returns
+// the subcommand's flag set (see SubFlags) with --json registered: every
+// such subcommand can print JSON. With no arguments, or an unknown
+// subcommand, it returns a usage error naming subs; with -h, --help or help
+// it prints usage and returns a nil flag set and a nil error.
+func Sub(cmd string, subs []string, usage string, args []string, stdout io.Writer) (sub string, rest []string, fs *flag.FlagSet, asJSON *bool, err error) {
 	expected := strings.Join(subs[:len(subs)-1], ", ") + " or " + subs[len(subs)-1]
 	switch {
 	case len(args) == 0:
-		return "", nil, false, Usagef("%s: expected %s (see vneidbot %s --help)", cmd, expected, cmd)
+		return "", nil, nil, nil, Usagef("%s: expected %s (see vneidbot %s --help)", cmd, expected, cmd)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
-		return "", nil, false, nil
+		return "", nil, nil, nil, nil
 	case !slices.Contains(subs, args[0]):
-		return "", nil, false, Usagef("%s: unknown subcommand %q: expected %s", cmd, args[0], expected)
+		return "", nil, nil, nil, Usagef("%s: unknown subcommand %q: expected %s", cmd, args[0], expected)
 	}
-	return args[0], args[1:], true, nil
+	fs = SubFlags(cmd, args[0], usage, stdout)
+	return args[0], args[1:], fs, fs.Bool("json", false, "print JSON"), nil
 }
 
 // SubFlags is the flag set of subcommand sub of a command whose usage text

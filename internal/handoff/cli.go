@@ -41,12 +41,10 @@ type CLIOptions struct {
 // Command runs "vneidbot handoff list|reply|close", acting as an operator
 // (every area).
 func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
-	sub, rest, ok, err := cli.Sub("handoff", []string{"list", "reply", "close"}, handoffUsage, args, stdout)
-	if !ok {
+	sub, rest, fs, asJSON, err := cli.Sub("handoff", []string{"list", "reply", "close"}, handoffUsage, args, stdout)
+	if fs == nil {
 		return err
 	}
-	fs := cli.SubFlags("handoff", sub, handoffUsage, stdout)
-	asJSON := fs.Bool("json", false, "print JSON")
 	area := fs.String("area", "", "only this area's tickets")
 	closed := fs.Bool("closed", false, "also tickets closed in the last day")
 	pos, err := cli.ParseInterleaved(fs, rest)

@@ -54,12 +54,10 @@ type CLIOptions struct {
 
 // Command runs "vneidbot volunteer add|list|link".
 func Command(ctx context.Context, o CLIOptions, args []string, stdout, stderr io.Writer) error {
-	sub, rest, ok, err := cli.Sub("volunteer", []string{"add", "list", "link"}, volunteerUsage, args, stdout)
-	if !ok {
+	sub, rest, fs, asJSON, err := cli.Sub("volunteer", []string{"add", "list", "link"}, volunteerUsage, args, stdout)
+	if fs == nil {
 		return err
 	}
-	fs := cli.SubFlags("volunteer", sub, volunteerUsage, stdout)
-	asJSON := fs.Bool("json", false, "print JSON")
 	var name, area, qrFile *string
 	switch sub {
 	case "add":
