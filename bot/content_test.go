@@ -7,47 +7,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-)
 
-// The small valid content fixture answers "câu hỏi một" with "Trả lời một".
-const fixture = "../content/testdata/valid"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
+)
 
 // switchWithin is how quickly the issue promises that content switches.
 const switchWithin = 5 * time.Second
-
-// copyFixture copies the valid content fixture into a fresh folder.
-func copyFixture(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "content")
-	if err := os.CopyFS(dir, os.DirFS(fixture)); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// editFile replaces old with new in dir/name, failing when old is not there.
-func editFile(t *testing.T, dir, name, old, new string) {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(b, []byte(old)) {
-		t.Fatalf("%s does not contain %q", name, old)
-	}
-	if err := os.WriteFile(p, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // syncBuffer collects a log written from several goroutines.
 type syncBuffer struct {
@@ -145,12 +116,12 @@ func TestTwoServingReplicasFollowPublishAndRollback(t *testing.T) {
 		}
 	}
 	getenv := env("REDIS_URL", redisURL)
-	dir := copyFixture(t)
+	dir := contenttest.Folder(t)
 	if code, out, errOut := runCmd(t, getenv, "content", "publish", dir); code != 0 {
 		t.Fatalf("publish: %s %s", out, errOut)
 	}
 	bothAnswer("Trả lời một")
-	editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
+	contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
 	if code, out, errOut := runCmd(t, getenv, "content", "publish", dir); code != 0 {
 		t.Fatalf("publish: %s %s", out, errOut)
 	}

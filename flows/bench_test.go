@@ -3,34 +3,12 @@ package flows_test
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
-
-// roundTrips counts requests to Redis: one per command, one per pipeline.
-type roundTrips struct{ n atomic.Int64 }
-
-func (c *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (c *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		c.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		c.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
 
 // BenchmarkHandle measures one update through the engine, Redis included,
 // and reports the Redis round trips it took. The update is a typed menu
@@ -39,8 +17,7 @@ func BenchmarkHandle(b *testing.B) {
 	for _, be := range storetest.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
 			st := storetest.Open(b, be, store.Options{})
-			rt := &roundTrips{}
-			st.Client().AddHook(rt)
+			rt := storetest.CountRoundTrips(st)
 			e := newEngine(b, st, newClock(), nil)
 			ctx := context.Background()
 			for i := range 1000 {
@@ -48,7 +25,7 @@ func BenchmarkHandle(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			rt.n.Store(0)
+			rt.Reset()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
@@ -57,7 +34,7 @@ func BenchmarkHandle(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(rt.n.Load())/float64(b.N), "redis-rt/op")
+			b.ReportMetric(float64(rt.N())/float64(b.N), "redis-rt/op")
 		})
 	}
 }

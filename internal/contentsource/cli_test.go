@@ -11,6 +11,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/internal/cli"
 )
 
@@ -55,7 +56,7 @@ func versionsJSONOf(t *testing.T, getenv func(string) string) versionsJSON {
 
 func TestContentPublishVersionsRollback(t *testing.T) {
 	getenv := redisEnv(t)
-	dir := copyFixture(t)
+	dir := contenttest.Folder(t)
 
 	if v := versionsJSONOf(t, getenv); v.Current.Version != 0 || len(v.Versions) != 0 {
 		t.Fatalf("before any publish: %+v", v)
@@ -74,7 +75,7 @@ func TestContentPublishVersionsRollback(t *testing.T) {
 		t.Fatalf("publishing the same content again: exit %d, %q", code, out)
 	}
 
-	editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
+	contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
 	// Flags may come before the folder too.
 	code, out, errOut = runCmd(t, getenv, "content", "publish", "--note", "sửa câu trả lời", "--by", "minh", dir)
 	if code != 0 || !strings.Contains(out, "published version 2:") || !strings.Contains(out, "To go back: vneidbot content rollback 1") {
@@ -166,8 +167,8 @@ func lastLine(s string) string {
 
 func TestContentPublishRejectsBrokenContent(t *testing.T) {
 	getenv := redisEnv(t)
-	dir := copyFixture(t)
-	editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Mời ra Công an huyện, xem https://vneid-gov.vn")
+	dir := contenttest.Folder(t)
+	contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời một", "Mời ra Công an huyện, xem https://vneid-gov.vn")
 	code, out, errOut := runCmd(t, getenv, "content", "publish", dir)
 	if code != 1 || !strings.Contains(errOut, "nothing was published") {
 		t.Fatalf("publishing broken content: exit %d, %q %q", code, out, errOut)
@@ -183,7 +184,7 @@ func TestContentPublishRejectsBrokenContent(t *testing.T) {
 }
 
 func TestContentCommandsNeedRedisAndArguments(t *testing.T) {
-	dir := copyFixture(t)
+	dir := contenttest.Folder(t)
 	for _, args := range [][]string{
 		{"content", "publish", dir},
 		{"content", "versions"},
@@ -226,8 +227,8 @@ func TestContentCommandsNeedRedisAndArguments(t *testing.T) {
 }
 
 func TestContentCheckReportsStaleEntriesAsWarnings(t *testing.T) {
-	dir := copyFixture(t)
-	editFile(t, dir, "faq/demo.yaml", "checked: 2026-11-01", "checked: 2020-01-01")
+	dir := contenttest.Folder(t)
+	contenttest.Edit(t, dir, "faq/demo.yaml", "checked: 2026-11-01", "checked: 2020-01-01")
 	code, out, _ := runCmd(t, env(), "content", "check", dir)
 	if code != 0 || !strings.Contains(out, filepath.Join(dir, "faq/demo.yaml")+":1: warning: ") || !strings.Contains(out, "ok: 1 flows") {
 		t.Fatalf("stale entry: exit %d\n%s", code, out)
@@ -235,8 +236,8 @@ func TestContentCheckReportsStaleEntriesAsWarnings(t *testing.T) {
 }
 
 func TestContentStale(t *testing.T) {
-	dir := copyFixture(t)
-	editFile(t, dir, "faq/demo.yaml", "checked: 2026-11-01", "checked: 2020-01-01")
+	dir := contenttest.Folder(t)
+	contenttest.Edit(t, dir, "faq/demo.yaml", "checked: 2026-11-01", "checked: 2020-01-01")
 	code, out, errOut := runCmd(t, env(), "content", "stale", "--days", "365", dir)
 	if code != 0 || !strings.Contains(out, "1 item(s) last checked more than 365 days ago") {
 		t.Fatalf("content stale: exit %d, %q %q", code, out, errOut)
@@ -264,12 +265,12 @@ func TestContentStale(t *testing.T) {
 }
 
 func TestContentCheckCountsLongAnswers(t *testing.T) {
-	dir := copyFixture(t)
+	dir := contenttest.Folder(t)
 	code, out, _ := runCmd(t, env(), "content", "check", dir)
 	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "; 0 answers over 600 characters") {
 		t.Fatalf("short answers: exit %d, %q", code, out)
 	}
-	editFile(t, dir, "faq/demo.yaml", "Trả lời một", strings.Repeat("Trả lời dài. ", 50))
+	contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời một", strings.Repeat("Trả lời dài. ", 50))
 	code, out, _ = runCmd(t, env(), "content", "check", dir)
 	if code != 0 || !strings.Contains(out, "warning: faq one: answer (vi) is 650 characters, over 600") || !strings.HasSuffix(strings.TrimSpace(out), "; 1 answers over 600 characters (one)") {
 		t.Fatalf("a long answer: exit %d, %q", code, out)

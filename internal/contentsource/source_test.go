@@ -17,44 +17,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
 
-// The small valid content fixture answers "câu hỏi một" with "Trả lời một".
-const fixture = "../../content/testdata/valid"
-
 // switchWithin is how quickly the issue promises that content switches.
 const switchWithin = 5 * time.Second
-
-// copyFixture copies the valid content fixture into a fresh folder.
-func copyFixture(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "content")
-	if err := os.CopyFS(dir, os.DirFS(fixture)); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// editFile replaces old with new in dir/name, failing when old is not there.
-// The file is written in place, as an editor or "cp" would.
-func editFile(t *testing.T, dir, name, old, new string) {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(b, []byte(old)) {
-		t.Fatalf("%s does not contain %q", name, old)
-	}
-	if err := os.WriteFile(p, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // syncBuffer collects a replica's log; it is printed when a test fails.
 type syncBuffer struct {
@@ -219,13 +190,13 @@ func readyDetail(t *testing.T, a *replica) string {
 
 func TestEditingContentDirChangesTheAnswer(t *testing.T) {
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
-	dir := copyFixture(t)
+	dir := contenttest.Folder(t)
 	a := startReplica(t, st, dir, 0)
 	if got := answer(t, a); !strings.Contains(got, "Trả lời một") {
 		t.Fatalf("before any edit the bot says %q", got)
 	}
 
-	editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời đã sửa")
+	contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời đã sửa")
 	answersWith(t, "Trả lời đã sửa", a)
 	if d := readyDetail(t, a); d != "CONTENT_DIR "+dir {
 		t.Errorf("readiness detail after a good edit: %q", d)
@@ -247,7 +218,7 @@ func TestEditingContentDirChangesTheAnswer(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer os.WriteFile(filepath.Join(dir, b.file), saved, 0o644)
-			editFile(t, dir, b.file, b.old, b.new)
+			contenttest.Edit(t, dir, b.file, b.old, b.new)
 			eventually(t, switchWithin, "edit rejected", func() bool {
 				return metric(t, a, "vneidbot_content_reload_failures_total", "dir") == float64(i+1)
 			})
@@ -266,7 +237,7 @@ func TestEditingContentDirChangesTheAnswer(t *testing.T) {
 
 	// Undoing the broken edit (the deferred writes above) serves again and
 	// clears the rejection.
-	editFile(t, dir, "faq/demo.yaml", "Trả lời đã sửa", "Trả lời lần ba")
+	contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời đã sửa", "Trả lời lần ba")
 	answersWith(t, "Trả lời lần ba", a)
 	if err := a.content.Rejected(); err != nil {
 		t.Errorf("rejection not cleared: %v", err)
@@ -278,7 +249,7 @@ func TestEditingContentDirChangesTheAnswer(t *testing.T) {
 
 func TestNewFilesInContentDirAreWatched(t *testing.T) {
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
-	dir := copyFixture(t)
+	dir := contenttest.Folder(t)
 	a := startReplica(t, st, dir, 0)
 	entry := `- id: two
   title: {vi: "Câu hai", en: "Question two"}
@@ -320,11 +291,11 @@ func TestPublishAndRollbackSwitchEveryReplica(t *testing.T) {
 			t.Errorf("readiness detail before any publish: %q", d)
 		}
 
-		dir := copyFixture(t)
+		dir := contenttest.Folder(t)
 		v1 := publish(t, st, dir, "first")
 		answersWith(t, "Trả lời một", a, b)
 
-		editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
+		contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
 		v2 := publish(t, st, dir, "second")
 		answersWith(t, "Trả lời bản hai", a, b)
 		for _, r := range []*replica{a, b} {
@@ -357,9 +328,9 @@ func TestPublishAndRollbackSwitchEveryReplica(t *testing.T) {
 
 func TestPeriodicCheckCatchesAMissedAnnouncement(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		dir := copyFixture(t)
+		dir := contenttest.Folder(t)
 		v1 := publish(t, st, dir, "")
-		editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
+		contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời bản hai")
 		publish(t, st, dir, "")
 		a := startReplica(t, st, "", 100*time.Millisecond)
 		if got := answer(t, a); !strings.Contains(got, "Trả lời bản hai") {
@@ -376,11 +347,11 @@ func TestPeriodicCheckCatchesAMissedAnnouncement(t *testing.T) {
 
 func TestContentDirWinsOverPublishedVersions(t *testing.T) {
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
-	local := copyFixture(t)
-	editFile(t, local, "faq/demo.yaml", "Trả lời một", "Trả lời của thư mục")
+	local := contenttest.Folder(t)
+	contenttest.Edit(t, local, "faq/demo.yaml", "Trả lời một", "Trả lời của thư mục")
 	a := startReplica(t, st, local, 50*time.Millisecond)
 	b := startReplica(t, st, "", 50*time.Millisecond)
-	publish(t, st, copyFixture(t), "")
+	publish(t, st, contenttest.Folder(t), "")
 	answersWith(t, "Trả lời một", b)
 	time.Sleep(200 * time.Millisecond) // several periodic checks
 	if got := answer(t, a); !strings.Contains(got, "Trả lời của thư mục") {
@@ -391,7 +362,7 @@ func TestContentDirWinsOverPublishedVersions(t *testing.T) {
 func TestInvalidPublishedVersionKeepsTheOldContent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		good := copyFixture(t)
+		good := contenttest.Folder(t)
 		v1 := publish(t, st, good, "")
 		a := startReplica(t, st, "", time.Minute)
 		b := startReplica(t, st, "", time.Minute)
@@ -399,8 +370,8 @@ func TestInvalidPublishedVersionKeepsTheOldContent(t *testing.T) {
 
 		// Version 2 passed the checks of whatever published it but not this
 		// program's (say a newer release published it): store it by hand.
-		bad := copyFixture(t)
-		editFile(t, bad, "faq/demo.yaml", "Trả lời một", "Hãy đến Công an huyện")
+		bad := contenttest.Folder(t)
+		contenttest.Edit(t, bad, "faq/demo.yaml", "Trả lời một", "Hãy đến Công an huyện")
 		archive, _, err := contentstore.Pack(os.DirFS(bad))
 		if err != nil {
 			t.Fatal(err)
@@ -449,7 +420,7 @@ func TestInvalidPublishedVersionKeepsTheOldContent(t *testing.T) {
 // flow's new start with a short note instead of an error.
 func TestSessionOnARemovedStepRestartsTheFlow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		dir := copyFixture(t)
+		dir := contenttest.Folder(t)
 		publish(t, st, dir, "")
 		a := startReplica(t, st, "", time.Minute)
 		b := startReplica(t, st, "", time.Minute)
@@ -461,9 +432,9 @@ func TestSessionOnARemovedStepRestartsTheFlow(t *testing.T) {
 			t.Fatalf("menu item 1 led to %q, want the flow's first step", got)
 		}
 
-		editFile(t, dir, "flows/demo.yaml", "start: first", "start: begin")
-		editFile(t, dir, "flows/demo.yaml", "- id: first", "- id: begin")
-		editFile(t, dir, "flows/demo.yaml", `text: {vi: "Bước một"`, `text: {vi: "Bước đầu tiên (mới)"`)
+		contenttest.Edit(t, dir, "flows/demo.yaml", "start: first", "start: begin")
+		contenttest.Edit(t, dir, "flows/demo.yaml", "- id: first", "- id: begin")
+		contenttest.Edit(t, dir, "flows/demo.yaml", `text: {vi: "Bước một"`, `text: {vi: "Bước đầu tiên (mới)"`)
 		publish(t, st, dir, "renamed the first step")
 		for _, r := range []*replica{a, b} {
 			eventually(t, switchWithin, "new version serves", func() bool {
@@ -500,7 +471,7 @@ func TestOneLine(t *testing.T) {
 
 func TestStartPublishedBeforeTheEngineExists(t *testing.T) {
 	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
-	publish(t, st, copyFixture(t), "")
+	publish(t, st, contenttest.Folder(t), "")
 	src, err := New("")
 	if err != nil {
 		t.Fatal(err)
@@ -513,11 +484,11 @@ func TestStartPublishedBeforeTheEngineExists(t *testing.T) {
 		t.Errorf("readiness detail %q", d)
 	}
 
-	local, err := New(copyFixture(t))
+	local, err := New(contenttest.Folder(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	editFile(t, local.dir, "faq/demo.yaml", "Trả lời một", "Trả lời của thư mục")
+	contenttest.Edit(t, local.dir, "faq/demo.yaml", "Trả lời một", "Trả lời của thư mục")
 	local.StartPublished(context.Background(), st, slog.New(slog.DiscardHandler))
 	if d, _ := local.Ready(context.Background()); !strings.HasPrefix(d, "CONTENT_DIR ") {
 		t.Errorf("with CONTENT_DIR set the source switched: %q", d)
@@ -532,7 +503,7 @@ func TestFollowingSurvivesARedisRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	dir := copyFixture(t)
+	dir := contenttest.Folder(t)
 	publish(t, st, dir, "")
 	a, logs := startReplicaLog(t, st, "", 100*time.Millisecond)
 	answersWith(t, "Trả lời một", a)
@@ -545,7 +516,7 @@ func TestFollowingSurvivesARedisRestart(t *testing.T) {
 	if err := m.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	editFile(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời sau khi Redis khởi động lại")
+	contenttest.Edit(t, dir, "faq/demo.yaml", "Trả lời một", "Trả lời sau khi Redis khởi động lại")
 	publish(t, st, dir, "")
 	answersWith(t, "Trả lời sau khi Redis khởi động lại", a)
 	if n := strings.Count(logs.String(), "cannot read the published content version"); n != 1 {

@@ -2,10 +2,7 @@ package delivery
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
@@ -13,25 +10,6 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
-
-// roundTrips counts requests to Redis: one per command, one per pipeline.
-type roundTrips struct{ n atomic.Int64 }
-
-func (c *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (c *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		c.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		c.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
 
 // TestProcessRoundTrips: an update of a returning chat, answered and
 // counted in the statistics, costs three Redis round trips: load, save
@@ -52,13 +30,12 @@ func TestProcessRoundTrips(t *testing.T) {
 		if err := c.Process(ctx, startUpdate("u1")); err != nil {
 			t.Fatal(err)
 		}
-		rt := &roundTrips{}
-		st.Client().AddHook(rt)
+		rt := storetest.CountRoundTrips(st)
 		in := flows.Inbound{Channel: flows.Telegram, ChatID: "77", MessageID: "u2", Kind: flows.KindButton, Payload: "f:install"}
 		if err := c.Process(ctx, in); err != nil {
 			t.Fatal(err)
 		}
-		if n := rt.n.Load(); n != 3 {
+		if n := rt.N(); n != 3 {
 			t.Errorf("one update took %d round trips, want 3", n)
 		}
 		if got := plat.delivered(); len(got) != 2 {
