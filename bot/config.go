@@ -54,6 +54,7 @@ type Config struct {
 
 	// --- security (issue 17) ---
 	MetricsAddr        string         // METRICS_ADDR: /metrics and detailed /readyz; loopback by default, "off" for none
+	Pprof              bool           // PPROF: on to serve /debug/pprof/ on METRICS_ADDR too (off)
 	TrustedProxyHeader string         // TRUSTED_PROXY_HEADER: header with the client address (X-Forwarded-For), off when empty
 	TrustedProxies     []netip.Prefix // TRUSTED_PROXIES: the proxies whose TRUSTED_PROXY_HEADER is believed
 	// --- end of issue 17 block ---
@@ -77,7 +78,8 @@ type Config struct {
 	TelegramOperatorsChat int64         // TELEGRAM_OPERATORS_CHAT_ID: the group where officers see tickets and reply
 
 	// --- surge: admission control and web chat identity (issue 13) ---
-	MaxInflight       int           // MAX_INFLIGHT: updates this replica works on at once; the excess is refused (503)
+	MaxInflight       int           // MAX_INFLIGHT: updates this replica admits at once (running or queued); the excess is refused (503)
+	MaxWorkers        int           // MAX_WORKERS: admitted updates that run at once, the rest queued (0: 16 per core)
 	WebNewChatsPerIP  int           // WEB_NEW_CHATS_PER_IP: new web conversations one address may start per window (0: no limit)
 	WebNewChatsWindow time.Duration // WEB_NEW_CHATS_WINDOW: that window (10m)
 	WebFrameAncestors string        // WEB_FRAME_ANCESTORS: CSP frame-ancestors of the chat page ('self')
@@ -148,6 +150,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	// --- security (issue 17) ---
 	c.MetricsAddr = get("METRICS_ADDR", "127.0.0.1:9090")
+	switch v := strings.ToLower(get("PPROF", "off")); v {
+	case "on", "1", "true":
+		c.Pprof = true
+	case "off", "0", "false":
+	default:
+		errs = append(errs, &ConfigError{"PPROF", fmt.Sprintf("%q must be on or off", v)})
+	}
 	if a := c.MetricsAddr; a != "off" {
 		if _, _, err := net.SplitHostPort(a); err != nil {
 			errs = append(errs, &ConfigError{"METRICS_ADDR", fmt.Sprintf("%q is not host:port (or off)", a)})
@@ -230,6 +239,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, &ConfigError{"MAX_INFLIGHT", fmt.Sprintf("%q must be a whole number from 1 to 100000, such as %d", get("MAX_INFLIGHT", ""), DefaultMaxInflight)})
 	} else {
 		c.MaxInflight = n
+	}
+	if n, err := strconv.Atoi(get("MAX_WORKERS", "0")); err != nil || n < 0 || n > 100_000 {
+		errs = append(errs, &ConfigError{"MAX_WORKERS", fmt.Sprintf("%q must be a whole number from 0 (16 per core) to 100000", get("MAX_WORKERS", ""))})
+	} else {
+		c.MaxWorkers = n
 	}
 	if n, err := strconv.Atoi(get("WEB_NEW_CHATS_PER_IP", "300")); err != nil || n < 0 {
 		errs = append(errs, &ConfigError{"WEB_NEW_CHATS_PER_IP", fmt.Sprintf("%q must be a whole number, 0 for no limit", get("WEB_NEW_CHATS_PER_IP", ""))})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -231,7 +232,7 @@ func (a *app) serveMetrics(errc chan<- error) (*http.Server, error) {
 // routes registers the HTTP routes every deployment has.
 func (a *app) routes(ctx context.Context) error {
 	if a.gate == nil {
-		a.gate = admission.New(cmp.Or(a.cfg.MaxInflight, DefaultMaxInflight), admission.Options{Metrics: a.metrics})
+		a.gate = admission.New(cmp.Or(a.cfg.MaxInflight, DefaultMaxInflight), admission.Options{Workers: a.cfg.MaxWorkers, Metrics: a.metrics})
 	}
 	chat, err := a.webChat(ctx)
 	if err != nil {
@@ -261,6 +262,13 @@ func (a *app) metricsMux() *http.ServeMux {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	if a.cfg.Pprof {
+		// Profiles for docs/benchmarks.md and PGO (bot/default.pgo); only
+		// on this operators' listener, and only when asked for.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 

@@ -175,7 +175,7 @@ func TestTelegramOverloadLosesNothing(t *testing.T) {
 // their workers wait for a slot instead of being refused.
 func TestZaloEventsWaitForASlot(t *testing.T) {
 	gate := admission.New(1, admission.Options{})
-	if !gate.TryAcquire("web") {
+	if !gate.Admit(context.Background(), "web") {
 		t.Fatal("no slot")
 	}
 	p := paced{nil, gate}

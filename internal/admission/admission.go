@@ -2,18 +2,29 @@
 //
 // Under a surge the bot must not take on more than it can finish: requests
 // that pile up all wait on Redis and the CPU together, all of them run out
-// of time half-done, and goodput falls towards zero. A Gate holds a fixed
-// number of slots. An interactive request (web chat, Telegram webhook) takes
-// one with TryAcquire, which never waits: when every slot is taken the
-// request is refused at once, before any Redis work, and the client retries
-// later (503 with Retry-After). Work that is already durable elsewhere (Zalo
-// events in their Redis stream) waits for a slot with Acquire instead, so it
-// is worked off at the pace the replica can manage.
+// of time half-done, and goodput falls towards zero. A Gate has two bounds:
+//
+//   - workers: updates that run at once (a few per core). The others wait,
+//     parked in arrival order, so they take no CPU, and a request that has
+//     just arrived is read and answered or refused without queueing behind
+//     hundreds of runnable updates;
+//   - limit (MAX_INFLIGHT): updates admitted at all, running or waiting.
+//     Past it an interactive request (web chat, Telegram webhook) is refused
+//     at once by Admit, before any Redis work, and the client retries later
+//     (503 with Retry-After).
+//
+// The limit is large enough that a closed loop of a few hundred clients is
+// queued, not refused (a refused client comes straight back, and its
+// refusals eat into the updates); the workers are few enough that a refusal
+// is answered within milliseconds. Work that is already durable elsewhere
+// (Zalo events in their Redis stream) waits for a worker with Acquire
+// instead, so it is worked off at the pace the replica can manage.
 package admission
 
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -21,33 +32,49 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Gate is a counting semaphore for updates in progress. It is safe for
-// concurrent use; the zero value is not usable, use New.
+// Gate bounds the updates in progress. It is safe for concurrent use; the
+// zero value is not usable, use New.
 type Gate struct {
-	slots      chan struct{}
+	limit      int64
+	admitted   atomic.Int64  // updates admitted and not yet released
+	workers    chan struct{} // a token per running update
 	retryAfter time.Duration
 	refused    atomic.Int64
 
-	mInflight prometheus.GaugeFunc
-	mRefused  *prometheus.CounterVec
+	mRefused *prometheus.CounterVec
 }
 
 // Options configure a Gate.
 type Options struct {
+	// Workers is how many admitted updates run at once; the rest wait in
+	// arrival order. Zero: DefaultWorkersPerCore × GOMAXPROCS, at most the
+	// limit.
+	Workers int
 	// RetryAfter is what a refused client is told to wait (1s by default).
 	RetryAfter time.Duration
 	// Metrics, when set, receives vneidbot_admission_inflight,
-	// vneidbot_admission_limit and vneidbot_admission_refused_total{channel}.
+	// vneidbot_admission_running, vneidbot_admission_limit and
+	// vneidbot_admission_refused_total{channel}.
 	Metrics prometheus.Registerer
 }
 
-// New returns a Gate with limit slots (at least 1).
+// DefaultWorkersPerCore is how many updates run at once per core unless
+// Options.Workers says otherwise. An update spends most of its time waiting
+// on Redis, so a few per core keep the core busy; more only lengthen the
+// queue of runnable work a new request waits behind (docs/benchmarks.md).
+const DefaultWorkersPerCore = 16
+
+// New returns a Gate that admits up to limit updates (at least 1).
 func New(limit int, o Options) *Gate {
 	limit = max(limit, 1)
 	if o.RetryAfter <= 0 {
 		o.RetryAfter = time.Second
 	}
-	g := &Gate{slots: make(chan struct{}, limit), retryAfter: o.RetryAfter}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = DefaultWorkersPerCore * runtime.GOMAXPROCS(0)
+	}
+	g := &Gate{limit: int64(limit), workers: make(chan struct{}, min(workers, limit)), retryAfter: o.RetryAfter}
 	g.mRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vneidbot_admission_refused_total",
 		Help: "Updates refused at once because the replica had MAX_INFLIGHT updates in progress.",
@@ -56,61 +83,88 @@ func New(limit int, o Options) *Gate {
 		o.Metrics.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "vneidbot_admission_inflight",
-				Help: "Updates in progress on this replica.",
-			}, func() float64 { return float64(len(g.slots)) }),
+				Help: "Updates admitted on this replica: running or waiting for a worker.",
+			}, func() float64 { return float64(g.admitted.Load()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "vneidbot_admission_running",
+				Help: "Updates running on this replica (at most the workers).",
+			}, func() float64 { return float64(len(g.workers)) }),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "vneidbot_admission_limit",
-				Help: "MAX_INFLIGHT: updates this replica works on at once.",
-			}, func() float64 { return float64(cap(g.slots)) }),
+				Help: "MAX_INFLIGHT: updates this replica admits at once.",
+			}, func() float64 { return float64(g.limit) }),
 			g.mRefused,
 		)
 	}
 	return g
 }
 
-// Limit is the number of slots.
-func (g *Gate) Limit() int { return cap(g.slots) }
+// Limit is the number of updates admitted at most.
+func (g *Gate) Limit() int { return int(g.limit) }
 
-// InFlight is the number of slots taken now.
-func (g *Gate) InFlight() int { return len(g.slots) }
+// Workers is the number of updates that run at once.
+func (g *Gate) Workers() int { return cap(g.workers) }
 
-// Refused is how many TryAcquire calls were refused since the start.
+// InFlight is the number of updates admitted now, running or waiting.
+func (g *Gate) InFlight() int { return int(g.admitted.Load()) }
+
+// Running is the number of updates running now.
+func (g *Gate) Running() int { return len(g.workers) }
+
+// Refused is how many Admit calls were refused since the start.
 func (g *Gate) Refused() int64 { return g.refused.Load() }
 
 // RetryAfter is the wait a refused client is told.
 func (g *Gate) RetryAfter() time.Duration { return g.retryAfter }
 
-// TryAcquire takes a slot if one is free and reports whether it did. It
-// never waits. Each successful call must be paired with Release.
-func (g *Gate) TryAcquire(channel string) bool {
+// Admit admits an update and reports whether it did. Past the limit it
+// refuses at once; otherwise it waits for a worker, in arrival order, until
+// ctx ends (the client went away), which also counts as refused. Each true
+// return must be paired with Release.
+func (g *Gate) Admit(ctx context.Context, channel string) bool {
+	if g.admitted.Add(1) > g.limit {
+		g.admitted.Add(-1)
+		g.refuse(channel)
+		return false
+	}
 	select {
-	case g.slots <- struct{}{}:
+	case g.workers <- struct{}{}:
 		return true
 	default:
-		g.refused.Add(1)
-		g.mRefused.WithLabelValues(channel).Inc()
+	}
+	select {
+	case g.workers <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		g.admitted.Add(-1)
+		g.refuse(channel)
 		return false
 	}
 }
 
-// Acquire waits for a slot until ctx ends. Each nil return must be paired
+func (g *Gate) refuse(channel string) {
+	g.refused.Add(1)
+	g.mRefused.WithLabelValues(channel).Inc()
+}
+
+// Acquire waits for a worker until ctx ends, whatever the limit: the update
+// is durable elsewhere and is never refused. Each nil return must be paired
 // with Release.
 func (g *Gate) Acquire(ctx context.Context) error {
 	select {
-	case g.slots <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case g.slots <- struct{}{}:
-		return nil
+	case g.workers <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	g.admitted.Add(1)
+	return nil
 }
 
-// Release frees a slot taken by TryAcquire or Acquire.
-func (g *Gate) Release() { <-g.slots }
+// Release ends an update admitted by Admit or Acquire.
+func (g *Gate) Release() {
+	<-g.workers
+	g.admitted.Add(-1)
+}
 
 // SetRetryAfter sets the Retry-After header of a refusal: whole seconds,
 // at least 1.
@@ -118,13 +172,13 @@ func (g *Gate) SetRetryAfter(h http.Header) {
 	h.Set("Retry-After", strconv.Itoa(max(1, int((g.retryAfter+time.Second-1)/time.Second))))
 }
 
-// Middleware admits a request to next when a slot is free and holds the
-// slot until next returns; otherwise it answers 503 with Retry-After and a
-// plain-text body, without reading the request. It suits webhooks whose
-// sender retries on 503 (Telegram).
+// Middleware runs next for an admitted request and ends the update when
+// next returns; a refused one gets 503 with Retry-After and a plain-text
+// body, without its body being read. It suits webhooks whose sender
+// retries on 503 (Telegram).
 func (g *Gate) Middleware(channel string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !g.TryAcquire(channel) {
+		if !g.Admit(r.Context(), channel) {
 			g.SetRetryAfter(w.Header())
 			http.Error(w, "busy, retry later", http.StatusServiceUnavailable)
 			return

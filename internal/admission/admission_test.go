@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 
@@ -13,20 +14,85 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/admission"
 )
 
-func TestTryAcquireNeverWaits(t *testing.T) {
-	g := admission.New(2, admission.Options{})
-	if !g.TryAcquire("web") || !g.TryAcquire("web") {
+func TestAdmitRefusesPastTheLimitAtOnce(t *testing.T) {
+	ctx := context.Background()
+	g := admission.New(2, admission.Options{Workers: 2})
+	if !g.Admit(ctx, "web") || !g.Admit(ctx, "web") {
 		t.Fatal("two free slots refused")
 	}
-	if g.TryAcquire("web") {
+	// Both are held and nothing releases them: a call that waited would
+	// never return.
+	if g.Admit(ctx, "web") {
 		t.Fatal("a third update admitted past the limit of 2")
 	}
 	if g.InFlight() != 2 || g.Refused() != 1 {
 		t.Fatalf("in flight %d, refused %d; want 2 and 1", g.InFlight(), g.Refused())
 	}
 	g.Release()
-	if !g.TryAcquire("web") {
+	if !g.Admit(ctx, "web") {
 		t.Fatal("a released slot is not free again")
+	}
+}
+
+// TestAdmitQueuesBehindBusyWorkers: past the workers and below the limit an
+// update waits, parked, until a worker is free.
+func TestAdmitQueuesBehindBusyWorkers(t *testing.T) {
+	ctx := context.Background()
+	g := admission.New(4, admission.Options{Workers: 1})
+	if !g.Admit(ctx, "web") {
+		t.Fatal("the free worker refused")
+	}
+	started := make(chan int, 3)
+	for i := range 3 {
+		go func() {
+			if g.Admit(ctx, "web") {
+				started <- i
+			}
+		}()
+		for g.InFlight() != i+2 { // the i-th waiter is counted
+			runtime.Gosched()
+		}
+	}
+	if g.Admit(ctx, "web") {
+		t.Fatal("a fifth update admitted past the limit of 4")
+	}
+	select {
+	case i := <-started:
+		t.Fatalf("waiter %d started while the only worker was busy", i)
+	default:
+	}
+	seen := map[int]bool{}
+	for range 3 {
+		g.Release()
+		i := <-started
+		seen[i] = true
+		select {
+		case j := <-started:
+			t.Fatalf("waiters %d and %d both started on one release", i, j)
+		default:
+		}
+	}
+	if len(seen) != 3 {
+		t.Fatalf("started %v, want each waiter once", seen)
+	}
+	g.Release()
+	if g.InFlight() != 0 || g.Running() != 0 || g.Refused() != 1 {
+		t.Fatalf("in flight %d, running %d, refused %d; want 0, 0, 1", g.InFlight(), g.Running(), g.Refused())
+	}
+}
+
+// TestAdmitGivesUpWhenTheClientLeaves: a waiting request whose client went
+// away leaves the queue and holds nothing.
+func TestAdmitGivesUpWhenTheClientLeaves(t *testing.T) {
+	g := admission.New(2, admission.Options{Workers: 1})
+	g.Admit(context.Background(), "web")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if g.Admit(ctx, "web") {
+		t.Fatal("admitted with no worker free and the client gone")
+	}
+	if g.InFlight() != 1 {
+		t.Fatalf("in flight %d, want 1", g.InFlight())
 	}
 }
 
@@ -109,7 +175,7 @@ func TestMiddlewareRefusesWith503AndRetryAfter(t *testing.T) {
 // excluded: it must be a small fraction of an update.
 func BenchmarkRefusal(b *testing.B) {
 	g := admission.New(1, admission.Options{})
-	g.TryAcquire("web")
+	g.Admit(context.Background(), "web")
 	h := g.Middleware("web", http.NotFoundHandler())
 	req := httptest.NewRequest(http.MethodPost, "/api/chat", nil)
 	b.ReportAllocs()

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -27,7 +28,7 @@ import (
 func TestPageSaysBusyAndRetries(t *testing.T) {
 	browsertest.Require(t)
 	gate := admission.New(1, admission.Options{RetryAfter: time.Second})
-	gate.TryAcquire("test") // the replica is full
+	gate.Admit(context.Background(), "test") // the replica is full
 	cat := contenttest.Builtin(t)
 	eng, err := flows.New(cat, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}), flows.Options{})
 	if err != nil {

@@ -34,9 +34,9 @@ type Engine interface {
 }
 
 // Gate is the replica's admission control (internal/admission.Gate): a
-// request that finds no free slot is refused at once.
+// request it does not admit is refused at once.
 type Gate interface {
-	TryAcquire(channel string) bool
+	Admit(ctx context.Context, channel string) bool
 	Release()
 	SetRetryAfter(h http.Header)
 }
@@ -185,7 +185,7 @@ func ParseRequest(body []byte) (flows.Inbound, error) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Admission first: a refusal costs no Redis work and no body reading.
 	if g := h.o.Gate; g != nil {
-		if !g.TryAcquire("web") {
+		if !g.Admit(r.Context(), "web") {
 			g.SetRetryAfter(w.Header())
 			h.writeMsg(w, http.StatusServiceUnavailable, "web_busy")
 			return
