@@ -61,6 +61,7 @@ type bundle struct {
 	events map[string][]fsm.EventDesc   // per flow: choice id → step transitions
 	typed  map[string]map[string]string // per "flow/step": folded label, word or id → choice id
 	faq    *faq.Index
+	found  *searchCache // the faq's recent readings
 	// commands maps a folded typed word to its command (vocab.yaml commands).
 	commands map[string]string
 }
@@ -89,7 +90,7 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 	if cat == nil {
 		return errors.New("set content: catalog is nil")
 	}
-	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat), commands: commandWords(cat)}
+	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat), found: newSearchCache(), commands: commandWords(cat)}
 	for _, f := range cat.Flows {
 		for _, s := range f.Steps {
 			b.typed[f.ID+"/"+s.ID] = typedChoices(s)

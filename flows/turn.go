@@ -202,7 +202,7 @@ func (t *turn) search(raw string, idle time.Duration) faq.Result {
 		if idle < t.e.resume {
 			cx.Last = t.s.LastFAQ
 		}
-		r := t.b.faq.SearchIn(raw, t.locale(), cx)
+		r := t.b.found.search(t.b.faq, raw, t.locale(), cx)
 		t.result = &r
 		t.s.remember(r.Situations)
 	}
