@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -130,6 +131,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.GOGC == "" {
+		debug.SetGCPercent(ServeGCPercent)
+	}
 
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {

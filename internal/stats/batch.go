@@ -10,6 +10,13 @@ import (
 	"github.com/vneid-guide/vneidbot/flows"
 )
 
+// flushEvery is the shortest time between two batches. When the bot is
+// quiet the first event goes out at once; under load the events of the
+// next few milliseconds join one batch, so the per-batch work (a round
+// trip, each touched key's TTL, each chat's activity marks) is shared by
+// many updates instead of two or three (docs/benchmarks.md, issue 13).
+const flushEvery = 10 * time.Millisecond
+
 // maxPending bounds the events a Batcher holds while Redis is slow or
 // down; past it new events are dropped (and counted): statistics must
 // never hold up a citizen's answer nor grow without bound.
@@ -17,11 +24,11 @@ const maxPending = 50_000
 
 // Batcher records events off the update's path, many updates per round
 // trip: Record only queues the events, and one goroutine writes whatever
-// has queued in one pipeline, then the next batch (group commit). When the
-// bot is quiet each batch is one update's events, written within a round
-// trip of the answer; under load a batch holds many, so an update costs
-// the web chat two Redis round trips instead of three, and keys touched by
-// several updates get their TTL once. Events still queued when the process
+// has queued in one pipeline, then the next batch (group commit), at most
+// one batch per flushEvery. When the bot is quiet each batch is one
+// update's events, written within a round trip of the answer; under load a
+// batch holds many, so an update costs the web chat two Redis round trips
+// instead of three, and keys touched by several updates get their TTL once. Events still queued when the process
 // dies are lost (at most one batch); Close writes what is queued.
 type Batcher struct {
 	rec     *Recorder
@@ -79,7 +86,10 @@ func (b *Batcher) Close() {
 
 func (b *Batcher) run() {
 	defer close(b.done)
-	var spare []flows.Event
+	var (
+		spare []flows.Event
+		last  time.Time
+	)
 	for {
 		select {
 		case <-b.kick:
@@ -87,6 +97,13 @@ func (b *Batcher) run() {
 			b.flush(&spare)
 			return
 		}
+		if wait := flushEvery - time.Since(last); wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-b.quit:
+			}
+		}
+		last = time.Now()
 		b.flush(&spare)
 	}
 }

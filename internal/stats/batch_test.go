@@ -36,3 +36,26 @@ func TestBatcherWritesEverything(t *testing.T) {
 		}
 	})
 }
+
+// TestBatcherSharesRoundTrips: events that keep coming, as under load, are
+// written a batch per flush interval (10 ms), not a round trip for every
+// update or two.
+func TestBatcherSharesRoundTrips(t *testing.T) {
+	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{})
+	now := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
+	b := stats.NewBatcher(stats.NewRecorder(st, stats.Options{Now: func() time.Time { return now }}), nil)
+	rt := storetest.CountRoundTrips(st)
+	start := time.Now()
+	const events = 200
+	for i := range events {
+		b.Record(context.Background(), []flows.Event{{Kind: flows.EventFirstContact, Channel: "web", Chat: "web:r" + strconv.Itoa(i), Time: now}})
+		time.Sleep(100 * time.Microsecond)
+	}
+	b.Close()
+	elapsed := time.Since(start)
+	// a batch per 10 ms, give or take, and the connection's own commands
+	if most := int64(elapsed*12/10/(10*time.Millisecond)) + 5; rt.N() > most {
+		t.Fatalf("%d events over %s took %d round trips, want at most %d", events, elapsed.Round(time.Millisecond), rt.N(), most)
+	}
+	t.Logf("%d events over %s: %d round trips", events, elapsed.Round(time.Millisecond), rt.N())
+}
