@@ -116,11 +116,11 @@ func printExplanation(w io.Writer, x Explanation, sources []*content.Source) {
 	for _, t := range x.Terms {
 		fmt.Fprintf(w, "    %-22s %5.2f  %d\n", t.Text, t.Weight, t.Entries)
 	}
-	fmt.Fprintln(w, "  candidates (score, evidence, pairs):")
+	fmt.Fprintln(w, "  candidates (score, evidence, pairs, share of the rare words missed):")
 	for _, c := range x.Candidates {
-		fmt.Fprintf(w, "    %-24s %.3f  %.2f  %d\n", c.ID, c.Score, c.Evidence, c.Pairs)
+		fmt.Fprintf(w, "    %-24s %.3f  %.2f  %d  %.2f\n", c.ID, c.Score, c.Evidence, c.Pairs, c.Missed)
 	}
-	fmt.Fprintf(w, "  verdict:  %s; first entry right with probability %.2f (answer at %.2f, suggest at %.2f)\n", x.Result.Verdict, x.Sure, x.AnswerAt, x.UnsureAt)
+	fmt.Fprintf(w, "  verdict:  %s by rule %q; first entry right with probability %.2f (answer at %.2f, suggest at %.2f)\n", x.Result.Verdict, x.Rule, x.Sure, x.AnswerAt, x.UnsureAt)
 	if x.Result.Followup {
 		fmt.Fprintf(w, "  follow-up of the last topic %s: the bot gives its next action\n", x.Context.Last)
 	}

@@ -19,6 +19,7 @@ type Explanation struct {
 	Sure       float64     // the verdict model's probability that the first entry is right
 	AnswerAt   float64     // the probability needed to answer outright
 	UnsureAt   float64     // the probability needed to offer "Ý bạn là…"
+	Rule       string      // the rule that gave the verdict: model, model-alone, short, two, followup, situation-told, situation-branch, or "" (none fits)
 	Context    Context     // what the conversation already knew
 	Result     Result      // the judgement, as SearchIn gives it
 }
@@ -37,6 +38,7 @@ type Candidate struct {
 	Score    float64 // in [0, 1]
 	Evidence float64 // matched weight, in units of the rarest word
 	Pairs    int     // syllable pairs shared with the question
+	Missed   float64 // share of the question's rare words' weight the entry lacks
 }
 
 // Explain judges text as SearchIn does and says why.
@@ -46,6 +48,7 @@ func (ix *Index) Explain(text, locale string, cx Context) Explanation {
 	}
 	x := Explanation{Folded: vntext.Fold(text), AnswerAt: ix.p.answerAt, UnsureAt: ix.p.unsureAt, Context: cx}
 	x.Result = ix.SearchIn(text, locale, cx)
+	x.Rule = x.Result.by
 	x.Asking, x.Telling = focus(text)
 	if x.Telling == "" {
 		x.Asking = ""
@@ -77,7 +80,7 @@ func (ix *Index) Explain(text, locale string, cx Context) Explanation {
 		if i == 5 {
 			break
 		}
-		x.Candidates = append(x.Candidates, Candidate{ID: ix.entries[s.entry].src.ID, Score: round(s.score), Evidence: round(s.evidence), Pairs: int(s.pairs)})
+		x.Candidates = append(x.Candidates, Candidate{ID: ix.entries[s.entry].src.ID, Score: round(s.score), Evidence: round(s.evidence), Pairs: int(s.pairs), Missed: round(s.rareMiss)})
 	}
 	x.Sure = round(ix.p.verdict.sure(verdictFeatures(best, len(words))))
 	return x

@@ -76,6 +76,9 @@ type Result struct {
 	// Lang is the locale the message is written in when that is clear, else
 	// ""; LangRequest is the locale it asks for ("english please").
 	Lang, LangRequest string
+
+	// by names the rule that gave the verdict, for Explain and tuning.
+	by string
 }
 
 // MaxHits is how many hits a Result carries at most.
@@ -144,9 +147,9 @@ var defaults = params{
 	story:        0.5,
 	followupRest: 0.8,
 	shortWords:   3,
-	verdict:      logistic{bias: -3.410, w: [nFeatures]float64{2.518, 3.698, 2.328, 2.273, 1.804, -0.181, -1.179, -0.002}},
-	answerAt:     0.72,
-	unsureAt:     0.65,
+	verdict:      logistic{bias: -0.569, w: [nFeatures]float64{0.702, 0.622, 0.644, 1.074, 0.688, -0.064, 0.080, -0.106, -0.581}},
+	answerAt:     0.75,
+	unsureAt:     0.70,
 	close:        0.15,
 	social:       8,
 	topic:        0.1,
@@ -297,7 +300,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 		if e == nil {
 			id, why, e = cx.Last, "", ix.cat.Entry(cx.Last)
 		}
-		return Result{Verdict: Confident, Followup: why == "", Situations: sits, Situation: why,
+		return Result{Verdict: Confident, by: "followup", Followup: why == "", Situations: sits, Situation: why,
 			Hits: []Hit{{ID: e.ID, Score: 1, Question: e.Title.Get(locale, ix.cat.DefaultLocale())}}}
 	}
 	r := ix.search(sc, text, words, locale, cx.Last)
@@ -323,7 +326,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 		for i, h := range r.Hits[1:] {
 			if ix.conv.written(h.ID, sits) != "" && h.Score >= r.Hits[0].Score-ix.p.close {
 				r.Hits = append([]Hit{h}, slices.Delete(slices.Clone(r.Hits), i+1, i+2)...)
-				r.Verdict = Unsure
+				r.Verdict, r.by = Unsure, "situation-branch"
 				break
 			}
 		}
@@ -331,7 +334,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 	if r.Verdict != Confident && ix.conv.written(r.Hits[0].ID, sits) != "" {
 		// The citizen told the situation this entry is written for, and it
 		// leads: that settles the doubt ("máy cũ bị mất rồi, đăng nhập máy mới").
-		r.Verdict, r.Hits, r.Situation = Confident, r.Hits[:1], ix.conv.written(r.Hits[0].ID, sits)
+		r.Verdict, r.Hits, r.Situation, r.by = Confident, r.Hits[:1], ix.conv.written(r.Hits[0].ID, sits), "situation-told"
 	}
 	return r
 }
@@ -365,7 +368,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 		// Two questions in one message: answer the first asked, offer the other.
 		best = slices.DeleteFunc(best, func(s scored) bool { return s.entry == first.entry || s.entry == second.entry })
 		best = slices.Insert(best, 0, first, second)
-		r := Result{Verdict: Confident, Hits: ix.hits(best, locale)}
+		r := Result{Verdict: Confident, Hits: ix.hits(best, locale), by: "two"}
 		r.Second = &r.Hits[1]
 		return r
 	}
@@ -389,10 +392,10 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	}
 	switch {
 	case long && sure >= ix.p.answerAt && (!foreign || top.score >= ix.p.sure):
-		return Result{Verdict: Confident, Hits: hits}
+		return Result{Verdict: Confident, Hits: hits, by: "model"}
 	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
 		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs):
-		return Result{Verdict: Confident, Hits: hits}
+		return Result{Verdict: Confident, Hits: hits, by: "short"}
 	case offTopic:
 		// Names another service and is not answered outright: no "Ý bạn
 		// là…" list for it. A VNeID scam story that names the bank is sure
@@ -407,7 +410,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 			}
 		}
 		if len(close) == 1 {
-			return Result{Verdict: Confident, Hits: hits} // nothing close to choose from
+			return Result{Verdict: Confident, Hits: hits, by: "model-alone"} // nothing close to choose from
 		}
 		return Result{Verdict: Unsure, Hits: close}
 	case !long && top.score >= ix.p.unsure && (top.pairs >= 1 || top.score >= ix.p.unsureAlone):
@@ -551,6 +554,7 @@ type scored struct {
 	evidence float64 // matched weight in units of the rarest word's
 	pairs    int32   // syllable pairs shared with the question
 	near     bool    // the last topic or an entry it names as related
+	rareMiss float64 // share of the question's rare words' weight (unknown ones included) the entry lacks
 }
 
 // scoreAll scores the whole message and, when it has several clauses, each
@@ -702,17 +706,20 @@ func worstOf(s []scored) int {
 
 // query is a question as weighted terms.
 type query struct {
-	terms []qterm // sorted by id, unique
-	total float64 // all weight, unknown words included
-	slots []qterm // terms by hash, for credit
+	terms   []qterm // sorted by id, unique
+	total   float64 // all weight, unknown words included
+	unknown float64 // the weight of words the content never uses
+	slots   []qterm // terms by hash, for credit
 }
 
-// credit returns the credit of term t in q, 0 when q lacks it.
-func (q *query) credit(t int32) float64 {
+// credit returns the credit of term t in q, 0 when q lacks it, and marks
+// the term seen by stamp.
+func (q *query) credit(t, stamp int32) float64 {
 	mask := int32(len(q.slots) - 1)
 	for i := t & mask; ; i = (i + 1) & mask {
 		switch q.slots[i].id {
 		case t:
+			q.slots[i].seen = stamp
 			return q.slots[i].c
 		case -1:
 			return 0
@@ -731,7 +738,7 @@ func (q *query) index(slots []qterm) {
 	}
 	q.slots = slots[:n]
 	for i := range q.slots {
-		q.slots[i].id = -1
+		q.slots[i].id, q.slots[i].seen = -1, 0
 	}
 	mask := int32(n - 1)
 	for _, t := range q.terms {
@@ -744,9 +751,10 @@ func (q *query) index(slots []qterm) {
 }
 
 type qterm struct {
-	id int32
-	w  float64 // the term's weight in the question
-	c  float64 // credit when matched: w, less for a repaired word
+	id   int32
+	seen int32   // stamp of the last entry found to hold it (bestField)
+	w    float64 // the term's weight in the question
+	c    float64 // credit when matched: w, less for a repaired word
 }
 
 // query turns rewritten words into weighted terms: social phrases and
@@ -757,6 +765,7 @@ func (ix *Index) query(sc *scratch, words []int32) query {
 	for i := range words {
 		if ix.foreign.at(words[i:]) > 0 {
 			q.total += ix.p.offTopic * ix.maxIDF
+			q.unknown += ix.p.offTopic * ix.maxIDF
 		}
 	}
 	words, _, _ = ix.stripSocial(words)
@@ -796,12 +805,14 @@ func (ix *Index) query(sc *scratch, words []int32) query {
 			}
 			if isDigits(s) {
 				q.total += ix.p.number * ix.maxIDF
+				q.unknown += ix.p.number * ix.maxIDF
 				seq = append(seq, syl{-1, 0})
 				continue
 			}
 		}
 		// a word the content never uses: it counts against every entry
 		q.total += ix.p.unknown * ix.maxIDF
+		q.unknown += ix.p.unknown * ix.maxIDF
 		seq = append(seq, syl{-1, 0})
 	}
 	for i := 1; i < len(seq); i++ {
@@ -870,22 +881,44 @@ func (ix *Index) score(sc *scratch, q query) []scored {
 	sortScored(out)
 	q.index(sc.slots)
 	sc.slots = q.slots
+	nw = int32(len(ix.lex.words))
 	for i := range out {
 		cover := out[i].score
-		out[i].score = ix.p.blend*cover + (1-ix.p.blend)*ix.bestField(&q, out[i].entry)
+		stamp := int32(i + 1)
+		out[i].score = ix.p.blend*cover + (1-ix.p.blend)*ix.bestField(&q, out[i].entry, stamp)
+		rare, missed := q.unknown, q.unknown
+		for _, t := range q.slots {
+			if t.id < 0 || t.id >= nw {
+				continue
+			}
+			if t.w >= rareWord*ix.maxIDF {
+				rare += t.w
+			}
+			if t.seen != stamp && t.w >= rareWord*ix.maxIDF {
+				missed += t.w
+			}
+		}
+		if rare > 0 {
+			out[i].rareMiss = missed / rare
+		}
 	}
 	sortScored(out)
 	return out
 }
 
+// rareWord is the weight, in rarest-word units, from which a word of the
+// question counts as rare: it names what the question is about.
+const rareWord = 0.5
+
 // bestField is the highest Dice overlap between q and one of the entry's fields.
-func (ix *Index) bestField(q *query, e int32) float64 {
+// It marks the question's terms the entry holds with stamp.
+func (ix *Index) bestField(q *query, e, stamp int32) float64 {
 	best := 0.0
 	en := ix.entries[e]
 	for _, f := range ix.fields[en.first:en.end] {
 		shared := 0.0
 		for _, t := range ix.terms[f.from:f.to] {
-			shared += q.credit(t)
+			shared += q.credit(t, stamp)
 		}
 		if d := shared / (ix.p.fieldAlpha*q.total + (1-ix.p.fieldAlpha)*f.weight); d > best {
 			best = d

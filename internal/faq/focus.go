@@ -137,7 +137,7 @@ func (ix *Index) focusedQuery(sc *scratch, text string, words []int32) query {
 	if len(qa.terms) == 0 {
 		return ix.query(sc, words)
 	}
-	out := query{total: qa.total + ix.p.story*qs.total}
+	out := query{total: qa.total + ix.p.story*qs.total, unknown: qa.unknown + ix.p.story*qs.unknown}
 	i, j := 0, 0
 	for i < len(qa.terms) || j < len(qs.terms) {
 		switch {

@@ -14,7 +14,7 @@ import "math"
 // questions (the older evaluation set), in Index.strong.
 
 // nFeatures is the number of verdict inputs.
-const nFeatures = 8
+const nFeatures = 9
 
 // logistic is a fitted model: a bias and one weight per input.
 type logistic struct {
@@ -58,5 +58,6 @@ func verdictFeatures(best []scored, n int) [nFeatures]float64 {
 	if top.near {
 		f[7] = 1
 	}
+	f[8] = top.rareMiss
 	return f
 }

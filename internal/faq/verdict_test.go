@@ -23,68 +23,154 @@ type verdictSample struct {
 // evaluation set (both kept apart from the test half) and labels whether
 // the first entry is right.
 func verdictSamples(t *testing.T, ix *Index) []verdictSample {
-	var out []verdictSample
-	add := func(q, last string, ok []string) {
-		sc := ix.pool.Get().(*scratch)
-		defer ix.pool.Put(sc)
-		sc.unknown = sc.unknown[:0]
-		words := ix.an.rewrite(nil, ix.lookup(sc, q))
-		if len(words) == 0 {
-			return
-		}
-		if _, social := ix.social(words); social {
-			return
-		}
-		if last != "" && ix.followup(sc, words) {
-			return // answered as a follow-up, not by the model
-		}
-		best, _ := ix.scoreAll(sc, q, words)
-		if last != "" {
-			ix.nearTopic(best, last)
-		}
-		if len(best) == 0 || best[0].score < ix.p.floor {
-			return
-		}
-		right := slices.Contains(ok, ix.entries[best[0].entry].src.ID)
-		out = append(out, verdictSample{verdictFeatures(best, len(words)), right})
-	}
-	for _, it := range loadReal(t, "realistic_tune.yaml") {
-		add(it.Q, it.PrevID, append([]string{it.ID}, it.Also...))
-	}
+	out := verdictSamplesOf(ix, loadReal(t, "realistic_tune.yaml"))
 	if *withOldEval {
+		var old []realItem
 		for _, it := range loadEval(t) {
-			add(it.Q, "", append([]string{it.ID}, it.Also...))
+			old = append(old, realItem{Q: it.Q, ID: it.ID, Also: it.Also})
+		}
+		out = append(out, verdictSamplesOf(ix, old)...)
+	}
+	return out
+}
+
+// verdictSamplesOf ranks each item as the model would see it and labels
+// whether the first entry is right; items the model does not judge (small
+// talk, follow-ups, nothing above the floor) are left out.
+func verdictSamplesOf(ix *Index, items []realItem) []verdictSample {
+	var out []verdictSample
+	for _, it := range items {
+		if s, ok := ix.verdictSample(it.Q, it.PrevID, append([]string{it.ID}, it.Also...)); ok {
+			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// fit is plain gradient descent on the log loss with a little L2.
-func fit(samples []verdictSample) logistic {
-	var m logistic
-	const rate, l2, rounds = 0.5, 0.001, 4000
-	for range rounds {
-		var gb float64
-		var gw [nFeatures]float64
+func (ix *Index) verdictSample(q, last string, ok []string) (verdictSample, bool) {
+	sc := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(sc)
+	sc.unknown = sc.unknown[:0]
+	words := ix.an.rewrite(nil, ix.lookup(sc, q))
+	if len(words) == 0 {
+		return verdictSample{}, false
+	}
+	if _, social := ix.social(words); social {
+		return verdictSample{}, false
+	}
+	if last != "" && ix.followup(sc, words) {
+		return verdictSample{}, false // answered as a follow-up, not by the model
+	}
+	best, _ := ix.scoreAll(sc, q, words)
+	if last != "" {
+		ix.nearTopic(best, last)
+	}
+	if len(best) == 0 || best[0].score < ix.p.floor {
+		return verdictSample{}, false
+	}
+	right := slices.Contains(ok, ix.entries[best[0].entry].src.ID)
+	return verdictSample{verdictFeatures(best, len(words)), right}, true
+}
+
+// fitL2 fits the model by Newton's method on the log loss with an L2
+// penalty of l2 per sample on the weights (not the bias).
+func fitL2(samples []verdictSample, l2 float64) logistic { return fitMasked(samples, l2, allFeatures) }
+
+// allFeatures uses every input of the verdict.
+const allFeatures = 1<<nFeatures - 1
+
+// fitMasked fits the model on the inputs whose bit is set in mask only.
+func fitMasked(samples []verdictSample, l2 float64, mask int) logistic {
+	const n = nFeatures + 1
+	var beta [n]float64
+	x := func(s verdictSample, i int) float64 {
+		if i == 0 {
+			return 1
+		}
+		if mask&(1<<(i-1)) == 0 {
+			return 0
+		}
+		return s.f[i-1]
+	}
+	model := func() logistic {
+		m := logistic{bias: beta[0]}
+		copy(m.w[:], beta[1:])
+		return m
+	}
+	ns := float64(len(samples))
+	for range 50 {
+		m := model()
+		var g [n]float64
+		var h [n][n]float64
 		for _, s := range samples {
+			p := m.sure(s.f)
 			y := 0.0
 			if s.right {
 				y = 1
 			}
-			d := m.sure(s.f) - y
-			gb += d
-			for i, x := range s.f {
-				gw[i] += d * x
+			for i := range n {
+				g[i] += (p - y) * x(s, i) / ns
+				for j := range n {
+					h[i][j] += p * (1 - p) * x(s, i) * x(s, j) / ns
+				}
 			}
 		}
-		n := float64(len(samples))
-		m.bias -= rate * gb / n
-		for i := range m.w {
-			m.w[i] -= rate * (gw[i]/n + l2*m.w[i])
+		for i := 1; i < n; i++ {
+			g[i] += l2 * beta[i]
+			h[i][i] += l2
+		}
+		h[0][0] += 1e-9
+		step := solve(h, g)
+		done := true
+		for i := range n {
+			beta[i] -= step[i]
+			if math.Abs(step[i]) > 1e-7 {
+				done = false
+			}
+		}
+		if done {
+			break
 		}
 	}
-	return m
+	return model()
 }
+
+// solve solves a·x = b by Gaussian elimination with partial pivoting.
+func solve(a [nFeatures + 1][nFeatures + 1]float64, b [nFeatures + 1]float64) [nFeatures + 1]float64 {
+	const n = nFeatures + 1
+	for c := range n {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		a[c], a[p] = a[p], a[c]
+		b[c], b[p] = b[p], b[c]
+		for r := c + 1; r < n; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k < n; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+			b[r] -= f * b[c]
+		}
+	}
+	var x [n]float64
+	for r := n - 1; r >= 0; r-- {
+		v := b[r]
+		for k := r + 1; k < n; k++ {
+			v -= a[r][k] * x[k]
+		}
+		x[r] = v / a[r][r]
+	}
+	return x
+}
+
+// verdictL2 is the penalty the verdict is fitted with, chosen by
+// cross-validation on the tuning half (TestCrossValidateVerdict): less lets
+// the model learn the tuning half's own questions, and it then answers
+// wrongly on others.
+const verdictL2 = 0.03
 
 func TestFitVerdict(t *testing.T) {
 	if !*fitVerdict {
@@ -93,7 +179,7 @@ func TestFitVerdict(t *testing.T) {
 	cat := mustLoad(t)
 	ix := New(cat)
 	samples := verdictSamples(t, ix)
-	m := fit(samples)
+	m := fitL2(samples, verdictL2)
 	fmt.Printf("verdict: logistic{bias: %.3f, w: [nFeatures]float64{", m.bias)
 	for i, w := range m.w {
 		if i > 0 {
@@ -117,5 +203,4 @@ func TestFitVerdict(t *testing.T) {
 		}
 		t.Logf("answerAt %.2f: answers %d of %d ranked (%d right first), %d wrong (%.1f%% of all)", at, ans, len(samples), right, wrong, 100*float64(wrong)/float64(len(samples)))
 	}
-	_ = math.Abs
 }
