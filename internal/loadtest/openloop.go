@@ -17,14 +17,24 @@ import (
 // new one), whether or not earlier requests were answered. It returns the
 // latencies of the OK requests, measured from their scheduled arrival so
 // that a late generator does not hide server delay.
+//
+// Requests are sent by long-lived senders, at most o.Chats of them, each
+// taking the next arrival when it is free: a goroutine per request would
+// grow a fresh stack for every HTTP exchange, and that cost made the
+// generator itself fall behind at a few thousand requests per second.
 func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time.Duration {
 	rng := rand.New(rand.NewPCG(r.o.Seed, 0x9e3779b97f4a7c15))
-	inflight := make(chan struct{}, r.o.Chats)
+	type arrival struct {
+		c         *citizen
+		scheduled time.Time
+	}
 	var (
-		mu   sync.Mutex
-		idle []*citizen
-		lats = make([]time.Duration, 0, int(r.o.Rate*r.o.Duration.Seconds())+16)
-		wg   sync.WaitGroup
+		mu      sync.Mutex
+		idle    []*citizen
+		lats    = make([]time.Duration, 0, int(r.o.Rate*r.o.Duration.Seconds())+16)
+		wg      sync.WaitGroup
+		senders int
+		work    = make(chan arrival) // unbuffered: a send succeeds only when a sender is free
 	)
 	take := func() *citizen {
 		mu.Lock()
@@ -35,6 +45,35 @@ func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time
 			return c
 		}
 		return nil
+	}
+	send := func(a arrival) {
+		lag := time.Since(a.scheduled)
+		err := r.step(ctx, a.c)
+		d := time.Since(a.scheduled)
+		mu.Lock()
+		r.lags = append(r.lags, lag) // read only after wg.Wait
+		switch {
+		case err == nil:
+			lats = append(lats, d)
+		case errors.Is(err, errRefused):
+			r.refusedLats = append(r.refusedLats, d) // read only after wg.Wait
+		}
+		if err == nil && !a.c.done() || err != nil && a.c.steps < a.c.leave {
+			idle = append(idle, a.c)
+		}
+		mu.Unlock()
+		if err != nil {
+			r.errors.Add(1)
+			r.countError(err)
+			return
+		}
+		r.ok.Add(1)
+	}
+	sender := func(first arrival) {
+		defer wg.Done()
+		for a, ok := first, true; ok; a, ok = <-work {
+			send(a)
+		}
 	}
 	mean := float64(time.Second) / r.o.Rate
 	next := start
@@ -50,45 +89,29 @@ func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time
 			break
 		}
 		r.arrivals.Add(1)
-		select {
-		case inflight <- struct{}{}:
-		default:
-			r.errors.Add(1)
-			r.countError(errGeneratorCap)
-			continue
-		}
-		r.sent.Add(1)
 		c := take()
 		if c == nil {
 			c = r.newCitizen(0)
 		}
-		wg.Add(1)
-		go func(c *citizen, scheduled time.Time) {
-			defer wg.Done()
-			lag := time.Since(scheduled)
-			err := r.step(ctx, c)
-			d := time.Since(scheduled)
-			<-inflight
-			mu.Lock()
-			r.lags = append(r.lags, lag) // read only after wg.Wait
-			switch {
-			case err == nil:
-				lats = append(lats, d)
-			case errors.Is(err, errRefused):
-				r.refusedLats = append(r.refusedLats, d) // read only after wg.Wait
-			}
-			if err == nil && !c.done() || err != nil && c.steps < c.leave {
+		a := arrival{c, next}
+		select {
+		case work <- a:
+		default:
+			if senders == r.o.Chats {
+				mu.Lock()
 				idle = append(idle, c)
-			}
-			mu.Unlock()
-			if err != nil {
+				mu.Unlock()
 				r.errors.Add(1)
-				r.countError(err)
-				return
+				r.countError(errGeneratorCap)
+				continue
 			}
-			r.ok.Add(1)
-		}(c, next)
+			senders++
+			wg.Add(1)
+			go sender(a)
+		}
+		r.sent.Add(1)
 	}
+	close(work)
 	wg.Wait()
 	return lats
 }
