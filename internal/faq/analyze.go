@@ -316,7 +316,11 @@ func (a *analyzer) add(from, to []int32) {
 
 // rewrite appends words to dst with the rules applied once, left to right,
 // longest phrase first.
-func (a *analyzer) rewrite(dst, words []int32) []int32 {
+func (a *analyzer) rewrite(dst, words []int32) []int32 { return a.rewriteGaps(dst, words, nil) }
+
+// rewriteGaps is rewrite that also reads a phrase of several words broken
+// by filler words, when filler is not nil.
+func (a *analyzer) rewriteGaps(dst, words []int32, filler func(int32) bool) []int32 {
 	for i := 0; i < len(words); {
 		rules := a.rulesOf(words[i])
 		var best *rule
@@ -327,6 +331,18 @@ func (a *analyzer) rewrite(dst, words []int32) []int32 {
 			}
 		}
 		if best == nil {
+			// A phrase broken by filler words ("mã gì gửi về máy" for "mã
+			// gửi về máy"): its words in order, with stopwords between.
+			if r, end := a.gapped(rules, words[i:], filler); r != nil {
+				dst = append(dst, r.to...)
+				for _, w := range words[i+1 : i+end] {
+					if !slices.Contains(r.from, w) {
+						dst = append(dst, w)
+					}
+				}
+				i += end
+				continue
+			}
 			dst = append(dst, words[i])
 			i++
 			continue
@@ -335,6 +351,43 @@ func (a *analyzer) rewrite(dst, words []int32) []int32 {
 		i += len(best.from)
 	}
 	return dst
+}
+
+// maxGap is how many filler words in a row may break a phrase of the
+// vocabulary and still let it be read as the phrase.
+const maxGap = 2
+
+// gapped returns the longest of rules whose phrase words holds in order with
+// at most maxGap filler words between two of its words, and where the match
+// ends; nil when none does.
+func (a *analyzer) gapped(rules []rule, words []int32, filler func(int32) bool) (*rule, int) {
+	if filler == nil {
+		return nil, 0
+	}
+	var best *rule
+	bestEnd := 0
+	for j := range rules {
+		r := &rules[j]
+		if len(r.from) < 2 || best != nil && len(r.from) <= len(best.from) {
+			continue
+		}
+		k, gap, i := 1, 0, 1
+		for ; i < len(words) && k < len(r.from); i++ {
+			switch {
+			case words[i] == r.from[k]:
+				k++
+				gap = 0
+			case gap < maxGap && filler(words[i]):
+				gap++
+			default:
+				i = len(words)
+			}
+		}
+		if k == len(r.from) {
+			best, bestEnd = r, i
+		}
+	}
+	return best, bestEnd
 }
 
 // expand returns what a single word is rewritten to, or nil.

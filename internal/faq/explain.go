@@ -56,7 +56,7 @@ func (ix *Index) Explain(text, locale string, cx Context) Explanation {
 	sc := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(sc)
 	sc.unknown = sc.unknown[:0]
-	words := ix.an.rewrite(nil, ix.lookup(sc, text))
+	words := ix.read(sc, text)
 	var read []string
 	for _, w := range words {
 		read = append(read, ix.word(sc, w))

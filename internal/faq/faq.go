@@ -273,7 +273,7 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 	sc := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(sc)
 	sc.unknown = sc.unknown[:0]
-	words := ix.an.rewrite(nil, ix.lookup(sc, text))
+	words := ix.read(sc, text)
 	if len(words) == 0 {
 		return Result{Verdict: NoMatch}
 	}
@@ -512,6 +512,22 @@ func (ix *Index) lookup(sc *scratch, text string) []int32 {
 	return ids
 }
 
+// read returns the word ids of a message, rewritten with the vocabulary;
+// a phrase of the vocabulary broken by filler words counts as the phrase.
+func (ix *Index) read(sc *scratch, text string) []int32 {
+	return ix.an.rewriteGaps(nil, ix.lookup(sc, text), ix.filler)
+}
+
+// filler reports whether a word of a message says little: a stopword, a
+// word the content never uses, or one most entries hold ("cái", "gì").
+func (ix *Index) filler(w int32) bool {
+	return w < 0 || ix.an.isStop(w) || int(w) < len(ix.lex.words) && float64(ix.df(w)) >= fillerShare*float64(len(ix.entries))
+}
+
+// fillerShare is the share of the entries, from which a word held by
+// that many says little.
+const fillerShare = 0.3
+
 // social recognises a short message that only greets or thanks.
 func (ix *Index) social(words []int32) (Verdict, bool) {
 	if len(words) > ix.p.social {
@@ -570,7 +586,7 @@ func (ix *Index) scoreAll(sc *scratch, text string, words []int32) (best, tops [
 		byEntry[s.entry] = s
 	}
 	for _, part := range parts {
-		q := ix.query(sc, ix.an.rewrite(nil, part.words))
+		q := ix.query(sc, ix.an.rewriteGaps(nil, part.words, ix.filler))
 		if q.total < ix.p.clause*ix.maxIDF {
 			continue // too little to be a question of its own ("chào cô ạ")
 		}

@@ -132,8 +132,8 @@ func (ix *Index) focusedQuery(sc *scratch, text string, words []int32) query {
 	if story == "" || ix.p.story >= 1 {
 		return ix.query(sc, words)
 	}
-	qa := ix.query(sc, ix.an.rewrite(nil, ix.lookup(sc, ask)))
-	qs := ix.query(sc, ix.an.rewrite(nil, ix.lookup(sc, story)))
+	qa := ix.query(sc, ix.read(sc, ask))
+	qs := ix.query(sc, ix.read(sc, story))
 	if len(qa.terms) == 0 {
 		return ix.query(sc, words)
 	}

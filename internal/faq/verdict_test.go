@@ -51,7 +51,7 @@ func (ix *Index) verdictSample(q, last string, ok []string) (verdictSample, bool
 	sc := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(sc)
 	sc.unknown = sc.unknown[:0]
-	words := ix.an.rewrite(nil, ix.lookup(sc, q))
+	words := ix.read(sc, q)
 	if len(words) == 0 {
 		return verdictSample{}, false
 	}
