@@ -7,7 +7,12 @@
 # Both servers use the Redis at REDIS_URL (database 5 by default, flushed
 # first). Traffic goes to loopback only; every run is bounded in time.
 #
-#   bench/surge.sh [closed|open|overload|all]      (default all)
+#   bench/surge.sh [closed|wrk|open|overload|all]      (default all)
+#
+# closed and wrk are closed loops of CHATS clients: closed with the project's
+# load tool (citizens that keep their cookie and walk the guides), wrk with
+# the open-source wrk and bench/wrk-chat.lua (no cookies: every request is a
+# new conversation), when wrk is installed.
 #
 # Environment: REDIS_URL (redis://127.0.0.1:6379/5), ROUNDS (3), DUR (10s),
 # CHATS (200), OVERLOAD_DUR (30s), MAX_INFLIGHT (the bot's default).
@@ -75,6 +80,23 @@ if [[ $what == all || $what == closed ]]; then
   echo "capacity (median of $ROUNDS): bot $bot_cap/s, baseline $base_cap/s, ratio $(awk "BEGIN{printf \"%.2f\", $bot_cap/$base_cap}")"
 fi
 bot_cap=${BOT_CAP:-$bot_cap}; base_cap=${BASE_CAP:-$base_cap}
+
+if [[ $what == all || $what == wrk ]] && command -v wrk >/dev/null; then
+  # wrkrun NAME TARGET: one wrk run, with the server's CPU time per request
+  wrkrun() {
+    local pid=$pid_bot c0 c1 out n
+    [ "$1" = base ] && pid=$pid_base
+    c0=$(cpu $pid)
+    out=$(taskset -c 1 wrk -t1 -c"$CHATS" -d"$DUR" -s bench/wrk-chat.lua "http://$2/")
+    c1=$(cpu $pid)
+    n=$(echo "$out" | awk '/requests in/ {print $1}')
+    echo "wrk $1 $(echo "$out" | awk '/Requests\/sec/ {printf "rps %s ", $2} /Latency/ {printf "latency avg %s max %s ", $2, $4} /Non-2xx/ {printf "non-2xx %s ", $5}')cpu_us_per_req $(awk "BEGIN{printf \"%.0f\", ($c1-$c0)*1e6/$(getconf CLK_TCK)/${n:-1}}") load $(load)"
+  }
+  for _ in $(seq "$ROUNDS"); do
+    wrkrun base $BASE
+    wrkrun bot $BOT
+  done
+fi
 
 if [[ $what == all || $what == open ]]; then
   : "${base_cap:?set BASE_CAP (and BOT_CAP) or run the closed loop first}"

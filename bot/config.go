@@ -322,9 +322,10 @@ const ServeGCPercent = 400
 // DefaultMaxInflight is MAX_INFLIGHT when unset. Measured on one core
 // (docs/benchmarks.md): below the number of clients waiting at once, the
 // refused ones come back and their refusals eat into the updates (a closed
-// loop of 200 got 0.4-0.65 of the throughput with 32 or 64 slots); 256
-// updates in progress at ~1,500 updates/s queue for under 200 ms, well
-// inside each update's 4 s budget (issue 13 block).
+// loop of 200 got 0.4-0.65 of the throughput with 32 or 64 slots). Only
+// MAX_WORKERS of the 256 run at once; the others wait parked, at several
+// thousand updates/s for well under 100 ms, far inside each update's 4 s
+// budget (issue 13 block).
 const DefaultMaxInflight = 256
 
 // validBotUsername matches Telegram's rule for bot usernames (issue 7 block).
