@@ -111,6 +111,13 @@ func TestCrossValidateVerdict(t *testing.T) {
 	if *cvQuick {
 		masks, l2s = map[string]int{"all": allFeatures}, []float64{verdictL2}
 	}
+	if *cvL2 != "" {
+		l2s = nil
+		for _, f := range strings.Split(*cvL2, ",") {
+			v, _ := strconv.ParseFloat(f, 64)
+			l2s = append(l2s, v)
+		}
+	}
 	for _, name := range sortedKeys(masks) {
 		for _, l2 := range l2s {
 			scores := crossValidate(t, defaults, items, 10, 3, l2, masks[name], at)
@@ -133,6 +140,8 @@ func TestCrossValidateVerdict(t *testing.T) {
 var cvNoList = flag.Bool("faq.nolist", false, "cross-validate without the vocabulary's out-of-scope list")
 
 var cvQuick = flag.Bool("faq.cvquick", false, "cross-validate the verdict's own inputs and penalty only")
+
+var cvL2 = flag.String("faq.cvl2", "", "the penalties to cross-validate, comma-separated")
 
 var cvAll = flag.Bool("faq.cvall", false, "print every cross-validated threshold pair")
 
