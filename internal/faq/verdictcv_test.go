@@ -66,6 +66,10 @@ func crossValidate(t *testing.T, p params, items []realItem, k, repeats int, l2 
 	}
 	ix := build(cat, p)
 	out := make([]cvScores, len(at))
+	var oldEval []realItem
+	for _, it := range loadEval(t) {
+		oldEval = append(oldEval, realItem{Q: it.Q, ID: it.ID, Also: it.Also})
+	}
 	for r := range repeats {
 		fold := folds(items, k, uint64(r+1))
 		for f := range k {
@@ -77,7 +81,11 @@ func crossValidate(t *testing.T, p params, items []realItem, k, repeats int, l2 
 					train = append(train, it)
 				}
 			}
-			ix.p.verdict = fitMasked(verdictSamplesOf(ix, train), l2, mask)
+			samples := verdictSamplesOf(ix, train)
+			if *withOldEval {
+				samples = append(samples, verdictSamplesOf(ix, oldEval)...)
+			}
+			ix.p.verdict = fitMasked(samples, l2, mask)
 			for j, a := range at {
 				ix.p.answerAt, ix.p.unsureAt = a[0], a[1]
 				out[j].add(evaluateReal(ix, test))
