@@ -193,9 +193,14 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 	}
 	chat := in.Chat()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		snap, err := e.store.LoadSession(ctx, chat, in.MessageID)
-		if err != nil {
-			return Outcome{}, err
+		var (
+			snap session.Snapshot
+			err  error
+		)
+		if !in.NewChat || attempt > 0 { // a conflict on a new chat reads what won
+			if snap, err = e.store.LoadSession(ctx, chat, in.MessageID); err != nil {
+				return Outcome{}, err
+			}
 		}
 		if snap.Duplicate {
 			e.metrics.duplicates.Inc()

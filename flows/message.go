@@ -44,6 +44,11 @@ type Inbound struct {
 	Payload   string // button payload (KindButton)
 	Ref       string // start or referral parameter (KindStart), e.g. "v_ab12cd"
 	Time      time.Time
+	// NewChat says the channel has just made ChatID up (the web chat issued
+	// it with this request), so no session or handled message can exist
+	// yet, and the engine skips reading them: a first contact costs one
+	// Redis round trip instead of two. Leave it false when unsure.
+	NewChat bool
 }
 
 // Chat is the key that identifies the conversation across the system.

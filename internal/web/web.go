@@ -231,7 +231,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		chat, value := issueID(h.o.IDKey)
-		in.ChatID = chat
+		in.ChatID, in.NewChat = chat, true
 		secure := h.o.SecureCookie || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 		http.SetCookie(w, chatCookie(value, secure))
 	}
