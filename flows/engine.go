@@ -222,7 +222,8 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 			c.TTL = GreetingTTL
 		}
 		if !delivered {
-			c.KeepLast = 2 // enough for a retried request; older answers are not asked for again
+			// Kept only for a retried request, with the message's dedup mark.
+			c.Inline = true
 		}
 		if c.Data, err = json.Marshal(&sess); err != nil {
 			return Outcome{}, fmt.Errorf("encode session: %w", err)
@@ -268,8 +269,18 @@ func keepFor(delivered bool) time.Duration {
 	return 5 * time.Minute
 }
 
-// kept returns the replies kept in the outbox for a message already handled.
+// kept returns the replies kept for a message already handled: with its
+// dedup mark (answered at once) or in the outbox (delivered later).
 func (e *Engine) kept(ctx context.Context, chat, msgID string) (Outcome, error) {
+	if b, err := e.store.Kept(ctx, chat, msgID); err != nil {
+		return Outcome{}, err
+	} else if b != nil {
+		var replies []Reply
+		if err := json.Unmarshal(b, &replies); err != nil {
+			return Outcome{}, fmt.Errorf("decode kept replies: %w", err)
+		}
+		return Outcome{Replies: replies, Duplicate: true}, nil
+	}
 	entries, err := e.store.Outbox(ctx, chat)
 	if err != nil {
 		return Outcome{}, err

@@ -19,6 +19,8 @@ type SessionStore interface {
 	SaveSession(ctx context.Context, c session.Commit) (session.Saved, error)
 	// Outbox lists the replies kept for a chat, oldest first.
 	Outbox(ctx context.Context, chat string) ([]session.Entry, error)
+	// Kept returns the replies an Inline save kept for msgID, nil if none.
+	Kept(ctx context.Context, chat, msgID string) ([]byte, error)
 }
 
 // Sender delivers replies to one chat of one channel: every channel

@@ -42,6 +42,12 @@ type Commit struct {
 	// KeepLast caps the outbox at this many entries (0: no cap). Only for
 	// replies that are kept for retries, never for undelivered ones.
 	KeepLast int
+	// Inline keeps the replies, for Keep, as the value of the message's
+	// dedup mark instead of in the outbox stream: for replies answered at
+	// once (the web chat), kept only so that a retried request gets them
+	// again. One key instead of a stream entry and its TTL costs Redis a
+	// third less time per save. Ignored with Pending.
+	Inline bool
 	// TTL is how long the session lives after this write; zero means the
 	// store's SessionTTL. A conversation that never went past the greeting
 	// is kept a short time only (its dedup mark too, when that is shorter).

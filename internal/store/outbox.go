@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -39,6 +40,22 @@ func (s *Store) Outbox(ctx context.Context, chat string) ([]OutboxEntry, error) 
 		out = append(out, OutboxEntry{ID: m.ID, MsgID: msgID, Replies: []byte(replies)})
 	}
 	return out, nil
+}
+
+// Kept returns the replies an Inline save kept with msgID's dedup mark, or
+// nil when there are none (the mark has expired, or the save kept them in
+// the outbox).
+func (s *Store) Kept(ctx context.Context, chat, msgID string) ([]byte, error) {
+	v, err := s.rdb.Get(ctx, s.DedupKey(chat, msgID)).Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read kept replies: %w", err)
+	case string(v) == "1": // a plain mark
+		return nil, nil
+	}
+	return v, nil
 }
 
 // Ack removes a delivered entry from the chat's outbox and the index. more,

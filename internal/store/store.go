@@ -289,7 +289,11 @@ func (s *Store) SaveSession(ctx context.Context, c Commit) (Saved, error) {
 	if c.TTL > 0 {
 		ttl, dedup = c.TTL, min(dedup, c.TTL) // a short-lived chat leaves no longer-lived key behind
 	}
-	args := []any{c.Version, c.Data, ttl.Milliseconds(), dedup.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds(), c.KeepLast}
+	inline := "0"
+	if c.Inline && !c.Pending {
+		inline = "1"
+	}
+	args := []any{c.Version, c.Data, ttl.Milliseconds(), dedup.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds(), c.KeepLast, inline}
 	var res *redis.Cmd
 	exec := func() error {
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {

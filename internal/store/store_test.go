@@ -235,3 +235,55 @@ func TestOpenMovesRenamedKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestInlineKeepsRepliesWithTheMark: an Inline save keeps the replies as
+// the dedup mark's value for Keep, with no outbox entry, and still refuses
+// the same message twice.
+func TestInlineKeepsRepliesWithTheMark(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		saved, err := st.SaveSession(ctx, store.Commit{Chat: "web:i", Data: []byte("a"), MsgID: "m1", Replies: []byte(`[{"t":"xin chào"}]`), Keep: 5 * time.Minute, Inline: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if saved.EntryID != "" {
+			t.Errorf("an inline save made outbox entry %q", saved.EntryID)
+		}
+		if out, err := st.Outbox(ctx, "web:i"); err != nil || len(out) != 0 {
+			t.Errorf("outbox = %v, %v; want empty", out, err)
+		}
+		if got, err := st.Kept(ctx, "web:i", "m1"); err != nil || string(got) != `[{"t":"xin chào"}]` {
+			t.Errorf("Kept = %q, %v; want the replies", got, err)
+		}
+		if snap, _ := st.LoadSession(ctx, "web:i", "m1"); !snap.Duplicate {
+			t.Error("the message is not marked handled")
+		}
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "web:i", Version: 1, Data: []byte("b"), MsgID: "m1", Replies: []byte(`[]`), Keep: 5 * time.Minute, Inline: true}); !errors.Is(err, store.ErrDuplicate) {
+			t.Errorf("second save of m1: %v, want ErrDuplicate", err)
+		}
+		// a save without replies leaves a plain mark, and Kept has nothing
+		if _, err := st.SaveSession(ctx, store.Commit{Chat: "web:i", Version: 1, Data: []byte("c"), MsgID: "m2", Keep: 5 * time.Minute, Inline: true}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.Kept(ctx, "web:i", "m2"); err != nil || got != nil {
+			t.Errorf("Kept(m2) = %q, %v; want nothing", got, err)
+		}
+		if snap, _ := st.LoadSession(ctx, "web:i", "m2"); !snap.Duplicate {
+			t.Error("m2 is not marked handled")
+		}
+	})
+}
+
+// TestInlineRepliesExpireWithKeep: the kept replies, and with them the
+// mark, last Keep, not the longer dedup TTL.
+func TestInlineRepliesExpireWithKeep(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{DedupTTL: 24 * time.Hour})
+	if _, err := st.SaveSession(ctx, store.Commit{Chat: "web:e", Data: []byte("a"), MsgID: "m", Replies: []byte(`[{"t":"a"}]`), Keep: 5 * time.Minute, Inline: true}); err != nil {
+		t.Fatal(err)
+	}
+	st.FastForward(6 * time.Minute)
+	if got, _ := st.Kept(ctx, "web:e", "m"); got != nil {
+		t.Fatalf("replies kept past Keep: %q", got)
+	}
+}
