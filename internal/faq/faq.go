@@ -146,7 +146,7 @@ var defaults = params{
 	fieldAlpha:   0.3,
 	story:        0.5,
 	followupRest: 0.8,
-	shortWords:   3,
+	shortWords:   4,
 	verdict:      logistic{bias: -0.569, w: [nFeatures]float64{0.702, 0.622, 0.644, 1.074, 0.688, -0.064, 0.080, -0.106, -0.581}},
 	answerAt:     0.75,
 	unsureAt:     0.70,
