@@ -108,16 +108,18 @@ func (r *Recorder) Record(ctx context.Context, events []flows.Event) error {
 func (r *Recorder) Queue(ctx context.Context, p redis.Pipeliner, events []flows.Event) {
 	touched := map[string]bool{} // keys that get the retention TTL
 	active := map[string]bool{}  // chat and day already marked active
+	w := newWrites()
 	for _, ev := range events {
-		r.queue(ctx, p, ev, touched, active)
+		r.queue(ctx, p, w, ev, touched, active)
 	}
+	w.queue(ctx, p, r.st.StatsChatsKey(), strconv.FormatInt(r.now().Add(-r.indexFor).Unix(), 10))
 	ttl := r.retention + 48*time.Hour // a day's keys outlive its last write by the retention
 	for k := range touched {
 		p.Expire(ctx, k, ttl)
 	}
 }
 
-func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event, touched, active map[string]bool) {
+func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, w *writes, ev flows.Event, touched, active map[string]bool) {
 	if ev.Time.IsZero() {
 		ev.Time = r.now()
 	}
@@ -141,16 +143,16 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 	if a := ev.Chat + "|" + day + "|" + ref; !active[a] {
 		active[a] = true
 		for _, sc := range scopes {
-			p.PFAdd(ctx, k(sc, "u"), ev.Chat)
-			p.PFAdd(ctx, k(sc, "u", ch), ev.Chat)
-			p.SAdd(ctx, k(sc, "i"), "ch|"+ch)
+			w.pfadd(k(sc, "u"), ev.Chat)
+			w.pfadd(k(sc, "u", ch), ev.Chat)
+			w.sadd(k(sc, "i"), "ch|"+ch)
 		}
-		p.ZAdd(ctx, r.st.StatsChatsKey(), redis.Z{Score: float64(ev.Time.Unix()), Member: ev.Chat})
+		w.active(ev.Chat, float64(ev.Time.Unix()))
 	}
 
 	incr := func(field string) {
 		for _, sc := range scopes {
-			p.HIncrBy(ctx, k(sc, "c"), field, 1)
+			w.hincr(k(sc, "c"), field)
 		}
 	}
 	switch ev.Kind {
@@ -158,23 +160,24 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 		incr("new")
 		incr("new|" + ch)
 		if ref != "" {
-			r.started(ctx, p, ref, k)
+			r.started(w, ref, k)
 		}
-		// Trim the index now and then: once per new chat is often enough.
-		p.ZRemRangeByScore(ctx, r.st.StatsChatsKey(), "-inf", strconv.FormatInt(r.now().Add(-r.indexFor).Unix(), 10))
+		// Trim the index now and then: once per batch with a new chat is
+		// often enough.
+		w.trim = true
 	case flows.EventReferred:
 		if ref != "" {
-			p.HIncrBy(ctx, k(refScope(ref), "c"), "new", 1)
-			p.HIncrBy(ctx, k(refScope(ref), "c"), "new|"+ch, 1)
-			r.started(ctx, p, ref, k)
+			w.hincr(k(refScope(ref), "c"), "new")
+			w.hincr(k(refScope(ref), "c"), "new|"+ch)
+			r.started(w, ref, k)
 		}
 	case flows.EventStep:
 		if !content.ValidID(ev.Flow) || !content.ValidID(ev.Step) {
 			return
 		}
 		for _, sc := range scopes {
-			p.PFAdd(ctx, k(sc, "s", ev.Flow, ev.Step), ev.Chat)
-			p.SAdd(ctx, k(sc, "i"), "s|"+ev.Flow+"|"+ev.Step)
+			w.pfadd(k(sc, "s", ev.Flow, ev.Step), ev.Chat)
+			w.sadd(k(sc, "i"), "s|"+ev.Flow+"|"+ev.Step)
 		}
 	case flows.EventCompleted:
 		if !content.ValidID(ev.Flow) {
@@ -182,12 +185,12 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 		}
 		incr("done|" + ev.Flow)
 		for _, sc := range scopes {
-			p.PFAdd(ctx, k(sc, "d", ev.Flow), ev.Chat)
-			p.PFAdd(ctx, k(sc, "d"), ev.Chat)
-			p.SAdd(ctx, k(sc, "i"), "d|"+ev.Flow)
+			w.pfadd(k(sc, "d", ev.Flow), ev.Chat)
+			w.pfadd(k(sc, "d"), ev.Chat)
+			w.sadd(k(sc, "i"), "d|"+ev.Flow)
 		}
 		if ref != "" {
-			p.PFAdd(ctx, r.st.StatsKey("rdone", ref), ev.Chat)
+			w.pfadd(r.st.StatsKey("rdone", ref), ev.Chat)
 		}
 		p.ZRem(ctx, r.st.StatsSegmentKey("stuck", ev.Flow), ev.Chat)
 	case flows.EventStuck:
@@ -196,8 +199,8 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 		}
 		incr("stuck")
 		for _, sc := range scopes {
-			p.PFAdd(ctx, k(sc, "k", ev.Flow, ev.Step), ev.Chat)
-			p.SAdd(ctx, k(sc, "i"), "k|"+ev.Flow+"|"+ev.Step)
+			w.pfadd(k(sc, "k", ev.Flow, ev.Step), ev.Chat)
+			w.sadd(k(sc, "i"), "k|"+ev.Flow+"|"+ev.Step)
 		}
 		seg := r.st.StatsSegmentKey("stuck", ev.Flow)
 		p.ZAdd(ctx, seg, redis.Z{Score: float64(ev.Time.Unix()), Member: ev.Chat})
@@ -238,9 +241,9 @@ func (r *Recorder) queue(ctx context.Context, p redis.Pipeliner, ev flows.Event,
 
 // started counts a user brought by ref: per day (for periods) and all time
 // (for a volunteer's own "/thongke").
-func (r *Recorder) started(ctx context.Context, p redis.Pipeliner, ref string, k func(string, ...string) string) {
-	p.HIncrBy(ctx, k(scopeAll, "c"), "ref|"+ref, 1)
-	p.HIncrBy(ctx, r.st.StatsKey("tot"), "started|"+ref, 1)
+func (r *Recorder) started(w *writes, ref string, k func(string, ...string) string) {
+	w.hincr(k(scopeAll, "c"), "ref|"+ref)
+	w.hincr(r.st.StatsKey("tot"), "started|"+ref)
 }
 
 // Missed is one question the bot could not answer, redacted.
