@@ -7,12 +7,17 @@
 # Both servers use the Redis at REDIS_URL (database 5 by default, flushed
 # first). Traffic goes to loopback only; every run is bounded in time.
 #
-#   bench/surge.sh [closed|wrk|open|overload|all]      (default all)
+#   bench/surge.sh [closed|wrk|wrk-open|open|overload|all]      (default all)
 #
 # closed and wrk are closed loops of CHATS clients: closed with the project's
 # load tool (citizens that keep their cookie and walk the guides), wrk with
 # the open-source wrk and bench/wrk-chat.lua (no cookies: every request is a
-# new conversation), when wrk is installed.
+# new conversation), when wrk is installed. wrk-open drives both servers
+# with wrk and bench/wrk-open.lua (each connection pauses an exponential
+# 200 ms on average before each request, so the offered rate is about
+# connections x 5/s) at 25, 50 and 75% of the baseline's wrk capacity
+# (BASE_WRK), then at twice the bot's (BOT_WRK) for OVERLOAD_DUR while
+# /healthz is probed every 100 ms.
 #
 # Environment: REDIS_URL (redis://127.0.0.1:6379/5), ROUNDS (3), DUR (10s),
 # CHATS (200), OVERLOAD_DUR (30s), MAX_INFLIGHT (the bot's default).
@@ -95,6 +100,30 @@ if [[ $what == all || $what == wrk ]] && command -v wrk >/dev/null; then
   for _ in $(seq "$ROUNDS"); do
     wrkrun base $BASE
     wrkrun bot $BOT
+  done
+fi
+
+if [[ $what == all || $what == wrk-open ]] && command -v wrk >/dev/null; then
+  : "${BASE_WRK:?set BASE_WRK and BOT_WRK: the wrk closed-loop rates}" "${BOT_WRK:?}"
+  # wrkopen NAME TARGET RATE DUR: one paced run and its latency percentiles
+  wrkopen() {
+    local conns=$(( $3 / 5 ))
+    echo "wrk-open $1 offered ~$3/s ($conns connections, $4) $(MEAN_MS=200 taskset -c 1 wrk -t1 -c$conns -d"$4" --latency -s bench/wrk-open.lua "http://$2/" |
+      awk '/requests in/ {n=$1} /Non-2xx/ {bad=$5} /Requests\/sec/ {rps=$2} /^ +(50|90|99)%/ {printf "p%s %s ", $1, $2} END {printf "answered %.0f/s non-2xx %d", rps, bad}') load $(load)"
+  }
+  for pct in 25 50 75; do
+    r=$(( BASE_WRK * pct / 100 ))
+    wrkopen base $BASE $r "$DUR"
+    wrkopen bot $BOT $r "$DUR"
+  done
+  probe() { while :; do t0=$(date +%s%N); curl -fs -m 1 -o /dev/null "http://$1/healthz" && echo "ok $(( ($(date +%s%N)-t0)/1000 ))" || echo fail; sleep 0.1; done; }
+  for s in bot base; do
+    t=$BASE; [ $s = bot ] && t=$BOT
+    probe $t >/tmp/surge-probe.$$ & ppid=$!
+    wrkopen "$s(2x-bot)" $t $(( BOT_WRK * 2 )) "$OVERLOAD_DUR"
+    kill $ppid; wait $ppid 2>/dev/null || true
+    echo "  /healthz during it: $(grep -c ok /tmp/surge-probe.$$) answered, $(grep -c fail /tmp/surge-probe.$$) failed, slowest $(awk '/ok/ {if ($2>m) m=$2} END {printf "%.1f ms", m/1000}' /tmp/surge-probe.$$)"
+    rm -f /tmp/surge-probe.$$
   done
 fi
 

@@ -322,11 +322,12 @@ const ServeGCPercent = 400
 // DefaultMaxInflight is MAX_INFLIGHT when unset. Measured on one core
 // (docs/benchmarks.md): below the number of clients waiting at once, the
 // refused ones come back and their refusals eat into the updates (a closed
-// loop of 200 got 0.4-0.65 of the throughput with 32 or 64 slots). Only
-// MAX_WORKERS of the 256 run at once; the others wait parked, at several
-// thousand updates/s for well under 100 ms, far inside each update's 4 s
+// loop of 200 got 0.4-0.65 of the throughput with 32 or 64 slots), and an
+// open loop's bursts at 75% of capacity were refused with 256 and not with
+// 512. Only MAX_WORKERS of them run at once; the others wait parked, at
+// several thousand updates/s for under 100 ms, far inside each update's 4 s
 // budget (issue 13 block).
-const DefaultMaxInflight = 256
+const DefaultMaxInflight = 512
 
 // validBotUsername matches Telegram's rule for bot usernames (issue 7 block).
 func validBotUsername(s string) bool {
