@@ -208,7 +208,7 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 		}
 		var sess Session
 		if len(snap.Data) > 0 {
-			if err := json.Unmarshal(snap.Data, &sess); err != nil {
+			if err := decodeSession(snap.Data, &sess); err != nil {
 				e.log.Warn("session unreadable, starting afresh", "chat", chat, "err", err)
 				sess = Session{}
 			}
