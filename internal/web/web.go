@@ -241,29 +241,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeMsg(w, http.StatusServiceUnavailable, "web_retry")
 		return
 	}
-	writeJSON(w, http.StatusOK, Response{Replies: toJSON(replies)})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(appendResponse(make([]byte, 0, 2048), replies))
 }
 
 // writeMsg answers {"error": <content message key>} in the default language.
 func (h *Handler) writeMsg(w http.ResponseWriter, status int, key string) {
 	cat := h.content()
 	writeJSON(w, status, map[string]string{"error": cat.Msg(cat.DefaultLocale(), key)})
-}
-
-func toJSON(replies []flows.Reply) []ReplyJSON {
-	out := make([]ReplyJSON, 0, len(replies))
-	for _, r := range replies {
-		rj := ReplyJSON{Text: r.Text, Image: r.Image}
-		for _, row := range r.Buttons {
-			var jr []ButtonJSON
-			for _, b := range row {
-				jr = append(jr, ButtonJSON{Label: b.Label, Payload: b.Payload, URL: b.URL, Number: b.Number})
-			}
-			rj.Buttons = append(rj.Buttons, jr)
-		}
-		out = append(out, rj)
-	}
-	return out
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
