@@ -229,9 +229,7 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 			return Outcome{}, fmt.Errorf("encode session: %w", err)
 		}
 		if in.MessageID != "" && len(replies) > 0 {
-			if c.Replies, err = json.Marshal(replies); err != nil {
-				return Outcome{}, fmt.Errorf("encode replies: %w", err)
-			}
+			c.Replies = appendReplies(make([]byte, 0, 2048), replies)
 		}
 		saved, err := e.store.SaveSession(ctx, c)
 		switch {
