@@ -129,20 +129,33 @@ type ButtonJSON struct {
 	Number  int    `json:"number,omitempty"`
 }
 
+// decodeRequest reads any request body encoding/json accepts as one
+// Request with no unknown fields.
+func decodeRequest(body []byte) (Request, error) {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	var req Request
+	if err := dec.Decode(&req); err != nil {
+		return Request{}, errors.New("body must be a JSON object such as {\"user\":\"u1\",\"text\":\"xin chào\"}")
+	}
+	if dec.More() {
+		return Request{}, errors.New("body must hold one JSON object")
+	}
+	return req, nil
+}
+
 // ParseRequest decodes and checks a chat request body. The error text is
 // safe to show to the caller.
 func ParseRequest(body []byte) (flows.Inbound, error) {
 	if !utf8.Valid(body) {
 		return flows.Inbound{}, errors.New("body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	var req Request
-	if err := dec.Decode(&req); err != nil {
-		return flows.Inbound{}, errors.New("body must be a JSON object such as {\"user\":\"u1\",\"text\":\"xin chào\"}")
-	}
-	if dec.More() {
-		return flows.Inbound{}, errors.New("body must hold one JSON object")
+	req, ok := parsePlainRequest(body)
+	if !ok {
+		var err error
+		if req, err = decodeRequest(body); err != nil {
+			return flows.Inbound{}, err
+		}
 	}
 	if req.User == "" || len(req.User) > maxUserLen || !plainID(req.User) {
 		return flows.Inbound{}, errors.New("user is required: 1-128 characters of letters, digits, '-' and '_'")
