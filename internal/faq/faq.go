@@ -292,7 +292,7 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 // situation.
 func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, cx Context) Result {
 	sits := ix.conv.situationsIn(words, ix.an.content(nil, words))
-	if cx.Last != "" && ix.cat.Entry(cx.Last) != nil && ix.followup(sc, words) {
+	if cx.Last != "" && ix.cat.Entry(cx.Last) != nil && ix.followup(sc, words, cx.Last) {
 		// "vậy giờ làm sao": the last topic's next action, or, when what the
 		// citizen has told since picks another entry, that entry's answer.
 		id, why := ix.conv.prefer(cx.Last, append(slices.Clone(cx.Situations), sits...))
@@ -340,8 +340,9 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 }
 
 // followup reports whether words ask on about the last topic: they hold a
-// follow-up phrase and, without it, too little to be a question of their own.
-func (ix *Index) followup(sc *scratch, words []int32) bool {
+// follow-up phrase and, without it and the situation they tell, too little
+// to be a question of their own.
+func (ix *Index) followup(sc *scratch, words []int32, last string) bool {
 	rest, found := ix.conv.followups.strip(words)
 	if !found {
 		// "vậy giờ tôi phải làm sao": the phrase with a pronoun inside
@@ -349,6 +350,14 @@ func (ix *Index) followup(sc *scratch, words []int32) bool {
 	}
 	if !found {
 		return false
+	}
+	for _, s := range ix.conv.situations {
+		// Telling a situation that picks another answer for the last topic
+		// is no question of its own: "có tin nhắn rồi, giờ làm gì tiếp"
+		// after the wait for approval asks for the activation.
+		if _, ok := s.prefer[last]; ok {
+			rest, _ = s.cues.strip(rest)
+		}
 	}
 	q := ix.query(sc, rest)
 	return q.total < ix.p.followupRest*ix.maxIDF

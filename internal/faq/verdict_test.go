@@ -58,7 +58,7 @@ func (ix *Index) verdictSample(q, last string, ok []string) (verdictSample, bool
 	if _, social := ix.social(words); social {
 		return verdictSample{}, false
 	}
-	if last != "" && ix.followup(sc, words) {
+	if last != "" && ix.followup(sc, words, last) {
 		return verdictSample{}, false // answered as a follow-up, not by the model
 	}
 	best, _ := ix.scoreAll(sc, q, words)
