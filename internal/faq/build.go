@@ -54,6 +54,25 @@ func build(c *content.Catalog, p params) *Index {
 	wg.Wait()
 	ix.merge(parts)
 
+	ix.at = make(map[string]int32, len(c.FAQ))
+	for i, e := range c.FAQ {
+		ix.at[e.ID] = int32(i)
+	}
+	// An entry's neighbours are the entries it names as related and those
+	// that name it: the relation is one topic either way.
+	ix.neighbours = make([][]int32, len(c.FAQ))
+	for i, e := range c.FAQ {
+		for _, r := range e.Related {
+			if j, ok := ix.at[r]; ok && j != int32(i) {
+				ix.neighbours[i] = append(ix.neighbours[i], j)
+				ix.neighbours[j] = append(ix.neighbours[j], int32(i))
+			}
+		}
+	}
+	for i, n := range ix.neighbours {
+		slices.Sort(n)
+		ix.neighbours[i] = slices.Compact(n)
+	}
 	ix.buildTypos()
 	ix.conv.learnWords(c)
 	ix.foreign = phrases{}

@@ -119,6 +119,7 @@ type params struct {
 	fieldAlpha   float64 // share of the question's weight in a field's overlap denominator (0.5: Dice); less favours a variant the question holds whole
 	social       int     // longest message (in words) read as a greeting or thanks
 	topic        float64 // score added to the last topic and its related entries
+	lastTopic    float64 // and to the last topic itself besides
 }
 
 var defaults = params{
@@ -152,7 +153,8 @@ var defaults = params{
 	unsureAt:     0.70,
 	close:        0.15,
 	social:       8,
-	topic:        0.1,
+	topic:        0.2,
+	lastTopic:    0.05,
 }
 
 // Index answers questions against one content catalog. It is immutable and
@@ -179,8 +181,12 @@ type Index struct {
 	fields  []field   // every entry's fields, entry after entry
 	typos   map[string][]int32
 	entries []entry
-	maxIDF  float64
-	pool    sync.Pool // *scratch
+	at      map[string]int32 // entry id → its index in entries
+	// neighbours are, by entry, the entries it names as related and those
+	// naming it, sorted.
+	neighbours [][]int32
+	maxIDF     float64
+	pool       sync.Pool // *scratch
 }
 
 type posting struct {
@@ -369,7 +375,9 @@ func (ix *Index) followup(sc *scratch, words []int32, last string) bool {
 func (ix *Index) search(sc *scratch, text string, words []int32, locale, last string) Result {
 	offTopic := ix.offTop.in(words)
 	foreign := offTopic && ix.foreign.in(words)
+	sc.topic = ix.topicEntries(sc.topic[:0], last)
 	best, tops := ix.scoreAll(sc, text, words)
+	sc.topic = sc.topic[:0]
 	if last != "" {
 		ix.nearTopic(best, last)
 	}
@@ -428,22 +436,34 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	return Result{Verdict: NoMatch, Hits: hits}
 }
 
-// nearTopic raises the scores of the last topic and of the entries it
-// names as related by p.topic, and ranks best again: a message in a
-// conversation most likely asks on about what was just answered.
+// nearTopic raises the scores of the last topic and of its neighbours (the
+// entries it names as related or that name it), the last topic a little
+// more: a follow-up asks on about the same topic.
 func (ix *Index) nearTopic(best []scored, last string) {
-	e := ix.cat.Entry(last)
-	if e == nil {
+	l, ok := ix.at[last]
+	if !ok {
 		return
 	}
 	for i := range best {
-		id := ix.entries[best[i].entry].src.ID
-		if id == last || slices.Contains(e.Related, id) {
+		e := best[i].entry
+		if e == l {
+			best[i].score += ix.p.lastTopic
+		}
+		if _, near := slices.BinarySearch(ix.neighbours[l], e); near || e == l {
 			best[i].score = min(1, best[i].score+ix.p.topic)
 			best[i].near = true
 		}
 	}
 	sortScored(best)
+}
+
+// topicEntries appends to dst the entries of the last topic: it and its
+// neighbours.
+func (ix *Index) topicEntries(dst []int32, last string) []int32 {
+	if l, ok := ix.at[last]; ok {
+		dst = append(append(dst, l), ix.neighbours[l]...)
+	}
+	return dst
 }
 
 // twoQuestions finds, among the clauses' own answers in message order, the
@@ -472,8 +492,8 @@ func (ix *Index) twoQuestions(tops, best []scored) (first, second scored, ok boo
 // related reports whether two entries name each other as related: then
 // they are one topic, not two questions.
 func (ix *Index) related(a, b int32) bool {
-	ea, eb := ix.entries[a].src, ix.entries[b].src
-	return slices.Contains(ea.Related, eb.ID) || slices.Contains(eb.Related, ea.ID)
+	_, ok := slices.BinarySearch(ix.neighbours[a], b)
+	return ok
 }
 
 // hits turns the best scores into hits, down to the floor.
@@ -503,6 +523,7 @@ type scratch struct {
 	pairs   []int32   // by entry: pairs matched
 	touched []int32
 	slots   []qterm
+	topic   []int32 // entries of the last topic (it and its related ones): kept among the candidates
 }
 
 // lookup returns the word ids of text; words the index has never seen get
@@ -885,22 +906,31 @@ func (ix *Index) score(sc *scratch, q query) []scored {
 	}
 	// Keep the best rerank entries: a full scan with a running minimum
 	// beats sorting thousands of candidates at 10,000 entries.
-	out := make([]scored, 0, ix.p.rerank)
+	out := make([]scored, 0, ix.p.rerank+len(sc.topic))
+	var topic []scored
 	worst := 0
 	for _, e := range sc.touched {
 		a := sc.acc[e]
 		sc.acc[e] = 0
 		s := scored{entry: e, score: a / q.total, evidence: a / ix.maxIDF, pairs: sc.pairs[e]}
 		sc.pairs[e] = 0
+		if len(sc.topic) > 0 && slices.Contains(sc.topic, e) {
+			topic = append(topic, s)
+		}
 		switch {
-		case len(out) < cap(out):
+		case len(out) < ix.p.rerank:
 			out = append(out, s)
-			if len(out) == cap(out) {
+			if len(out) == ix.p.rerank {
 				worst = worstOf(out)
 			}
 		case better(s, out[worst]):
 			out[worst] = s
 			worst = worstOf(out)
+		}
+	}
+	for _, s := range topic { // the last topic's entries compete even when the message alone ranks them low
+		if !slices.ContainsFunc(out, func(o scored) bool { return o.entry == s.entry }) {
+			out = append(out, s)
 		}
 	}
 	sortScored(out)

@@ -1,6 +1,9 @@
 package faq
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // A follow-up may tell a situation on the way ("tin nhắn về rồi, giờ làm
 // gì tiếp"): when that situation picks another answer for the last topic,
@@ -23,5 +26,34 @@ func TestFollowupTellsSituation(t *testing.T) {
 	}
 	if !ix.followup(sc, ix.read(sc, q), "waiting_approval") {
 		t.Errorf("%q after waiting_approval: not read as a follow-up", q)
+	}
+}
+
+// The last topic's neighbours are the entries it names as related and the
+// entries naming it: both lead a close ranking after it, and so does the
+// last topic itself, a little more.
+func TestNearTopicBothWays(t *testing.T) {
+	ix := New(mustLoad(t))
+	last, names, named := "dvc_login", "dvc_submit", "forgot_password"
+	if slices.Contains(ix.cat.Entry(last).Related, names) || !slices.Contains(ix.cat.Entry(names).Related, last) ||
+		!slices.Contains(ix.cat.Entry(last).Related, named) {
+		t.Fatalf("content changed: pick entries where %s names %s as related and %s names %s", names, last, last, named)
+	}
+	best := []scored{{entry: ix.at["hotline"], score: 0.5}, {entry: ix.at[names], score: 0.4}, {entry: ix.at[named], score: 0.4}, {entry: ix.at[last], score: 0.3}}
+	ix.nearTopic(best, last)
+	got := make(map[string]scored)
+	for _, s := range best {
+		got[ix.entries[s.entry].src.ID] = s
+	}
+	for _, id := range []string{names, named, last} {
+		if !got[id].near || got[id].score <= got["hotline"].score {
+			t.Errorf("%s after %s: %+v, want it near and above hotline %+v", id, last, got[id], got["hotline"])
+		}
+	}
+	if got["hotline"].near || got[last].score <= 0.3+ix.p.topic {
+		t.Errorf("after %s: hotline %+v, the last topic %+v; want hotline not near and the last topic raised most", last, got["hotline"], got[last])
+	}
+	if !ix.related(ix.at[last], ix.at[names]) || !ix.related(ix.at[names], ix.at[last]) {
+		t.Errorf("%s and %s are not related both ways", last, names)
 	}
 }
