@@ -57,3 +57,21 @@ func TestNearTopicBothWays(t *testing.T) {
 		t.Errorf("%s and %s are not related both ways", last, names)
 	}
 }
+
+// "I did that and it still fails" asks on about the last topic (its next
+// action), unless it also asks something of its own.
+func TestFollowupStillFails(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"tôi làm theo rồi mà vẫn không được", "thử mấy lần rồi vẫn bị lỗi"} {
+		for _, text := range []string{q, noMarks(q)} {
+			r := ix.SearchIn(text, "vi", Context{Last: "face_fails"})
+			if r.Verdict != Confident || r.Hits[0].ID != "face_fails" || !r.Followup {
+				t.Errorf("%q after face_fails: %s %v follow-up %v, want face_fails as a follow-up", text, r.Verdict, r.Hits, r.Followup)
+			}
+		}
+	}
+	const q = "thử hết rồi vẫn không được, số tổng đài là số nào"
+	if r := ix.SearchIn(q, "vi", Context{Last: "otp_not_received"}); r.Followup || len(r.Hits) == 0 || r.Hits[0].ID != "hotline" {
+		t.Errorf("%q after otp_not_received: %s %v follow-up %v, want hotline, not a follow-up", q, r.Verdict, r.Hits, r.Followup)
+	}
+}

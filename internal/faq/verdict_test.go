@@ -61,7 +61,9 @@ func (ix *Index) verdictSample(q, last string, ok []string) (verdictSample, bool
 	if last != "" && ix.followup(sc, words, last) {
 		return verdictSample{}, false // answered as a follow-up, not by the model
 	}
+	sc.topic = ix.topicEntries(sc.topic[:0], last)
 	best, _ := ix.scoreAll(sc, q, words)
+	sc.topic = sc.topic[:0]
 	if last != "" {
 		ix.nearTopic(best, last)
 	}
