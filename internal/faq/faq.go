@@ -366,7 +366,25 @@ func (ix *Index) followup(sc *scratch, words []int32, last string) bool {
 		}
 	}
 	q := ix.query(sc, rest)
-	return q.total < ix.p.followupRest*ix.maxIDF
+	if q.total >= ix.p.followupRest*ix.maxIDF {
+		return false
+	}
+	// "còn passcode thì sao" after the password rules names a new subject,
+	// a rare word the last topic never uses: it asks anew.
+	l := ix.at[last]
+	nw := int32(len(ix.lex.words))
+	for _, t := range q.terms {
+		if t.id < nw && t.w >= rareWord*ix.maxIDF && !ix.holds(l, t.id) {
+			return false
+		}
+	}
+	return true
+}
+
+// holds reports whether entry e holds term t in any of its fields.
+func (ix *Index) holds(e, t int32) bool {
+	_, ok := slices.BinarySearchFunc(ix.postings(t), e, func(p posting, e int32) int { return cmp.Compare(p.entry, e) })
+	return ok
 }
 
 // search scores a question against every entry and gives the verdict. last
@@ -410,8 +428,11 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	switch {
 	case long && sure >= ix.p.answerAt && (!foreign || top.score >= ix.p.sure):
 		return Result{Verdict: Confident, Hits: hits, by: "model"}
+	// A short message scoring high answers with a syllable pair in common,
+	// or, in a conversation, clear of the second in the last topic's
+	// neighbourhood ("còn passcode thì sao" after the password rules).
 	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
-		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && top.pairs >= ix.p.pairs):
+		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && (top.pairs >= ix.p.pairs || top.near && top.score-second >= ix.p.lead)):
 		return Result{Verdict: Confident, Hits: hits, by: "short"}
 	case offTopic:
 		// Names another service and is not answered outright: no "Ý bạn

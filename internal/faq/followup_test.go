@@ -75,3 +75,24 @@ func TestFollowupStillFails(t *testing.T) {
 		t.Errorf("%q after otp_not_received: %s %v follow-up %v, want hotline, not a follow-up", q, r.Verdict, r.Hits, r.Followup)
 	}
 }
+
+// "còn X thì sao" names a new subject when X is a rare word the last topic
+// never uses: it asks the question anew, in the last topic's neighbourhood,
+// rather than for the last topic's next action.
+func TestFollowupNewSubject(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"thế còn passcode", "còn mã passcode thì sao"} {
+		r := ix.SearchIn(q, "vi", Context{Last: "password_rules"})
+		if r.Followup || len(r.Hits) == 0 || r.Hits[0].ID != "passcode_rules" {
+			t.Errorf("%q after password_rules: %s %v follow-up %v, want passcode_rules first, not a follow-up", q, r.Verdict, r.Hits, r.Followup)
+		}
+	}
+	const q = "thế còn passcode"
+	if r := ix.SearchIn(q, "vi", Context{Last: "password_rules"}); r.Verdict != Confident {
+		t.Errorf("%q after password_rules: %s %v, want passcode_rules answered", q, r.Verdict, r.Hits)
+	}
+	// A word the last topic uses is no new subject.
+	if r := ix.SearchIn("còn passcode thì sao", "vi", Context{Last: "passcode_rules"}); !r.Followup || r.Hits[0].ID != "passcode_rules" {
+		t.Errorf("còn passcode thì sao after passcode_rules: %s %v follow-up %v, want a follow-up", r.Verdict, r.Hits, r.Followup)
+	}
+}
