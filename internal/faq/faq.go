@@ -118,8 +118,10 @@ type params struct {
 	story        float64 // weight of a long message's telling sentences against its asking ones
 	fieldAlpha   float64 // share of the question's weight in a field's overlap denominator (0.5: Dice); less favours a variant the question holds whole
 	social       int     // longest message (in words) read as a greeting or thanks
-	topic        float64 // score added to the last topic and its related entries
+	topic        float64 // score added to the last topic and its related entries after an elliptic message
 	lastTopic    float64 // and to the last topic itself besides
+	topicAny     float64 // the same after a message that reads on its own
+	ellipticRest float64 // weight a message may carry besides its follow-up phrase and still lean on the last topic, in rarest-word units
 }
 
 var defaults = params{
@@ -155,6 +157,8 @@ var defaults = params{
 	social:       8,
 	topic:        0.2,
 	lastTopic:    0.05,
+	topicAny:     0.1,
+	ellipticRest: 2.5,
 }
 
 // Index answers questions against one content catalog. It is immutable and
@@ -397,7 +401,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	best, tops := ix.scoreAll(sc, text, words)
 	sc.topic = sc.topic[:0]
 	if last != "" {
-		ix.nearTopic(best, last)
+		ix.nearTopic(best, last, ix.elliptic(sc, words))
 	}
 	if first, second, ok := ix.twoQuestions(tops, best); ok && !foreign {
 		// Two questions in one message: answer the first asked, offer the other.
@@ -460,22 +464,43 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 // nearTopic raises the scores of the last topic and of its neighbours (the
 // entries it names as related or that name it), the last topic a little
 // more: a follow-up asks on about the same topic.
-func (ix *Index) nearTopic(best []scored, last string) {
+func (ix *Index) nearTopic(best []scored, last string, elliptic bool) {
 	l, ok := ix.at[last]
 	if !ok {
 		return
 	}
+	prior, lastPrior := ix.p.topicAny, 0.0
+	if elliptic {
+		prior, lastPrior = ix.p.topic, ix.p.lastTopic
+	}
 	for i := range best {
 		e := best[i].entry
 		if e == l {
-			best[i].score += ix.p.lastTopic
+			best[i].score += lastPrior
 		}
 		if _, near := slices.BinarySearch(ix.neighbours[l], e); near || e == l {
-			best[i].score = min(1, best[i].score+ix.p.topic)
+			best[i].score = min(1, best[i].score+prior)
 			best[i].near = true
 		}
 	}
 	sortScored(best)
+}
+
+// elliptic reports whether a message leans on the conversation: it is short,
+// or holds a follow-up phrase and little besides ("còn passcode thì sao",
+// not "quét chip vẫn không được thì sao, máy Samsung A52"). A message that
+// reads on its own keeps the smaller prior: after an unrelated answer it
+// must find its own entry.
+func (ix *Index) elliptic(sc *scratch, words []int32) bool {
+	content := ix.an.content(nil, words)
+	if len(content) <= ix.p.shortWords {
+		return true
+	}
+	rest, found := ix.conv.followups.strip(words)
+	if !found {
+		rest, found = ix.conv.followups.strip(content)
+	}
+	return found && ix.query(sc, rest).total < ix.p.ellipticRest*ix.maxIDF
 }
 
 // topicEntries appends to dst the entries of the last topic: it and its

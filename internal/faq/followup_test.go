@@ -40,7 +40,7 @@ func TestNearTopicBothWays(t *testing.T) {
 		t.Fatalf("content changed: pick entries where %s names %s as related and %s names %s", names, last, last, named)
 	}
 	best := []scored{{entry: ix.at["hotline"], score: 0.5}, {entry: ix.at[names], score: 0.4}, {entry: ix.at[named], score: 0.4}, {entry: ix.at[last], score: 0.3}}
-	ix.nearTopic(best, last)
+	ix.nearTopic(best, last, true)
 	got := make(map[string]scored)
 	for _, s := range best {
 		got[ix.entries[s.entry].src.ID] = s

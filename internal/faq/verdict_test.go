@@ -65,7 +65,7 @@ func (ix *Index) verdictSample(q, last string, ok []string) (verdictSample, bool
 	best, _ := ix.scoreAll(sc, q, words)
 	sc.topic = sc.topic[:0]
 	if last != "" {
-		ix.nearTopic(best, last)
+		ix.nearTopic(best, last, ix.elliptic(sc, words))
 	}
 	if len(best) == 0 || best[0].score < ix.p.floor {
 		return verdictSample{}, false
