@@ -128,6 +128,9 @@ func printExplanation(w io.Writer, x Explanation, sources []*content.Source) {
 		fmt.Fprintf(w, "  second question: %s (offered after the answer)\n", x.Result.Second.ID)
 	}
 	fmt.Fprintf(w, "  session:  last topic %q, situations %v; this message tells %v", x.Context.Last, x.Context.Situations, x.Result.Situations)
+	if x.TopicPrior > 0 {
+		fmt.Fprintf(w, "; the last topic and its related entries got +%.2f", x.TopicPrior)
+	}
 	if x.Result.Situation != "" {
 		fmt.Fprintf(w, "; the situation %s picked the entry", x.Result.Situation)
 	}

@@ -21,6 +21,7 @@ type Explanation struct {
 	UnsureAt   float64     // the probability needed to offer "Ý bạn là…"
 	Rule       string      // the rule that gave the verdict: model, model-alone, short, two, followup, situation-told, situation-branch, or "" (none fits)
 	Context    Context     // what the conversation already knew
+	TopicPrior float64     // score added to the last topic's neighbours (Context.Last and its related entries); 0 without a last topic
 	Result     Result      // the judgement, as SearchIn gives it
 }
 
@@ -75,7 +76,17 @@ func (ix *Index) Explain(text, locale string, cx Context) Explanation {
 		}
 		x.Terms = append(x.Terms, Term{Text: name, Weight: round(t.w), Entries: ix.df(t.id)})
 	}
+	sc.topic = ix.topicEntries(sc.topic[:0], cx.Last)
 	best, _ := ix.scoreAll(sc, text, words)
+	sc.topic = sc.topic[:0]
+	if _, ok := ix.at[cx.Last]; ok {
+		elliptic := ix.elliptic(sc, words)
+		ix.nearTopic(best, cx.Last, elliptic)
+		x.TopicPrior = ix.p.topicAny
+		if elliptic {
+			x.TopicPrior = ix.p.topic
+		}
+	}
 	for i, s := range best {
 		if i == 5 {
 			break

@@ -96,3 +96,17 @@ func TestFollowupNewSubject(t *testing.T) {
 		t.Errorf("còn passcode thì sao after passcode_rules: %s %v follow-up %v, want a follow-up", r.Verdict, r.Hits, r.Followup)
 	}
 }
+
+// Explain ranks as the search does after a last topic, and says by how much
+// the last topic's neighbourhood was raised.
+func TestExplainTopicPrior(t *testing.T) {
+	ix := New(mustLoad(t))
+	cx := Context{Last: "password_rules"}
+	x := ix.Explain("thế còn passcode", "vi", cx)
+	if x.TopicPrior != ix.p.topic || len(x.Candidates) == 0 || len(x.Result.Hits) == 0 || x.Candidates[0].ID != x.Result.Hits[0].ID {
+		t.Errorf("after password_rules: prior %v, candidates %v, result %v; want the elliptic prior and the result's first entry first", x.TopicPrior, x.Candidates, x.Result.Hits)
+	}
+	if x := ix.Explain("thế còn passcode", "vi", Context{}); x.TopicPrior != 0 {
+		t.Errorf("without a last topic: prior %v, want 0", x.TopicPrior)
+	}
+}
