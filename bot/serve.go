@@ -267,7 +267,7 @@ func (a *app) metricsMux() *http.ServeMux {
 		fmt.Fprintln(w, "ok")
 	})
 	if a.cfg.Pprof {
-		// Profiles for docs/benchmarks.md and PGO (bot/default.pgo); only
+		// CPU profiles and traces for docs/benchmarks.md; only
 		// on this operators' listener, and only when asked for.
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
