@@ -14,6 +14,7 @@ package redact
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -217,8 +218,12 @@ func looksSecret(w string) bool {
 	return strings.ContainsAny(w, "0123456789!@#$%^&*()_+-=[]{};:'\",.<>/?\\|`~")
 }
 
-// unaccent decomposes, drops the combining marks and recomposes.
-var unaccent = transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// unaccent holds transformers that decompose, drop the combining marks and
+// recompose. A chain keeps buffers between calls, so one is not safe for
+// concurrent use: each call takes its own from the pool.
+var unaccent = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 // normalize returns text in NFKC with every decimal digit made ASCII (for
 // String's output), and the same in lower case without accents, "đ" as
@@ -235,7 +240,9 @@ func normalize(text string) (normal, plain string) {
 		return text, strings.ToLower(text)
 	}
 	normal = strings.Map(asciiDigit, norm.NFKC.String(text))
-	p, _, err := transform.String(unaccent, normal)
+	t := unaccent.Get().(transform.Transformer)
+	p, _, err := transform.String(t, normal)
+	unaccent.Put(t)
 	if err != nil {
 		p = normal
 	}

@@ -3,6 +3,7 @@ package redact_test
 import (
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -279,4 +280,28 @@ func FuzzString(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConcurrentUse: the engine and the statistics writer redact at the
+// same time; every call must give what a call alone gives (and -race must
+// find nothing shared).
+func TestConcurrentUse(t *testing.T) {
+	texts := []string{"Mã OTP của tôi là 482913", "CCCD 001099012345 của bà Hòa", "số điện thoại 0912 345 678", "không nhận được OTP"}
+	want := make([]string, len(texts))
+	for i, s := range texts {
+		want[i] = redact.String(s)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				k := (g + i) % len(texts)
+				if got := redact.String(texts[k]); got != want[k] {
+					t.Errorf("String(%q) = %q concurrently, %q alone", texts[k], got, want[k])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
