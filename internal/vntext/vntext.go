@@ -6,6 +6,7 @@ package vntext
 import (
 	"iter"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,9 +15,21 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// accents decomposes (NFD), drops combining marks and recomposes, so "ế" and
-// "e\u0302\u0301" both become "e".
-var accents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// accents holds transformers that decompose (NFD), drop combining marks and
+// recompose, so "ế" and "e\u0302\u0301" both become "e". A chain keeps
+// buffers between calls and is not safe for concurrent use: stripAccents
+// takes one from the pool for each call.
+var accents = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+// stripAccents is s without its combining marks.
+func stripAccents(s string) (string, error) {
+	t := accents.Get().(transform.Transformer)
+	defer accents.Put(t)
+	plain, _, err := transform.String(t, s)
+	return plain, err
+}
 
 // tableEnd bounds the runes folded through base: Latin, Latin Extended A and
 // B, IPA, the combining marks and Latin Extended Additional (where most
@@ -41,7 +54,7 @@ func foldRuneSlow(r rune) rune {
 	if unicode.Is(unicode.Mn, r) {
 		return 0
 	}
-	plain, _, err := transform.String(accents, string(r))
+	plain, err := stripAccents(string(r))
 	if err != nil || utf8.RuneCountInString(plain) != 1 {
 		return -1 // not foldable rune by rune: use the slow path
 	}
@@ -161,7 +174,7 @@ func (f *folder) slow(b []byte, s string) []byte {
 	// Invalid bytes would make the transform fail; as on the fast path,
 	// they are not letters.
 	s = strings.ToValidUTF8(s, string(utf8.RuneError))
-	plain, _, err := transform.String(accents, s)
+	plain, err := stripAccents(s)
 	if err != nil {
 		plain = s
 	}

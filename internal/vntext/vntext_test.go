@@ -3,6 +3,7 @@ package vntext_test
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -133,4 +134,28 @@ func BenchmarkFold(b *testing.B) {
 	for b.Loop() {
 		vntext.Fold(s)
 	}
+}
+
+// TestFoldConcurrently: text past the fast table (emoji, other scripts)
+// takes the x/text path; concurrent calls must each get what a call alone
+// gets (and -race must find nothing shared).
+func TestFoldConcurrently(t *testing.T) {
+	texts := []string{"Mã OTP 😀 không về", "Ελληνικά và tiếng Việt", "ＣＣＣＤ gắn chip ✓", "ko nhan dc otp 🙏"}
+	want := make([]string, len(texts))
+	for i, s := range texts {
+		want[i] = vntext.Fold(s)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				k := (g + i) % len(texts)
+				if got := vntext.Fold(texts[k]); got != want[k] {
+					t.Errorf("Fold(%q) = %q concurrently, %q alone", texts[k], got, want[k])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
