@@ -39,9 +39,6 @@ type Commit struct {
 	Pending bool
 	// Keep is how long the chat's outbox lives after this write (1 day when zero).
 	Keep time.Duration
-	// KeepLast caps the outbox at this many entries (0: no cap). Only for
-	// replies that are kept for retries, never for undelivered ones.
-	KeepLast int
 	// Inline keeps the replies, for Keep, as the value of the message's
 	// dedup mark instead of in the outbox stream: for replies answered at
 	// once (the web chat), kept only so that a retried request gets them

@@ -293,7 +293,7 @@ func (s *Store) SaveSession(ctx context.Context, c Commit) (Saved, error) {
 	if c.Inline && !c.Pending {
 		inline = "1"
 	}
-	args := []any{c.Version, c.Data, ttl.Milliseconds(), dedup.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds(), c.KeepLast, inline}
+	args := []any{c.Version, c.Data, ttl.Milliseconds(), dedup.Milliseconds(), c.MsgID, c.Replies, keep.Milliseconds(), inline}
 	var res *redis.Cmd
 	exec := func() error {
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
