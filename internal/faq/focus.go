@@ -134,7 +134,9 @@ func (ix *Index) focusedQuery(sc *scratch, text string, words []int32) query {
 	}
 	qa := ix.query(sc, ix.read(sc, ask))
 	qs := ix.query(sc, ix.read(sc, story))
-	if len(qa.terms) == 0 {
+	if qa.total-qa.unknown < ix.p.clause*ix.maxIDF {
+		// What asks says too little to lean on ("ôi trời sao mà khó thế"):
+		// the message is about what it tells.
 		return ix.query(sc, words)
 	}
 	out := query{total: qa.total + ix.p.story*qs.total, unknown: qa.unknown + ix.p.story*qs.unknown}

@@ -1,6 +1,9 @@
 package faq
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestFocus checks how a long message is cut into what it asks and what
 // it tells.
@@ -26,5 +29,33 @@ func TestTellingClausesAreNoSecondQuestion(t *testing.T) {
 	r := ix.Search("Tôi dùng điện thoại Samsung, đã bật NFC trong phần cài đặt, nhưng khi áp thẻ căn cước vào để quét chip thì máy cứ báo không đọc được thẻ, thử áp đủ chỗ sau lưng máy cũng không ăn thua", "vi")
 	if r.Second != nil || r.Verdict == Confident && r.Hits[0].ID == "install_android" {
 		t.Errorf("got %s %v (second %v), want no install answer and no second question", r.Verdict, r.Hits, r.Second)
+	}
+}
+
+// TestFocusOnWhatTells: when the sentence that asks says nothing the
+// content knows ("sao mà khó thế"), the message is about what it tells,
+// however often the complaint repeats (a repeated unknown word counts once).
+func TestFocusOnWhatTells(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, n := range []int{1, 70} {
+		msg := "quên mật khẩu. " + strings.Repeat("ôi trời ơi sao mà khó thế này. ", n)
+		if r := ix.Search(msg, "vi"); len(r.Hits) == 0 || r.Hits[0].ID != "forgot_password" {
+			t.Errorf("%d complaints: hits = %v, want forgot_password first", n, r.Hits)
+		}
+	}
+}
+
+// TestCommonClauseDoesNotLead: a closing clause of common words ("mong
+// được hướng dẫn") does not put the entry made of such words above the one
+// the whole message is about.
+func TestCommonClauseDoesNotLead(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, msg := range []string{
+		"Máy tôi là Oppo, NFC đã bật rồi, áp thẻ căn cước vào lưng máy thì cứ báo không đọc được thẻ, đổi chỗ áp mấy lần cũng vậy. Không biết do máy hay do thẻ, mong được hướng dẫn.",
+		"May toi la Oppo, NFC da bat roi, ap the can cuoc vao lung may thi cu bao khong doc duoc the, doi cho ap may lan cung vay. Khong biet do may hay do the, mong duoc huong dan.",
+	} {
+		if r := ix.Search(msg, "vi"); len(r.Hits) == 0 || r.Hits[0].ID != "nfc_fails" {
+			t.Errorf("Search(%.40q…) = %s %v, want nfc_fails first", msg, r.Verdict, r.Hits)
+		}
 	}
 }

@@ -33,7 +33,6 @@ func TestTuneRealistic(t *testing.T) {
 		{"blend", func(p *params, v float64) { p.blend = v }, []float64{0.2, 0.4, 0.6, 0.8}},
 		{"bigram", func(p *params, v float64) { p.bigram = v }, []float64{0.3, 0.6, 1.0}},
 		{"sat", func(p *params, v float64) { p.sat = v }, []float64{0.1, 0.25, 0.5, 1}},
-		{"clauseCredit", func(p *params, v float64) { p.clauseCredit = v }, []float64{0.8, 0.9, 1.0, 1.1}},
 	}
 	for _, k := range knobs {
 		for _, v := range k.vals {

@@ -172,7 +172,7 @@ func solve(a [nFeatures + 1][nFeatures + 1]float64, b [nFeatures + 1]float64) [n
 // cross-validation on the tuning half (TestCrossValidateVerdict): less lets
 // the model learn the tuning half's own questions, and it then answers
 // wrongly on others.
-const verdictL2 = 0.03
+const verdictL2 = 0.001
 
 func TestFitVerdict(t *testing.T) {
 	if !*fitVerdict {

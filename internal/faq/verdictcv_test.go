@@ -101,8 +101,8 @@ func TestCrossValidateVerdict(t *testing.T) {
 	}
 	items := loadReal(t, "realistic_tune.yaml")
 	var at [][2]float64
-	for _, a := range []float64{0.6, 0.65, 0.7, 0.75, 0.8, 0.85} {
-		for _, u := range []float64{0.5, 0.6, 0.7, 0.8} {
+	for _, a := range []float64{0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94} {
+		for _, u := range []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9} {
 			if u <= a {
 				at = append(at, [2]float64{a, u})
 			}
@@ -174,7 +174,10 @@ func TestVerdictCandidates(t *testing.T) {
 	for _, c := range []cand{
 		{"default", -1, 0, defaults.answerAt, defaults.unsureAt},
 		{"old8", 0xff, 0.01, 0.70, 0.60},
-		{"all", allFeatures, 0.03, 0.75, 0.70},
+		{"all", allFeatures, 0.001, 0.88, 0.80},
+		{"all", allFeatures, 0.001, 0.85, 0.85},
+		{"all", allFeatures, 0.003, 0.88, 0.80},
+		{"all", allFeatures, 0.001, 0.90, 0.80},
 	} {
 		ix.p = defaults
 		if c.mask >= 0 {
@@ -278,8 +281,16 @@ func TestTuneVal(t *testing.T) {
 	}
 	name, list, _ := strings.Cut(*tuneVal, "=")
 	knobs := map[string]func(*params, float64){
-		"answerAt": func(p *params, v float64) { p.answerAt = v },
-		"unsureAt": func(p *params, v float64) { p.unsureAt = v },
+		"answerAt":    func(p *params, v float64) { p.answerAt = v },
+		"unsureAt":    func(p *params, v float64) { p.unsureAt = v },
+		"clause":      func(p *params, v float64) { p.clause = v },
+		"story":       func(p *params, v float64) { p.story = v },
+		"blend":       func(p *params, v float64) { p.blend = v },
+		"fieldAlpha":  func(p *params, v float64) { p.fieldAlpha = v },
+		"unknown":     func(p *params, v float64) { p.unknown = v },
+		"bigram":      func(p *params, v float64) { p.bigram = v },
+		"sat":         func(p *params, v float64) { p.sat = v },
+		"longMessage": func(p *params, v float64) { p.longMessage = int(v) },
 	}
 	set, ok := knobs[name]
 	if !ok {
@@ -287,6 +298,7 @@ func TestTuneVal(t *testing.T) {
 	}
 	cat := mustLoad(t)
 	tune, val := loadReal(t, "realistic_tune.yaml"), loadReal(t, "realistic_val.yaml")
+	old := loadEval(t)
 	for _, f := range strings.Split(list, ",") {
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil {
@@ -297,5 +309,8 @@ func TestTuneVal(t *testing.T) {
 		ix := build(cat, p)
 		t.Logf("%s=%g %s", name, v, evaluateReal(ix, tune).line("tuning"))
 		t.Logf("%s=%g %s", name, v, evaluateReal(ix, val).line("validation"))
+		o := evaluate(ix, old)
+		t.Logf("%s=%g old: top1 %.1f%% top3 %.1f%% none precision %.1f%% answered %d/%d right %.1f%%", name, v,
+			o.pct(o.top1), o.pct(o.top3), 100*o.nonePrecision(), o.answered, o.entryQuestions, 100*o.answerPrecision())
 	}
 }
