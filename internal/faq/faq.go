@@ -148,7 +148,7 @@ var defaults = params{
 	story:        0.5,
 	followupRest: 0.8,
 	shortWords:   4,
-	verdict:      logistic{bias: -5.127, w: [nFeatures]float64{3.768, 2.855, 2.593, 2.400, 0.672, 2.541, 0.913, -0.137, -1.322}},
+	verdict:      logistic{bias: -4.842, w: [nFeatures]float64{3.599, 2.812, 2.412, 2.445, 0.610, 2.422, 0.787, -0.109, -1.353}},
 	answerAt:     0.88,
 	unsureAt:     0.80,
 	close:        0.15,

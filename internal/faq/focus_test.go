@@ -59,3 +59,16 @@ func TestCommonClauseDoesNotLead(t *testing.T) {
 		}
 	}
 }
+
+// TestOldIPhoneSituation: an iPhone older than the 7 cannot read the chip,
+// so a chip question from one gets the old-phone answer, not the NFC steps.
+func TestOldIPhoneSituation(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, msg := range []string{"Mẹ tôi xài iPhone 6s, quét chip hoài không được", "ip 6 quet chip dc ko"} {
+		for _, m := range []string{msg, noMarks(msg)} {
+			if r := ix.Search(m, "vi"); r.Verdict != Confident || r.Hits[0].ID != "phone_too_old" {
+				t.Errorf("Search(%q) = %s %v, want phone_too_old answered", m, r.Verdict, r.Hits)
+			}
+		}
+	}
+}
