@@ -39,6 +39,7 @@ type Gate struct {
 	admitted   atomic.Int64  // updates admitted and not yet released
 	workers    chan struct{} // a token per running update
 	retryAfter time.Duration
+	retryValue []string // the Retry-After header's value, made once
 	refused    atomic.Int64
 
 	mRefused *prometheus.CounterVec
@@ -74,7 +75,8 @@ func New(limit int, o Options) *Gate {
 	if workers <= 0 {
 		workers = DefaultWorkersPerCore * runtime.GOMAXPROCS(0)
 	}
-	g := &Gate{limit: int64(limit), workers: make(chan struct{}, min(workers, limit)), retryAfter: o.RetryAfter}
+	g := &Gate{limit: int64(limit), workers: make(chan struct{}, min(workers, limit)), retryAfter: o.RetryAfter,
+		retryValue: []string{strconv.Itoa(max(1, int((o.RetryAfter+time.Second-1)/time.Second)))}}
 	g.mRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vneidbot_admission_refused_total",
 		Help: "Updates refused at once because the replica had MAX_INFLIGHT updates in progress.",
@@ -169,7 +171,7 @@ func (g *Gate) Release() {
 // SetRetryAfter sets the Retry-After header of a refusal: whole seconds,
 // at least 1.
 func (g *Gate) SetRetryAfter(h http.Header) {
-	h.Set("Retry-After", strconv.Itoa(max(1, int((g.retryAfter+time.Second-1)/time.Second))))
+	h["Retry-After"] = g.retryValue // net/http only reads it
 }
 
 // Middleware runs next for an admitted request and ends the update when

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
+	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 )
 
@@ -58,6 +62,26 @@ func TestAppendResponseIsEncodingJSON(t *testing.T) {
 		}
 		if got, want := appendResponse(nil, replies), encodingJSON(replies); !bytes.Equal(got, want) {
 			t.Fatalf("answer %+v\ngot  %s\nwant %s", replies, got, want)
+		}
+	}
+}
+
+// TestWriteMsgAsEncodingJSON: the hand-written error answer is the bytes
+// encoding/json writes for {"error": message}, for every message of the
+// content (HTML-escaped characters and all).
+func TestWriteMsgAsEncodingJSON(t *testing.T) {
+	cat := contenttest.Fresh(t)
+	h := New(nil, func() *content.Catalog { return cat }, Options{})
+	for key := range cat.Messages {
+		rec := httptest.NewRecorder()
+		h.writeMsg(rec, http.StatusServiceUnavailable, key)
+		var want bytes.Buffer
+		json.NewEncoder(&want).Encode(map[string]string{"error": cat.Msg(cat.DefaultLocale(), key)})
+		if got := rec.Body.String(); got != want.String() {
+			t.Fatalf("%s: got %q, want %q", key, got, want.String())
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" || rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("%s: status %d, content type %q", key, rec.Code, ct)
 		}
 	}
 }

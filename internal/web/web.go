@@ -17,6 +17,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/jsontext"
 )
 
 // Limits on what a browser may send.
@@ -261,10 +262,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeMsg answers {"error": <content message key>} in the default language.
+// writeMsg answers {"error": message} with the content's message key. It
+// writes the JSON by hand, as encoding/json would: a refusal under overload
+// must cost a small fraction of an update (issue 13).
 func (h *Handler) writeMsg(w http.ResponseWriter, status int, key string) {
 	cat := h.content()
-	writeJSON(w, status, map[string]string{"error": cat.Msg(cat.DefaultLocale(), key)})
+	hd := w.Header()
+	hd["Content-Type"] = jsonType
+	hd["Cache-Control"] = noStore
+	w.WriteHeader(status)
+	b := make([]byte, 0, 256)
+	b = append(b, `{"error":`...)
+	b = jsontext.AppendString(b, cat.Msg(cat.DefaultLocale(), key))
+	w.Write(append(b, "}\n"...))
 }
+
+// Header values shared by every answer; net/http only reads them.
+var (
+	jsonType = []string{"application/json; charset=utf-8"}
+	noStore  = []string{"no-store"}
+)
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
