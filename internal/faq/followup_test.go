@@ -110,3 +110,17 @@ func TestExplainTopicPrior(t *testing.T) {
 		t.Errorf("without a last topic: prior %v, want 0", x.TopicPrior)
 	}
 }
+
+// "Did it exactly so, still no luck" after a how-to answer asks for the
+// topic's next action, in the ways people say it.
+func TestFollowupDidItExactly(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"làm y chang rồi mà vẫn không qua", "vẫn chưa được bạn ơi", "làm đúng vậy rồi, còn cách nào khác không"} {
+		for _, text := range []string{q, noMarks(q)} {
+			r := ix.SearchIn(text, "vi", Context{Last: "face_fails"})
+			if r.Verdict != Confident || r.Hits[0].ID != "face_fails" || !r.Followup {
+				t.Errorf("%q after face_fails: %s %v followup %v, want the topic's next action", text, r.Verdict, r.Hits, r.Followup)
+			}
+		}
+	}
+}

@@ -283,6 +283,8 @@ func TestTuneVal(t *testing.T) {
 	knobs := map[string]func(*params, float64){
 		"answerAt":    func(p *params, v float64) { p.answerAt = v },
 		"unsureAt":    func(p *params, v float64) { p.unsureAt = v },
+		"close":       func(p *params, v float64) { p.close = v },
+		"floor":       func(p *params, v float64) { p.floor = v },
 		"clause":      func(p *params, v float64) { p.clause = v },
 		"story":       func(p *params, v float64) { p.story = v },
 		"blend":       func(p *params, v float64) { p.blend = v },
