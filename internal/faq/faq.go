@@ -112,6 +112,7 @@ type params struct {
 	verdict      logistic
 	answerAt     float64 // probability of being right needed to answer
 	unsureAt     float64 // probability needed to offer "Ý bạn là…"; below it, the fallback
+	offTopicList float64 // the same for a message that names another service the content also speaks of
 	close        float64 // how far below the best a suggestion may score
 	followupRest float64 // weight a follow-up may carry besides its phrase, in rarest-word units ("còn passcode thì sao" asks anew)
 	story        float64 // weight of a long message's telling sentences against its asking ones
@@ -139,7 +140,7 @@ var defaults = params{
 	unsure:       0.25,
 	unsureAlone:  0.45,
 	floor:        0.12,
-	evidence:     0.6,
+	evidence:     0.55,
 	pairs:        1,
 	clause:       1.5,
 	longMessage:  20,
@@ -148,9 +149,10 @@ var defaults = params{
 	story:        0.5,
 	followupRest: 0.8,
 	shortWords:   4,
-	verdict:      logistic{bias: -4.842, w: [nFeatures]float64{3.599, 2.812, 2.412, 2.445, 0.610, 2.422, 0.787, -0.109, -1.353}},
-	answerAt:     0.88,
+	verdict:      logistic{bias: -4.724, w: [nFeatures]float64{3.882, 2.396, 1.972, 2.632, 1.102, 1.587, 1.486, -1.115, -1.650}},
+	answerAt:     0.90,
 	unsureAt:     0.80,
+	offTopicList: 0.88,
 	close:        0.15,
 	social:       8,
 	topic:        0.2,
@@ -436,10 +438,11 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
 		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && (top.pairs >= ix.p.pairs || top.near && top.score-second >= ix.p.lead)):
 		return Result{Verdict: Confident, Hits: hits, by: "short"}
-	case offTopic:
+	case offTopic && (foreign || !long || sure < ix.p.offTopicList):
 		// Names another service and is not answered outright: no "Ý bạn
-		// là…" list for it. A VNeID scam story that names the bank is sure
-		// enough to be answered above.
+		// là…" list for it, unless the model is nearly sure enough to
+		// answer (a scam story that names the bank, between the scam
+		// entries).
 		return Result{Verdict: OutOfScope}
 	case long && sure >= ix.p.unsureAt:
 		// "Ý bạn là…": only the entries truly close to the best one.

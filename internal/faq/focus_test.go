@@ -33,12 +33,12 @@ func TestTellingClausesAreNoSecondQuestion(t *testing.T) {
 }
 
 // TestFocusOnWhatTells: when the sentence that asks says nothing the
-// content knows ("sao mà khó thế"), the message is about what it tells,
+// content knows ("sao mà xui thế"), the message is about what it tells,
 // however often the complaint repeats (a repeated unknown word counts once).
 func TestFocusOnWhatTells(t *testing.T) {
 	ix := New(mustLoad(t))
 	for _, n := range []int{1, 70} {
-		msg := "quên mật khẩu. " + strings.Repeat("ôi trời ơi sao mà khó thế này. ", n)
+		msg := "quên mật khẩu. " + strings.Repeat("ôi trời ơi sao mà xui thế này. ", n)
 		if r := ix.Search(msg, "vi"); len(r.Hits) == 0 || r.Hits[0].ID != "forgot_password" {
 			t.Errorf("%d complaints: hits = %v, want forgot_password first", n, r.Hits)
 		}

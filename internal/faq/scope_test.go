@@ -1,6 +1,9 @@
 package faq
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestScopeAndSituations pins behaviours of issue 11 on the real content:
 // out-of-scope phrases that fold into common VNeID words do not refuse,
@@ -34,6 +37,19 @@ func TestScopeAndSituations(t *testing.T) {
 			t.Errorf("%q: %s %v, want refused", c.q, r.Verdict, r.Hits)
 		case c.want != refused && (r.Verdict != Confident || r.Hits[0].ID != c.want):
 			t.Errorf("%q: %s %v, want %s answered", c.q, r.Verdict, r.Hits, c.want)
+		}
+	}
+}
+
+// TestScamStoryNamingTheBank: a scam story that names the bank, between the
+// scam entries, gets "Ý bạn là…" with them, not the out-of-scope reply.
+func TestScamStoryNamingTheBank(t *testing.T) {
+	ix := New(mustLoad(t))
+	const q = "Mẹ tôi bị gọi giả công an, làm theo rồi mất tiền ngân hàng, giờ báo ở đâu?"
+	for _, text := range []string{q, noMarks(q)} {
+		r := ix.Search(text, "vi")
+		if r.Verdict == OutOfScope || len(r.Hits) == 0 || !strings.Contains("report_scam scam_victim", r.Hits[0].ID) {
+			t.Errorf("%q: %s %v, want the scam entries", text, r.Verdict, r.Hits)
 		}
 	}
 }

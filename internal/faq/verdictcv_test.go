@@ -173,10 +173,7 @@ func TestVerdictCandidates(t *testing.T) {
 	}
 	for _, c := range []cand{
 		{"default", -1, 0, defaults.answerAt, defaults.unsureAt},
-		{"old8", 0xff, 0.01, 0.70, 0.60},
 		{"all", allFeatures, 0.001, 0.88, 0.80},
-		{"all", allFeatures, 0.001, 0.85, 0.85},
-		{"all", allFeatures, 0.003, 0.88, 0.80},
 		{"all", allFeatures, 0.001, 0.90, 0.80},
 	} {
 		ix.p = defaults
@@ -281,18 +278,20 @@ func TestTuneVal(t *testing.T) {
 	}
 	name, list, _ := strings.Cut(*tuneVal, "=")
 	knobs := map[string]func(*params, float64){
-		"answerAt":    func(p *params, v float64) { p.answerAt = v },
-		"unsureAt":    func(p *params, v float64) { p.unsureAt = v },
-		"close":       func(p *params, v float64) { p.close = v },
-		"floor":       func(p *params, v float64) { p.floor = v },
-		"clause":      func(p *params, v float64) { p.clause = v },
-		"story":       func(p *params, v float64) { p.story = v },
-		"blend":       func(p *params, v float64) { p.blend = v },
-		"fieldAlpha":  func(p *params, v float64) { p.fieldAlpha = v },
-		"unknown":     func(p *params, v float64) { p.unknown = v },
-		"bigram":      func(p *params, v float64) { p.bigram = v },
-		"sat":         func(p *params, v float64) { p.sat = v },
-		"longMessage": func(p *params, v float64) { p.longMessage = int(v) },
+		"answerAt":     func(p *params, v float64) { p.answerAt = v },
+		"unsureAt":     func(p *params, v float64) { p.unsureAt = v },
+		"close":        func(p *params, v float64) { p.close = v },
+		"floor":        func(p *params, v float64) { p.floor = v },
+		"offTopicList": func(p *params, v float64) { p.offTopicList = v },
+		"evidence":     func(p *params, v float64) { p.evidence = v },
+		"clause":       func(p *params, v float64) { p.clause = v },
+		"story":        func(p *params, v float64) { p.story = v },
+		"blend":        func(p *params, v float64) { p.blend = v },
+		"fieldAlpha":   func(p *params, v float64) { p.fieldAlpha = v },
+		"unknown":      func(p *params, v float64) { p.unknown = v },
+		"bigram":       func(p *params, v float64) { p.bigram = v },
+		"sat":          func(p *params, v float64) { p.sat = v },
+		"longMessage":  func(p *params, v float64) { p.longMessage = int(v) },
 	}
 	set, ok := knobs[name]
 	if !ok {
