@@ -66,6 +66,31 @@ func newConversation(ix *Index, v content.Vocab) conversation {
 	return cv
 }
 
+// readAsMessages adds each situation cue and follow-up phrase as a message
+// holding it is read: a phrase of the vocabulary broken by filler words is
+// gathered ("không đi được" reads "không được đi"), which only the built
+// index can tell.
+func (cv *conversation) readAsMessages(ix *Index, v content.Vocab) {
+	read := func(s string) (whole, content []int32) {
+		w := ix.an.rewriteGaps(nil, ix.lex.phraseIDs(s), ix.filler)
+		return w, ix.an.content(nil, w)
+	}
+	for _, f := range v.Followups {
+		w, c := read(f)
+		cv.followups.add(w)
+		cv.followups.add(c)
+	}
+	for i, s := range v.Situations {
+		for _, cue := range s.Cues {
+			w, c := read(cue)
+			cv.situations[i].cues.add(w)
+			if len(c) > 1 {
+				cv.situations[i].cues.add(c)
+			}
+		}
+	}
+}
+
 // learnWords records which words the content writes in each locale, so that
 // language detection knows "otp" and "vneid" belong to both.
 func (cv *conversation) learnWords(c *content.Catalog) {

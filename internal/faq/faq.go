@@ -149,7 +149,7 @@ var defaults = params{
 	story:        0.5,
 	followupRest: 0.8,
 	shortWords:   4,
-	verdict:      logistic{bias: -4.724, w: [nFeatures]float64{3.882, 2.396, 1.972, 2.632, 1.102, 1.587, 1.486, -1.115, -1.650}},
+	verdict:      logistic{bias: -4.713, w: [nFeatures]float64{3.873, 2.432, 2.070, 2.608, 1.111, 1.574, 1.441, -1.100, -1.644}},
 	answerAt:     0.90,
 	unsureAt:     0.80,
 	offTopicList: 0.88,
@@ -378,11 +378,32 @@ func (ix *Index) followup(sc *scratch, words []int32, last string) bool {
 	l := ix.at[last]
 	nw := int32(len(ix.lex.words))
 	for _, t := range q.terms {
-		if t.id < nw && t.w >= rareWord*ix.maxIDF && !ix.holds(l, t.id) {
+		if t.id >= nw || ix.holds(l, t.id) {
+			continue
+		}
+		// "quên nó rồi thì sao" after the passcode rules: a word the last
+		// topic never uses but an entry next to it does ("quên passcode")
+		// names that entry's subject.
+		if t.w >= rareWord*ix.maxIDF || t.w >= nearWord*ix.maxIDF && ix.neighbourHolds(l, t.id) {
 			return false
 		}
 	}
 	return true
+}
+
+// nearWord is the weight, in rarest-word units, from which a word a
+// neighbour of the last topic holds names a new subject in a follow-up.
+const nearWord = 0.15
+
+// neighbourHolds reports whether an entry next to e (related either way)
+// holds term t.
+func (ix *Index) neighbourHolds(e, t int32) bool {
+	for _, n := range ix.neighbours[e] {
+		if ix.holds(n, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // holds reports whether entry e holds term t in any of its fields.

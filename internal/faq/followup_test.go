@@ -124,3 +124,28 @@ func TestFollowupDidItExactly(t *testing.T) {
 		}
 	}
 }
+
+// A word the last topic never uses but an entry next to it does names that
+// entry's subject: "quên nó rồi thì sao" after the passcode rules asks how
+// to recover the passcode, not for the rules' next step.
+func TestFollowupNeighbourSubject(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"quên nó rồi thì sao", "quen no r thi sao"} {
+		r := ix.SearchIn(q, "vi", Context{Last: "passcode_rules"})
+		if r.Followup || len(r.Hits) == 0 || r.Hits[0].ID != "forgot_passcode" {
+			t.Errorf("%q after passcode_rules: %s %v follow-up %v, want forgot_passcode first", q, r.Verdict, r.Hits, r.Followup)
+		}
+	}
+}
+
+// A situation cue broken by a filler word is still told: "không đi được"
+// reads "không được đi" (the vocabulary's "không được" gathered), and the
+// cue is read the same way.
+func TestSituationCueReadAsMessage(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"mẹ tôi già yếu không đi được", "me toi gia yeu khong di duoc"} {
+		if r := ix.Search(q, "vi"); !slices.Contains(r.Situations, "cannot_travel") {
+			t.Errorf("%q: situations %v, want cannot_travel", q, r.Situations)
+		}
+	}
+}
