@@ -106,6 +106,7 @@ type params struct {
 	evidence     float64 // matched weight needed to answer, in rarest-word units
 	pairs        int32   // syllable pairs the best entry must share with the question to answer
 	clause       float64 // weight a clause needs to be scored on its own, in rarest-word units
+	twoLead      int     // how high in the whole message's ranking each of two questions must be
 	longMessage  int     // words from which commas also part clauses
 	rerank       int     // entries re-scored on their best variant
 	shortWords   int     // content words up to which a message is short: thresholds judge it, not the model
@@ -143,6 +144,7 @@ var defaults = params{
 	evidence:     0.55,
 	pairs:        1,
 	clause:       1.5,
+	twoLead:      2,
 	longMessage:  20,
 	rerank:       12,
 	fieldAlpha:   0.3,
@@ -540,7 +542,7 @@ func (ix *Index) topicEntries(dst []int32, last string) []int32 {
 // qua tôi lên công an xã…") is not taken for a question.
 func (ix *Index) twoQuestions(tops, best []scored) (first, second scored, ok bool) {
 	leads := func(s scored) bool {
-		for _, b := range best[:min(2, len(best))] {
+		for _, b := range best[:min(ix.p.twoLead, len(best))] {
 			if b.entry == s.entry {
 				return true
 			}
@@ -718,6 +720,13 @@ func (ix *Index) strong(scores []scored) bool {
 func (ix *Index) clauses(sc *scratch, text string, long bool) []clause {
 	if long {
 		text = strings.ReplaceAll(text, ",", ".") // a long message: commas part its questions too
+	} else {
+		// A comma before "mà" or "còn" turns to a second question ("đăng ký
+		// mức 2 cần mang gì, mà có mất phí không"); only with the marks,
+		// since unmarked "ma" is also "mã" and "con" a child.
+		for _, j := range commaTurns {
+			text = strings.ReplaceAll(text, ", "+j+" ", ". "+j+" ")
+		}
 	}
 	sentences := splitSentences(text)
 	var out []clause
@@ -758,6 +767,9 @@ func (ix *Index) clauses(sc *scratch, text string, long bool) []clause {
 	}
 	return out[:min(len(out), maxClauses)]
 }
+
+// commaTurns are the words that, after a comma, start another question.
+var commaTurns = []string{"mà", "còn", "Mà", "Còn"}
 
 // asks reports whether words (ids of lookup) ask by their own words.
 func (ix *Index) asks(sc *scratch, words []int32) bool {

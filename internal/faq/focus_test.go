@@ -72,3 +72,13 @@ func TestOldIPhoneSituation(t *testing.T) {
 		}
 	}
 }
+
+// TestCommaTurnsToSecondQuestion: in a short message, ", mà …" starts a
+// second question: the first is answered and the second offered.
+func TestCommaTurnsToSecondQuestion(t *testing.T) {
+	ix := New(mustLoad(t))
+	r := ix.Search("đăng ký mức 2 cần mang gì, mà có mất phí không", "vi")
+	if r.Verdict != Confident || r.Hits[0].ID != "level2_documents" || r.Second == nil || r.Second.ID != "fees" {
+		t.Errorf("got %s %v second %v, want level2_documents answered and fees offered", r.Verdict, r.Hits, r.Second)
+	}
+}

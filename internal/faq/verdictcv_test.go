@@ -284,6 +284,7 @@ func TestTuneVal(t *testing.T) {
 		"floor":        func(p *params, v float64) { p.floor = v },
 		"offTopicList": func(p *params, v float64) { p.offTopicList = v },
 		"evidence":     func(p *params, v float64) { p.evidence = v },
+		"twoLead":      func(p *params, v float64) { p.twoLead = int(v) },
 		"clause":       func(p *params, v float64) { p.clause = v },
 		"story":        func(p *params, v float64) { p.story = v },
 		"blend":        func(p *params, v float64) { p.blend = v },
