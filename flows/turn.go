@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -156,7 +157,6 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 	}
 	if isNew {
 		r := t.search(raw, idle)
-		t.adoptLanguage(r)
 		if r.Verdict == faq.Greeting {
 			t.start(true)
 			return
@@ -180,7 +180,6 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		return
 	}
 	r := t.search(raw, idle)
-	t.adoptLanguage(r)
 	if !isNew && t.unfinished() && idle >= t.e.resume {
 		// Back after a pause with something that is not an answer to the
 		// step: offer to resume before anything else.
@@ -202,11 +201,34 @@ func (t *turn) search(raw string, idle time.Duration) faq.Result {
 		if idle < t.e.resume {
 			cx.Last = t.s.LastFAQ
 		}
-		r := t.b.found.search(t.b.faq, raw, t.locale(), cx)
+		asked := t.locale()
+		r := t.b.found.search(t.b.faq, raw, asked, cx)
+		t.adoptLanguage(r)
+		if t.locale() != asked {
+			r = t.retitled(r)
+		}
 		t.result = &r
 		t.s.remember(r.Situations)
 	}
 	return *t.result
+}
+
+// retitled returns r with its entries' questions in the turn's language:
+// the search was asked in the conversation's language, and this message
+// switched it (a citizen who wrote English now writes Vietnamese). The
+// hits may be shared with the search cache, so they are copied.
+func (t *turn) retitled(r faq.Result) faq.Result {
+	hits := slices.Clone(r.Hits)
+	for i := range hits {
+		if e := t.cat.Entry(hits[i].ID); e != nil {
+			hits[i].Question = t.text(e.Title)
+		}
+		if r.Second != nil && hits[i].ID == r.Second.ID {
+			r.Second = &hits[i]
+		}
+	}
+	r.Hits = hits
+	return r
 }
 
 // adoptLanguage answers in the language the citizen writes or asks for.
