@@ -469,7 +469,11 @@ func (t *turn) ask(raw string, r faq.Result) {
 	switch r.Verdict {
 	case faq.Confident:
 		id := r.Hits[0].ID
-		if r.Followup || id == t.said {
+		switch {
+		case (r.Followup || id == t.said) && t.said == nextShown+id:
+			t.followupAgain(id) // the next action did not help either
+			return
+		case r.Followup || id == t.said:
 			t.followup(id)
 			return
 		}
@@ -527,6 +531,26 @@ func (t *turn) followup(id string) {
 	}
 	rows = append(rows, []Button{t.hotlineButton()})
 	t.say(Reply{Text: text, Buttons: append(rows, t.continueOrMenu()...)})
+	t.s.Said = nextShown + id
+}
+
+// nextShown marks, in Session.Said, that the last turn gave an entry's
+// next action rather than its answer.
+const nextShown = "next:"
+
+// followupAgain answers a second follow-up in a row on one topic ("vẫn
+// không hiểu" after the next action): the answer's details, which say it
+// another way, and the people who can help; never the same text a third time.
+func (t *turn) followupAgain(id string) {
+	e := t.cat.Entry(id)
+	t.outcome = "faq_followup_again"
+	t.s.LastFAQ = id
+	t.emit(Event{Kind: EventFAQAnswered, Entry: id})
+	if more := t.text(e.More); more != "" {
+		t.say(Reply{Text: more})
+	}
+	rows := append(t.handoffRows(), []Button{t.hotlineButton()})
+	t.say(Reply{Text: t.msg("faq_followup_again"), Buttons: append(rows, t.continueOrMenu()...)})
 }
 
 // more shows the rest of a FAQ answer ("Xem thêm").
