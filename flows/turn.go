@@ -529,7 +529,7 @@ func (t *turn) followup(id string) {
 	if text == "" {
 		text = t.msg("faq_followup_related")
 	}
-	rows = append(rows, []Button{t.hotlineButton()})
+	rows = t.withHotline(rows)
 	t.say(Reply{Text: text, Buttons: append(rows, t.continueOrMenu()...)})
 	t.s.Said = nextShown + id
 }
@@ -736,6 +736,20 @@ func (t *turn) continueOrMenu() [][]Button {
 
 func (t *turn) resumeButton() Button {
 	return Button{Label: t.msg("resume", "step", t.stepTitle()), Payload: "resume"}
+}
+
+// withHotline appends the hotline button to rows unless one of them already
+// calls it (an entry's own link).
+func (t *turn) withHotline(rows [][]Button) [][]Button {
+	h := t.hotlineButton()
+	for _, row := range rows {
+		for _, b := range row {
+			if b.URL == h.URL {
+				return rows
+			}
+		}
+	}
+	return append(rows, []Button{h})
 }
 
 func (t *turn) hotlineButton() Button {
