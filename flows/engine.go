@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -60,8 +61,11 @@ type bundle struct {
 	cat    *content.Catalog
 	events map[string][]fsm.EventDesc   // per flow: choice id → step transitions
 	typed  map[string]map[string]string // per "flow/step": folded label, word or id → choice id
-	faq    *faq.Index
-	found  *searchCache // the faq's recent readings
+	// spelled maps a folded abbreviation ("r", "ko", "dc") to its folded
+	// word, to read typed choices as they are written ("cai xong r").
+	spelled map[string]string
+	faq     *faq.Index
+	found   *searchCache // the faq's recent readings
 	// commands maps a folded typed word to its command (vocab.yaml commands).
 	commands map[string]string
 }
@@ -90,10 +94,14 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 	if cat == nil {
 		return errors.New("set content: catalog is nil")
 	}
-	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat), found: newSearchCache(), commands: commandWords(cat)}
+	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat), found: newSearchCache(), commands: commandWords(cat),
+		spelled: map[string]string{}}
+	for k, v := range cat.Vocab.Abbreviations {
+		b.spelled[vntext.Fold(k)] = vntext.Fold(v)
+	}
 	for _, f := range cat.Flows {
 		for _, s := range f.Steps {
-			b.typed[f.ID+"/"+s.ID] = typedChoices(s)
+			b.typed[f.ID+"/"+s.ID] = typedChoices(s, b.spell)
 			for _, ch := range s.Choices {
 				if f.Step(ch.Next) != nil {
 					b.events[f.ID] = append(b.events[f.ID], fsm.EventDesc{Name: ch.ID, Src: []string{s.ID}, Dst: ch.Next})
@@ -106,12 +114,12 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 }
 
 // typedChoices maps what a user may type to pick each of a step's choices
-// (its id, its labels, its words), folded, to the choice id. The first
-// choice to claim a word keeps it.
-func typedChoices(s *content.Step) map[string]string {
+// (its id, its labels, its words), folded and with abbreviations spelled
+// out, to the choice id. The first choice to claim a word keeps it.
+func typedChoices(s *content.Step, spell func(string) string) map[string]string {
 	m := map[string]string{}
 	add := func(word, id string) {
-		if w := vntext.Fold(word); w != "" {
+		if w := spell(vntext.Fold(word)); w != "" {
 			if _, taken := m[w]; !taken {
 				m[w] = id
 			}
@@ -127,6 +135,18 @@ func typedChoices(s *content.Step) map[string]string {
 		}
 	}
 	return m
+}
+
+// spell writes out the abbreviations of folded text ("cai xong r" →
+// "cai xong roi").
+func (b *bundle) spell(folded string) string {
+	words := strings.Fields(folded)
+	for i, w := range words {
+		if full, ok := b.spelled[w]; ok {
+			words[i] = full
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // Content returns the content the engine currently serves.

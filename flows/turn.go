@@ -262,7 +262,12 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 	if step == nil {
 		return nil
 	}
-	id, ok := t.b.typed[t.s.Flow+"/"+step.ID][folded]
+	typed := t.b.typed[t.s.Flow+"/"+step.ID]
+	spelled := t.b.spell(folded)
+	id, ok := typed[spelled]
+	if !ok {
+		id, ok = choiceWithin(typed, spelled)
+	}
 	if !ok {
 		return nil
 	}
@@ -273,6 +278,31 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 	}
 	return nil
 }
+
+// choiceWithin finds the one choice a short message names by a phrase of
+// two words or more ("cài xong" in "cai xong r nha"). A longer message, or
+// one naming two choices, is read as a question instead.
+func choiceWithin(typed map[string]string, spelled string) (string, bool) {
+	if len(strings.Fields(spelled)) > maxChoiceWords {
+		return "", false
+	}
+	found := ""
+	padded := " " + spelled + " "
+	for phrase, id := range typed {
+		if !strings.Contains(phrase, " ") || !strings.Contains(padded, " "+phrase+" ") {
+			continue
+		}
+		if found != "" && found != id {
+			return "", false
+		}
+		found = id
+	}
+	return found, found != ""
+}
+
+// maxChoiceWords is the longest message (in words) read as a step's choice
+// by a phrase inside it.
+const maxChoiceWords = 6
 
 // button handles a payload, from a pressed button or a typed number or command.
 func (t *turn) button(payload string) {
