@@ -135,7 +135,7 @@ func (ix *Index) focusedQuery(sc *scratch, text string, words []int32) query {
 	qa := ix.query(sc, ix.read(sc, ask))
 	qs := ix.query(sc, ix.read(sc, story))
 	if qa.total-qa.unknown < ix.p.clause*ix.maxIDF {
-		// What asks says too little to lean on ("ôi trời sao mà khó thế"):
+		// What asks says too little to lean on ("ôi trời sao mà xui thế"):
 		// the message is about what it tells.
 		return ix.query(sc, words)
 	}
