@@ -453,7 +453,10 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 		sure = ix.p.verdict.sure(verdictFeatures(best, len(words)))
 	}
 	switch {
-	case long && sure >= ix.p.answerAt && (!foreign || top.score >= ix.p.sure):
+	case long && sure >= ix.p.answerAt && top.score-second >= tie && (!foreign || top.score >= ix.p.sure):
+		// Never outright between entries tied at the top, however sure the
+		// model is of the ranking ("…bắt buộc đổi thẻ không, có mất phí
+		// không?": the fees, the merger and the address scam within 0.03).
 		return Result{Verdict: Confident, Hits: hits, by: "model"}
 	// A short message scoring high answers with a syllable pair in common,
 	// or, in a conversation, clear of the second in the last topic's

@@ -53,3 +53,16 @@ func TestScamStoryNamingTheBank(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAnswerBetweenTiedEntries: however sure the model is of a ranking,
+// two entries tied at the top are offered, not one of them answered.
+func TestNoAnswerBetweenTiedEntries(t *testing.T) {
+	ix := New(mustLoad(t))
+	r := ix.Search("vào được rồi, giờ nộp hồ sơ thế nào", "vi")
+	if len(r.Hits) < 2 || r.Hits[0].Score-r.Hits[1].Score >= tie {
+		t.Fatalf("content changed: want the two first entries tied, got %v", r.Hits)
+	}
+	if r.Verdict == Confident {
+		t.Errorf("got %s %v, want the tied entries offered", r.Verdict, r.Hits)
+	}
+}
