@@ -151,7 +151,7 @@ var defaults = params{
 	story:        0.5,
 	followupRest: 0.8,
 	shortWords:   4,
-	verdict:      logistic{bias: -4.713, w: [nFeatures]float64{3.873, 2.432, 2.070, 2.608, 1.111, 1.574, 1.441, -1.100, -1.644}},
+	verdict:      logistic{bias: -5.130, w: [nFeatures]float64{4.062, 2.480, 2.361, 2.383, 1.278, 1.799, 1.582, -1.044, -1.536}},
 	answerAt:     0.90,
 	unsureAt:     0.80,
 	offTopicList: 0.88,

@@ -51,7 +51,7 @@ var base = func() []rune {
 
 // foldRuneSlow folds one rune with the x/text transform.
 func foldRuneSlow(r rune) rune {
-	if unicode.Is(unicode.Mn, r) {
+	if unicode.Is(unicode.Mn, r) || isApostrophe(r) {
 		return 0
 	}
 	plain, err := stripAccents(string(r))
@@ -70,8 +70,10 @@ func foldRuneSlow(r rune) rune {
 }
 
 // Fold returns s in lower case without diacritics ("đ" becomes "d"), with
-// everything but letters and digits turned into single spaces, and a letter
-// typed three or more times in a row folded to one ("dcccc" becomes "dc").
+// apostrophes dropped ("can't" becomes "cant", as people also type it),
+// everything else but letters and digits turned into single spaces, and a
+// letter typed three or more times in a row folded to one ("dcccc" becomes
+// "dc").
 func Fold(s string) string { return string(AppendFold(make([]byte, 0, len(s)), s)) }
 
 // AppendFold appends the folded form of s (see Fold) to dst. It allocates
@@ -85,6 +87,9 @@ func AppendFold(dst []byte, s string) []byte {
 			// ASCII, most of the text even in Vietnamese: f.add inlined.
 			i++
 			c = ascii[c]
+			if c == 0 {
+				continue // an apostrophe
+			}
 			switch {
 			case c == ' ':
 				if len(b) > f.start && f.last != ' ' {
@@ -108,6 +113,7 @@ func AppendFold(dst []byte, s string) []byte {
 		switch {
 		case r < tableEnd && base[r] >= 0:
 			b = f.add(b, base[r], utf8.RuneLen(base[r]))
+		case isApostrophe(r): // ’ past the table: dropped, as ' is
 		case r >= tableEnd && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r):
 			b = f.add(b, ' ', 1) // emoji, symbols, punctuation beyond the table
 		default:
@@ -183,7 +189,7 @@ func (f *folder) slow(b []byte, s string) []byte {
 		switch {
 		case r == 'đ':
 			r = 'd'
-		case unicode.Is(unicode.Mn, r):
+		case unicode.Is(unicode.Mn, r) || isApostrophe(r):
 			continue
 		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
 			r = ' '
@@ -192,6 +198,9 @@ func (f *folder) slow(b []byte, s string) []byte {
 	}
 	return b
 }
+
+// isApostrophe reports whether r is an apostrophe, typed or typographic.
+func isApostrophe(r rune) bool { return r == '\'' || r == '\u2019' }
 
 func (f *folder) done(b []byte) []byte {
 	if len(b) > f.start && b[len(b)-1] == ' ' {

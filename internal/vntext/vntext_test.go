@@ -31,6 +31,7 @@ func TestFold(t *testing.T) {
 		{"\xf3ý \xffđ", "y d"},                               // invalid bytes are not letters
 		{"Ελ\xf3ý", "ελ y"},
 		{"", ""},
+		{"I can't log in, I don’t get the code", "i cant log in i dont get the code"}, // apostrophes dropped
 	}
 	for _, tt := range tests {
 		if got := vntext.Fold(tt.in); got != tt.want {
@@ -84,6 +85,9 @@ func reference(s string) string {
 		run = run[:0]
 	}
 	for _, r := range plain {
+		if r == '\'' || r == '\u2019' {
+			continue // apostrophes are dropped: "can't" is "cant"
+		}
 		r = unicode.ToLower(r)
 		if r == 'đ' {
 			r = 'd'
