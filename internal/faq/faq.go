@@ -113,7 +113,7 @@ type params struct {
 	verdict      logistic
 	answerAt     float64 // probability of being right needed to answer
 	unsureAt     float64 // probability needed to offer "Ý bạn là…"; below it, the fallback
-	offTopicList float64 // the same for a message that names another service the content also speaks of
+	offTopicList float64 // how far below answerAt a message naming another service the content speaks of still gets "Ý bạn là…"
 	close        float64 // how far below the best a suggestion may score
 	followupRest float64 // weight a follow-up may carry besides its phrase, in rarest-word units ("còn passcode thì sao" asks anew)
 	story        float64 // weight of a long message's telling sentences against its asking ones
@@ -151,10 +151,10 @@ var defaults = params{
 	story:        0.5,
 	followupRest: 0.8,
 	shortWords:   4,
-	verdict:      logistic{bias: -5.130, w: [nFeatures]float64{4.062, 2.480, 2.361, 2.383, 1.278, 1.799, 1.582, -1.044, -1.536}},
-	answerAt:     0.90,
+	verdict:      logistic{bias: -5.463, w: [nFeatures]float64{3.759, 2.476, 2.448, 2.568, 1.552, 1.884, 1.283, 0.000, -1.461}},
+	answerAt:     0.88,
 	unsureAt:     0.80,
-	offTopicList: 0.88,
+	offTopicList: 0.03,
 	close:        0.15,
 	social:       8,
 	topic:        0.2,
@@ -464,7 +464,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
 		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && (top.pairs >= ix.p.pairs || top.near && top.score-second >= ix.p.lead)):
 		return Result{Verdict: Confident, Hits: hits, by: "short"}
-	case offTopic && (foreign || !long || sure < ix.p.offTopicList):
+	case offTopic && (foreign || !long || sure < ix.p.answerAt-ix.p.offTopicList):
 		// Names another service and is not answered outright: no "Ý bạn
 		// là…" list for it, unless the model is nearly sure enough to
 		// answer (a scam story that names the bank, between the scam

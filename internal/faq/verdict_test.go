@@ -174,6 +174,14 @@ func solve(a [nFeatures + 1][nFeatures + 1]float64, b [nFeatures + 1]float64) [n
 // wrongly on others.
 const verdictL2 = 0.001
 
+// verdictMask is the inputs the verdict is fitted with: all but whether the
+// first entry is the last topic or next to it. Fitted, that input came out
+// negative (the topic's raise already counts in the score), and
+// cross-validation on the tuning half did better without it (84.7% right
+// against 84.3% at 0.90, 85.2% at 0.88; 0% wrong in each); validation
+// 79.8 -> 80.5 at 0.90 and 81.7 at 0.88, 2.5% wrong in each.
+const verdictMask = allFeatures &^ (1 << 7)
+
 func TestFitVerdict(t *testing.T) {
 	if !*fitVerdict {
 		t.Skip("-faq.fitverdict not set")
@@ -181,7 +189,7 @@ func TestFitVerdict(t *testing.T) {
 	cat := mustLoad(t)
 	ix := New(cat)
 	samples := verdictSamples(t, ix)
-	m := fitL2(samples, verdictL2)
+	m := fitMasked(samples, verdictL2, verdictMask)
 	fmt.Printf("verdict: logistic{bias: %.3f, w: [nFeatures]float64{", m.bias)
 	for i, w := range m.w {
 		if i > 0 {

@@ -117,7 +117,7 @@ func TestCrossValidateVerdict(t *testing.T) {
 	}
 	l2s := []float64{0.003, 0.01, verdictL2}
 	if *cvQuick {
-		masks, l2s = map[string]int{"all": allFeatures}, []float64{verdictL2}
+		masks, l2s = map[string]int{"all": allFeatures, "no-near": allFeatures &^ (1 << 7)}, []float64{verdictL2}
 	}
 	if *cvL2 != "" {
 		l2s = nil
