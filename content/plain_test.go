@@ -63,8 +63,8 @@ func TestMissingTopicsAreCovered(t *testing.T) {
 			t.Errorf("faq %s is missing", id)
 			continue
 		}
-		if vi, en := len(e.Questions["vi"]), len(e.Questions["en"]); vi < 7 || vi > 10 || en < 5 {
-			t.Errorf("faq %s: %d vi and %d en questions, want 7-10 vi and 5 or more en", id, vi, en)
+		if vi, en := len(e.Questions["vi"]), len(e.Questions["en"]); vi < 7 || en < 5 {
+			t.Errorf("faq %s: %d vi and %d en questions, want 7 or more vi and 5 or more en", id, vi, en)
 		}
 		if len(e.Related) == 0 || len(e.Keywords) == 0 || e.Checked == "" {
 			t.Errorf("faq %s: related, keywords and checked are all needed", id)

@@ -41,8 +41,8 @@ func newConversation(ix *Index, v content.Vocab) conversation {
 	var cv conversation
 	cv.followups = newPhrases(ix.lex, ix.an, v.Followups)
 	for _, f := range v.Followups { // the same without their stopwords ("giờ phải làm sao" → "giờ phải")
-		if w := ix.an.content(nil, ix.an.rewrite(nil, ix.lex.phraseIDs(f))); len(w) > 0 {
-			cv.followups.add(w)
+		if w := ix.an.content(nil, ix.an.rewrite(nil, ix.lex.phraseIDs(f))); len(w) > 1 {
+			cv.followups.add(w) // not one word: "làm rồi" without "rồi" is any "làm"
 		}
 	}
 	for _, s := range v.Situations {
@@ -78,7 +78,9 @@ func (cv *conversation) readAsMessages(ix *Index, v content.Vocab) {
 	for _, f := range v.Followups {
 		w, c := read(f)
 		cv.followups.add(w)
-		cv.followups.add(c)
+		if len(c) > 1 {
+			cv.followups.add(c)
+		}
 	}
 	for i, s := range v.Situations {
 		for _, cue := range s.Cues {

@@ -58,7 +58,7 @@ func TestScamStoryNamingTheBank(t *testing.T) {
 // two entries tied at the top are offered, not one of them answered.
 func TestNoAnswerBetweenTiedEntries(t *testing.T) {
 	ix := New(mustLoad(t))
-	r := ix.Search("vào được rồi, giờ nộp hồ sơ thế nào", "vi")
+	r := ix.Search("Ban doc hoi: chong toi nhan duoc cuoc goi tu mot nguoi xung la can bo cong an, noi tai khoan dinh danh cua anh bi loi va yeu cau cai ung dung qua duong link de cap nhat. Xin hoi day co phai lua dao khong va neu lo cai roi thi phai xu ly the nao?", "vi")
 	if len(r.Hits) < 2 || r.Hits[0].Score-r.Hits[1].Score >= tie {
 		t.Fatalf("content changed: want the two first entries tied, got %v", r.Hits)
 	}

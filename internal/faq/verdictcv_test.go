@@ -117,7 +117,7 @@ func TestCrossValidateVerdict(t *testing.T) {
 	}
 	l2s := []float64{0.003, 0.01, verdictL2}
 	if *cvQuick {
-		masks, l2s = map[string]int{"all": allFeatures, "no-near": allFeatures &^ (1 << 7)}, []float64{verdictL2}
+		masks, l2s = map[string]int{"no-near": verdictMask}, []float64{verdictL2}
 	}
 	if *cvL2 != "" {
 		l2s = nil
@@ -173,8 +173,8 @@ func TestVerdictCandidates(t *testing.T) {
 	}
 	for _, c := range []cand{
 		{"default", -1, 0, defaults.answerAt, defaults.unsureAt},
-		{"all", allFeatures, 0.001, 0.88, 0.80},
-		{"all", allFeatures, 0.001, 0.90, 0.80},
+		{"nonear", verdictMask, 0.001, 0.88, 0.80},
+		{"nonear", verdictMask, 0.001, 0.90, 0.80},
 	} {
 		ix.p = defaults
 		if c.mask >= 0 {
