@@ -75,7 +75,7 @@ func build(c *content.Catalog, p params) *Index {
 	}
 	ix.buildTypos()
 	ix.conv.learnWords(c)
-	ix.conv.readAsMessages(ix, c.Vocab)
+	ix.conv.readPhrases(ix, c.Vocab)
 	ix.foreign = phrases{}
 	for _, ps := range ix.offTop {
 		for _, ph := range ps {

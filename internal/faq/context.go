@@ -39,20 +39,16 @@ type language struct {
 
 func newConversation(ix *Index, v content.Vocab) conversation {
 	var cv conversation
-	cv.followups = newPhrases(ix.lex, ix.an, v.Followups)
-	for _, f := range v.Followups { // the same without their stopwords ("giờ phải làm sao" → "giờ phải")
-		if w := ix.an.content(nil, ix.an.rewrite(nil, ix.lex.phraseIDs(f))); len(w) > 1 {
-			cv.followups.add(w) // not one word: "làm rồi" without "rồi" is any "làm"
-		}
+	// The follow-up phrases and situation cues are read after the index is
+	// built (readPhrases); here their words only get ids before the seal.
+	for _, f := range v.Followups {
+		ix.lex.phraseIDs(f)
 	}
 	for _, s := range v.Situations {
-		st := situation{id: s.ID, cues: newPhrases(ix.lex, ix.an, s.Cues), prefer: s.Prefer}
-		for _, c := range s.Cues { // the same without stopwords: "máy cũ thì hư" tells "máy cũ hư"
-			if w := ix.an.content(nil, ix.an.rewrite(nil, ix.lex.phraseIDs(c))); len(w) > 1 {
-				st.cues.add(w)
-			}
+		for _, c := range s.Cues {
+			ix.lex.phraseIDs(c)
 		}
-		cv.situations = append(cv.situations, st)
+		cv.situations = append(cv.situations, situation{id: s.ID, cues: phrases{}, prefer: s.Prefer})
 	}
 	for _, l := range v.Languages {
 		lg := language{locale: l.Locale, requests: newPhrases(ix.lex, ix.an, l.Requests), cues: map[string]bool{}, words: map[string]bool{}}
@@ -66,19 +62,21 @@ func newConversation(ix *Index, v content.Vocab) conversation {
 	return cv
 }
 
-// readAsMessages adds each situation cue and follow-up phrase as a message
-// holding it is read: a phrase of the vocabulary broken by filler words is
-// gathered ("không đi được" reads "không được đi"), which only the built
-// index can tell.
-func (cv *conversation) readAsMessages(ix *Index, v content.Vocab) {
+// readPhrases reads each follow-up phrase and situation cue as a message
+// holding it is read, whole and without its stopwords ("máy cũ thì hư"
+// tells "máy cũ hư"). A message's vocabulary phrases broken by filler words
+// are gathered ("không đi được" reads "không được đi"), which only the
+// built index can tell, so this runs after the build.
+func (cv *conversation) readPhrases(ix *Index, v content.Vocab) {
 	read := func(s string) (whole, content []int32) {
 		w := ix.an.rewriteGaps(nil, ix.lex.phraseIDs(s), ix.filler)
 		return w, ix.an.content(nil, w)
 	}
+	cv.followups = phrases{}
 	for _, f := range v.Followups {
 		w, c := read(f)
 		cv.followups.add(w)
-		if len(c) > 1 {
+		if len(c) > 1 { // not one word: "làm rồi" without "rồi" is any "làm"
 			cv.followups.add(c)
 		}
 	}
