@@ -277,23 +277,6 @@ func TestTuneVal(t *testing.T) {
 		t.Skip("-faq.tuneval not set")
 	}
 	name, list, _ := strings.Cut(*tuneVal, "=")
-	knobs := map[string]func(*params, float64){
-		"answerAt":     func(p *params, v float64) { p.answerAt = v },
-		"unsureAt":     func(p *params, v float64) { p.unsureAt = v },
-		"close":        func(p *params, v float64) { p.close = v },
-		"floor":        func(p *params, v float64) { p.floor = v },
-		"offTopicList": func(p *params, v float64) { p.offTopicList = v },
-		"evidence":     func(p *params, v float64) { p.evidence = v },
-		"twoLead":      func(p *params, v float64) { p.twoLead = int(v) },
-		"clause":       func(p *params, v float64) { p.clause = v },
-		"story":        func(p *params, v float64) { p.story = v },
-		"blend":        func(p *params, v float64) { p.blend = v },
-		"fieldAlpha":   func(p *params, v float64) { p.fieldAlpha = v },
-		"unknown":      func(p *params, v float64) { p.unknown = v },
-		"bigram":       func(p *params, v float64) { p.bigram = v },
-		"sat":          func(p *params, v float64) { p.sat = v },
-		"longMessage":  func(p *params, v float64) { p.longMessage = int(v) },
-	}
 	set, ok := knobs[name]
 	if !ok {
 		t.Fatalf("unknown knob %q", name)
