@@ -929,8 +929,9 @@ func (ix *Index) query(sc *scratch, words []int32) query {
 				continue
 			}
 		}
-		// a word the content never uses: it counts against every entry,
-		// once however often it is repeated, as a known word does
+		// a word the content never uses: it counts against every entry;
+		// one the vocabulary does not know either (a complaint, a name)
+		// counts once however often it is repeated, as a known word does
 		if w >= 0 || !slices.Contains(seen, sc.unknown[-w-1]) {
 			q.total += ix.p.unknown * ix.maxIDF
 			q.unknown += ix.p.unknown * ix.maxIDF

@@ -179,7 +179,8 @@ const verdictL2 = 0.001
 // negative (the topic's raise already counts in the score), and
 // cross-validation on the tuning half did better without it (84.7% right
 // against 84.3% at 0.90, 85.2% at 0.88; 0% wrong in each); validation
-// 79.8 -> 80.5 at 0.90 and 81.7 at 0.88, 2.5% wrong in each.
+// 79.8 -> 80.5 at 0.90 and 81.7 at 0.88, 2.5% wrong in each (figures of
+// the content when the mask was chosen; docs/benchmarks.md has today's).
 const verdictMask = allFeatures &^ (1 << 7)
 
 func TestFitVerdict(t *testing.T) {
