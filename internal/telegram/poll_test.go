@@ -79,6 +79,13 @@ func TestPollingReplicas(t *testing.T) {
 
 			api.push(readUpdate(t, "message.json"))
 			eventually(t, "the reply", func() bool { return len(api.sent()) == 2 })
+			// A crash between sending and acknowledging is answered again from
+			// the outbox (at least once); this test is about the lease, so A
+			// crashes only after its acknowledgement reached Redis.
+			eventually(t, "the replies acknowledged", func() bool {
+				n, err := stA.Client().ZCard(context.Background(), stA.OutboxPendingKey()).Result()
+				return err == nil && n == 0
+			})
 
 			if crash {
 				// the process dies: its Redis connection goes, the lease is not released
