@@ -13,6 +13,8 @@ import (
 
 	"github.com/go-fonts/liberation/liberationsansbold"
 	"github.com/go-fonts/liberation/liberationsansregular"
+	"github.com/makiuchi-d/gozxing"
+	zxingqr "github.com/makiuchi-d/gozxing/qrcode"
 	qrcode "github.com/yeqown/go-qrcode/v2"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
@@ -38,13 +40,9 @@ func PNG(link, title, caption string) ([]byte, error) {
 	if link == "" {
 		return nil, errors.New("qr: no link to encode")
 	}
-	code, err := qrcode.NewWith(link, qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionQuart))
+	m, err := readableMatrix(link)
 	if err != nil {
-		return nil, fmt.Errorf("qr: encode %q: %w", link, err)
-	}
-	var m matrix
-	if err := code.Save(&m); err != nil {
-		return nil, fmt.Errorf("qr: %w", err)
+		return nil, err
 	}
 	n := len(m.bits)
 	scale := qrWidth / (n + 2*quietZone)
@@ -85,6 +83,63 @@ func PNG(link, title, caption string) ([]byte, error) {
 		return nil, fmt.Errorf("qr: png: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// encodings are tried in order until one reads back. A few links (about
+// one in 200 volunteer codes) come out of the encoder with a mask that
+// ZXing, the reader inside many phone scanners, cannot find or decode; a
+// higher error-correction level or a bigger version gives another mask.
+var encodings = [][]qrcode.EncodeOption{
+	{qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionQuart)},
+	{qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionHighest)},
+	{qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionMedium)},
+}
+
+// readableMatrix encodes link and reads the bare code back with ZXing,
+// so that no volunteer prints a poster that phones cannot scan.
+func readableMatrix(link string) (matrix, error) {
+	var last error
+	for _, opts := range encodings {
+		code, err := qrcode.NewWith(link, opts...)
+		if err != nil {
+			return matrix{}, fmt.Errorf("qr: encode %q: %w", link, err)
+		}
+		var m matrix
+		if err := code.Save(&m); err != nil {
+			return matrix{}, fmt.Errorf("qr: %w", err)
+		}
+		got, err := readBack(m, 4)
+		if err == nil && got == link {
+			return m, nil
+		}
+		last = fmt.Errorf("reads back as %q: %v", got, err)
+	}
+	return matrix{}, fmt.Errorf("qr: no encoding of %q reads back: %w", link, last)
+}
+
+// readBack draws m at scale pixels a module, with the quiet zone, and
+// decodes it.
+func readBack(m matrix, scale int) (string, error) {
+	n := len(m.bits) + 2*quietZone
+	img := image.NewGray(image.Rect(0, 0, n*scale, n*scale))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	for y, row := range m.bits {
+		for x, dark := range row {
+			if dark {
+				px, py := (x+quietZone)*scale, (y+quietZone)*scale
+				draw.Draw(img, image.Rect(px, py, px+scale, py+scale), image.Black, image.Point{}, draw.Src)
+			}
+		}
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", err
+	}
+	res, err := zxingqr.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		return "", err
+	}
+	return res.GetText(), nil
 }
 
 // matrix receives the QR modules from the library (a qrcode.Writer).
