@@ -84,7 +84,10 @@ func (cv *conversation) readPhrases(ix *Index, v content.Vocab) {
 		for _, cue := range s.Cues {
 			w, c := read(cue)
 			cv.situations[i].cues.add(w)
-			if len(c) > 1 {
+			// Only stopwords inside the cue may go: "có tin nhắn rồi"
+			// without "có" and "rồi" is any "tin nhắn", even "chưa có
+			// tin nhắn gì".
+			if len(c) > 1 && c[0] == w[0] && c[len(c)-1] == w[len(w)-1] {
 				cv.situations[i].cues.add(c)
 			}
 		}

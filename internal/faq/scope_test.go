@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,28 @@ func TestScopeAndSituations(t *testing.T) {
 			t.Errorf("%q: %s %v, want refused", c.q, r.Verdict, r.Hits)
 		case c.want != refused && (r.Verdict != Confident || r.Hits[0].ID != c.want):
 			t.Errorf("%q: %s %v, want %s answered", c.q, r.Verdict, r.Hits, c.want)
+		}
+	}
+}
+
+// TestSituationCueNeedsItsEdges: a cue's stopwords at its edges carry its
+// meaning ("có tin nhắn rồi"); without them it is any "tin nhắn".
+func TestSituationCueNeedsItsEdges(t *testing.T) {
+	ix := New(mustLoad(t))
+	cases := []struct {
+		q    string
+		want bool // tells the approval came
+	}{
+		{"giờ chưa có thẻ mà cũng chưa có tin nhắn gì", false},
+		{"đk mức 2 rồi bao lâu có tin nhắn", false},
+		{"có tin nhắn rồi, giờ làm gì tiếp", true},
+		{"hồ sơ đã duyệt rồi giờ làm sao", true},
+	}
+	for _, c := range cases {
+		for _, text := range []string{c.q, noMarks(c.q)} {
+			if got := slices.Contains(ix.Search(text, "vi").Situations, "approved"); got != c.want {
+				t.Errorf("%q tells approved: %v, want %v", text, got, c.want)
+			}
 		}
 	}
 }

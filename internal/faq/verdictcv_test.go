@@ -284,6 +284,16 @@ func TestTuneVal(t *testing.T) {
 	cat := mustLoad(t)
 	tune, val := loadReal(t, "realistic_tune.yaml"), loadReal(t, "realistic_val.yaml")
 	old := loadEval(t)
+	var probes []realItem // -faq.probe: one more set, printed beside
+	if *probe != "" {
+		b, err := os.ReadFile(*probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(b, &probes); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, f := range strings.Split(list, ",") {
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil {
@@ -294,6 +304,9 @@ func TestTuneVal(t *testing.T) {
 		ix := build(cat, p)
 		t.Logf("%s=%g %s", name, v, evaluateReal(ix, tune).line("tuning"))
 		t.Logf("%s=%g %s", name, v, evaluateReal(ix, val).line("validation"))
+		if probes != nil {
+			t.Logf("%s=%g %s", name, v, evaluateReal(ix, probes).line("probe"))
+		}
 		o := evaluate(ix, old)
 		t.Logf("%s=%g old: top1 %.1f%% top3 %.1f%% none precision %.1f%% answered %d/%d right %.1f%%", name, v,
 			o.pct(o.top1), o.pct(o.top3), 100*o.nonePrecision(), o.answered, o.entryQuestions, 100*o.answerPrecision())
