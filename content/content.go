@@ -154,7 +154,10 @@ type Vocab struct {
 	Thanks        []string          `yaml:"thanks"`
 	Followups     []string          `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
 	Situations    []Situation       `yaml:"situations"` // what a citizen says about themselves that picks the answer
-	Languages     []Language        `yaml:"languages"`  // how to tell a language and ask for it
+	// Negations are words that, just before a situation's cue or inside it,
+	// deny it: "chưa có tin nhắn phê duyệt", "máy cũ không bị mất".
+	Negations []string   `yaml:"negations"`
+	Languages []Language `yaml:"languages"` // how to tell a language and ask for it
 	// Handoff are phrases that ask to talk to a person ("gặp người thật");
 	// a message containing one (compared folded) opens a ticket.
 	Handoff []string `yaml:"handoff"`

@@ -4,14 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
 // Problem is one thing wrong with the content, located at File:Line.
@@ -140,7 +145,62 @@ func (l *loader) read() *Catalog {
 			}
 		}
 	}
+	l.dropMarkedClashes(c)
 	return c
+}
+
+// dropMarkedClashes drops, with a warning, an abbreviation written with
+// marks ("vô") whose folded form is also a word the FAQ or the vocabulary
+// writes with other marks ("vợ", "vỡ"): text is compared folded, so every
+// "vợ" would be read as "vào". Content published with one still loads.
+func (l *loader) dropMarkedClashes(c *Catalog) {
+	marked := map[string][]string{} // folded key → the keys written with marks
+	for k := range c.Vocab.Abbreviations {
+		if f := vntext.Fold(k); f != strings.ToLower(k) && !strings.Contains(f, " ") {
+			marked[f] = append(marked[f], k)
+		}
+	}
+	if len(marked) == 0 {
+		return
+	}
+	clash := map[string]string{} // key → a word of the content that folds like it
+	see := func(text string) {
+		for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			f := vntext.Fold(w)
+			_, isKey := c.Vocab.Abbreviations[w] // "hổng" beside "hông": both are keys
+			if f == w || isKey {
+				continue
+			}
+			for _, k := range marked[f] {
+				clash[k] = w
+			}
+		}
+	}
+	for _, group := range c.Vocab.Synonyms {
+		for _, w := range group {
+			see(w)
+		}
+	}
+	for _, st := range c.Vocab.Situations {
+		for _, cue := range st.Cues {
+			see(cue)
+		}
+	}
+	for _, e := range c.FAQ {
+		for _, t := range e.Title {
+			see(t)
+		}
+		for _, qs := range e.Questions {
+			for _, q := range qs {
+				see(q)
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(clash)) {
+		l.problems = append(l.problems, Problem{File: "vocab.yaml", Warning: true,
+			Msg: fmt.Sprintf("abbreviation %q is not used: it would read every %q of the content as %q too (text is compared without marks)", k, clash[k], c.Vocab.Abbreviations[k])})
+		delete(c.Vocab.Abbreviations, k)
+	}
 }
 
 // builtinCommands gives content without a commands section (published

@@ -135,6 +135,25 @@ func TestStaleIsAWarning(t *testing.T) {
 	}
 }
 
+// TestMarkedAbbreviationClash: an abbreviation written with marks that
+// folds like another word of the content ("vô" like "vỡ") is dropped with a
+// warning, and the content still loads.
+func TestMarkedAbbreviationClash(t *testing.T) {
+	c, problems := content.Load(overlay(t, "marked_abbreviation"), content.Options{})
+	if c == nil {
+		t.Fatalf("content must still load: %v", problems.Err())
+	}
+	if _, ok := c.Vocab.Abbreviations["vô"]; ok {
+		t.Error(`"vô" kept: every "vỡ" would read "vào"`)
+	}
+	if c.Vocab.Abbreviations["ko"] == "" {
+		t.Error(`"ko" dropped, but nothing clashes with it`)
+	}
+	if !strings.Contains(fmt.Sprint(problems.Warnings()), `abbreviation "vô" is not used: it would read every "vỡ" of the content as "vào" too`) {
+		t.Errorf("warnings = %v", problems.Warnings())
+	}
+}
+
 func TestPayloadRoundTrip(t *testing.T) {
 	for _, s := range []string{"c:install:choose_os:android", "f:install", "q:otp_not_received", "menu", "l:en", "y:fees"} {
 		p, ok := content.ParsePayload(s)

@@ -404,9 +404,24 @@ func (a *analyzer) expand(w int32) []int32 {
 // the vocabulary stays whole: "mình" is a stopword, "thông minh" is not cut.
 // dst may be words[:0]: content only ever drops words.
 func (a *analyzer) content(dst, words []int32) []int32 {
+	dst, _ = a.contentAt(dst, nil, words)
+	return dst
+}
+
+// contentAt is content that also appends to at, when not nil, the position
+// in words of each word it keeps.
+func (a *analyzer) contentAt(dst []int32, at []int, words []int32) ([]int32, []int) {
+	keep := func(i, n int) {
+		dst = append(dst, words[i:i+n]...)
+		if at != nil {
+			for k := range n {
+				at = append(at, i+k)
+			}
+		}
+	}
 	for i := 0; i < len(words); {
 		if !a.mayStop(words[i]) {
-			dst = append(dst, words[i])
+			keep(i, 1)
 			i++
 			continue
 		}
@@ -422,16 +437,16 @@ func (a *analyzer) content(dst, words []int32) []int32 {
 			i += stop
 			continue
 		case unit > 0:
-			dst = append(dst, words[i:i+unit]...)
+			keep(i, unit)
 			i += unit
 			continue
 		}
 		if !a.isStop(words[i]) {
-			dst = append(dst, words[i])
+			keep(i, 1)
 		}
 		i++
 	}
-	return dst
+	return dst, at
 }
 
 // phrases is a set of word sequences matched on word boundaries

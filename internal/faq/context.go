@@ -21,6 +21,7 @@ type Context struct {
 type conversation struct {
 	followups  phrases
 	situations []situation
+	negations  phrases
 	langs      []language
 }
 
@@ -50,6 +51,7 @@ func newConversation(ix *Index, v content.Vocab) conversation {
 		}
 		cv.situations = append(cv.situations, situation{id: s.ID, cues: phrases{}, prefer: s.Prefer})
 	}
+	cv.negations = newPhrases(ix.lex, ix.an, v.Negations)
 	for _, l := range v.Languages {
 		lg := language{locale: l.Locale, requests: newPhrases(ix.lex, ix.an, l.Requests), cues: map[string]bool{}, words: map[string]bool{}}
 		for _, c := range l.Cues {
@@ -115,16 +117,52 @@ func (cv *conversation) learnWords(c *content.Catalog) {
 	}
 }
 
-// situationsIn returns the ids of the situations whose cues words hold,
-// as written or without their stopwords (content).
-func (cv *conversation) situationsIn(words, content []int32) []string {
+// situationsIn returns the ids of the situations whose cues the message's
+// words hold, as written or without their stopwords (content, whose words
+// are at positions at of words), and that no negation denies.
+func (cv *conversation) situationsIn(words, content []int32, at []int) []string {
 	var out []string
 	for _, s := range cv.situations {
-		if s.cues.in(words) || s.cues.in(content) {
+		if cv.told(s.cues, words, content, at) {
 			out = append(out, s.id)
 		}
 	}
 	return out
+}
+
+// told reports whether a cue occurs in whole or in content, not denied:
+// no negation just before it ("chưa có tin nhắn phê duyệt") and, for a cue
+// read without stopwords, none inside the stretch it spans ("máy cũ không
+// bị mất" is no "máy cũ mất").
+func (cv *conversation) told(cues phrases, whole, content []int32, at []int) bool {
+	for i := range whole {
+		if cues.at(whole[i:]) > 0 && !cv.deniedBefore(whole[:i]) {
+			return true
+		}
+	}
+	for i := range content {
+		n := cues.at(content[i:])
+		if n == 0 {
+			continue
+		}
+		from, to := at[i], at[i+n-1]+1
+		if !cv.deniedBefore(whole[:from]) && !cv.negations.in(whole[from:to]) {
+			return true
+		}
+	}
+	return false
+}
+
+// deniedBefore reports whether words end with a negation.
+func (cv *conversation) deniedBefore(words []int32) bool {
+	for _, list := range cv.negations {
+		for _, ph := range list {
+			if len(ph) <= len(words) && equal(words[len(words)-len(ph):], ph) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // prefer returns the entry that answers id in any of the situations, or id.

@@ -303,7 +303,8 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 // of the last topic, or the best entry for what it asks, in the citizen's
 // situation.
 func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, cx Context) Result {
-	sits := ix.conv.situationsIn(words, ix.an.content(nil, words))
+	content, at := ix.an.contentAt(nil, make([]int, 0, len(words)), words)
+	sits := ix.conv.situationsIn(words, content, at)
 	if cx.Last != "" && ix.cat.Entry(cx.Last) != nil && ix.followup(sc, words, cx.Last) {
 		// "vậy giờ làm sao": the last topic's next action, or, when what the
 		// citizen has told since picks another entry, that entry's answer.

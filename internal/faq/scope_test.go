@@ -42,23 +42,30 @@ func TestScopeAndSituations(t *testing.T) {
 	}
 }
 
-// TestSituationCueNeedsItsEdges: a cue's stopwords at its edges carry its
-// meaning ("có tin nhắn rồi"); without them it is any "tin nhắn".
-func TestSituationCueNeedsItsEdges(t *testing.T) {
+// TestSituationCues: a cue's stopwords at its edges carry its meaning ("có
+// tin nhắn rồi" without them is any "tin nhắn"), a negation denies a cue,
+// and "hỏng" (broken) is not read as "hông" (không).
+func TestSituationCues(t *testing.T) {
 	ix := New(mustLoad(t))
 	cases := []struct {
-		q    string
-		want bool // tells the approval came
+		q, situation string
+		want         bool
 	}{
-		{"giờ chưa có thẻ mà cũng chưa có tin nhắn gì", false},
-		{"đk mức 2 rồi bao lâu có tin nhắn", false},
-		{"có tin nhắn rồi, giờ làm gì tiếp", true},
-		{"hồ sơ đã duyệt rồi giờ làm sao", true},
+		{"giờ chưa có thẻ mà cũng chưa có tin nhắn gì", "approved", false},
+		{"đk mức 2 rồi bao lâu có tin nhắn", "approved", false},
+		{"đăng ký mức 2 mà chưa có tin nhắn phê duyệt", "approved", false},
+		{"vẫn chưa nhận được tin nhắn duyệt", "approved", false},
+		{"có tin nhắn rồi, giờ làm gì tiếp", "approved", true},
+		{"hồ sơ đã duyệt rồi giờ làm sao", "approved", true},
+		{"tôi không phải là người nước ngoài", "foreigner", false},
+		{"tôi là người nước ngoài, có thẻ tạm trú", "foreigner", true},
+		{"máy cũ bị hỏng rồi, đăng nhập máy mới sao", "old_phone_lost", true},
+		{"không biết sao, máy cũ bị mất rồi", "old_phone_lost", true},
 	}
 	for _, c := range cases {
 		for _, text := range []string{c.q, noMarks(c.q)} {
-			if got := slices.Contains(ix.Search(text, "vi").Situations, "approved"); got != c.want {
-				t.Errorf("%q tells approved: %v, want %v", text, got, c.want)
+			if got := slices.Contains(ix.Search(text, "vi").Situations, c.situation); got != c.want {
+				t.Errorf("%q tells %s: %v, want %v", text, c.situation, got, c.want)
 			}
 		}
 	}
