@@ -21,6 +21,9 @@ import (
 //     questions are never printed, never copied into variants, and nothing
 //     is tuned on it; only its figures are.
 //
+// A second tuning set, testdata/realistic_tune2.yaml, was written later by
+// another writer the same way; the verdict is fitted on both tuning sets.
+//
 // A third set, testdata/realistic_val.yaml (the validation set), was written
 // later by another writer the same way. Variants of the retrieval and the
 // verdict are chosen by its figures only: like the test half, its misses
@@ -184,6 +187,9 @@ func TestEvalRealistic(t *testing.T) {
 	}
 	fmt.Println(tune.line("tuning half"))
 	tune.logTags(t)
+	tune2Items := loadReal(t, "realistic_tune2.yaml")
+	checkRealIDs(t, ix, "realistic_tune2.yaml", tune2Items)
+	fmt.Println(evaluateReal(ix, tune2Items).line("second tuning set"))
 	testItems := loadReal(t, "realistic_test.yaml")
 	checkRealIDs(t, ix, "realistic_test.yaml", testItems)
 	test := evaluateReal(ix, testItems)

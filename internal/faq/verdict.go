@@ -7,9 +7,9 @@ import "math"
 // right entry first scores low, a short one with a common word scores high.
 // So the verdict of a message of several words is a logistic model of "the
 // first entry is right" over a few inputs of the ranking, fitted on the
-// tuning half of the realistic evaluation set (TestFitVerdict prints the
-// fit; the test half is never used), and the bot answers when that
-// probability is high enough. A short message ("quên passcode") carries
+// tuning half of the realistic evaluation set and the second tuning set
+// (TestFitVerdict prints the fit; the test half is never used), and the bot
+// answers when that probability is high enough. A short message ("quên passcode") carries
 // little evidence by nature; it keeps the thresholds calibrated on short
 // questions (the older evaluation set), in Index.strong.
 

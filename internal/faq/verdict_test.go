@@ -24,6 +24,7 @@ type verdictSample struct {
 // the first entry is right.
 func verdictSamples(t *testing.T, ix *Index) []verdictSample {
 	out := verdictSamplesOf(ix, loadReal(t, "realistic_tune.yaml"))
+	out = append(out, verdictSamplesOf(ix, loadReal(t, "realistic_tune2.yaml"))...)
 	if *withOldEval {
 		var old []realItem
 		for _, it := range loadEval(t) {
