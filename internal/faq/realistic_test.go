@@ -152,7 +152,11 @@ func evaluateReal(ix *Index, items []realItem) realScores {
 			if len(r.Situations) > 0 {
 				hits += fmt.Sprintf(" %v", r.Situations)
 			}
-			s.misses = append(s.misses, fmt.Sprintf("%-9s want %-20s got %-12s%s  %q", it.Tag, it.ID, r.Verdict, hits, it.Q))
+			prev := ""
+			if it.PrevID != "" {
+				prev = " after " + it.PrevID
+			}
+			s.misses = append(s.misses, fmt.Sprintf("%-9s want %-20s got %-12s%s  %q%s", it.Tag, it.ID, r.Verdict, hits, it.Q, prev))
 		}
 	}
 	sort.Strings(s.misses)
