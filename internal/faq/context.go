@@ -88,8 +88,9 @@ func (cv *conversation) readPhrases(ix *Index, v content.Vocab) {
 			cv.situations[i].cues.add(w)
 			// Only stopwords inside the cue may go: "có tin nhắn rồi"
 			// without "có" and "rồi" is any "tin nhắn", even "chưa có
-			// tin nhắn gì".
-			if len(c) > 1 && c[0] == w[0] && c[len(c)-1] == w[len(w)-1] {
+			// tin nhắn gì"; and never a negation: "đi không nổi"
+			// without "không" is "đi nổi".
+			if len(c) > 1 && c[0] == w[0] && c[len(c)-1] == w[len(w)-1] && !cv.negations.in(w) {
 				cv.situations[i].cues.add(c)
 			}
 		}

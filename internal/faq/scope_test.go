@@ -43,8 +43,9 @@ func TestScopeAndSituations(t *testing.T) {
 }
 
 // TestSituationCues: a cue's stopwords at its edges carry its meaning ("có
-// tin nhắn rồi" without them is any "tin nhắn"), a negation denies a cue,
-// and "hỏng" (broken) is not read as "hông" (không).
+// tin nhắn rồi" without them is any "tin nhắn"), a negation denies a cue
+// but one inside a cue is the cue's own ("đi không nổi"), and "hỏng"
+// (broken) is not read as "hông" (không).
 func TestSituationCues(t *testing.T) {
 	ix := New(mustLoad(t))
 	cases := []struct {
@@ -61,6 +62,7 @@ func TestSituationCues(t *testing.T) {
 		{"tôi là người nước ngoài, có thẻ tạm trú", "foreigner", true},
 		{"máy cũ bị hỏng rồi, đăng nhập máy mới sao", "old_phone_lost", true},
 		{"không biết sao, máy cũ bị mất rồi", "old_phone_lost", true},
+		{"ông tôi đi không nổi nữa, làm mức 2 sao", "cannot_travel", true},
 	}
 	for _, c := range cases {
 		for _, text := range []string{c.q, noMarks(c.q)} {
