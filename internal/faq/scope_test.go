@@ -73,6 +73,29 @@ func TestSituationCues(t *testing.T) {
 	}
 }
 
+// TestMarkedWordsOutliveStopwords: "vân", "đỏ" and "nhà" fold like the
+// stopwords "vẫn", "đó" and "nha"; in "vân tay", "sổ đỏ" and "nhà mạng"
+// they are kept, as units of the vocabulary.
+func TestMarkedWordsOutliveStopwords(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, c := range []struct{ q, word string }{
+		{"đăng ký mức 2 có phải lấy vân tay không", "van"},
+		{"sổ đỏ có đưa vào vneid được chưa", "do"},
+		{"nhà mạng khóa sim thì sao", "nha"},
+	} {
+		sc := ix.pool.Get().(*scratch)
+		sc.unknown = sc.unknown[:0]
+		found := false
+		for _, w := range ix.an.content(nil, ix.read(sc, c.q)) {
+			found = found || w >= 0 && ix.lex.words[w] == c.word
+		}
+		ix.pool.Put(sc)
+		if !found {
+			t.Errorf("%q: %q dropped as a stopword", c.q, c.word)
+		}
+	}
+}
+
 // TestScamStoryNamingTheBank: a scam story that names the bank, between the
 // scam entries, gets "Ý bạn là…" with them, not the out-of-scope reply.
 func TestScamStoryNamingTheBank(t *testing.T) {
