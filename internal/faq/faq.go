@@ -123,6 +123,7 @@ type params struct {
 	lastTopic    float64 // and to the last topic itself besides
 	topicAny     float64 // the same after a message that reads on its own
 	ellipticRest float64 // weight a message may carry besides its follow-up phrase and still lean on the last topic, in rarest-word units
+	leaveTopic   float64 // lead over the last topic an entry outside it needs to answer a short message outright
 }
 
 var defaults = params{
@@ -161,6 +162,7 @@ var defaults = params{
 	lastTopic:    0.05,
 	topicAny:     0.1,
 	ellipticRest: 2.5,
+	leaveTopic:   0.35,
 }
 
 // Index answers questions against one content catalog. It is immutable and
@@ -316,7 +318,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 		return Result{Verdict: Confident, by: "followup", Followup: why == "", Situations: sits, Situation: why,
 			Hits: []Hit{{ID: e.ID, Score: 1, Question: e.Title.Get(locale, ix.cat.DefaultLocale())}}}
 	}
-	r := ix.search(sc, text, words, locale, cx.Last)
+	r := ix.search(sc, text, words, locale, cx.Last, append(slices.Clone(cx.Situations), sits...))
 	r.Situations = sits
 	// A fallback too may hold the entry written for the situation told.
 	weak := r.Verdict == NoMatch && len(sits) > 0 && len(r.Hits) > 0 && r.Hits[0].Score >= ix.p.unsure
@@ -418,7 +420,7 @@ func (ix *Index) holds(e, t int32) bool {
 // search scores a question against every entry and gives the verdict. last
 // is the topic answered last, "" when none: it and the entries it names as
 // related lead a tie ("thế có mất tiền không" after the place to register).
-func (ix *Index) search(sc *scratch, text string, words []int32, locale, last string) Result {
+func (ix *Index) search(sc *scratch, text string, words []int32, locale, last string, sits []string) Result {
 	offTopic := ix.offTop.in(words)
 	foreign := offTopic && ix.foreign.in(words)
 	sc.topic = ix.topicEntries(sc.topic[:0], last)
@@ -453,6 +455,12 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	if long {
 		sure = ix.p.verdict.sure(verdictFeatures(best, len(words)))
 	}
+	// A short message in a conversation leans on the last topic: one that
+	// another entry wins only narrowly, outside the topic, is not answered
+	// outright ("mất bao lâu thì mở" after the locked account: the wait
+	// for approval scores as high as the unlocking).
+	leaves := !long && last != "" && !top.near && top.score-ix.lastScore(best, last) < ix.p.leaveTopic &&
+		!ix.preferredNear(top.entry, last, sits) // a foreigner asking what to bring: their own entry
 	switch {
 	case long && sure >= ix.p.answerAt && top.score-second >= tie && (!foreign || top.score >= ix.p.sure):
 		// Never outright between entries tied at the top, however sure the
@@ -462,7 +470,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	// A short message scoring high answers with a syllable pair in common,
 	// or, in a conversation, clear of the second in the last topic's
 	// neighbourhood ("còn passcode thì sao" after the password rules).
-	case !long && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
+	case !long && !leaves && (ix.strong(best) && (!foreign || top.score >= ix.p.sure) || // "vssid quên mật khẩu" is not about VNeID
 		top.score >= ix.p.sure && top.score-second >= tie && top.evidence >= ix.p.evidence && (top.pairs >= ix.p.pairs || top.near && top.score-second >= ix.p.lead)):
 		return Result{Verdict: Confident, Hits: hits, by: "short"}
 	case offTopic && (foreign || !long || sure < ix.p.answerAt-ix.p.offTopicList):
@@ -487,6 +495,36 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 		return Result{Verdict: Unsure, Hits: hits}
 	}
 	return Result{Verdict: NoMatch, Hits: hits}
+}
+
+// preferredNear reports whether the situations told turn entry e into the
+// last topic or an entry next to it.
+func (ix *Index) preferredNear(e int32, last string, sits []string) bool {
+	to, why := ix.conv.prefer(ix.entries[e].src.ID, sits)
+	if why == "" {
+		return false
+	}
+	t, ok := ix.at[to]
+	l, okLast := ix.at[last]
+	if !ok || !okLast {
+		return false
+	}
+	_, near := slices.BinarySearch(ix.neighbours[l], t)
+	return t == l || near
+}
+
+// lastScore returns the score of the last topic among best, 0 when absent.
+func (ix *Index) lastScore(best []scored, last string) float64 {
+	l, ok := ix.at[last]
+	if !ok {
+		return 0
+	}
+	for _, s := range best {
+		if s.entry == l {
+			return s.score
+		}
+	}
+	return 0
 }
 
 // nearTopic raises the scores of the last topic and of its neighbours (the

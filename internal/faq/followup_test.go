@@ -62,7 +62,7 @@ func TestNearTopicBothWays(t *testing.T) {
 // action), unless it also asks something of its own.
 func TestFollowupStillFails(t *testing.T) {
 	ix := New(mustLoad(t))
-	for _, q := range []string{"tôi làm theo rồi mà vẫn không được", "thử mấy lần rồi vẫn bị lỗi"} {
+	for _, q := range []string{"tôi làm theo rồi mà vẫn không được", "thử mấy lần rồi vẫn bị lỗi", "làm hết rồi vẫn không được"} {
 		for _, text := range []string{q, noMarks(q)} {
 			r := ix.SearchIn(text, "vi", Context{Last: "face_fails"})
 			if r.Verdict != Confident || r.Hits[0].ID != "face_fails" || !r.Followup {
@@ -73,6 +73,32 @@ func TestFollowupStillFails(t *testing.T) {
 	const q = "thử hết rồi vẫn không được, số tổng đài là số nào"
 	if r := ix.SearchIn(q, "vi", Context{Last: "otp_not_received"}); r.Followup || len(r.Hits) == 0 || r.Hits[0].ID != "hotline" {
 		t.Errorf("%q after otp_not_received: %s %v follow-up %v, want hotline, not a follow-up", q, r.Verdict, r.Hits, r.Followup)
+	}
+}
+
+// TestShortMessageLeansOnTopic: a short message that an entry outside the
+// last topic wins only narrowly is offered, not answered outright; one that
+// clearly names another subject is still answered.
+func TestShortMessageLeansOnTopic(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, c := range []struct {
+		q, last, other string
+	}{
+		// the wait for approval scores as high as the unlocking
+		{"mất bao lâu thì mở", "account_locked", "waiting_approval"},
+		// what to bring to have one's data corrected, not for level 2
+		{"mang theo giấy gì", "wrong_personal_data", "level2_documents"},
+	} {
+		for _, text := range []string{c.q, noMarks(c.q)} {
+			r := ix.SearchIn(text, "vi", Context{Last: c.last})
+			if r.Verdict == Confident && r.Hits[0].ID == c.other {
+				t.Errorf("%q after %s: answered %s outright", text, c.last, c.other)
+			}
+		}
+	}
+	const q = "quên mật khẩu đăng nhập thì sao"
+	if r := ix.SearchIn(q, "vi", Context{Last: "fees"}); r.Verdict != Confident || r.Hits[0].ID != "forgot_password" {
+		t.Errorf("%q after fees: %s %v, want forgot_password answered", q, r.Verdict, r.Hits)
 	}
 }
 

@@ -64,4 +64,5 @@ var knobs = map[string]func(*params, float64){
 	"topic":        func(p *params, v float64) { p.topic = v },
 	"followupRest": func(p *params, v float64) { p.followupRest = v },
 	"shortWords":   func(p *params, v float64) { p.shortWords = int(v) },
+	"leaveTopic":   func(p *params, v float64) { p.leaveTopic = v },
 }
