@@ -60,6 +60,8 @@ func TestSituationCues(t *testing.T) {
 		{"hồ sơ đã duyệt rồi giờ làm sao", "approved", true},
 		{"tôi không phải là người nước ngoài", "foreigner", false},
 		{"tôi là người nước ngoài, có thẻ tạm trú", "foreigner", true},
+		// an overseas Vietnamese may hold Vietnamese nationality and a chip card
+		{"em là việt kiều, vẫn giữ quốc tịch việt nam", "foreigner", false},
 		{"máy cũ bị hỏng rồi, đăng nhập máy mới sao", "old_phone_lost", true},
 		{"không biết sao, máy cũ bị mất rồi", "old_phone_lost", true},
 		{"ông tôi đi không nổi nữa, làm mức 2 sao", "cannot_travel", true},
