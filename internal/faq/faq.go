@@ -420,6 +420,7 @@ func (ix *Index) holds(e, t int32) bool {
 // search scores a question against every entry and gives the verdict. last
 // is the topic answered last, "" when none: it and the entries it names as
 // related lead a tie ("thế có mất tiền không" after the place to register).
+// sits are the situations told, before and in this message.
 func (ix *Index) search(sc *scratch, text string, words []int32, locale, last string, sits []string) Result {
 	offTopic := ix.offTop.in(words)
 	foreign := offTopic && ix.foreign.in(words)
@@ -509,8 +510,7 @@ func (ix *Index) preferredNear(e int32, last string, sits []string) bool {
 	if !ok || !okLast {
 		return false
 	}
-	_, near := slices.BinarySearch(ix.neighbours[l], t)
-	return t == l || near
+	return t == l || ix.related(l, t)
 }
 
 // lastScore returns the score of the last topic among best, 0 when absent.
