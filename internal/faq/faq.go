@@ -422,8 +422,14 @@ func (ix *Index) holds(e, t int32) bool {
 // related lead a tie ("thế có mất tiền không" after the place to register).
 // sits are the situations told, before and in this message.
 func (ix *Index) search(sc *scratch, text string, words []int32, locale, last string, sits []string) Result {
-	offTopic := ix.offTop.in(words)
-	foreign := offTopic && ix.foreign.in(words)
+	// Another service named in a story ("bố muốn có VNeID để đi khám bệnh
+	// cho tiện. Dùng CMND có đăng ký được không?") is not what is asked.
+	asked := words
+	if ask, story := focus(text); story != "" {
+		asked = ix.read(sc, ask)
+	}
+	offTopic := ix.offTop.in(asked)
+	foreign := offTopic && ix.foreign.in(asked)
 	sc.topic = ix.topicEntries(sc.topic[:0], last)
 	best, tops := ix.scoreAll(sc, text, words)
 	sc.topic = sc.topic[:0]

@@ -22,6 +22,7 @@ func TestScopeAndSituations(t *testing.T) {
 		{q: "quên mật khẩu gmail lấy lại thế nào", want: refused},
 		{q: "chuyển mạng giữ số sang Viettel làm ở đâu", want: refused},
 		{q: "giấy đăng ký xe máy bị mất thì xin cấp lại ở đâu", want: refused},
+		{q: "đặt lịch khám bệnh ở bệnh viện tỉnh thế nào", want: refused},
 		// a situation told picks its entry
 		{q: "bố tôi nằm liệt giường, muốn làm định danh mức 2 thì ai đi đăng ký thay được?", want: "level2_proxy"},
 		// a follow-up with content words goes on about the last topic's related entries
@@ -38,6 +39,19 @@ func TestScopeAndSituations(t *testing.T) {
 			t.Errorf("%q: %s %v, want refused", c.q, r.Verdict, r.Hits)
 		case c.want != refused && (r.Verdict != Confident || r.Hits[0].ID != c.want):
 			t.Errorf("%q: %s %v, want %s answered", c.q, r.Verdict, r.Hits, c.want)
+		}
+	}
+}
+
+// TestStoryNamingAnotherService: another service named in the story, not
+// in what is asked, does not make the message out of scope.
+func TestStoryNamingAnotherService(t *testing.T) {
+	ix := New(mustLoad(t))
+	const q = "Mẹ tôi muốn có VNeID để đi khám bệnh cho tiện. Mẹ chỉ có chứng minh nhân dân cũ thì đăng ký được không?"
+	for _, text := range []string{q, noMarks(q)} {
+		r := ix.Search(text, "vi")
+		if r.Verdict == OutOfScope || len(r.Hits) == 0 || r.Hits[0].ID != "cccd_vs_cancuoc" {
+			t.Errorf("%q: %s %v, want cccd_vs_cancuoc first", text, r.Verdict, r.Hits)
 		}
 	}
 }
