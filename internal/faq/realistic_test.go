@@ -24,7 +24,8 @@ import (
 // A second tuning set, testdata/realistic_tune2.yaml, was written later by
 // another writer the same way; the verdict is fitted on both tuning sets.
 // A third, testdata/realistic_tune3.yaml, holds only the hardest styles
-// (elderly speech, follow-ups, situations); nothing is fitted on it.
+// (elderly speech, follow-ups, situations), and a fourth,
+// testdata/realistic_tune4.yaml, the others; nothing is fitted on them.
 //
 // A third set, testdata/realistic_val.yaml (the validation set), was written
 // later by another writer the same way. Variants of the retrieval and the
@@ -199,6 +200,9 @@ func TestEvalRealistic(t *testing.T) {
 	tune3Items := loadReal(t, "realistic_tune3.yaml")
 	checkRealIDs(t, ix, "realistic_tune3.yaml", tune3Items)
 	fmt.Println(evaluateReal(ix, tune3Items).line("third tuning set"))
+	tune4Items := loadReal(t, "realistic_tune4.yaml")
+	checkRealIDs(t, ix, "realistic_tune4.yaml", tune4Items)
+	fmt.Println(evaluateReal(ix, tune4Items).line("fourth tuning set"))
 	testItems := loadReal(t, "realistic_test.yaml")
 	checkRealIDs(t, ix, "realistic_test.yaml", testItems)
 	test := evaluateReal(ix, testItems)
