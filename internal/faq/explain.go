@@ -67,7 +67,8 @@ func (ix *Index) Explain(text, locale string, cx Context) Explanation {
 	if len(words) == 0 {
 		return x
 	}
-	q := ix.focusedQuery(sc, text, words)
+	m := ix.readParts(sc, text, words)
+	q := ix.focusedQuery(sc, m)
 	names := ix.pairNames()
 	for _, t := range q.terms {
 		name := names[t.id]
@@ -77,7 +78,7 @@ func (ix *Index) Explain(text, locale string, cx Context) Explanation {
 		x.Terms = append(x.Terms, Term{Text: name, Weight: round(t.w), Entries: ix.df(t.id)})
 	}
 	sc.topic = ix.topicEntries(sc.topic[:0], cx.Last)
-	best, _ := ix.scoreAll(sc, text, words)
+	best, _ := ix.scoreAll(sc, m)
 	sc.topic = sc.topic[:0]
 	if _, ok := ix.at[cx.Last]; ok {
 		elliptic := ix.elliptic(sc, words)

@@ -422,16 +422,13 @@ func (ix *Index) holds(e, t int32) bool {
 // related lead a tie ("thế có mất tiền không" after the place to register).
 // sits are the situations told, before and in this message.
 func (ix *Index) search(sc *scratch, text string, words []int32, locale, last string, sits []string) Result {
+	m := ix.readParts(sc, text, words)
 	// Another service named in a story ("bố muốn có VNeID để đi khám bệnh
 	// cho tiện. Dùng CMND có đăng ký được không?") is not what is asked.
-	asked := words
-	if ask, story := focus(text); story != "" {
-		asked = ix.read(sc, ask)
-	}
-	offTopic := ix.offTop.in(asked)
-	foreign := offTopic && ix.foreign.in(asked)
+	offTopic := ix.offTop.in(m.ask)
+	foreign := offTopic && ix.foreign.in(m.ask)
 	sc.topic = ix.topicEntries(sc.topic[:0], last)
-	best, tops := ix.scoreAll(sc, text, words)
+	best, tops := ix.scoreAll(sc, m)
 	sc.topic = sc.topic[:0]
 	if last != "" {
 		ix.nearTopic(best, last, ix.elliptic(sc, words))
@@ -729,9 +726,9 @@ type scored struct {
 // of them, and taking each entry's best over the clauses put such entries
 // above the one the whole message is about (top-1 on the tuning half 89.1%
 // with clause scores counted at 0.8, 92.4% without).
-func (ix *Index) scoreAll(sc *scratch, text string, words []int32) (best, tops []scored) {
-	best = ix.score(sc, ix.focusedQuery(sc, text, words))
-	parts := ix.clauses(sc, text, len(words) >= ix.p.longMessage)
+func (ix *Index) scoreAll(sc *scratch, m reading) (best, tops []scored) {
+	best = ix.score(sc, ix.focusedQuery(sc, m))
+	parts := ix.clauses(sc, m.text, len(m.words) >= ix.p.longMessage)
 	if len(parts) < 2 {
 		return best, nil
 	}

@@ -125,19 +125,36 @@ func focus(text string) (ask, story string) {
 	return strings.Join(a, ". "), strings.Join(t, ". ")
 }
 
+// reading is a message as read: whole, and, when it tells a story before
+// it asks, its asking and telling parts (story is nil when all of it asks,
+// and ask is then the whole).
+type reading struct {
+	text              string
+	words, ask, story []int32
+}
+
+// readParts splits a message read as words into what it asks and what it
+// tells (focus), once for every use.
+func (ix *Index) readParts(sc *scratch, text string, words []int32) reading {
+	ask, story := focus(text)
+	if story == "" {
+		return reading{text: text, words: words, ask: words}
+	}
+	return reading{text: text, words: words, ask: ix.read(sc, ask), story: ix.read(sc, story)}
+}
+
 // focusedQuery is the query of a message with its story weighing less:
 // the asking part's terms at full weight, the story's at p.story.
-func (ix *Index) focusedQuery(sc *scratch, text string, words []int32) query {
-	ask, story := focus(text)
-	if story == "" || ix.p.story >= 1 {
-		return ix.query(sc, words)
+func (ix *Index) focusedQuery(sc *scratch, m reading) query {
+	if m.story == nil || ix.p.story >= 1 {
+		return ix.query(sc, m.words)
 	}
-	qa := ix.query(sc, ix.read(sc, ask))
-	qs := ix.query(sc, ix.read(sc, story))
+	qa := ix.query(sc, m.ask)
+	qs := ix.query(sc, m.story)
 	if qa.total-qa.unknown < ix.p.clause*ix.maxIDF {
 		// What asks says too little to lean on ("ôi trời sao mà xui thế"):
 		// the message is about what it tells.
-		return ix.query(sc, words)
+		return ix.query(sc, m.words)
 	}
 	out := query{total: qa.total + ix.p.story*qs.total, unknown: qa.unknown + ix.p.story*qs.unknown}
 	i, j := 0, 0

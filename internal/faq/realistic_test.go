@@ -194,15 +194,15 @@ func TestEvalRealistic(t *testing.T) {
 	}
 	fmt.Println(tune.line("tuning half"))
 	tune.logTags(t)
-	tune2Items := loadReal(t, "realistic_tune2.yaml")
-	checkRealIDs(t, ix, "realistic_tune2.yaml", tune2Items)
-	fmt.Println(evaluateReal(ix, tune2Items).line("second tuning set"))
-	tune3Items := loadReal(t, "realistic_tune3.yaml")
-	checkRealIDs(t, ix, "realistic_tune3.yaml", tune3Items)
-	fmt.Println(evaluateReal(ix, tune3Items).line("third tuning set"))
-	tune4Items := loadReal(t, "realistic_tune4.yaml")
-	checkRealIDs(t, ix, "realistic_tune4.yaml", tune4Items)
-	fmt.Println(evaluateReal(ix, tune4Items).line("fourth tuning set"))
+	for _, set := range []struct{ file, label string }{
+		{"realistic_tune2.yaml", "second tuning set"},
+		{"realistic_tune3.yaml", "third tuning set"},
+		{"realistic_tune4.yaml", "fourth tuning set"},
+	} {
+		items := loadReal(t, set.file)
+		checkRealIDs(t, ix, set.file, items)
+		fmt.Println(evaluateReal(ix, items).line(set.label))
+	}
 	testItems := loadReal(t, "realistic_test.yaml")
 	checkRealIDs(t, ix, "realistic_test.yaml", testItems)
 	test := evaluateReal(ix, testItems)

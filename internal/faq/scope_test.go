@@ -2,7 +2,6 @@ package faq
 
 import (
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -39,19 +38,6 @@ func TestScopeAndSituations(t *testing.T) {
 			t.Errorf("%q: %s %v, want refused", c.q, r.Verdict, r.Hits)
 		case c.want != refused && (r.Verdict != Confident || r.Hits[0].ID != c.want):
 			t.Errorf("%q: %s %v, want %s answered", c.q, r.Verdict, r.Hits, c.want)
-		}
-	}
-}
-
-// TestStoryNamingAnotherService: another service named in the story, not
-// in what is asked, does not make the message out of scope.
-func TestStoryNamingAnotherService(t *testing.T) {
-	ix := New(mustLoad(t))
-	const q = "Mẹ tôi muốn có VNeID để đi khám bệnh cho tiện. Mẹ chỉ có chứng minh nhân dân cũ thì đăng ký được không?"
-	for _, text := range []string{q, noMarks(q)} {
-		r := ix.Search(text, "vi")
-		if r.Verdict == OutOfScope || len(r.Hits) == 0 || r.Hits[0].ID != "cccd_vs_cancuoc" {
-			t.Errorf("%q: %s %v, want cccd_vs_cancuoc first", text, r.Verdict, r.Hits)
 		}
 	}
 }
@@ -112,15 +98,24 @@ func TestMarkedWordsOutliveStopwords(t *testing.T) {
 	}
 }
 
-// TestScamStoryNamingTheBank: a scam story that names the bank, between the
-// scam entries, gets "Ý bạn là…" with them, not the out-of-scope reply.
-func TestScamStoryNamingTheBank(t *testing.T) {
+// TestStoryNamingAnotherService: another service named in the story, not
+// in what is asked, does not make the message out of scope; and a scam
+// story that names the bank, between the scam entries, gets "Ý bạn là…"
+// with them, not the out-of-scope reply.
+func TestStoryNamingAnotherService(t *testing.T) {
 	ix := New(mustLoad(t))
-	const q = "Mẹ tôi bị gọi giả công an, làm theo rồi mất tiền ngân hàng, giờ báo ở đâu?"
-	for _, text := range []string{q, noMarks(q)} {
-		r := ix.Search(text, "vi")
-		if r.Verdict == OutOfScope || len(r.Hits) == 0 || !strings.Contains("report_scam scam_victim", r.Hits[0].ID) {
-			t.Errorf("%q: %s %v, want the scam entries", text, r.Verdict, r.Hits)
+	for _, c := range []struct {
+		q     string
+		first []string // the entries that may come first
+	}{
+		{"Mẹ tôi muốn có VNeID để đi khám bệnh cho tiện. Mẹ chỉ có chứng minh nhân dân cũ thì đăng ký được không?", []string{"cccd_vs_cancuoc"}},
+		{"Mẹ tôi bị gọi giả công an, làm theo rồi mất tiền ngân hàng, giờ báo ở đâu?", []string{"report_scam", "scam_victim"}},
+	} {
+		for _, text := range []string{c.q, noMarks(c.q)} {
+			r := ix.Search(text, "vi")
+			if r.Verdict == OutOfScope || len(r.Hits) == 0 || !slices.Contains(c.first, r.Hits[0].ID) {
+				t.Errorf("%q: %s %v, want one of %v first", text, r.Verdict, r.Hits, c.first)
+			}
 		}
 	}
 }

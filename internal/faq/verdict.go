@@ -9,9 +9,9 @@ import "math"
 // first entry is right" over a few inputs of the ranking, fitted on the
 // tuning half of the realistic evaluation set and the second tuning set
 // (TestFitVerdict prints the fit; the test half is never used), and the bot
-// answers when that probability is high enough. A short message ("quên passcode") carries
-// little evidence by nature; it keeps the thresholds calibrated on short
-// questions (the older evaluation set), in Index.strong.
+// answers when that probability is high enough. A short message ("quên
+// passcode") carries little evidence by nature; it keeps the thresholds
+// calibrated on short questions (the older evaluation set), in Index.strong.
 
 // nFeatures is the number of verdict inputs.
 const nFeatures = 9

@@ -63,7 +63,7 @@ func (ix *Index) verdictSample(q, last string, ok []string) (verdictSample, bool
 		return verdictSample{}, false // answered as a follow-up, not by the model
 	}
 	sc.topic = ix.topicEntries(sc.topic[:0], last)
-	best, _ := ix.scoreAll(sc, q, words)
+	best, _ := ix.scoreAll(sc, ix.readParts(sc, q, words))
 	sc.topic = sc.topic[:0]
 	if last != "" {
 		ix.nearTopic(best, last, ix.elliptic(sc, words))

@@ -261,10 +261,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(appendResponse(make([]byte, 0, 2048), replies))
 }
 
-// writeMsg answers {"error": <content message key>} in the default language.
-// writeMsg answers {"error": message} with the content's message key. It
-// writes the JSON by hand, as encoding/json would: a refusal under overload
-// must cost a small fraction of an update (issue 13).
+// writeMsg answers {"error": message}, the content's message key in the
+// default language. It writes the JSON by hand, as encoding/json would: a
+// refusal under overload must cost a small fraction of an update (issue 13).
 func (h *Handler) writeMsg(w http.ResponseWriter, status int, key string) {
 	cat := h.content()
 	hd := w.Header()
