@@ -534,7 +534,7 @@ func (t *turn) ask(raw string, r faq.Result) {
 		} else {
 			rows = append(rows, t.continueOrMenu()...)
 		}
-		t.say(Reply{Text: t.msg("faq_fallback"), Buttons: rows})
+		t.say(Reply{Text: t.msg(faq.FallbackKey(t.cat, r.Hits)), Buttons: rows})
 	}
 }
 
