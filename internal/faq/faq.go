@@ -584,7 +584,10 @@ func (ix *Index) topicEntries(dst []int32, last string) []int32 {
 // twoQuestions finds, among the clauses' own answers in message order, the
 // first and another that asks about something else. Both must lead the
 // whole message's ranking too, so that a story before the question ("hôm
-// qua tôi lên công an xã…") is not taken for a question.
+// qua tôi lên công an xã…") is not taken for a question. Two entries that
+// name each other as related are one topic told twice, unless the first
+// also leads the whole message: "Cài VNeID trên iPhone sao ạ? Mà app giả
+// nhận biết thế nào" asks two things of neighbouring entries.
 func (ix *Index) twoQuestions(tops, best []scored) (first, second scored, ok bool) {
 	leads := func(s scored) bool {
 		for _, b := range best[:min(ix.p.twoLead, len(best))] {
@@ -596,7 +599,7 @@ func (ix *Index) twoQuestions(tops, best []scored) (first, second scored, ok boo
 	}
 	for i, a := range tops {
 		for _, b := range tops[i+1:] {
-			if b.entry != a.entry && leads(a) && leads(b) && !ix.related(a.entry, b.entry) {
+			if b.entry != a.entry && leads(a) && leads(b) && (!ix.related(a.entry, b.entry) || a.entry == best[0].entry) {
 				return a, b, true
 			}
 		}

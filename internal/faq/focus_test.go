@@ -32,6 +32,26 @@ func TestTellingClausesAreNoSecondQuestion(t *testing.T) {
 	}
 }
 
+// TestTwoQuestionsOfNeighbours: two questions about entries that name each
+// other as related are still two when the first leads the whole message;
+// the first is answered and the second offered.
+func TestTwoQuestionsOfNeighbours(t *testing.T) {
+	ix := New(mustLoad(t))
+	iphone := "Cài VNeID trên iPhone sao ạ? Mà app giả nhận biết thế nào"
+	cases := []struct{ q, first, second string }{
+		{iphone, "install_iphone", "fake_app"},
+		{noMarks(iphone), "install_iphone", "fake_app"},
+		// unmarked, "ma" may be "má" or "mã": no comma split before it
+		{"điện thoại đời cũ có cài được không, mà máy Android thì tải ở đâu", "phone_too_old", "install_android"},
+	}
+	for _, c := range cases {
+		r := ix.Search(c.q, "vi")
+		if r.Verdict != Confident || r.Hits[0].ID != c.first || r.Second == nil || r.Second.ID != c.second {
+			t.Errorf("Search(%q) = %s %v (second %v), want %s answered and %s offered", c.q, r.Verdict, r.Hits, r.Second, c.first, c.second)
+		}
+	}
+}
+
 // TestFocusOnWhatTells: when the sentence that asks says nothing the
 // content knows ("sao mà xui thế"), the message is about what it tells,
 // however often the complaint repeats (a repeated unknown word counts once).
