@@ -143,18 +143,6 @@ func printExplanation(w io.Writer, x Explanation, sources []*content.Source) {
 	}
 }
 
-// FallbackKey is the message key of the fallback: one that points at the
-// entries offered when there are some (the right one is often among them,
-// and "I did not understand" above them reads as a dead end), or the plain
-// apology. Content published before faq_fallback_hits existed keeps the
-// apology.
-func FallbackKey(cat *content.Catalog, hits []Hit) string {
-	if _, ok := cat.Messages["faq_fallback_hits"]; ok && len(hits) > 0 {
-		return "faq_fallback_hits"
-	}
-	return "faq_fallback"
-}
-
 // describe turns a search result into what the bot would say.
 func describe(cat *content.Catalog, r Result, lang string) askResult {
 	out := askResult{Verdict: r.Verdict.String(), Lang: lang, Alternatives: []alternative{}}

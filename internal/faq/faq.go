@@ -165,6 +165,18 @@ var defaults = params{
 	leaveTopic:   0.35,
 }
 
+// FallbackKey is the message key of the fallback: one that points at the
+// entries offered when there are some (the right one is often among them,
+// and "I did not understand" above them reads as a dead end), or the plain
+// apology. Content published before faq_fallback_hits existed keeps the
+// apology.
+func FallbackKey(cat *content.Catalog, hits []Hit) string {
+	if _, ok := cat.Messages["faq_fallback_hits"]; ok && len(hits) > 0 {
+		return "faq_fallback_hits"
+	}
+	return "faq_fallback"
+}
+
 // Index answers questions against one content catalog. It is immutable and
 // safe for concurrent use; build a new one when content changes.
 type Index struct {
