@@ -42,7 +42,7 @@ func build(c *content.Catalog, p params) *Index {
 	var wg sync.WaitGroup
 	for i := range parts {
 		lo, hi := i*len(c.FAQ)/n, (i+1)*len(c.FAQ)/n
-		pt := &part{ix: ix, lex: lex.clone(), lo: lo, hi: hi}
+		pt := &part{ix: ix, lex: lex.clone(), lo: lo, hi: hi, titled: make([][]bool, len(ix.conv.langs))}
 		pt.reserve(c.FAQ[lo:hi])
 		parts[i] = pt
 		wg.Go(func() {
@@ -74,7 +74,7 @@ func build(c *content.Catalog, p params) *Index {
 		ix.neighbours[i] = slices.Compact(n)
 	}
 	ix.buildTypos()
-	ix.conv.learnWords(c)
+	ix.conv.learnWords(c, parts)
 	ix.conv.readPhrases(ix, c.Vocab)
 	ix.foreign = phrases{}
 	for _, ps := range ix.offTop {
@@ -109,6 +109,12 @@ type part struct {
 	uni   termCounts
 	field int32
 	occ   []occurrence // every (term, entry, tf), entry by entry
+
+	// titled is, by language of the conversation (ix.conv.langs) and word
+	// id, whether a title in that language has the word: language
+	// detection learns the content's words from the titles (learnWords),
+	// and reading them here spares folding them twice.
+	titled [][]bool
 }
 
 // occurrence is a term in an entry: a posting before it is filed under its term.
@@ -178,8 +184,11 @@ func (pt *part) reserve(entries []*content.Entry) {
 func (pt *part) entry(ei int32, e *content.Entry) {
 	an := pt.ix.an
 	nFields := 0
-	eachFieldText(e, func(text string) {
+	eachField(e, func(text, titleLocale string) {
 		pt.words, pt.buf = pt.lex.tokens(pt.words[:0], pt.buf, text)
+		if titleLocale != "" {
+			pt.title(titleLocale, pt.words)
+		}
 		pt.rewritten = an.rewrite(pt.rewritten[:0], pt.words)
 		pt.kept = an.content(pt.rewritten[:0], pt.rewritten) // in place: it only drops words
 		if len(pt.kept) == 0 {
@@ -205,6 +214,21 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 	// The entry's fields are numbered within the part until merge.
 	first := int32(len(pt.bounds) - nFields)
 	pt.ix.entries[ei] = entry{src: e, first: first, end: first + int32(nFields)}
+}
+
+// title records the words of a title in locale.
+func (pt *part) title(locale string, words []int32) {
+	for i, lg := range pt.ix.conv.langs {
+		if lg.locale != locale {
+			continue
+		}
+		for _, w := range words {
+			if int(w) >= len(pt.titled[i]) {
+				pt.titled[i] = append(pt.titled[i], make([]bool, int(w)+1-len(pt.titled[i]))...)
+			}
+			pt.titled[i][w] = true
+		}
+	}
 }
 
 // merge gives the parts' words and pairs their final ids (words first,
