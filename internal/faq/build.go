@@ -43,9 +43,9 @@ func build(c *content.Catalog, p params) *Index {
 	for i := range parts {
 		lo, hi := i*len(c.FAQ)/n, (i+1)*len(c.FAQ)/n
 		pt := &part{ix: ix, lex: lex.clone(), lo: lo, hi: hi, titled: make([][]bool, len(ix.conv.langs))}
-		pt.reserve(c.FAQ[lo:hi])
 		parts[i] = pt
 		wg.Go(func() {
+			pt.reserve(c.FAQ[lo:hi]) // here: allocating takes time too
 			for ei := lo; ei < hi; ei++ {
 				pt.entry(int32(ei), c.FAQ[ei])
 			}
@@ -96,9 +96,10 @@ func build(c *content.Catalog, p params) *Index {
 // word and pair ids are its own until merge.
 type part struct {
 	ix     *Index
-	lo, hi int       // the entries it reads
-	lex    *lexicon  // the vocabulary's words, then this part's
-	pairs  pairTable // pair key → this part's pair id
+	lo, hi int        // the entries it reads
+	lex    *lexicon   // the vocabulary's words, then this part's
+	pairs  pairTable  // pair key → this part's pair id
+	bi     termCounts // the pairs, by this part's pair id
 
 	words, rewritten, kept []int32 // kept shares rewritten's array
 	buf                    []byte
@@ -201,7 +202,7 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 			if i == 0 {
 				continue
 			}
-			if id, inField := pt.pairs.see(pairKey(pt.kept[i-1], w), pt.field); inField {
+			if id := pt.pairs.intern(pairKey(pt.kept[i-1], w)); pt.bi.see(id, pt.field) {
 				pt.arena = append(pt.arena, id|pairFlag)
 			}
 		}
@@ -210,7 +211,7 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 		nFields++
 	})
 	pt.occ = pt.uni.flush(pt.occ, ei, 0)
-	pt.occ = pt.pairs.flushSeen(pt.occ, ei)
+	pt.occ = pt.bi.flush(pt.occ, ei, pairFlag)
 	// The entry's fields are numbered within the part until merge.
 	first := int32(len(pt.bounds) - nFields)
 	pt.ix.entries[ei] = entry{src: e, first: first, end: first + int32(nFields)}
