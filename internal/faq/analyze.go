@@ -329,6 +329,11 @@ func (a *analyzer) rewrite(dst, words []int32) []int32 { return a.rewriteGaps(ds
 func (a *analyzer) rewriteGaps(dst, words []int32, filler func(int32) bool) []int32 {
 	for i := 0; i < len(words); {
 		rules := a.rulesOf(words[i])
+		if len(rules) == 0 { // most words: a build rewrites over a million
+			dst = append(dst, words[i])
+			i++
+			continue
+		}
 		var best *rule
 		for j := range rules {
 			r := &rules[j]
@@ -426,8 +431,11 @@ func (a *analyzer) contentAt(dst []int32, at []int, words []int32) ([]int32, []i
 		}
 	}
 	for i := 0; i < len(words); {
-		if !a.mayStop(words[i]) {
-			keep(i, 1)
+		if !a.mayStop(words[i]) { // most words: keep(i, 1), without the call
+			dst = append(dst, words[i])
+			if at != nil {
+				at = append(at, i)
+			}
 			i++
 			continue
 		}
