@@ -107,7 +107,7 @@ type part struct {
 
 	// runs are the ids of the words of each run of text between breaks
 	// (mostly one word) that the part has read, as spans of runIDs.
-	runs   map[string]span
+	runs   runTable
 	runIDs []int32
 
 	arena  []int32 // all fields' terms in order; pairs marked with pairFlag
@@ -233,21 +233,20 @@ type span struct{ from, to int32 }
 // with a run that does not fold one rune at a time is folded whole, as
 // lex.tokens would.
 func (pt *part) tokens(dst []int32, text string) []int32 {
-	if pt.runs == nil {
-		pt.runs = map[string]span{}
-	}
 	from := len(dst)
 	for i := 0; i < len(text); {
 		if vntext.Breaks(text[i]) {
 			i++
 			continue
 		}
+		h := runHash(text[i])
 		j := i + 1
 		for j < len(text) && !vntext.Breaks(text[j]) {
+			h = runHashOn(h, text[j])
 			j++
 		}
 		run := text[i:j]
-		sp, ok := pt.runs[run]
+		sp, ok := pt.runs.get(h, run)
 		if !ok {
 			var byRune bool
 			if pt.buf, byRune = vntext.AppendFoldRunes(pt.buf[:0], run); !byRune {
@@ -257,12 +256,66 @@ func (pt *part) tokens(dst []int32, text string) []int32 {
 			sp.from = int32(len(pt.runIDs))
 			pt.runIDs = pt.lex.split(pt.runIDs, pt.buf)
 			sp.to = int32(len(pt.runIDs))
-			pt.runs[run] = sp
+			pt.runs.put(h, run, sp)
 		}
 		dst = append(dst, pt.runIDs[sp.from:sp.to]...)
 		i = j
 	}
 	return dst
+}
+
+// runTable maps runs of text (part.tokens) to the spans of their words'
+// ids. It is an open-addressing hash table, hashed (FNV-1a) while
+// part.tokens looks for the run's end: more than twice as fast as a map
+// with string keys, which hashes the run once more.
+type runTable struct {
+	slots []runSlot
+	n     int
+}
+
+type runSlot struct {
+	hash uint64 // 0: empty slot
+	run  string
+	ids  span
+}
+
+func runHash(c byte) uint64             { return runHashOn(14695981039346656037, c) }
+func runHashOn(h uint64, c byte) uint64 { return (h^uint64(c))*1099511628211 | 1 } // never 0
+
+func (t *runTable) get(h uint64, run string) (span, bool) {
+	if t.n == 0 {
+		return span{}, false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		switch {
+		case s.hash == 0:
+			return span{}, false
+		case s.hash == h && s.run == run:
+			return s.ids, true
+		}
+	}
+}
+
+// put adds a run that get did not find.
+func (t *runTable) put(h uint64, run string, ids span) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots, t.n = make([]runSlot, max(1024, 2*len(old))), 0
+		for _, s := range old {
+			if s.hash != 0 {
+				t.put(s.hash, s.run, s.ids)
+			}
+		}
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i].hash != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = runSlot{hash: h, run: run, ids: ids}
+	t.n++
 }
 
 // title records the words of a title in locale.
