@@ -335,17 +335,17 @@ func (pt *part) title(locale string, words []int32) {
 
 // merge gives the parts' words and pairs their final ids (words first,
 // then pairs), files the postings by term, weighs the terms and cuts the
-// parts' arenas into fields.
+// parts' arenas into fields. All but the numbering of new words and pairs
+// runs a goroutine a part, or splits the terms between goroutines.
 func (ix *Index) merge(parts []*part) {
 	// The first part's words and pairs become the index's as they are; the
-	// others' are looked up in them.
+	// others' are looked up in them, a part after the other.
 	base := int32(len(ix.lex.words)) // the vocabulary's words, shared by every part
 	ix.lex, ix.pairs = parts[0].lex, parts[0].pairs
 	wordOf := make([][]int32, len(parts))
 	pairOf := make([][]int32, len(parts))
 	for i, pt := range parts {
 		wordOf[i] = make([]int32, len(pt.lex.words))
-		pairOf[i] = make([]int32, pt.pairs.len())
 		for id, w := range pt.lex.words {
 			if i == 0 || int32(id) < base {
 				wordOf[i][id] = int32(id)
@@ -353,70 +353,25 @@ func (ix *Index) merge(parts []*part) {
 				wordOf[i][id] = ix.lex.add(w)
 			}
 		}
-		if i == 0 {
-			for id := range pairOf[i] {
-				pairOf[i][id] = int32(id)
-			}
-			continue
+		if i > 0 {
+			pairOf[i] = ix.addPairs(pt.pairs, wordOf[i])
 		}
-		pt.pairs.each(func(k uint64, id int32) {
-			pairOf[i][id] = ix.pairs.intern(pairKey(wordOf[i][k>>32], wordOf[i][uint32(k)]))
-		})
 	}
 	nw := int32(len(ix.lex.words))
 	ix.pairs.offset(nw)
 	nt := int(nw) + ix.pairs.len()
 	final := func(i int, t int32) int32 {
-		if t&pairFlag != 0 {
-			return pairOf[i][t&^pairFlag] + nw
-		}
-		return wordOf[i][t]
-	}
-
-	// Counting sort of the occurrences by term; parts hold consecutive
-	// entries, so each term's postings stay in entry order.
-	start := make([]int32, nt+1)
-	total := 0
-	for i, pt := range parts {
-		for j, o := range pt.occ {
-			t := final(i, o.term)
-			pt.occ[j].term = t
-			start[t+1]++
-		}
-		total += len(pt.occ)
-	}
-	for t := 1; t <= nt; t++ {
-		start[t] += start[t-1]
-	}
-	flat := make([]posting, total)
-	next := slices.Clone(start[:nt])
-	for _, pt := range parts {
-		for _, o := range pt.occ {
-			flat[next[o.term]] = o.posting
-			next[o.term]++
-		}
-	}
-	ix.flat, ix.postAt = flat, start
-
-	n := float64(len(ix.entries))
-	ix.weight = make([]float64, nt)
-	for t := range nt {
-		if ix.df(int32(t)) == 0 {
-			continue
-		}
-		d := float64(ix.df(int32(t)))
-		w := math.Log(1 + (n-d+0.5)/(d+0.5))
-		ix.maxIDF = max(ix.maxIDF, w)
 		switch {
-		case int32(t) >= nw:
-			w *= ix.p.bigram
-		case isDigits(ix.lex.words[t]):
-			w *= ix.p.numeric
+		case t&pairFlag == 0:
+			return wordOf[i][t]
+		case i == 0:
+			return t&^pairFlag + nw
 		}
-		ix.weight[t] = w
+		return pairOf[i][t&^pairFlag] + nw
 	}
-	// One arena and one list of fields for the whole index, in entry order;
-	// each part fills its own stretch of them.
+
+	// Each part gives its terms their final ids and counts its postings by
+	// term, into one arena for the whole index, in entry order.
 	size, nf := 0, 0
 	for _, pt := range parts {
 		size += len(pt.arena)
@@ -424,32 +379,135 @@ func (ix *Index) merge(parts []*part) {
 	}
 	ix.terms = make([]int32, size)
 	ix.fields = make([]field, nf)
-	var wg sync.WaitGroup
-	nextTerm, nextField := int32(0), int32(0)
+	// where each part's terms and fields start in ix.terms and ix.fields
+	termBase, fieldBase := make([]int32, len(parts)+1), make([]int32, len(parts)+1)
 	for i, pt := range parts {
-		termBase, fieldBase := nextTerm, nextField
-		wg.Go(func() {
-			terms := ix.terms[termBase : termBase+int32(len(pt.arena))]
-			for j, t := range pt.arena {
-				terms[j] = final(i, t)
+		termBase[i+1] = termBase[i] + int32(len(pt.arena))
+		fieldBase[i+1] = fieldBase[i] + int32(len(pt.bounds))
+	}
+	count := make([][]int32, len(parts)) // by part and term: postings
+	eachPart(parts, func(i int, pt *part) {
+		for j, t := range pt.arena {
+			ix.terms[termBase[i]+int32(j)] = final(i, t)
+		}
+		count[i] = make([]int32, nt)
+		for j, o := range pt.occ {
+			t := final(i, o.term)
+			pt.occ[j].term = t
+			count[i][t]++
+		}
+	})
+
+	// A counting sort of the postings by term: parts hold consecutive
+	// entries, so each term's postings stay in entry order. count becomes
+	// where each part files its next posting of each term.
+	start := make([]int32, nt+1)
+	for t := range nt {
+		at := start[t]
+		for i := range parts {
+			at, count[i][t] = at+count[i][t], at
+		}
+		start[t+1] = at
+	}
+	ix.flat, ix.postAt = make([]posting, start[nt]), start
+	ix.weight = make([]float64, nt)
+	maxIDF := make([]float64, len(parts))
+	eachPart(parts, func(i int, pt *part) {
+		next := count[i]
+		for _, o := range pt.occ {
+			ix.flat[next[o.term]] = o.posting
+			next[o.term]++
+		}
+		// and the part's share of the terms' weights
+		maxIDF[i] = ix.weigh(i*nt/len(parts), (i+1)*nt/len(parts))
+	})
+	ix.maxIDF = slices.Max(maxIDF)
+
+	eachPart(parts, func(i int, pt *part) {
+		from := termBase[i]
+		for j, to := range pt.bounds {
+			f := field{from: from, to: termBase[i] + to}
+			for _, t := range ix.terms[f.from:f.to] {
+				f.weight += ix.weight[t]
 			}
-			from := int32(0)
-			for j, to := range pt.bounds {
-				f := field{from: termBase + from, to: termBase + to}
-				for _, t := range terms[from:to] {
-					f.weight += ix.weight[t]
-				}
-				ix.fields[fieldBase+int32(j)] = f
-				from = to
-			}
-			for ei := pt.lo; ei < pt.hi; ei++ {
-				ix.entries[ei].first += fieldBase
-				ix.entries[ei].end += fieldBase
-			}
-		})
-		nextTerm, nextField = termBase+int32(len(pt.arena)), fieldBase+int32(len(pt.bounds))
+			ix.fields[fieldBase[i]+int32(j)] = f
+			from = f.to
+		}
+		for ei := pt.lo; ei < pt.hi; ei++ {
+			ix.entries[ei].first += fieldBase[i]
+			ix.entries[ei].end += fieldBase[i]
+		}
+	})
+}
+
+// eachPart runs fn on every part, each in a goroutine, and waits for all.
+func eachPart(parts []*part, fn func(i int, pt *part)) {
+	var wg sync.WaitGroup
+	for i, pt := range parts {
+		wg.Go(func() { fn(i, pt) })
 	}
 	wg.Wait()
+}
+
+// addPairs adds a later part's pairs to the index's, and returns their ids
+// there by the part's ids. Those the index lacks are numbered after its
+// own in the order of the part's table, as interning them one by one in
+// that order would number them; those it has are looked up in parallel.
+func (ix *Index) addPairs(pairs pairTable, wordOf []int32) []int32 {
+	keys := make([]uint64, 0, pairs.len()) // in the index's word ids
+	ids := make([]int32, 0, pairs.len())   // the part's
+	pairs.each(func(k uint64, id int32) {
+		keys = append(keys, pairKey(wordOf[k>>32], wordOf[uint32(k)]))
+		ids = append(ids, id)
+	})
+	found := make([]int32, len(keys))
+	var wg sync.WaitGroup
+	n := runtime.GOMAXPROCS(0)
+	for g := range n {
+		lo, hi := g*len(keys)/n, (g+1)*len(keys)/n
+		wg.Go(func() {
+			for j := lo; j < hi; j++ {
+				id, ok := ix.pairs.get(keys[j])
+				if !ok {
+					id = -1
+				}
+				found[j] = id
+			}
+		})
+	}
+	wg.Wait()
+	of := make([]int32, pairs.len())
+	for j, id := range found {
+		if id < 0 {
+			id = ix.pairs.intern(keys[j])
+		}
+		of[ids[j]] = id
+	}
+	return of
+}
+
+// weigh sets the weights of the terms from lo to hi (ids), by their inverse
+// document frequency, and returns the highest of them before the pairs'
+// and numbers' factors.
+func (ix *Index) weigh(lo, hi int) (maxIDF float64) {
+	n := float64(len(ix.entries))
+	nw := len(ix.lex.words)
+	for t := lo; t < hi; t++ {
+		if ix.df(int32(t)) == 0 {
+			continue
+		}
+		d := float64(ix.df(int32(t)))
+		w := math.Log(1 + (n-d+0.5)/(d+0.5))
+		maxIDF = max(maxIDF, w)
+		switch {
+		case t >= nw:
+			w *= ix.p.bigram
+		case isDigits(ix.lex.words[t]):
+			w *= ix.p.numeric
+		}
+		ix.weight[t] = w
+	}
+	return maxIDF
 }
 
 // buildTypos indexes every known syllable of repairable length, and every
