@@ -115,7 +115,8 @@ type part struct {
 
 	uni   termCounts
 	field int32
-	occ   []occurrence // every (term, entry, tf), entry by entry
+	occ   []occurrence // every (term, tf) of every entry, entry by entry
+	ends  []int32      // by entry (from lo): where its occurrences end in occ
 
 	// titled is, by language of the conversation (ix.conv.langs) and word
 	// id, whether a title in that language has the word: language
@@ -124,10 +125,11 @@ type part struct {
 	titled [][]bool
 }
 
-// occurrence is a term in an entry: a posting before it is filed under its term.
+// occurrence is a term in an entry (part.ends tells which): a posting
+// before it is filed under its term.
 type occurrence struct {
 	term int32 // pairs marked with pairFlag
-	posting
+	tf   int32
 }
 
 // termCounts counts, per term, in how many fields of the current entry it
@@ -141,6 +143,9 @@ type termCount struct {
 	seen int32 // field number + 1 that last saw the term
 	tf   int32
 }
+
+// reserve makes room for the counts of n terms.
+func (tc *termCounts) reserve(n int) { tc.terms = make([]termCount, n) }
 
 // see counts term t in the current field; it reports whether t is new to the field.
 func (tc *termCounts) see(t, field int32) bool {
@@ -161,9 +166,9 @@ func (tc *termCounts) see(t, field int32) bool {
 }
 
 // flush appends the current entry's counts to occ, marking terms with flag.
-func (tc *termCounts) flush(occ []occurrence, entry, flag int32) []occurrence {
+func (tc *termCounts) flush(occ []occurrence, flag int32) []occurrence {
 	for _, t := range tc.touched {
-		occ = append(occ, occurrence{term: t | flag, posting: posting{entry: entry, tf: tc.terms[t].tf}})
+		occ = append(occ, occurrence{term: t | flag, tf: tc.terms[t].tf})
 		tc.terms[t].tf = 0
 	}
 	tc.touched = tc.touched[:0]
@@ -182,10 +187,12 @@ func (pt *part) reserve(entries []*content.Entry) {
 	words := bytes / 4
 	pt.arena = make([]int32, 0, 2*words)
 	pt.occ = make([]occurrence, 0, words)
+	pt.ends = make([]int32, 0, len(entries))
 	pt.bounds = make([]int32, 0, fields)
 	// Distinct pairs run from 1 in 3 words (68 entries) to 1 in 17 (10,000
 	// synthetic ones); starting near the end size saves most rehashing.
 	pt.pairs.reserve(words / 8)
+	pt.bi.reserve(words / 8)
 }
 
 func (pt *part) entry(ei int32, e *content.Entry) {
@@ -216,8 +223,9 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 		pt.field++
 		nFields++
 	})
-	pt.occ = pt.uni.flush(pt.occ, ei, 0)
-	pt.occ = pt.bi.flush(pt.occ, ei, pairFlag)
+	pt.occ = pt.uni.flush(pt.occ, 0)
+	pt.occ = pt.bi.flush(pt.occ, pairFlag)
+	pt.ends = append(pt.ends, int32(len(pt.occ)))
 	// The entry's fields are numbered within the part until merge.
 	first := int32(len(pt.bounds) - nFields)
 	pt.ix.entries[ei] = entry{src: e, first: first, end: first + int32(nFields)}
@@ -413,10 +421,14 @@ func (ix *Index) merge(parts []*part) {
 	ix.weight = make([]float64, nt)
 	maxIDF := make([]float64, len(parts))
 	eachPart(parts, func(i int, pt *part) {
-		next := count[i]
-		for _, o := range pt.occ {
-			ix.flat[next[o.term]] = o.posting
-			next[o.term]++
+		next, from := count[i], int32(0)
+		for j, to := range pt.ends {
+			entry := int32(pt.lo + j)
+			for _, o := range pt.occ[from:to] {
+				ix.flat[next[o.term]] = posting{entry: entry, tf: o.tf}
+				next[o.term]++
+			}
+			from = to
 		}
 		// and the part's share of the terms' weights
 		maxIDF[i] = ix.weigh(i*nt/len(parts), (i+1)*nt/len(parts))

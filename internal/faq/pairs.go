@@ -9,7 +9,8 @@ package faq
 // counts the pairs elsewhere (part.bi), by id.
 type pairTable struct {
 	keys  []uint64 // key + 1 by slot; 0: empty slot
-	vals  []int32  // id by slot
+	vals  []int32  // id by slot, less base
+	base  int32
 	n     int
 	shift uint // 64 - log2(len(keys))
 }
@@ -32,12 +33,12 @@ func (t *pairTable) get(k uint64) (int32, bool) {
 		case 0:
 			return 0, false
 		case k + 1:
-			return t.vals[i], true
+			return t.vals[i] + t.base, true
 		}
 	}
 }
 
-// intern returns the id of pair k, giving it the next id (t.len()) when new.
+// intern returns the id of pair k, giving it the next id when new.
 func (t *pairTable) intern(k uint64) int32 {
 	if 2*(t.n+1) > len(t.keys) {
 		t.grow()
@@ -50,7 +51,7 @@ func (t *pairTable) intern(k uint64) int32 {
 		t.keys[i], t.vals[i] = k+1, int32(t.n)
 		t.n++
 	}
-	return t.vals[i]
+	return t.vals[i] + t.base
 }
 
 // reserve makes room for n pairs in all without growing. An empty table is
@@ -92,20 +93,14 @@ func (t *pairTable) resize(size int) {
 // len is the number of pairs.
 func (t *pairTable) len() int { return t.n }
 
-// offset adds d to every id.
-func (t *pairTable) offset(d int32) {
-	for i, k := range t.keys {
-		if k != 0 {
-			t.vals[i] += d
-		}
-	}
-}
+// offset adds d to every id, the pairs' to come included.
+func (t *pairTable) offset(d int32) { t.base += d }
 
 // each calls fn for every pair and its id, in slot order.
 func (t *pairTable) each(fn func(k uint64, id int32)) {
 	for i, k := range t.keys {
 		if k != 0 {
-			fn(k-1, t.vals[i])
+			fn(k-1, t.vals[i]+t.base)
 		}
 	}
 }
