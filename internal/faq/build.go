@@ -192,6 +192,10 @@ func (pt *part) reserve(entries []*content.Entry) {
 	pt.bounds = make([]int32, 0, fields)
 	// Distinct pairs run from 1 in 3 words (68 entries) to 1 in 17 (10,000
 	// synthetic ones); starting near the end size saves most rehashing.
+	// The size it starts at, and how it grows, must not change: merge
+	// numbers a later part's new pairs in the order of its table (addPairs),
+	// and the order of the ids is that of the sums of the scores, to their
+	// last digit.
 	pt.pairs.reserve(words / 8)
 	pt.bi.reserve(words / 8)
 }
@@ -273,6 +277,14 @@ func (pt *part) tokens(dst []int32, text string) []int32 {
 	return dst
 }
 
+// breaks is vntext.Breaks by byte.
+var breaks = func() (b [256]bool) {
+	for c := range b {
+		b[c] = vntext.Breaks(byte(c))
+	}
+	return b
+}()
+
 // runTable maps runs of text (part.tokens) to the spans of their words'
 // ids. It is an open-addressing hash table, hashed while part.tokens looks
 // for the run's end (a rotate and an exclusive or a byte, spread over the
@@ -290,14 +302,7 @@ type runSlot struct {
 	ids  span
 }
 
-// breaks is vntext.Breaks by byte.
-var breaks = func() (b [256]bool) {
-	for c := range b {
-		b[c] = vntext.Breaks(byte(c))
-	}
-	return b
-}()
-
+// get returns the span of run, hashed to h.
 func (t *runTable) get(h uint64, run string) (span, bool) {
 	if t.n == 0 {
 		return span{}, false
@@ -479,6 +484,7 @@ func eachPart(parts []*part, fn func(i int, pt *part)) {
 // there by the part's ids. Those the index lacks are numbered after its
 // own in the order of the part's table, as interning them one by one in
 // that order would number them; those it has are looked up in parallel.
+// The order is the table's layout: part.reserve says why it must stay.
 func (ix *Index) addPairs(pairs pairTable, wordOf []int32) []int32 {
 	keys := make([]uint64, 0, pairs.len()) // in the index's word ids
 	ids := make([]int32, 0, pairs.len())   // the part's
