@@ -387,14 +387,9 @@ func (ix *Index) merge(parts []*part) {
 	nw := int32(len(ix.lex.words))
 	ix.pairs.offset(nw)
 	nt := int(nw) + ix.pairs.len()
-	final := func(i int, t int32) int32 {
-		switch {
-		case t&pairFlag == 0:
-			return wordOf[i][t]
-		case i == 0:
-			return t&^pairFlag + nw
-		}
-		return pairOf[i][t&^pairFlag] + nw
+	final := make([]termIDs, len(parts))
+	for i := range parts {
+		final[i] = termIDs{words: wordOf[i], pairs: pairOf[i], nw: nw}
 	}
 
 	// Each part gives its terms their final ids and counts its postings by
@@ -414,12 +409,13 @@ func (ix *Index) merge(parts []*part) {
 	}
 	count := make([][]int32, len(parts)) // by part and term: postings
 	eachPart(parts, func(i int, pt *part) {
+		final := final[i]
 		for j, t := range pt.arena {
-			ix.terms[termBase[i]+int32(j)] = final(i, t)
+			ix.terms[termBase[i]+int32(j)] = final.of(t)
 		}
 		count[i] = make([]int32, nt)
 		for j, o := range pt.occ {
-			t := final(i, o.term)
+			t := final.of(o.term)
 			pt.occ[j].term = t
 			count[i][t]++
 		}
@@ -471,6 +467,22 @@ func (ix *Index) merge(parts []*part) {
 	})
 }
 
+// termIDs maps a part's term ids to the index's.
+type termIDs struct {
+	words, pairs []int32 // by the part's ids; pairs nil: the index's already (the first part)
+	nw           int32   // the index's words, numbered before its pairs
+}
+
+func (m termIDs) of(t int32) int32 {
+	switch {
+	case t&pairFlag == 0:
+		return m.words[t]
+	case m.pairs == nil:
+		return t&^pairFlag + m.nw
+	}
+	return m.pairs[t&^pairFlag] + m.nw
+}
+
 // eachPart runs fn on every part, each in a goroutine, and waits for all.
 func eachPart(parts []*part, fn func(i int, pt *part)) {
 	var wg sync.WaitGroup
@@ -520,16 +532,22 @@ func (ix *Index) addPairs(pairs pairTable, wordOf []int32) []int32 {
 
 // weigh sets the weights of the terms from lo to hi (ids), by their inverse
 // document frequency, and returns the highest of them before the pairs'
-// and numbers' factors.
+// and numbers' factors. Most of the terms are held by a handful of
+// entries: each document frequency's logarithm is taken once.
 func (ix *Index) weigh(lo, hi int) (maxIDF float64) {
 	n := float64(len(ix.entries))
 	nw := len(ix.lex.words)
+	idf := make([]float64, len(ix.entries)+1) // by document frequency; 0: not yet
 	for t := lo; t < hi; t++ {
-		if ix.df(int32(t)) == 0 {
+		df := ix.df(int32(t))
+		if df == 0 {
 			continue
 		}
-		d := float64(ix.df(int32(t)))
-		w := math.Log(1 + (n-d+0.5)/(d+0.5))
+		if idf[df] == 0 {
+			d := float64(df)
+			idf[df] = math.Log(1 + (n-d+0.5)/(d+0.5))
+		}
+		w := idf[df]
 		maxIDF = max(maxIDF, w)
 		switch {
 		case t >= nw:
