@@ -83,11 +83,17 @@ func packWord(w []byte) (uint64, bool) {
 // words. buf is scratch space for the folded text, returned for reuse.
 func (l *lexicon) tokens(dst []int32, buf []byte, text string) ([]int32, []byte) {
 	buf = vntext.AppendFold(buf[:0], text)
+	return l.split(dst, buf), buf
+}
+
+// split appends the ids of the words of folded text to dst, interning new
+// words.
+func (l *lexicon) split(dst []int32, buf []byte) []int32 {
 	if !isASCII(buf) {
 		for w := range vntext.SplitFolded(buf) {
 			dst = append(dst, l.intern(w))
 		}
-		return dst, buf
+		return dst
 	}
 	// The common case, split by hand: words end at spaces and where letters
 	// and digits meet, as SplitFolded splits them.
@@ -104,7 +110,7 @@ func (l *lexicon) tokens(dst []int32, buf []byte, text string) ([]int32, []byte)
 			start = i
 		}
 	}
-	return dst, buf
+	return dst
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -323,6 +329,11 @@ func (a *analyzer) rewrite(dst, words []int32) []int32 { return a.rewriteGaps(ds
 func (a *analyzer) rewriteGaps(dst, words []int32, filler func(int32) bool) []int32 {
 	for i := 0; i < len(words); {
 		rules := a.rulesOf(words[i])
+		if len(rules) == 0 { // most words: a build rewrites over a million
+			dst = append(dst, words[i])
+			i++
+			continue
+		}
 		var best *rule
 		for j := range rules {
 			r := &rules[j]
@@ -420,8 +431,11 @@ func (a *analyzer) contentAt(dst []int32, at []int, words []int32) ([]int32, []i
 		}
 	}
 	for i := 0; i < len(words); {
-		if !a.mayStop(words[i]) {
-			keep(i, 1)
+		if !a.mayStop(words[i]) { // most words: keep(i, 1), without the call
+			dst = append(dst, words[i])
+			if at != nil {
+				at = append(at, i)
+			}
 			i++
 			continue
 		}

@@ -2,11 +2,13 @@ package faq
 
 import (
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
 // New builds an index over the catalog's FAQ entries.
@@ -42,10 +44,10 @@ func build(c *content.Catalog, p params) *Index {
 	var wg sync.WaitGroup
 	for i := range parts {
 		lo, hi := i*len(c.FAQ)/n, (i+1)*len(c.FAQ)/n
-		pt := &part{ix: ix, lex: lex.clone(), lo: lo, hi: hi}
-		pt.reserve(c.FAQ[lo:hi])
+		pt := &part{ix: ix, lex: lex.clone(), lo: lo, hi: hi, titled: make([][]bool, len(ix.conv.langs))}
 		parts[i] = pt
 		wg.Go(func() {
+			pt.reserve(c.FAQ[lo:hi]) // here: allocating takes time too
 			for ei := lo; ei < hi; ei++ {
 				pt.entry(int32(ei), c.FAQ[ei])
 			}
@@ -74,7 +76,7 @@ func build(c *content.Catalog, p params) *Index {
 		ix.neighbours[i] = slices.Compact(n)
 	}
 	ix.buildTypos()
-	ix.conv.learnWords(c)
+	ix.conv.learnWords(c, parts)
 	ix.conv.readPhrases(ix, c.Vocab)
 	ix.foreign = phrases{}
 	for _, ps := range ix.offTop {
@@ -96,25 +98,39 @@ func build(c *content.Catalog, p params) *Index {
 // word and pair ids are its own until merge.
 type part struct {
 	ix     *Index
-	lo, hi int       // the entries it reads
-	lex    *lexicon  // the vocabulary's words, then this part's
-	pairs  pairTable // pair key → this part's pair id
+	lo, hi int        // the entries it reads
+	lex    *lexicon   // the vocabulary's words, then this part's
+	pairs  pairTable  // pair key → this part's pair id
+	bi     termCounts // the pairs, by this part's pair id
 
 	words, rewritten, kept []int32 // kept shares rewritten's array
 	buf                    []byte
+
+	// runs are the ids of the words of each run of text between breaks
+	// (mostly one word) that the part has read, as spans of runIDs.
+	runs   runTable
+	runIDs []int32
 
 	arena  []int32 // all fields' terms in order; pairs marked with pairFlag
 	bounds []int32 // arena offset after each field
 
 	uni   termCounts
 	field int32
-	occ   []occurrence // every (term, entry, tf), entry by entry
+	occ   []occurrence // every (term, tf) of every entry, entry by entry
+	ends  []int32      // by entry (from lo): where its occurrences end in occ
+
+	// titled is, by language of the conversation (ix.conv.langs) and word
+	// id, whether a title in that language has the word: language
+	// detection learns the content's words from the titles (learnWords),
+	// and reading them here spares folding them twice.
+	titled [][]bool
 }
 
-// occurrence is a term in an entry: a posting before it is filed under its term.
+// occurrence is a term in an entry (part.ends tells which): a posting
+// before it is filed under its term.
 type occurrence struct {
 	term int32 // pairs marked with pairFlag
-	posting
+	tf   int32
 }
 
 // termCounts counts, per term, in how many fields of the current entry it
@@ -128,6 +144,9 @@ type termCount struct {
 	seen int32 // field number + 1 that last saw the term
 	tf   int32
 }
+
+// reserve makes room for the counts of n terms.
+func (tc *termCounts) reserve(n int) { tc.terms = make([]termCount, n) }
 
 // see counts term t in the current field; it reports whether t is new to the field.
 func (tc *termCounts) see(t, field int32) bool {
@@ -148,9 +167,9 @@ func (tc *termCounts) see(t, field int32) bool {
 }
 
 // flush appends the current entry's counts to occ, marking terms with flag.
-func (tc *termCounts) flush(occ []occurrence, entry, flag int32) []occurrence {
+func (tc *termCounts) flush(occ []occurrence, flag int32) []occurrence {
 	for _, t := range tc.touched {
-		occ = append(occ, occurrence{term: t | flag, posting: posting{entry: entry, tf: tc.terms[t].tf}})
+		occ = append(occ, occurrence{term: t | flag, tf: tc.terms[t].tf})
 		tc.terms[t].tf = 0
 	}
 	tc.touched = tc.touched[:0]
@@ -169,17 +188,26 @@ func (pt *part) reserve(entries []*content.Entry) {
 	words := bytes / 4
 	pt.arena = make([]int32, 0, 2*words)
 	pt.occ = make([]occurrence, 0, words)
+	pt.ends = make([]int32, 0, len(entries))
 	pt.bounds = make([]int32, 0, fields)
 	// Distinct pairs run from 1 in 3 words (68 entries) to 1 in 17 (10,000
 	// synthetic ones); starting near the end size saves most rehashing.
+	// The size it starts at, and how it grows, must not change: merge
+	// numbers a later part's new pairs in the order of its table (addPairs),
+	// and the order of the ids is that of the sums of the scores, to their
+	// last digit.
 	pt.pairs.reserve(words / 8)
+	pt.bi.reserve(words / 8)
 }
 
 func (pt *part) entry(ei int32, e *content.Entry) {
 	an := pt.ix.an
 	nFields := 0
-	eachFieldText(e, func(text string) {
-		pt.words, pt.buf = pt.lex.tokens(pt.words[:0], pt.buf, text)
+	eachField(e, func(text, titleLocale string) {
+		pt.words = pt.tokens(pt.words[:0], text)
+		if titleLocale != "" {
+			pt.title(titleLocale, pt.words)
+		}
 		pt.rewritten = an.rewrite(pt.rewritten[:0], pt.words)
 		pt.kept = an.content(pt.rewritten[:0], pt.rewritten) // in place: it only drops words
 		if len(pt.kept) == 0 {
@@ -192,7 +220,7 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 			if i == 0 {
 				continue
 			}
-			if id, inField := pt.pairs.see(pairKey(pt.kept[i-1], w), pt.field); inField {
+			if id := pt.pairs.intern(pairKey(pt.kept[i-1], w)); pt.bi.see(id, pt.field) {
 				pt.arena = append(pt.arena, id|pairFlag)
 			}
 		}
@@ -200,26 +228,151 @@ func (pt *part) entry(ei int32, e *content.Entry) {
 		pt.field++
 		nFields++
 	})
-	pt.occ = pt.uni.flush(pt.occ, ei, 0)
-	pt.occ = pt.pairs.flushSeen(pt.occ, ei)
+	pt.occ = pt.uni.flush(pt.occ, 0)
+	pt.occ = pt.bi.flush(pt.occ, pairFlag)
+	pt.ends = append(pt.ends, int32(len(pt.occ)))
 	// The entry's fields are numbered within the part until merge.
 	first := int32(len(pt.bounds) - nFields)
 	pt.ix.entries[ei] = entry{src: e, first: first, end: first + int32(nFields)}
 }
 
+// span is a stretch [from, to) of a slice.
+type span struct{ from, to int32 }
+
+// tokens appends the ids of text's folded words to dst, as lex.tokens
+// does, but folds each distinct run of text between breaks (vntext.Breaks)
+// once: a 10,000-entry build reads a million words, of a few thousand
+// kinds. Words still get their ids in the order they first appear. A text
+// with a run that does not fold one rune at a time is folded whole, as
+// lex.tokens would.
+func (pt *part) tokens(dst []int32, text string) []int32 {
+	from := len(dst)
+	for i := 0; i < len(text); {
+		if breaks[text[i]] {
+			i++
+			continue
+		}
+		h := uint64(text[i])
+		j := i + 1
+		for j < len(text) && !breaks[text[j]] {
+			h = bits.RotateLeft64(h, 7) ^ uint64(text[j])
+			j++
+		}
+		run := text[i:j]
+		sp, ok := pt.runs.get(h, run)
+		if !ok {
+			var byRune bool
+			if pt.buf, byRune = vntext.AppendFoldRunes(pt.buf[:0], run); !byRune {
+				dst, pt.buf = pt.lex.tokens(dst[:from], pt.buf, text)
+				return dst
+			}
+			sp.from = int32(len(pt.runIDs))
+			pt.runIDs = pt.lex.split(pt.runIDs, pt.buf)
+			sp.to = int32(len(pt.runIDs))
+			pt.runs.put(h, run, sp)
+		}
+		dst = append(dst, pt.runIDs[sp.from:sp.to]...)
+		i = j
+	}
+	return dst
+}
+
+// breaks is vntext.Breaks by byte.
+var breaks = func() (b [256]bool) {
+	for c := range b {
+		b[c] = vntext.Breaks(byte(c))
+	}
+	return b
+}()
+
+// runTable maps runs of text (part.tokens) to the spans of their words'
+// ids. It is an open-addressing hash table, hashed while part.tokens looks
+// for the run's end (a rotate and an exclusive or a byte, spread over the
+// table by Fibonacci hashing): more than twice as fast as a map with
+// string keys, which hashes the run once more.
+type runTable struct {
+	slots []runSlot
+	n     int
+	shift uint // 64 - log2(len(slots))
+}
+
+type runSlot struct {
+	hash uint64 // the run's hash | 1; 0: empty slot
+	run  string
+	ids  span
+}
+
+// get returns the span of run, hashed to h.
+func (t *runTable) get(h uint64, run string) (span, bool) {
+	if t.n == 0 {
+		return span{}, false
+	}
+	h |= 1
+	mask := uint64(len(t.slots) - 1)
+	for i := (h * 0x9E3779B97F4A7C15) >> t.shift; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		switch {
+		case s.hash == 0:
+			return span{}, false
+		case s.hash == h && s.run == run:
+			return s.ids, true
+		}
+	}
+}
+
+// put adds a run that get did not find.
+func (t *runTable) put(h uint64, run string, ids span) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots, t.n = make([]runSlot, max(1024, 2*len(old))), 0
+		t.shift = 64
+		for 1<<(64-t.shift) < len(t.slots) {
+			t.shift--
+		}
+		for _, s := range old {
+			if s.hash != 0 {
+				t.put(s.hash, s.run, s.ids)
+			}
+		}
+	}
+	h |= 1
+	mask := uint64(len(t.slots) - 1)
+	i := (h * 0x9E3779B97F4A7C15) >> t.shift
+	for t.slots[i].hash != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = runSlot{hash: h, run: run, ids: ids}
+	t.n++
+}
+
+// title records the words of a title in locale.
+func (pt *part) title(locale string, words []int32) {
+	for i, lg := range pt.ix.conv.langs {
+		if lg.locale != locale {
+			continue
+		}
+		for _, w := range words {
+			if int(w) >= len(pt.titled[i]) {
+				pt.titled[i] = append(pt.titled[i], make([]bool, int(w)+1-len(pt.titled[i]))...)
+			}
+			pt.titled[i][w] = true
+		}
+	}
+}
+
 // merge gives the parts' words and pairs their final ids (words first,
 // then pairs), files the postings by term, weighs the terms and cuts the
-// parts' arenas into fields.
+// parts' arenas into fields. All but the numbering of new words and pairs
+// runs a goroutine a part, or splits the terms between goroutines.
 func (ix *Index) merge(parts []*part) {
 	// The first part's words and pairs become the index's as they are; the
-	// others' are looked up in them.
+	// others' are looked up in them, a part after the other.
 	base := int32(len(ix.lex.words)) // the vocabulary's words, shared by every part
 	ix.lex, ix.pairs = parts[0].lex, parts[0].pairs
 	wordOf := make([][]int32, len(parts))
 	pairOf := make([][]int32, len(parts))
 	for i, pt := range parts {
 		wordOf[i] = make([]int32, len(pt.lex.words))
-		pairOf[i] = make([]int32, pt.pairs.len())
 		for id, w := range pt.lex.words {
 			if i == 0 || int32(id) < base {
 				wordOf[i][id] = int32(id)
@@ -227,70 +380,20 @@ func (ix *Index) merge(parts []*part) {
 				wordOf[i][id] = ix.lex.add(w)
 			}
 		}
-		if i == 0 {
-			for id := range pairOf[i] {
-				pairOf[i][id] = int32(id)
-			}
-			continue
+		if i > 0 {
+			pairOf[i] = ix.addPairs(pt.pairs, wordOf[i])
 		}
-		pt.pairs.each(func(k uint64, id int32) {
-			pairOf[i][id] = ix.pairs.intern(pairKey(wordOf[i][k>>32], wordOf[i][uint32(k)]))
-		})
 	}
 	nw := int32(len(ix.lex.words))
 	ix.pairs.offset(nw)
 	nt := int(nw) + ix.pairs.len()
-	final := func(i int, t int32) int32 {
-		if t&pairFlag != 0 {
-			return pairOf[i][t&^pairFlag] + nw
-		}
-		return wordOf[i][t]
+	final := make([]termIDs, len(parts))
+	for i := range parts {
+		final[i] = termIDs{words: wordOf[i], pairs: pairOf[i], nw: nw}
 	}
 
-	// Counting sort of the occurrences by term; parts hold consecutive
-	// entries, so each term's postings stay in entry order.
-	start := make([]int32, nt+1)
-	total := 0
-	for i, pt := range parts {
-		for j, o := range pt.occ {
-			t := final(i, o.term)
-			pt.occ[j].term = t
-			start[t+1]++
-		}
-		total += len(pt.occ)
-	}
-	for t := 1; t <= nt; t++ {
-		start[t] += start[t-1]
-	}
-	flat := make([]posting, total)
-	next := slices.Clone(start[:nt])
-	for _, pt := range parts {
-		for _, o := range pt.occ {
-			flat[next[o.term]] = o.posting
-			next[o.term]++
-		}
-	}
-	ix.flat, ix.postAt = flat, start
-
-	n := float64(len(ix.entries))
-	ix.weight = make([]float64, nt)
-	for t := range nt {
-		if ix.df(int32(t)) == 0 {
-			continue
-		}
-		d := float64(ix.df(int32(t)))
-		w := math.Log(1 + (n-d+0.5)/(d+0.5))
-		ix.maxIDF = max(ix.maxIDF, w)
-		switch {
-		case int32(t) >= nw:
-			w *= ix.p.bigram
-		case isDigits(ix.lex.words[t]):
-			w *= ix.p.numeric
-		}
-		ix.weight[t] = w
-	}
-	// One arena and one list of fields for the whole index, in entry order;
-	// each part fills its own stretch of them.
+	// Each part gives its terms their final ids and counts its postings by
+	// term, into one arena for the whole index, in entry order.
 	size, nf := 0, 0
 	for _, pt := range parts {
 		size += len(pt.arena)
@@ -298,32 +401,163 @@ func (ix *Index) merge(parts []*part) {
 	}
 	ix.terms = make([]int32, size)
 	ix.fields = make([]field, nf)
-	var wg sync.WaitGroup
-	nextTerm, nextField := int32(0), int32(0)
+	// where each part's terms and fields start in ix.terms and ix.fields
+	termBase, fieldBase := make([]int32, len(parts)+1), make([]int32, len(parts)+1)
 	for i, pt := range parts {
-		termBase, fieldBase := nextTerm, nextField
-		wg.Go(func() {
-			terms := ix.terms[termBase : termBase+int32(len(pt.arena))]
-			for j, t := range pt.arena {
-				terms[j] = final(i, t)
+		termBase[i+1] = termBase[i] + int32(len(pt.arena))
+		fieldBase[i+1] = fieldBase[i] + int32(len(pt.bounds))
+	}
+	count := make([][]int32, len(parts)) // by part and term: postings
+	eachPart(parts, func(i int, pt *part) {
+		final := final[i]
+		for j, t := range pt.arena {
+			ix.terms[termBase[i]+int32(j)] = final.of(t)
+		}
+		count[i] = make([]int32, nt)
+		for j, o := range pt.occ {
+			t := final.of(o.term)
+			pt.occ[j].term = t
+			count[i][t]++
+		}
+	})
+
+	// A counting sort of the postings by term: parts hold consecutive
+	// entries, so each term's postings stay in entry order. count becomes
+	// where each part files its next posting of each term.
+	start := make([]int32, nt+1)
+	for t := range nt {
+		at := start[t]
+		for i := range parts {
+			at, count[i][t] = at+count[i][t], at
+		}
+		start[t+1] = at
+	}
+	ix.flat, ix.postAt = make([]posting, start[nt]), start
+	ix.weight = make([]float64, nt)
+	maxIDF := make([]float64, len(parts))
+	eachPart(parts, func(i int, pt *part) {
+		next, from := count[i], int32(0)
+		for j, to := range pt.ends {
+			entry := int32(pt.lo + j)
+			for _, o := range pt.occ[from:to] {
+				ix.flat[next[o.term]] = posting{entry: entry, tf: o.tf}
+				next[o.term]++
 			}
-			from := int32(0)
-			for j, to := range pt.bounds {
-				f := field{from: termBase + from, to: termBase + to}
-				for _, t := range terms[from:to] {
-					f.weight += ix.weight[t]
-				}
-				ix.fields[fieldBase+int32(j)] = f
-				from = to
+			from = to
+		}
+		// and the part's share of the terms' weights
+		maxIDF[i] = ix.weigh(i*nt/len(parts), (i+1)*nt/len(parts))
+	})
+	ix.maxIDF = slices.Max(maxIDF)
+
+	eachPart(parts, func(i int, pt *part) {
+		from := termBase[i]
+		for j, to := range pt.bounds {
+			f := field{from: from, to: termBase[i] + to}
+			for _, t := range ix.terms[f.from:f.to] {
+				f.weight += ix.weight[t]
 			}
-			for ei := pt.lo; ei < pt.hi; ei++ {
-				ix.entries[ei].first += fieldBase
-				ix.entries[ei].end += fieldBase
-			}
-		})
-		nextTerm, nextField = termBase+int32(len(pt.arena)), fieldBase+int32(len(pt.bounds))
+			ix.fields[fieldBase[i]+int32(j)] = f
+			from = f.to
+		}
+		for ei := pt.lo; ei < pt.hi; ei++ {
+			ix.entries[ei].first += fieldBase[i]
+			ix.entries[ei].end += fieldBase[i]
+		}
+	})
+}
+
+// termIDs maps a part's term ids to the index's.
+type termIDs struct {
+	words, pairs []int32 // by the part's ids; pairs nil: the index's already (the first part)
+	nw           int32   // the index's words, numbered before its pairs
+}
+
+func (m termIDs) of(t int32) int32 {
+	switch {
+	case t&pairFlag == 0:
+		return m.words[t]
+	case m.pairs == nil:
+		return t&^pairFlag + m.nw
+	}
+	return m.pairs[t&^pairFlag] + m.nw
+}
+
+// eachPart runs fn on every part, each in a goroutine, and waits for all.
+func eachPart(parts []*part, fn func(i int, pt *part)) {
+	var wg sync.WaitGroup
+	for i, pt := range parts {
+		wg.Go(func() { fn(i, pt) })
 	}
 	wg.Wait()
+}
+
+// addPairs adds a later part's pairs to the index's, and returns their ids
+// there by the part's ids. Those the index lacks are numbered after its
+// own in the order of the part's table, as interning them one by one in
+// that order would number them; those it has are looked up in parallel.
+// The order is the table's layout: part.reserve says why it must stay.
+func (ix *Index) addPairs(pairs pairTable, wordOf []int32) []int32 {
+	keys := make([]uint64, 0, pairs.len()) // in the index's word ids
+	ids := make([]int32, 0, pairs.len())   // the part's
+	pairs.each(func(k uint64, id int32) {
+		keys = append(keys, pairKey(wordOf[k>>32], wordOf[uint32(k)]))
+		ids = append(ids, id)
+	})
+	found := make([]int32, len(keys))
+	var wg sync.WaitGroup
+	n := runtime.GOMAXPROCS(0)
+	for g := range n {
+		lo, hi := g*len(keys)/n, (g+1)*len(keys)/n
+		wg.Go(func() {
+			for j := lo; j < hi; j++ {
+				id, ok := ix.pairs.get(keys[j])
+				if !ok {
+					id = -1
+				}
+				found[j] = id
+			}
+		})
+	}
+	wg.Wait()
+	of := make([]int32, pairs.len())
+	for j, id := range found {
+		if id < 0 {
+			id = ix.pairs.intern(keys[j])
+		}
+		of[ids[j]] = id
+	}
+	return of
+}
+
+// weigh sets the weights of the terms from lo to hi (ids), by their inverse
+// document frequency, and returns the highest of them before the pairs'
+// and numbers' factors. Most of the terms are held by a handful of
+// entries: each document frequency's logarithm is taken once.
+func (ix *Index) weigh(lo, hi int) (maxIDF float64) {
+	n := float64(len(ix.entries))
+	nw := len(ix.lex.words)
+	idf := make([]float64, len(ix.entries)+1) // by document frequency; 0: not yet
+	for t := lo; t < hi; t++ {
+		df := ix.df(int32(t))
+		if df == 0 {
+			continue
+		}
+		if idf[df] == 0 {
+			d := float64(df)
+			idf[df] = math.Log(1 + (n-d+0.5)/(d+0.5))
+		}
+		w := idf[df]
+		maxIDF = max(maxIDF, w)
+		switch {
+		case t >= nw:
+			w *= ix.p.bigram
+		case isDigits(ix.lex.words[t]):
+			w *= ix.p.numeric
+		}
+		ix.weight[t] = w
+	}
+	return maxIDF
 }
 
 // buildTypos indexes every known syllable of repairable length, and every

@@ -98,21 +98,25 @@ func (cv *conversation) readPhrases(ix *Index, v content.Vocab) {
 }
 
 // learnWords records which words the content writes in each locale, so that
-// language detection knows "otp" and "vneid" belong to both.
-func (cv *conversation) learnWords(c *content.Catalog) {
+// language detection knows "otp" and "vneid" belong to both: the words of
+// its titles in that locale, which the build's parts gathered as they read
+// them (titles only: the variants of 10,000 entries would cost the build
+// more than they teach), and for the default locale the abbreviations.
+func (cv *conversation) learnWords(c *content.Catalog, parts []*part) {
 	for i := range cv.langs {
 		lg := &cv.langs[i]
-		add := func(s string) {
-			for _, w := range vntext.Words(s) {
-				lg.words[w] = true
+		for _, pt := range parts {
+			for id, in := range pt.titled[i] {
+				if in {
+					lg.words[pt.lex.words[id]] = true
+				}
 			}
-		}
-		for _, e := range c.FAQ {
-			add(e.Title[lg.locale]) // titles only: the variants of 10,000 entries would cost the build more than they teach
 		}
 		if lg.locale == c.DefaultLocale() {
 			for k := range c.Vocab.Abbreviations {
-				add(k)
+				for _, w := range vntext.Words(k) {
+					lg.words[w] = true
+				}
 			}
 		}
 	}

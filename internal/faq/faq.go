@@ -240,16 +240,22 @@ const pairFlag = 1 << 30
 // eachFieldText calls fn with each of an entry's texts that questions are
 // compared with: titles, keywords, question variants, locales in order.
 func eachFieldText(e *content.Entry, fn func(string)) {
+	eachField(e, func(text, _ string) { fn(text) })
+}
+
+// eachField is eachFieldText that also gives a title's locale; it is ""
+// for keywords and question variants.
+func eachField(e *content.Entry, fn func(text, titleLocale string)) {
 	var buf [4]string
 	for _, l := range smallSortedKeys(buf[:0], e.Title) {
-		fn(e.Title[l])
+		fn(e.Title[l], l)
 	}
 	for _, k := range e.Keywords {
-		fn(k)
+		fn(k, "")
 	}
 	for _, l := range smallSortedKeys(buf[:0], e.Questions) {
 		for _, q := range e.Questions[l] {
-			fn(q)
+			fn(q, "")
 		}
 	}
 }

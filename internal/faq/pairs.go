@@ -3,21 +3,16 @@ package faq
 // pairTable maps a pair of word ids (pairKey) to a term id. It is a plain
 // open-addressing hash table: building an index looks up every adjacent
 // pair of every variant, over a million at 10,000 entries, and this is
-// about twice as fast as a map for that.
+// about twice as fast as a map for that. At that size the table is larger
+// than the processor's caches and a probe is a cache miss: the keys are an
+// array of their own, so that a probe reads 8 bytes a slot, and the build
+// counts the pairs elsewhere (part.bi), by id.
 type pairTable struct {
-	slots   []pairSlot
-	n       int
-	shift   uint    // 64 - log2(len(slots))
-	touched []int32 // while building: the slots seen in the current entry
-}
-
-type pairSlot struct {
-	key uint64
-	val int32 // -1: empty slot
-	// While building: the field number + 1 that last saw the pair, and in
-	// how many fields of the current entry it is. Kept in the slot to save
-	// a second random memory access per pair.
-	seen, tf int32
+	keys  []uint64 // key + 1 by slot; 0: empty slot
+	vals  []int32  // id by slot, less base
+	base  int32
+	n     int
+	shift uint // 64 - log2(len(keys))
 }
 
 func pairKey(a, b int32) uint64 { return uint64(a)<<32 | uint64(uint32(b)) }
@@ -32,131 +27,80 @@ func (t *pairTable) get(k uint64) (int32, bool) {
 	if t.n == 0 {
 		return 0, false
 	}
-	mask := len(t.slots) - 1
+	mask := len(t.keys) - 1
 	for i := t.slot(k); ; i = (i + 1) & mask {
-		switch s := &t.slots[i]; {
-		case s.val < 0:
+		switch t.keys[i] {
+		case 0:
 			return 0, false
-		case s.key == k:
-			return s.val, true
+		case k + 1:
+			return t.vals[i] + t.base, true
 		}
 	}
 }
 
-// intern returns the id of pair k, giving it the next id (t.len()) when new.
+// intern returns the id of pair k, giving it the next id when new.
 func (t *pairTable) intern(k uint64) int32 {
-	if 2*(t.n+1) > len(t.slots) {
+	if 2*(t.n+1) > len(t.keys) {
 		t.grow()
 	}
-	mask := len(t.slots) - 1
-	for i := t.slot(k); ; i = (i + 1) & mask {
-		switch s := &t.slots[i]; {
-		case s.val < 0:
-			*s = pairSlot{key: k, val: int32(t.n)}
-			t.n++
-			return s.val
-		case s.key == k:
-			return s.val
-		}
-	}
-}
-
-// see interns pair k and counts it in field; it reports whether the
-// field had not seen it yet.
-func (t *pairTable) see(k uint64, field int32) (id int32, newInField bool) {
-	if 2*(t.n+1) > len(t.slots) {
-		t.grow()
-	}
-	mask := len(t.slots) - 1
+	mask := len(t.keys) - 1
 	i := t.slot(k)
-	for ; t.slots[i].val >= 0 && t.slots[i].key != k; i = (i + 1) & mask {
+	for ; t.keys[i] != 0 && t.keys[i] != k+1; i = (i + 1) & mask {
 	}
-	s := &t.slots[i]
-	if s.val < 0 {
-		*s = pairSlot{key: k, val: int32(t.n)}
+	if t.keys[i] == 0 {
+		t.keys[i], t.vals[i] = k+1, int32(t.n)
 		t.n++
 	}
-	if s.seen == field+1 {
-		return s.val, false
-	}
-	s.seen = field + 1
-	if s.tf == 0 {
-		t.touched = append(t.touched, int32(i))
-	}
-	s.tf++
-	return s.val, true
+	return t.vals[i] + t.base
 }
 
-// flushSeen appends the counts of the pairs seen in the current entry to
-// occ and resets them for the next entry.
-func (t *pairTable) flushSeen(occ []occurrence, entry int32) []occurrence {
-	for _, i := range t.touched {
-		s := &t.slots[i]
-		occ = append(occ, occurrence{term: s.val | pairFlag, posting: posting{entry: entry, tf: s.tf}})
-		s.tf = 0
-	}
-	t.touched = t.touched[:0]
-	return occ
-}
-
-// reserve makes room for n pairs in all without growing.
+// reserve makes room for n pairs in all without growing. An empty table is
+// laid out as if it had grown step by step.
 func (t *pairTable) reserve(n int) {
-	for 2*n > len(t.slots) {
-		t.grow()
+	size := max(1024, len(t.keys))
+	for 2*n > size {
+		size *= 2
+	}
+	if size > len(t.keys) {
+		t.resize(size)
 	}
 }
 
-func (t *pairTable) grow() {
-	old := t.slots
-	size := max(1024, 2*len(old))
-	t.slots = make([]pairSlot, size)
-	for i := range t.slots {
-		t.slots[i].val = -1
-	}
+func (t *pairTable) grow() { t.resize(max(1024, 2*len(t.keys))) }
+
+// resize moves the pairs, in slot order, to a table of size slots, a power
+// of two.
+func (t *pairTable) resize(size int) {
+	oldKeys, oldVals := t.keys, t.vals
+	t.keys, t.vals = make([]uint64, size), make([]int32, size)
 	t.shift = 64
 	for 1<<(64-t.shift) < size {
 		t.shift--
 	}
 	mask := size - 1
-	for _, s := range old {
-		if s.val < 0 {
+	for i, k := range oldKeys {
+		if k == 0 {
 			continue
 		}
-		j := t.slot(s.key)
-		for t.slots[j].val >= 0 {
+		j := t.slot(k - 1)
+		for t.keys[j] != 0 {
 			j = (j + 1) & mask
 		}
-		t.slots[j] = s
-	}
-	if len(t.touched) > 0 {
-		// The slots moved: find the current entry's pairs again (a rare
-		// full scan; counts are zero outside the current entry).
-		t.touched = t.touched[:0]
-		for i, s := range t.slots {
-			if s.val >= 0 && s.tf > 0 {
-				t.touched = append(t.touched, int32(i))
-			}
-		}
+		t.keys[j], t.vals[j] = k, oldVals[i]
 	}
 }
 
 // len is the number of pairs.
 func (t *pairTable) len() int { return t.n }
 
-// offset adds d to every id.
-func (t *pairTable) offset(d int32) {
-	for i := range t.slots {
-		if t.slots[i].val >= 0 {
-			t.slots[i].val += d
-		}
-	}
-}
+// offset adds d to every id, the pairs' to come included.
+func (t *pairTable) offset(d int32) { t.base += d }
 
-// each calls fn for every pair and its id.
+// each calls fn for every pair and its id, in slot order.
 func (t *pairTable) each(fn func(k uint64, id int32)) {
-	for _, s := range t.slots {
-		if s.val >= 0 {
-			fn(s.key, s.val)
+	for i, k := range t.keys {
+		if k != 0 {
+			fn(k-1, t.vals[i]+t.base)
 		}
 	}
 }

@@ -79,6 +79,17 @@ func Fold(s string) string { return string(AppendFold(make([]byte, 0, len(s)), s
 // AppendFold appends the folded form of s (see Fold) to dst. It allocates
 // nothing beyond growing dst, for callers that fold a lot of text.
 func AppendFold(dst []byte, s string) []byte {
+	b, _ := AppendFoldRunes(dst, s)
+	return b
+}
+
+// AppendFoldRunes is AppendFold that also reports whether s folded one rune
+// at a time, as Vietnamese and English text do, rather than through the
+// full Unicode transform that letters beyond the table (base) need. Text
+// whose parts between ASCII breaks (Breaks) each fold one rune at a time
+// has the words of its parts, in order: a caller that folds much text can
+// fold each distinct part once.
+func AppendFoldRunes(dst []byte, s string) (folded []byte, byRune bool) {
 	f := folder{start: len(dst)}
 	b := dst
 	for i := 0; i < len(s); {
@@ -118,12 +129,18 @@ func AppendFold(dst []byte, s string) []byte {
 			b = f.add(b, ' ', 1) // emoji, symbols, punctuation beyond the table
 		default:
 			// a letter outside the table (Greek, CJK, ...): fold the rest the slow way
-			return f.done(f.slow(b, s[i:]))
+			return f.done(f.slow(b, s[i:])), false
 		}
 		i += size
 	}
-	return f.done(b)
+	return f.done(b), true
 }
+
+// Breaks reports whether Fold turns the ASCII character c into a word
+// break: a space, punctuation or a symbol, not a letter, a digit or an
+// apostrophe. A break forgets what came before: it ends a run of one
+// letter, and nothing before it folds differently for what follows.
+func Breaks(c byte) bool { return c < utf8.RuneSelf && ascii[c] == ' ' }
 
 // ascii is base for the ASCII range, as bytes.
 var ascii = func() (t [utf8.RuneSelf]byte) {

@@ -163,3 +163,62 @@ func TestFoldConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// wordsByParts returns the words of s read part by part between ASCII
+// breaks, and whether every part folded one rune at a time.
+func wordsByParts(s string) ([]string, bool) {
+	var words []string
+	for i := 0; i < len(s); {
+		if vntext.Breaks(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && !vntext.Breaks(s[j]) {
+			j++
+		}
+		folded, byRune := vntext.AppendFoldRunes(nil, s[i:j])
+		if !byRune {
+			return nil, false
+		}
+		for w := range vntext.SplitFolded(folded) {
+			words = append(words, string(w))
+		}
+		i = j
+	}
+	return words, true
+}
+
+// TestFoldByParts checks what AppendFoldRunes promises: text whose parts
+// between breaks fold one rune at a time has the words of its parts.
+func TestFoldByParts(t *testing.T) {
+	for _, s := range []string{
+		"Quên mật khẩu, làm sao?", "Que\u0302n ma\u0323\u0302t kha\u0302\u0309u", "ko nhận đcccc otp!!!ccc",
+		"mức2/3 (VNeID)", "can't-do it’s", "a \u0301b", "dd-dd d", "e\u0302\u0301e\u0302\u0301e", "\xff\xfe x",
+		"xong rồi 👍 ", "VNeID™ (Bộ Công an)", "Ελληνικά và tiếng Việt", "ǅ ǆ x", "\u1100\u1161 a",
+	} {
+		got, byRune := wordsByParts(s)
+		if !byRune {
+			continue
+		}
+		if want := vntext.Words(s); !slices.Equal(got, want) {
+			t.Errorf("%q: by parts %q, whole %q", s, got, want)
+		}
+	}
+	for _, s := range []string{"Quên mật khẩu", "ko nhan dc otp", "dd-dd d"} {
+		if _, byRune := wordsByParts(s); !byRune {
+			t.Errorf("%q did not fold one rune at a time", s)
+		}
+	}
+}
+
+func FuzzFoldByParts(f *testing.F) {
+	for _, s := range []string{"Quên mật khẩu, làm sao?", "dd-dd d", "a \u0301b", "ǅ ǆ x", "can't-do it’s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, byRune := wordsByParts(s); byRune && !slices.Equal(got, vntext.Words(s)) {
+			t.Fatalf("%q: by parts %q, whole %q", s, got, vntext.Words(s))
+		}
+	})
+}
