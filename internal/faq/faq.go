@@ -325,10 +325,11 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, cx Context) Result {
 	content, at := ix.an.contentAt(nil, make([]int, 0, len(words)), words)
 	sits := ix.conv.situationsIn(words, content, at)
+	all := append(slices.Clone(cx.Situations), sits...) // told before and now
 	if cx.Last != "" && ix.cat.Entry(cx.Last) != nil && ix.followup(sc, words, cx.Last) {
 		// "vậy giờ làm sao": the last topic's next action, or, when what the
 		// citizen has told since picks another entry, that entry's answer.
-		id, why := ix.conv.prefer(cx.Last, append(slices.Clone(cx.Situations), sits...))
+		id, why := ix.conv.prefer(cx.Last, all)
 		e := ix.cat.Entry(id)
 		if e == nil {
 			id, why, e = cx.Last, "", ix.cat.Entry(cx.Last)
@@ -336,14 +337,13 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 		return Result{Verdict: Confident, by: "followup", Followup: why == "", Situations: sits, Situation: why,
 			Hits: []Hit{{ID: e.ID, Score: 1, Question: e.Title.Get(locale, ix.cat.DefaultLocale())}}}
 	}
-	r := ix.search(sc, text, words, locale, cx.Last, append(slices.Clone(cx.Situations), sits...))
+	r := ix.search(sc, text, words, locale, cx.Last, all)
 	r.Situations = sits
 	// A fallback too may hold the entry written for the situation told.
 	weak := r.Verdict == NoMatch && len(sits) > 0 && len(r.Hits) > 0 && r.Hits[0].Score >= ix.p.unsure
 	if len(r.Hits) == 0 || r.Verdict != Confident && r.Verdict != Unsure && !weak {
 		return r
 	}
-	all := append(slices.Clone(cx.Situations), sits...)
 	if to, why := ix.conv.prefer(r.Hits[0].ID, all); why != "" {
 		if e := ix.cat.Entry(to); e != nil {
 			r.Hits = slices.DeleteFunc(r.Hits, func(h Hit) bool { return h.ID == to })

@@ -27,8 +27,8 @@ import (
 // (elderly speech, follow-ups, situations), and a fourth,
 // testdata/realistic_tune4.yaml, the others; nothing is fitted on them.
 //
-// A third set, testdata/realistic_val.yaml (the validation set), was written
-// later by another writer the same way. Variants of the retrieval and the
+// The validation set, testdata/realistic_val.yaml, was written later by
+// another writer the same way. Variants of the retrieval and the
 // verdict are chosen by its figures only: like the test half, its misses
 // are never printed and its lines never copied into variants.
 
