@@ -46,8 +46,9 @@ type app struct {
 	content  *contentSource
 	mux      *http.ServeMux
 	metrics  *prometheus.Registry
-	gate     *admission.Gate  // MAX_INFLIGHT updates in progress at once (issue 13)
-	handoff  *handoff.Service // talking to a commune officer (issue 14)
+	gate     *admission.Gate       // MAX_INFLIGHT updates in progress at once (issue 13)
+	shed     []admission.ShedRoute // routes the public listener refuses itself while the gate is full
+	handoff  *handoff.Service      // talking to a commune officer (issue 14)
 	// statsBatch writes statistics in batches; serve closes it (writing
 	// what is queued) before the store.
 	statsBatch *stats.Batcher
@@ -170,6 +171,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 	}
+	// Under overload the excess web chat and webhook requests are refused
+	// on the connection, before net/http parses them: a refusal costs a
+	// third of what it does through net/http (internal/admission/shed.go).
+	ln = a.gate.Listener(ln, a.shed, admission.ShedOptions{IdleTimeout: srv.IdleTimeout, ReadHeaderTimeout: srv.ReadHeaderTimeout})
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("vneidbot is serving", "addr", "http://"+ln.Addr().String(), "content", a.content.Catalog().Summary())
@@ -244,6 +249,7 @@ func (a *app) routes(ctx context.Context) error {
 	}
 	a.mux.Handle("GET /{$}", chat.Page())
 	a.mux.Handle("POST /api/chat", chat)
+	a.shed = append(a.shed, admission.ShedRoute{Method: "POST", Path: "/api/chat", Channel: "web", Refuse: chat.Refuse})
 	a.liveRoute(chat) // issue 14: officers' replies, live
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vneid-guide/vneidbot/flows"
@@ -96,7 +98,11 @@ func TestTelegramOverloadLosesNothing(t *testing.T) {
 	if err := setupTelegram(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.mux)
+	// The public listener as serve wraps it: some refusals come from the
+	// connection, some from the handler.
+	srv := httptest.NewUnstartedServer(a.mux)
+	srv.Listener = a.gate.Listener(srv.Listener, a.shed, admission.ShedOptions{IdleTimeout: time.Minute, ReadHeaderTimeout: 5 * time.Second})
+	srv.Start()
 	defer srv.Close()
 
 	var updateID atomic.Int64
@@ -213,5 +219,66 @@ func TestSurgeConfig(t *testing.T) {
 	c, err = LoadConfig(env("MAX_INFLIGHT", "40", "WEB_NEW_CHATS_PER_IP", "0", "WEB_FRAME_ANCESTORS", "'self' https://dichvucong.example.gov.vn"))
 	if err != nil || c.MaxInflight != 40 || c.WebNewChatsPerIP != 0 || c.WebFrameAncestors != "'self' https://dichvucong.example.gov.vn" {
 		t.Errorf("set values: %+v %v", c, err)
+	}
+}
+
+// TestWebChatRefusedOnTheConnection: with the gate full, the public
+// listener refuses a web chat request itself, with the same status,
+// Retry-After and content message as the handler's own refusal.
+func TestWebChatRefusedOnTheConnection(t *testing.T) {
+	m := miniredis.RunT(t)
+	cfg, err := LoadConfig(env("REDIS_URL", "redis://"+m.Addr()+"/0", "MAX_INFLIGHT", "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := newApp(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.store.Close()
+	if err := a.routes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	through := httptest.NewServer(a.mux)
+	defer through.Close()
+	below := httptest.NewUnstartedServer(a.mux)
+	below.Listener = a.gate.Listener(below.Listener, a.shed, admission.ShedOptions{IdleTimeout: time.Minute, ReadHeaderTimeout: 5 * time.Second})
+	below.Start()
+	defer below.Close()
+
+	if !a.gate.Admit(ctx, "test") {
+		t.Fatal("the gate's only slot was refused")
+	}
+	defer a.gate.Release()
+	var bodies [2]string
+	for i, srv := range []*httptest.Server{through, below} {
+		res, err := http.Post(srv.URL+"/api/chat", "application/json", strings.NewReader(`{"user":"u1","text":"xin chao"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "1" || res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Fatalf("server %d: %d, Retry-After %q, %q", i, res.StatusCode, res.Header.Get("Retry-After"), res.Header.Get("Content-Type"))
+		}
+		// net/http dates every answer; the listener's canned refusal has no
+		// Date, which shows that it, not the handler, answered.
+		if dated := res.Header.Get("Date") != ""; dated != (srv == through) {
+			t.Fatalf("server %d: Date %q: the refusal came from the wrong layer", i, res.Header.Get("Date"))
+		}
+		bodies[i] = string(b)
+	}
+	var msg struct{ Error string }
+	if err := json.Unmarshal([]byte(bodies[1]), &msg); err != nil || bodies[0] != bodies[1] {
+		t.Fatalf("handler's body %q, listener's %q (%v)", bodies[0], bodies[1], err)
+	}
+	cat := a.content.Catalog()
+	if want := cat.Msg(cat.DefaultLocale(), "web_busy"); msg.Error != want || want == "" {
+		t.Fatalf("refusal says %q, want the content's web_busy %q", msg.Error, want)
+	}
+	if a.gate.Refused() != 2 {
+		t.Fatalf("gate counted %d refusals, want 2", a.gate.Refused())
 	}
 }

@@ -113,6 +113,9 @@ func (g *Gate) InFlight() int { return int(g.admitted.Load()) }
 // Running is the number of updates running now.
 func (g *Gate) Running() int { return len(g.workers) }
 
+// Full reports whether Admit would refuse now.
+func (g *Gate) Full() bool { return g.admitted.Load() >= g.limit }
+
 // Refused is how many Admit calls were refused since the start.
 func (g *Gate) Refused() int64 { return g.refused.Load() }
 
@@ -181,11 +184,17 @@ func (g *Gate) SetRetryAfter(h http.Header) {
 func (g *Gate) Middleware(channel string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !g.Admit(r.Context(), channel) {
-			g.SetRetryAfter(w.Header())
-			http.Error(w, "busy, retry later", http.StatusServiceUnavailable)
+			g.RefusePlain(w, r)
 			return
 		}
 		defer g.Release()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// RefusePlain writes Middleware's refusal: 503 with Retry-After and a
+// plain-text body.
+func (g *Gate) RefusePlain(w http.ResponseWriter, _ *http.Request) {
+	g.SetRetryAfter(w.Header())
+	http.Error(w, "busy, retry later", http.StatusServiceUnavailable)
 }

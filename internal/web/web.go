@@ -200,8 +200,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Admission first: a refusal costs no Redis work and no body reading.
 	if g := h.o.Gate; g != nil {
 		if !g.Admit(r.Context(), "web") {
-			g.SetRetryAfter(w.Header())
-			h.writeMsg(w, http.StatusServiceUnavailable, "web_busy")
+			h.Refuse(w, r)
 			return
 		}
 		defer g.Release()
@@ -259,6 +258,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	w.Write(appendResponse(make([]byte, 0, 2048), replies))
+}
+
+// Refuse writes the answer to a request refused under load: 503 with
+// Retry-After and the content's "web_busy" message, which the page shows
+// before it retries.
+func (h *Handler) Refuse(w http.ResponseWriter, _ *http.Request) {
+	if g := h.o.Gate; g != nil {
+		g.SetRetryAfter(w.Header())
+	}
+	h.writeMsg(w, http.StatusServiceUnavailable, "web_busy")
 }
 
 // writeMsg answers {"error": message}, the content's message key in the
