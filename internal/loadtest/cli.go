@@ -18,7 +18,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/cli"
 )
 
-const loadtestSynopsis = `loadtest --target URL --chats N --duration D [--rate R] [--json] [--secret S] [--requests N] [--fake-telegram ADDR]
+const loadtestSynopsis = `loadtest --target URL --chats N --duration D [--rate R [--wire]] [--json] [--secret S] [--requests N] [--fake-telegram ADDR]
 
 Drives a running bot with N simulated citizens, each waiting for its answer
 before it sends again (start, press the buttons it is shown, type their
@@ -30,7 +30,12 @@ With --rate R the run is an open loop instead: requests arrive R times a
 second on average with Poisson gaps, answered or not (--chats then bounds
 the requests in flight), latency counts from each scheduled arrival, and
 the report adds goodput, refusals (503 + Retry-After) with their latency,
-timeouts, and how /healthz answered during the run.
+timeouts, and how /healthz answered during the run. --wire sends that open
+loop over plain keep-alive connections (a new one when none is idle, up to
+--chats) with a minimal HTTP/1.1 client, each request a new web chat
+conversation (as wrk with bench/wrk-chat.lua), so that one core can offer
+twice the bot's capacity; the report then also times each refusal from its
+write.
 
 The target decides what is driven:
 
@@ -64,6 +69,7 @@ func Command(ctx context.Context, webhookSecret string, args []string, stdout, s
 	readyWait := fs.Duration("wait-ready", time.Minute, "with --fake-telegram: how long to wait for the bot's /readyz")
 	seed := fs.Uint64("seed", 0, "seed of the citizens' choices (0: from the clock)")
 	rate := fs.Float64("rate", 0, fmt.Sprintf("open loop: mean arrivals per second, Poisson (0: closed loop; at most %d)", MaxRate))
+	wire := fs.Bool("wire", false, "with --rate: send over plain connections with a minimal HTTP/1.1 client, every request a new web chat conversation (one core can offer far more)")
 	timeout := fs.Duration("timeout", 0, "timeout of one request (default 30s; 10s with --rate)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -87,7 +93,7 @@ func Command(ctx context.Context, webhookSecret string, args []string, stdout, s
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ro := Options{Target: *target, Chats: *chats, Duration: *duration, Requests: *requests, Secret: *secret, Seed: *seed, Rate: *rate, Timeout: *timeout}
+	ro := Options{Target: *target, Chats: *chats, Duration: *duration, Requests: *requests, Secret: *secret, Seed: *seed, Rate: *rate, Timeout: *timeout, Wire: *wire}
 	if *rate > 0 {
 		if ro.Timeout == 0 {
 			ro.Timeout = 10 * time.Second

@@ -93,6 +93,11 @@ type Options struct {
 	// HealthURL, when set, is probed with a GET every 100 ms during the run
 	// on its own connection; Result.Health says how it fared.
 	HealthURL string
+	// Wire, with Rate, sends the open loop over plain keep-alive
+	// connections with a minimal HTTP/1.1 client instead of net/http's,
+	// every request a new web chat conversation: one core can then offer
+	// several times the bot's capacity. Web chat targets over http only.
+	Wire bool
 }
 
 // MaxRate bounds Options.Rate, requests per second.
@@ -126,7 +131,11 @@ type Result struct {
 	Refused    int64   `json:"refused,omitempty"`
 	RefusedP99 float64 `json:"refused_p99_ms,omitempty"` // latency of the refusals
 	RefusedMax float64 `json:"refused_max_ms,omitempty"`
-	Timeouts   int64   `json:"timeouts,omitempty"`
+	// RefusedSentP99 (--wire only) counts the refusals' latency from the
+	// moment each request was written rather than from its arrival: the
+	// server's part, without the wait for a busy connection.
+	RefusedSentP99 float64 `json:"refused_sent_p99_ms,omitempty"`
+	Timeouts       int64   `json:"timeouts,omitempty"`
 	// LagP99 is how late the generator started its requests against their
 	// schedule (p99, milliseconds): above a few milliseconds the generator
 	// itself could not keep the rate, and the latencies are not the server's.
@@ -250,6 +259,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Rate < 0 || o.Rate > MaxRate || math.IsNaN(o.Rate) {
 		return Result{}, fmt.Errorf("loadtest: rate must be 0 (closed loop) to %d requests/s, got %v", MaxRate, o.Rate)
 	}
+	if o.Wire && (o.Rate == 0 || mode != ModeWeb || u.Scheme != "http") {
+		return Result{}, errors.New("loadtest: --wire needs --rate and an http:// web chat target")
+	}
 	if o.HealthURL != "" {
 		if _, _, err := ParseTarget(o.HealthURL); err != nil {
 			return Result{}, err
@@ -285,9 +297,12 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		health = startHealthProbe(ctx, o.HealthURL)
 	}
 	var all []time.Duration
-	if o.Rate > 0 {
+	switch {
+	case o.Wire:
+		all = r.wireLoop(ctx, u.Host, u.EscapedPath(), start, deadline)
+	case o.Rate > 0:
 		all = r.openLoop(ctx, start, deadline)
-	} else {
+	default:
 		lats := make([][]time.Duration, o.Chats)
 		var wg sync.WaitGroup
 		for i := range o.Chats {
@@ -331,6 +346,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			res.RefusedMax = ms(refused[len(refused)-1])
 		}
 		res.Timeouts = r.kinds["timeout"]
+		slices.Sort(r.refusedSent)
+		res.RefusedSentP99 = ms(percentile(r.refusedSent, 0.99))
 		lag := slices.Clone(r.lags)
 		slices.Sort(lag)
 		res.LagP99 = ms(percentile(lag, 0.99))
@@ -359,6 +376,7 @@ type runner struct {
 	kinds       map[string]int64
 	refusedLats []time.Duration // open loop: latency of each 503 + Retry-After
 	lags        []time.Duration // open loop: how late each request started
+	refusedSent []time.Duration // wire open loop: each refusal's latency from its write
 }
 
 // loop is one citizen slot: a citizen walks until it leaves, then a new one
@@ -498,6 +516,9 @@ func Report(w io.Writer, res Result) {
 		fmt.Fprintf(w, "offered   %.1f/s (open loop, Poisson arrivals)\n", res.Offered)
 		fmt.Fprintf(w, "goodput   %.1f/s\n", res.RPS)
 		fmt.Fprintf(w, "refused   %d (503 + Retry-After; p99 %.2f ms, max %.2f ms)   timeouts %d\n", res.Refused, res.RefusedP99, res.RefusedMax, res.Timeouts)
+		if res.RefusedSentP99 > 0 {
+			fmt.Fprintf(w, "          refusals from their write: p99 %.2f ms\n", res.RefusedSentP99)
+		}
 		fmt.Fprintf(w, "lag       p99 %.2f ms (how late the generator sent; more than a few ms: the generator, not the server, fell behind)\n", res.LagP99)
 	} else {
 		fmt.Fprintf(w, "rps       %.1f\n", res.RPS)
