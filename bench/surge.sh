@@ -7,7 +7,7 @@
 # Both servers use the Redis at REDIS_URL (database 5 by default, flushed
 # first). Traffic goes to loopback only; every run is bounded in time.
 #
-#   bench/surge.sh [closed|wrk|wrk-open|open|overload|all]      (default all)
+#   bench/surge.sh [closed|wrk|wrk-open|open|overload|wire|all]      (default all)
 #
 # closed and wrk are closed loops of CHATS clients: closed with the project's
 # load tool (citizens that keep their cookie and walk the guides), wrk with
@@ -19,8 +19,19 @@
 # (BASE_WRK), then at twice the bot's (BOT_WRK) for OVERLOAD_DUR while
 # /healthz is probed every 100 ms.
 #
+# wire (not part of all) is the open loop and the overload again, sent with
+# "loadtest --wire" (plain keep-alive connections and a minimal HTTP/1.1
+# client, every request a new conversation): one core can offer twice the
+# bot's capacity with it, which neither the project's net/http load tool nor
+# wrk's paced Lua could. Rates: 25, 50 and 75% of BASE_CAP, then 2x BOT_CAP,
+# from WIRE_CHATS connections (500).
+#
 # Environment: REDIS_URL (redis://127.0.0.1:6379/5), ROUNDS (3), DUR (10s),
-# CHATS (200), OVERLOAD_DUR (30s), MAX_INFLIGHT (the bot's default).
+# CHATS (200), OVERLOAD_DUR (30s), MAX_INFLIGHT (the bot's default),
+# WIRE_CHATS (500), REDIS_CORE (unset: Redis runs where the kernel puts it; a
+# core number: the Redis serving REDIS_URL is pinned there for the run and
+# unpinned after, so that it shares the servers' core and not the
+# generator's).
 # Prints one JSON line per run (the loadtest's --json plus what was run)
 # and the machine's load average, so busy runs can be told apart.
 set -euo pipefail
@@ -40,8 +51,16 @@ go build -o "$BIN" ./bot
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+redis_pid=""
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "$redis_pid" ] && taskset -p -c 0-$(( $(nproc) - 1 )) "$redis_pid" >/dev/null || true
+}
 trap cleanup EXIT
+if [ -n "${REDIS_CORE:-}" ]; then
+  redis_pid=$(redis-cli -u "$REDIS_URL" info server | tr -d '\r' | sed -n 's/^process_id://p')
+  taskset -p -c "$REDIS_CORE" "$redis_pid" >/dev/null
+fi
 
 env_bot=(GOMAXPROCS=1 REDIS_URL="$REDIS_URL" VNEIDBOT_ADDR=$BOT WEB_NEW_CHATS_PER_IP=0 LOG_LEVEL=warn)
 [ -n "${MAX_INFLIGHT:-}" ] && env_bot+=(MAX_INFLIGHT="$MAX_INFLIGHT")
@@ -61,6 +80,7 @@ run() {
   local name=$1 target=$2; shift 2
   local out pid=$pid_bot c0 c1 ok
   [ "$name" = base ] && pid=$pid_base
+  redis-cli -u "$REDIS_URL" flushdb >/dev/null # every run starts on an empty database
   c0=$(cpu $pid)
   out=$(taskset -c 1 "$BIN" loadtest --json --target "http://$target" "$@" || true)
   c1=$(cpu $pid)
@@ -91,11 +111,12 @@ if [[ $what == all || $what == wrk ]] && command -v wrk >/dev/null; then
   wrkrun() {
     local pid=$pid_bot c0 c1 out n
     [ "$1" = base ] && pid=$pid_base
+    redis-cli -u "$REDIS_URL" flushdb >/dev/null
     c0=$(cpu $pid)
     out=$(taskset -c 1 wrk -t1 -c"$CHATS" -d"$DUR" -s bench/wrk-chat.lua "http://$2/")
     c1=$(cpu $pid)
     n=$(echo "$out" | awk '/requests in/ {print $1}')
-    echo "wrk $1 $(echo "$out" | awk '/Requests\/sec/ {printf "rps %s ", $2} /Latency/ {printf "latency avg %s max %s ", $2, $4} /Non-2xx/ {printf "non-2xx %s ", $5}')cpu_us_per_req $(awk "BEGIN{printf \"%.0f\", ($c1-$c0)*1e6/$(getconf CLK_TCK)/${n:-1}}") load $(load)"
+    echo "wrk $1 $(echo "$out" | awk '/requests in/ {n=$1; s=$4+0} /Requests\/sec/ {printf "rps %s ", $2} /Latency/ {printf "latency avg %s max %s ", $2, $4} /Non-2xx/ {bad=$5; printf "non-2xx %s ", $5} END {printf "2xx/s %.0f ", (n-bad)/s}')cpu_us_per_req $(awk "BEGIN{printf \"%.0f\", ($c1-$c0)*1e6/$(getconf CLK_TCK)/${n:-1}}") load $(load)"
   }
   for _ in $(seq "$ROUNDS"); do
     wrkrun base $BASE
@@ -144,5 +165,22 @@ if [[ $what == all || $what == overload ]]; then
   for s in bot base; do
     t=$BASE; [ $s = bot ] && t=$BOT
     echo "overload 2x $(run $s $t --rate "$rate" --chats 5000 --duration "$OVERLOAD_DUR")"
+  done
+fi
+
+if [[ $what == wire ]]; then
+  : "${BASE_CAP:?set BASE_CAP and BOT_CAP: the closed-loop capacities}" "${BOT_CAP:?}"
+  wire_chats=${WIRE_CHATS:-500}
+  for pct in 25 50 75; do
+    rate=$(awk "BEGIN{printf \"%d\", $BASE_CAP*$pct/100}")
+    for s in base bot; do
+      t=$BASE; [ $s = bot ] && t=$BOT
+      echo "wire open ${pct}% $(run $s $t --wire --rate "$rate" --chats "$wire_chats" --duration "$DUR")"
+    done
+  done
+  rate=$(awk "BEGIN{printf \"%d\", $BOT_CAP*2}")
+  for s in bot base; do
+    t=$BASE; [ $s = bot ] && t=$BOT
+    echo "wire overload 2x $(run $s $t --wire --rate "$rate" --chats "$wire_chats" --duration "$OVERLOAD_DUR")"
   done
 fi

@@ -78,7 +78,7 @@ type Config struct {
 	TelegramOperatorsChat int64         // TELEGRAM_OPERATORS_CHAT_ID: the group where officers see tickets and reply
 
 	// --- surge: admission control and web chat identity (issue 13) ---
-	MaxInflight       int           // MAX_INFLIGHT: updates this replica admits at once (running or queued); the excess is refused (503)
+	MaxInflight       int           // MAX_INFLIGHT: updates this replica admits at once (running or queued; 0: 128 per core); the excess is refused (503)
 	MaxWorkers        int           // MAX_WORKERS: admitted updates that run at once, the rest queued (0: 16 per core)
 	GOGC              string        // GOGC: the Go runtime's own; when unset, serve runs the collector at ServeGCPercent
 	WebNewChatsPerIP  int           // WEB_NEW_CHATS_PER_IP: new web conversations one address may start per window (0: no limit)
@@ -236,8 +236,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	// --- end of issue 7 block ---
 
 	// --- surge: admission control and web chat identity (issue 13) ---
-	if n, err := strconv.Atoi(get("MAX_INFLIGHT", strconv.Itoa(DefaultMaxInflight))); err != nil || n < 1 || n > 100_000 {
-		errs = append(errs, &ConfigError{"MAX_INFLIGHT", fmt.Sprintf("%q must be a whole number from 1 to 100000, such as %d", get("MAX_INFLIGHT", ""), DefaultMaxInflight)})
+	if n, err := strconv.Atoi(get("MAX_INFLIGHT", "0")); err != nil || n < 0 || n > 100_000 {
+		errs = append(errs, &ConfigError{"MAX_INFLIGHT", fmt.Sprintf("%q must be a whole number from 0 (%d per core) to 100000", get("MAX_INFLIGHT", ""), DefaultMaxInflightPerCore)})
 	} else {
 		c.MaxInflight = n
 	}
@@ -319,15 +319,17 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 // (docs/benchmarks.md, issue 13).
 const ServeGCPercent = 400
 
-// DefaultMaxInflight is MAX_INFLIGHT when unset. Measured on one core
-// (docs/benchmarks.md): below the number of clients waiting at once, the
-// refused ones come back and their refusals eat into the updates (a closed
-// loop of 200 got 0.4-0.65 of the throughput with 32 or 64 slots), and an
-// open loop's bursts at 75% of capacity were refused with 256 and not with
-// 512. Only MAX_WORKERS of them run at once; the others wait parked, at
-// several thousand updates/s for under 100 ms, far inside each update's 4 s
-// budget (issue 13 block).
-const DefaultMaxInflight = 512
+// DefaultMaxInflightPerCore × GOMAXPROCS is MAX_INFLIGHT when unset or 0:
+// eight updates admitted per worker, so at most a few tens of milliseconds
+// of queue. Measured on one core with Redis beside it (docs/benchmarks.md,
+// issue 13, sixth round): under twice the capacity offered, 128 kept
+// 7,600-7,750 updates/s against 5,550-5,700 with 512, and admitted updates
+// waited 18 ms at the median instead of 100 ms, since updates that wait long
+// go cold and cost more; at 75% of capacity 128 refused nothing. Since a
+// refusal costs about 8 µs on the connection, a closed loop of 200 clients
+// loses nothing by being refused in part: with 64 it got more updates done
+// than with 512.
+const DefaultMaxInflightPerCore = 128
 
 // validBotUsername matches Telegram's rule for bot usernames (issue 7 block).
 func validBotUsername(s string) bool {

@@ -202,11 +202,11 @@ func TestSurgeConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxInflight != DefaultMaxInflight || c.WebNewChatsPerIP != 300 || c.WebNewChatsWindow != 10*time.Minute || c.WebFrameAncestors != "'self'" {
+	if c.MaxInflight != 0 || c.WebNewChatsPerIP != 300 || c.WebNewChatsWindow != 10*time.Minute || c.WebFrameAncestors != "'self'" {
 		t.Errorf("defaults: %d %d %s %q", c.MaxInflight, c.WebNewChatsPerIP, c.WebNewChatsWindow, c.WebFrameAncestors)
 	}
 	for _, tc := range [][2]string{
-		{"MAX_INFLIGHT", "0"}, {"MAX_INFLIGHT", "many"},
+		{"MAX_INFLIGHT", "-1"}, {"MAX_INFLIGHT", "many"},
 		{"WEB_NEW_CHATS_PER_IP", "-1"}, {"WEB_NEW_CHATS_WINDOW", "forever"}, {"WEB_NEW_CHATS_WINDOW", "0s"},
 		{"WEB_FRAME_ANCESTORS", "*"}, {"WEB_FRAME_ANCESTORS", "https://a.vn; script-src *"},
 	} {
