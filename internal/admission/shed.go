@@ -241,6 +241,10 @@ func (c *shedConn) refuse(b []byte) (int, error) {
 				return 0, err
 			}
 		}
+		// Counted before the answer is written, so that whoever reads the
+		// answer also sees the count.
+		r.refused.Inc()
+		c.s.gate.refused.Add(1)
 		now := time.Now()
 		c.Conn.SetWriteDeadline(now.Add(5 * time.Second))
 		_, err := c.Conn.Write(r.response(now))
@@ -248,8 +252,6 @@ func (c *shedConn) refuse(b []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		r.refused.Inc()
-		c.s.gate.refused.Add(1)
 		done += end + int(took)
 	}
 	return done, nil
