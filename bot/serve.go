@@ -172,8 +172,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		MaxHeaderBytes:    16 << 10,
 	}
 	// Under overload the excess web chat and webhook requests are refused
-	// on the connection, before net/http parses them: a refusal costs a
-	// third of what it does through net/http (internal/admission/shed.go).
+	// on the connection, before net/http parses them: a refusal costs about
+	// half of what it does through net/http (internal/admission/shed.go).
 	ln = a.gate.Listener(ln, a.shed, admission.ShedOptions{IdleTimeout: srv.IdleTimeout, ReadHeaderTimeout: srv.ReadHeaderTimeout})
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

@@ -17,9 +17,9 @@ import (
 // what a refusal costs decides how much of the core is left for the updates:
 // at twice the capacity offered, goodput is (1 − 2r) ÷ (1 − r) of capacity, r
 // being a refusal's cost over an update's. Through net/http a refusal costs
-// 16–22 µs here against 60–100 µs for an update, which caps goodput near
-// 65%; answered straight from the connection it costs about 8 µs
-// (docs/benchmarks.md, "the floor of a refusal").
+// 15–22 µs here against 60–130 µs for an update; answered straight from the
+// connection it costs about 8 µs (docs/benchmarks.md, issue 13, fifth and
+// sixth rounds).
 //
 // So the public listener's connections watch the bytes net/http reads. At a
 // request boundary, while the gate is full, a complete request for a route
