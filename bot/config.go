@@ -79,6 +79,7 @@ type Config struct {
 
 	// --- surge: admission control and web chat identity (issue 13) ---
 	MaxInflight       int           // MAX_INFLIGHT: updates this replica admits at once (running or queued; 0: 128 per core); the excess is refused (503)
+	AdmissionTarget   time.Duration // ADMISSION_LATENCY_TARGET: scheduling latency above which a refusing replica admits fewer updates (0: off, the default)
 	MaxWorkers        int           // MAX_WORKERS: admitted updates that run at once, the rest queued (0: 16 per core)
 	GOGC              string        // GOGC: the Go runtime's own; when unset, serve runs the collector at ServeGCPercent
 	WebNewChatsPerIP  int           // WEB_NEW_CHATS_PER_IP: new web conversations one address may start per window (0: no limit)
@@ -240,6 +241,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, &ConfigError{"MAX_INFLIGHT", fmt.Sprintf("%q must be a whole number from 0 (%d per core) to 100000", get("MAX_INFLIGHT", ""), DefaultMaxInflightPerCore)})
 	} else {
 		c.MaxInflight = n
+	}
+	if d, err := time.ParseDuration(get("ADMISSION_LATENCY_TARGET", "0")); err != nil || d < 0 || d > time.Second {
+		errs = append(errs, &ConfigError{"ADMISSION_LATENCY_TARGET", fmt.Sprintf("%q must be a duration from 0 (off) to 1s, such as 2ms", get("ADMISSION_LATENCY_TARGET", ""))})
+	} else {
+		c.AdmissionTarget = d
 	}
 	c.GOGC = get("GOGC", "")
 	if n, err := strconv.Atoi(get("MAX_WORKERS", "0")); err != nil || n < 0 || n > 100_000 {

@@ -174,6 +174,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// Under overload the excess web chat and webhook requests are refused
 	// on the connection, before net/http parses them: a refusal costs about
 	// half of what it does through net/http (internal/admission/shed.go).
+	if a.cfg.AdmissionTarget > 0 {
+		// While it refuses, the replica admits fewer updates at once, so
+		// that those admitted do not wait in a queue the core cannot work
+		// off: shorter waits for somewhat fewer answers
+		// (internal/admission/adapt.go, docs/benchmarks.md).
+		a.background(bgCtx, "admission", func(ctx context.Context) error {
+			a.gate.Adapt(ctx, admission.AdaptOptions{Target: a.cfg.AdmissionTarget})
+			return nil
+		})
+	}
 	ln = a.gate.Listener(ln, a.shed, admission.ShedOptions{IdleTimeout: srv.IdleTimeout, ReadHeaderTimeout: srv.ReadHeaderTimeout})
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

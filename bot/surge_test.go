@@ -202,11 +202,12 @@ func TestSurgeConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxInflight != 0 || c.WebNewChatsPerIP != 300 || c.WebNewChatsWindow != 10*time.Minute || c.WebFrameAncestors != "'self'" {
+	if c.MaxInflight != 0 || c.AdmissionTarget != 0 || c.WebNewChatsPerIP != 300 || c.WebNewChatsWindow != 10*time.Minute || c.WebFrameAncestors != "'self'" {
 		t.Errorf("defaults: %d %d %s %q", c.MaxInflight, c.WebNewChatsPerIP, c.WebNewChatsWindow, c.WebFrameAncestors)
 	}
 	for _, tc := range [][2]string{
 		{"MAX_INFLIGHT", "-1"}, {"MAX_INFLIGHT", "many"},
+		{"ADMISSION_LATENCY_TARGET", "fast"}, {"ADMISSION_LATENCY_TARGET", "-1ms"}, {"ADMISSION_LATENCY_TARGET", "5s"},
 		{"WEB_NEW_CHATS_PER_IP", "-1"}, {"WEB_NEW_CHATS_WINDOW", "forever"}, {"WEB_NEW_CHATS_WINDOW", "0s"},
 		{"WEB_FRAME_ANCESTORS", "*"}, {"WEB_FRAME_ANCESTORS", "https://a.vn; script-src *"},
 	} {
@@ -216,8 +217,8 @@ func TestSurgeConfig(t *testing.T) {
 			t.Errorf("%s=%q: error %v, want one naming %s", tc[0], tc[1], err, tc[0])
 		}
 	}
-	c, err = LoadConfig(env("MAX_INFLIGHT", "40", "WEB_NEW_CHATS_PER_IP", "0", "WEB_FRAME_ANCESTORS", "'self' https://dichvucong.example.gov.vn"))
-	if err != nil || c.MaxInflight != 40 || c.WebNewChatsPerIP != 0 || c.WebFrameAncestors != "'self' https://dichvucong.example.gov.vn" {
+	c, err = LoadConfig(env("MAX_INFLIGHT", "40", "ADMISSION_LATENCY_TARGET", "2ms", "WEB_NEW_CHATS_PER_IP", "0", "WEB_FRAME_ANCESTORS", "'self' https://dichvucong.example.gov.vn"))
+	if err != nil || c.MaxInflight != 40 || c.AdmissionTarget != 2*time.Millisecond || c.WebNewChatsPerIP != 0 || c.WebFrameAncestors != "'self' https://dichvucong.example.gov.vn" {
 		t.Errorf("set values: %+v %v", c, err)
 	}
 }

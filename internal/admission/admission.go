@@ -36,11 +36,14 @@ import (
 // zero value is not usable, use New.
 type Gate struct {
 	limit      int64
+	cur        atomic.Int64  // the limit in force: limit, or less while Adapt sheds
 	admitted   atomic.Int64  // updates admitted and not yet released
 	workers    chan struct{} // a token per running update
 	retryAfter time.Duration
 	retryValue []string // the Retry-After header's value, made once
 	refused    atomic.Int64
+
+	lastRefused int64 // Refused at Adapt's last step; only Adapt's goroutine uses it
 
 	mRefused *prometheus.CounterVec
 }
@@ -77,6 +80,7 @@ func New(limit int, o Options) *Gate {
 	}
 	g := &Gate{limit: int64(limit), workers: make(chan struct{}, min(workers, limit)), retryAfter: o.RetryAfter,
 		retryValue: []string{strconv.Itoa(max(1, int((o.RetryAfter+time.Second-1)/time.Second)))}}
+	g.cur.Store(g.limit)
 	g.mRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vneidbot_admission_refused_total",
 		Help: "Updates refused at once because the replica had MAX_INFLIGHT updates in progress.",
@@ -93,8 +97,8 @@ func New(limit int, o Options) *Gate {
 			}, func() float64 { return float64(len(g.workers)) }),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "vneidbot_admission_limit",
-				Help: "MAX_INFLIGHT: updates this replica admits at once.",
-			}, func() float64 { return float64(g.limit) }),
+				Help: "Updates this replica admits at once now: MAX_INFLIGHT, or less while it sheds a surge.",
+			}, func() float64 { return float64(g.cur.Load()) }),
 			g.mRefused,
 		)
 	}
@@ -103,6 +107,9 @@ func New(limit int, o Options) *Gate {
 
 // Limit is the number of updates admitted at most.
 func (g *Gate) Limit() int { return int(g.limit) }
+
+// LimitNow is the limit in force: Limit, or less while Adapt sheds a surge.
+func (g *Gate) LimitNow() int { return int(g.cur.Load()) }
 
 // Workers is the number of updates that run at once.
 func (g *Gate) Workers() int { return cap(g.workers) }
@@ -114,7 +121,7 @@ func (g *Gate) InFlight() int { return int(g.admitted.Load()) }
 func (g *Gate) Running() int { return len(g.workers) }
 
 // Full reports whether Admit would refuse now.
-func (g *Gate) Full() bool { return g.admitted.Load() >= g.limit }
+func (g *Gate) Full() bool { return g.admitted.Load() >= g.cur.Load() }
 
 // Refused is how many Admit calls were refused since the start.
 func (g *Gate) Refused() int64 { return g.refused.Load() }
@@ -127,7 +134,7 @@ func (g *Gate) RetryAfter() time.Duration { return g.retryAfter }
 // ctx ends (the client went away), which also counts as refused. Each true
 // return must be paired with Release.
 func (g *Gate) Admit(ctx context.Context, channel string) bool {
-	if g.admitted.Add(1) > g.limit {
+	if g.admitted.Add(1) > g.cur.Load() {
 		g.admitted.Add(-1)
 		g.refuse(channel)
 		return false
