@@ -171,9 +171,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 	}
-	// Under overload the excess web chat and webhook requests are refused
-	// on the connection, before net/http parses them: a refusal costs about
-	// half of what it does through net/http (internal/admission/shed.go).
 	if a.cfg.AdmissionTarget > 0 {
 		// While it refuses, the replica admits fewer updates at once, so
 		// that those admitted do not wait in a queue the core cannot work
@@ -184,6 +181,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return nil
 		})
 	}
+	// Under overload the excess web chat and webhook requests are refused
+	// on the connection, before net/http parses them: a refusal costs about
+	// half of what it does through net/http (internal/admission/shed.go).
 	ln = a.gate.Listener(ln, a.shed, admission.ShedOptions{IdleTimeout: srv.IdleTimeout, ReadHeaderTimeout: srv.ReadHeaderTimeout})
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

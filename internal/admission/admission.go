@@ -19,6 +19,11 @@
 // is answered within milliseconds. Work that is already durable elsewhere
 // (Zalo events in their Redis stream) waits for a worker with Acquire
 // instead, so it is worked off at the pace the replica can manage.
+//
+// Gate.Listener refuses plain requests on the connection itself while the
+// gate is full, for a fraction of what a refusal through net/http costs
+// (shed.go); Gate.Adapt, when the bot turns it on, lowers the limit in force
+// while the replica refuses and the runtime is behind (adapt.go).
 package admission
 
 import (
