@@ -115,3 +115,21 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+// BenchmarkTrack is what following the framing adds to every request
+// net/http reads: a browser-sized web chat request, head and body in one
+// read.
+func BenchmarkTrack(b *testing.B) {
+	req := []byte("POST /api/chat HTTP/1.1\r\nHost: vneid.example.gov.vn\r\nUser-Agent: Mozilla/5.0 (Linux; Android 10; SM-A105F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36\r\n" +
+		"Accept: */*\r\nAccept-Language: vi-VN,vi;q=0.9\r\nContent-Type: application/json\r\nCookie: vneidbot_chat=abcdefghijklmnopqrstuvwxyz0123456789\r\nOrigin: https://vneid.example.gov.vn\r\nContent-Length: 52\r\n\r\n" +
+		`{"user":"u1","id":"m1","text":"ko nhan dc otp a"}   `)
+	c := &shedConn{}
+	b.SetBytes(int64(len(req)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c.track(req)
+	}
+	if c.off || c.mid {
+		b.Fatal("the request was not followed to its end")
+	}
+}
