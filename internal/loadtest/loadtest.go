@@ -394,8 +394,7 @@ func (r *runner) loop(ctx context.Context, slot int, deadline time.Time) []time.
 		err := r.step(ctx, c)
 		d := time.Since(t0)
 		if err != nil {
-			r.errors.Add(1)
-			r.countError(err)
+			r.fail(err)
 			// back off a little so a dead target is not spun on
 			_ = retry.Sleep(ctx, 10*time.Millisecond)
 			continue
@@ -457,7 +456,9 @@ func responseError(resp *http.Response) error {
 	return statusError(resp.StatusCode)
 }
 
-func (r *runner) countError(err error) {
+// fail counts a failed request, by kind.
+func (r *runner) fail(err error) {
+	r.errors.Add(1)
 	kind := "transport"
 	var se statusError
 	var ne net.Error

@@ -63,8 +63,7 @@ func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time
 		}
 		mu.Unlock()
 		if err != nil {
-			r.errors.Add(1)
-			r.countError(err)
+			r.fail(err)
 			return
 		}
 		r.ok.Add(1)
@@ -101,8 +100,7 @@ func (r *runner) openLoop(ctx context.Context, start, deadline time.Time) []time
 				mu.Lock()
 				idle = append(idle, c)
 				mu.Unlock()
-				r.errors.Add(1)
-				r.countError(errGeneratorCap)
+				r.fail(errGeneratorCap)
 				continue
 			}
 			senders++

@@ -2,12 +2,11 @@ package loadtest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -18,8 +17,8 @@ import (
 // (docs/benchmarks.md, issue 13). Here arrivals are scheduled with
 // exponential gaps (a Poisson process at Rate) and each is handed to an idle
 // keep-alive connection, or to a new one when none is idle (up to Chats);
-// the request is prepared bytes, and the answer is read just far enough to
-// know its status and where it ends. Latency counts from the scheduled
+// the request is prepared bytes written straight to the connection, and the
+// answer is read with net/http's response reader. Latency counts from the scheduled
 // arrival. Every request is a new conversation, as with wrk and
 // bench/wrk-chat.lua.
 
@@ -142,11 +141,6 @@ func (r *runner) wireConn(ctx context.Context, i int, host, path string, first w
 	}
 }
 
-func (r *runner) fail(err error) {
-	r.errors.Add(1)
-	r.countError(err)
-}
-
 // appendWireRequest appends a web chat request from a new citizen.
 func appendWireRequest(b []byte, host, path string, conn, n int) []byte {
 	var body [160]byte
@@ -169,78 +163,18 @@ func appendWireRequest(b []byte, host, path string, conn, n int) []byte {
 	return append(b, bd...)
 }
 
-// writeAndRead sends req and reads one answer: its status, whether it
-// carried Retry-After and whether the server closes the connection after
-// it. The body is skipped (Content-Length or chunked).
+// writeAndRead sends req and reads one answer with net/http's reader,
+// which also undoes a chunked body: its status, whether it carried
+// Retry-After and whether the server closes the connection after it.
 func writeAndRead(conn net.Conn, br *bufio.Reader, req []byte) (status int, retry, closing bool, err error) {
 	if _, err := conn.Write(req); err != nil {
 		return 0, false, false, err
 	}
-	line, err := br.ReadSlice('\n')
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		return 0, false, false, err
 	}
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) {
-		return 0, false, false, fmt.Errorf("loadtest: bad status line %q", line)
-	}
-	status, err = strconv.Atoi(string(line[9:12]))
-	if err != nil {
-		return 0, false, false, fmt.Errorf("loadtest: bad status line %q", line)
-	}
-	length, chunked := int64(-1), false
-	for {
-		line, err = br.ReadSlice('\n')
-		if err != nil {
-			return 0, false, false, err
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		if len(line) == 0 {
-			break
-		}
-		name, value, _ := bytes.Cut(line, []byte(":"))
-		value = bytes.TrimSpace(value)
-		switch {
-		case bytes.EqualFold(name, []byte("Content-Length")):
-			length, err = strconv.ParseInt(string(value), 10, 64)
-			if err != nil {
-				return 0, false, false, fmt.Errorf("loadtest: bad Content-Length %q", value)
-			}
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			chunked = bytes.EqualFold(value, []byte("chunked"))
-		case bytes.EqualFold(name, []byte("Retry-After")):
-			retry = true
-		case bytes.EqualFold(name, []byte("Connection")):
-			closing = bytes.EqualFold(value, []byte("close"))
-		}
-	}
-	switch {
-	case chunked:
-		err = skipChunks(br)
-	case length >= 0:
-		_, err = br.Discard(int(length))
-	default:
-		err = errors.New("loadtest: answer without a length")
-	}
-	return status, retry, closing, err
-}
-
-// skipChunks reads a chunked body to its end.
-func skipChunks(br *bufio.Reader) error {
-	for {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			return err
-		}
-		size, _, _ := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(";"))
-		n, err := strconv.ParseInt(string(size), 16, 64)
-		if err != nil || n < 0 {
-			return fmt.Errorf("loadtest: bad chunk size %q", line)
-		}
-		if _, err := br.Discard(int(n) + 2); err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil // no trailers from the bot
-		}
-	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Retry-After") != "", resp.Close, err
 }
