@@ -44,6 +44,7 @@ func (g *Gate) Adapt(ctx context.Context, o AdaptOptions) {
 	if o.Every <= 0 {
 		o.Every = 25 * time.Millisecond
 	}
+	a := newAdapter(g, o)
 	lat := newSchedLatency()
 	t := time.NewTicker(o.Every)
 	defer t.Stop()
@@ -53,26 +54,38 @@ func (g *Gate) Adapt(ctx context.Context, o AdaptOptions) {
 			return
 		case <-t.C:
 		}
-		g.step(lat.p90(), o)
+		a.step(lat.p90())
 	}
+}
+
+// adapter is Adapt's state between steps.
+type adapter struct {
+	g           *Gate
+	target      time.Duration
+	floor       int64
+	lastRefused int64 // the gate's refusals at the last step
+}
+
+func newAdapter(g *Gate, o AdaptOptions) *adapter {
+	if o.Target <= 0 {
+		o.Target = 2 * time.Millisecond
+	}
+	return &adapter{g: g, target: o.Target, floor: min(int64(max(o.Floor, 2)), g.limit), lastRefused: g.Refused()}
 }
 
 // step moves the limit in force once: down by a quarter while refusing with
 // the latency above target, up by a sixteenth (at least one) while the
 // latency is below half of it.
-func (g *Gate) step(p90 time.Duration, o AdaptOptions) {
-	if o.Target <= 0 {
-		o.Target = 2 * time.Millisecond
-	}
-	floor := min(int64(max(o.Floor, 2)), g.limit)
-	refused := g.refused.Load()
-	refusing := refused > g.lastRefused
-	g.lastRefused = refused
+func (a *adapter) step(p90 time.Duration) {
+	g := a.g
+	refused := g.Refused()
+	refusing := refused > a.lastRefused
+	a.lastRefused = refused
 	cur := g.cur.Load()
 	switch {
-	case refusing && p90 > o.Target:
-		g.cur.Store(max(floor, cur*3/4))
-	case p90 <= o.Target/2:
+	case refusing && p90 > a.target:
+		g.cur.Store(max(a.floor, cur*3/4))
+	case p90 <= a.target/2:
 		g.cur.Store(min(g.limit, cur+max(1, cur/16)))
 	}
 }

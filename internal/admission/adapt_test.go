@@ -14,10 +14,11 @@ import (
 func TestStepShedsOnlyWhileRefusing(t *testing.T) {
 	ctx := context.Background()
 	g := New(8, Options{Workers: 8})
-	o := AdaptOptions{Target: 2 * time.Millisecond, Floor: 3}
-	g.step(10*time.Millisecond, o)
-	if g.LimitNow() != 8 {
-		t.Fatalf("limit %d after high latency without refusals, want 8", g.LimitNow())
+	a := newAdapter(g, AdaptOptions{Target: 2 * time.Millisecond, Floor: 3})
+	limit := func() int64 { return g.cur.Load() }
+	a.step(10 * time.Millisecond)
+	if limit() != 8 {
+		t.Fatalf("limit %d after high latency without refusals, want 8", limit())
 	}
 	for range 8 {
 		if !g.Admit(ctx, "web") {
@@ -27,9 +28,9 @@ func TestStepShedsOnlyWhileRefusing(t *testing.T) {
 	if g.Admit(ctx, "web") {
 		t.Fatal("admitted past the limit")
 	}
-	g.step(10*time.Millisecond, o)
-	if g.LimitNow() != 6 {
-		t.Fatalf("limit %d after refusing with high latency, want 6 (8 less a quarter)", g.LimitNow())
+	a.step(10 * time.Millisecond)
+	if limit() != 6 {
+		t.Fatalf("limit %d after refusing with high latency, want 6 (8 less a quarter)", limit())
 	}
 	for range 7 {
 		g.Release()
@@ -45,20 +46,20 @@ func TestStepShedsOnlyWhileRefusing(t *testing.T) {
 	}
 	for range 3 {
 		g.Admit(ctx, "web") // refused, so each step below is refusing
-		g.step(10*time.Millisecond, o)
+		a.step(10 * time.Millisecond)
 	}
-	if g.LimitNow() != 3 {
-		t.Fatalf("limit %d, want the floor 3", g.LimitNow())
+	if limit() != 3 {
+		t.Fatalf("limit %d, want the floor 3", limit())
 	}
-	g.step(2*time.Millisecond, o) // between half the target and the target: hold
-	if g.LimitNow() != 3 {
-		t.Fatalf("limit %d after latency at the target, want 3 held", g.LimitNow())
+	a.step(2 * time.Millisecond) // between half the target and the target: hold
+	if limit() != 3 {
+		t.Fatalf("limit %d after latency at the target, want 3 held", limit())
 	}
 	for range 20 {
-		g.step(500*time.Microsecond, o)
+		a.step(500 * time.Microsecond)
 	}
-	if g.LimitNow() != 8 {
-		t.Fatalf("limit %d after low latency, want MAX_INFLIGHT 8 again", g.LimitNow())
+	if limit() != 8 {
+		t.Fatalf("limit %d after low latency, want MAX_INFLIGHT 8 again", limit())
 	}
 }
 

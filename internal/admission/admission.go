@@ -48,8 +48,6 @@ type Gate struct {
 	retryValue []string // the Retry-After header's value, made once
 	refused    atomic.Int64
 
-	lastRefused int64 // Refused at Adapt's last step; only Adapt's goroutine uses it
-
 	mRefused *prometheus.CounterVec
 }
 
@@ -112,9 +110,6 @@ func New(limit int, o Options) *Gate {
 
 // Limit is the number of updates admitted at most.
 func (g *Gate) Limit() int { return int(g.limit) }
-
-// LimitNow is the limit in force: Limit, or less while Adapt sheds a surge.
-func (g *Gate) LimitNow() int { return int(g.cur.Load()) }
 
 // Workers is the number of updates that run at once.
 func (g *Gate) Workers() int { return cap(g.workers) }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Refusing below net/http (issue 13).
@@ -97,7 +99,7 @@ type shedder struct {
 
 type shedRoute struct {
 	ShedRoute
-	refused interface{ Inc() }
+	refused prometheus.Counter
 	mu      sync.Mutex
 	canned  atomic.Pointer[canned]
 }
@@ -219,11 +221,7 @@ func (c *shedConn) refuse(b []byte) (int, error) {
 	done := 0
 	for done < len(b) && c.s.gate.Full() {
 		rest := b[done:]
-		end := headEnd(rest)
-		if end < 0 {
-			break
-		}
-		h, ok := parseHead(rest[:end])
+		h, end, ok := readHead(rest)
 		if !ok {
 			break
 		}
@@ -344,6 +342,18 @@ func headEnd(b []byte) int {
 }
 
 var crlfcrlf = []byte("\r\n\r\n")
+
+// readHead reads the request head at the start of b: what the shedder
+// needs of it and its length, or false if b does not hold all of it or it
+// is not one the shedder may follow (parseHead).
+func readHead(b []byte) (h head, n int, ok bool) {
+	n = headEnd(b)
+	if n < 0 {
+		return head{}, 0, false
+	}
+	h, ok = parseHead(b[:n])
+	return h, n, ok
+}
 
 // head is what the shedder needs of a request head.
 type head struct {

@@ -31,11 +31,7 @@ func FuzzHeadAgreesWithNetHTTP(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		end := headEnd(b)
-		if end < 0 {
-			return
-		}
-		h, ok := parseHead(b[:end])
+		h, end, ok := readHead(b)
 		if !ok {
 			return
 		}
