@@ -35,7 +35,8 @@ loop over plain keep-alive connections (a new one when none is idle, up to
 --chats) with a minimal HTTP/1.1 client, each request a new web chat
 conversation (as wrk with bench/wrk-chat.lua), so that one core can offer
 twice the bot's capacity; the report then also times each refusal from its
-write.
+write to its answer's arrival (on Linux the kernel's receive time, so that
+the generator's own scheduling delays are not counted against the server).
 
 The target decides what is driven:
 

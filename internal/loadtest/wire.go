@@ -115,8 +115,10 @@ func (r *runner) wireConn(ctx context.Context, i int, host, path string, first w
 				r.fail(err)
 				continue
 			}
-			conn, br = c, bufio.NewReaderSize(c, 8<<10)
+			conn = stamped(c)
+			br = bufio.NewReaderSize(conn, 8<<10)
 		}
+		writtenAt := time.Now()
 		req = appendWireRequest(req[:0], host, path, i, a.n)
 		conn.SetDeadline(a.scheduled.Add(r.o.Timeout))
 		status, retry, closing, err := writeAndRead(conn, br, req)
@@ -130,7 +132,7 @@ func (r *runner) wireConn(ctx context.Context, i int, host, path string, first w
 			r.fail(err)
 		case status == 503 && retry:
 			s.refused = append(s.refused, d)
-			s.refusedSent = append(s.refusedSent, time.Since(sentAt))
+			s.refusedSent = append(s.refusedSent, answeredSince(conn, writtenAt))
 			r.fail(errRefused)
 		case status/100 != 2:
 			r.fail(statusError(status))
@@ -139,6 +141,16 @@ func (r *runner) wireConn(ctx context.Context, i int, host, path string, first w
 			r.ok.Add(1)
 		}
 	}
+}
+
+// answeredSince is how long after written the answer just read reached
+// this machine: by the kernel's arrival time where the connection has it,
+// else until now.
+func answeredSince(conn net.Conn, written time.Time) time.Duration {
+	if at, ok := arrival(conn); ok {
+		return at.Sub(written.Round(0)) // wall clock: the kernel's time has no monotonic reading
+	}
+	return time.Since(written)
 }
 
 // appendWireRequest appends a web chat request from a new citizen.
