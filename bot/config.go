@@ -78,7 +78,7 @@ type Config struct {
 	TelegramOperatorsChat int64         // TELEGRAM_OPERATORS_CHAT_ID: the group where officers see tickets and reply
 
 	// --- surge: admission control and web chat identity (issue 13) ---
-	MaxInflight       int           // MAX_INFLIGHT: updates this replica admits at once (running or queued; 0: 128 per core); the excess is refused (503)
+	MaxInflight       int           // MAX_INFLIGHT: updates this replica admits at once (running or queued; 0: 256 per core); the excess is refused (503)
 	AdmissionTarget   time.Duration // ADMISSION_LATENCY_TARGET: scheduling latency above which a refusing replica admits fewer updates (0: off, the default)
 	MaxWorkers        int           // MAX_WORKERS: admitted updates that run at once, the rest queued (0: 16 per core)
 	GOGC              string        // GOGC: the Go runtime's own; when unset, serve runs the collector at ServeGCPercent
@@ -326,16 +326,15 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 const ServeGCPercent = 400
 
 // DefaultMaxInflightPerCore × GOMAXPROCS is MAX_INFLIGHT when unset or 0:
-// eight updates admitted per worker, so at most a few tens of milliseconds
-// of queue. Measured on one core with Redis beside it (docs/benchmarks.md,
-// issue 13, sixth round): under twice the capacity offered, 128 kept
-// 7,600-7,750 updates/s against 5,550-5,700 with 512, and admitted updates
-// waited 18 ms at the median instead of 100 ms, since updates that wait long
-// go cold and cost more; at 75% of capacity 128 refused nothing. Since a
-// refusal costs about 8 µs on the connection, a closed loop of 200 clients
-// loses nothing by being refused in part: with 64 it got more updates done
-// than with 512.
-const DefaultMaxInflightPerCore = 128
+// more than a closed loop of 200 clients, so that they queue instead of
+// being refused. A client that does not honour Retry-After (wrk, most load
+// tools) comes straight back after a refusal: with 128, such a loop of 200
+// got 0.50-0.53 of the baseline's answers per second where 256 and 512 got
+// 0.77-1.03 (docs/benchmarks.md, issue 13, seventh round). Under twice the
+// capacity, a shorter queue keeps admitted answers quicker (p50 35-43 ms
+// with 128 against 135-140 ms with 512, goodput alike), so the limit is no
+// larger than that: about 35 ms of queue at the measured rate.
+const DefaultMaxInflightPerCore = 256
 
 // validBotUsername matches Telegram's rule for bot usernames (issue 7 block).
 func validBotUsername(s string) bool {
