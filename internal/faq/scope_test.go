@@ -64,6 +64,9 @@ func TestSituationCues(t *testing.T) {
 		{"em là việt kiều, vẫn giữ quốc tịch việt nam", "foreigner", false},
 		{"máy cũ bị hỏng rồi, đăng nhập máy mới sao", "old_phone_lost", true},
 		{"không biết sao, máy cũ bị mất rồi", "old_phone_lost", true},
+		{"Hi, my grandmother lost her phone. How does she log in to VNeID on a new one?", "old_phone_lost", true},
+		{"my phone was stolen, how do I log in on the new phone", "old_phone_lost", true},
+		{"I still have my old phone, how do I move VNeID to the new one", "old_phone_lost", false},
 		{"ông tôi đi không nổi nữa, làm mức 2 sao", "cannot_travel", true},
 	}
 	for _, c := range cases {
