@@ -42,6 +42,17 @@ func TestScopeAndSituations(t *testing.T) {
 	}
 }
 
+// TestTeenCodeCalls: calling a group in teen-code ("ae": anh em) is no
+// word of the question, and leaves the answer outright.
+func TestTeenCodeCalls(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"muc 1 dk tren app sao ae", "mng oi muc 1 dk tren app sao"} {
+		if r := ix.Search(q, "vi"); r.Verdict != Confident || r.Hits[0].ID != "level1_register" {
+			t.Errorf("%q: %s %v, want level1_register answered", q, r.Verdict, r.Hits)
+		}
+	}
+}
+
 // TestSituationCues: a cue's stopwords at its edges carry its meaning ("có
 // tin nhắn rồi" without them is any "tin nhắn"), a negation denies a cue
 // but one inside a cue is the cue's own ("đi không nổi"), and "hỏng"
@@ -56,6 +67,7 @@ func TestSituationCues(t *testing.T) {
 		{"đk mức 2 rồi bao lâu có tin nhắn", "approved", false},
 		{"đăng ký mức 2 mà chưa có tin nhắn phê duyệt", "approved", false},
 		{"vẫn chưa nhận được tin nhắn duyệt", "approved", false},
+		{"chx co tin nhan duyet, bao lau nua", "approved", false}, // teen-code "chx": chưa
 		{"có tin nhắn rồi, giờ làm gì tiếp", "approved", true},
 		{"hồ sơ đã duyệt rồi giờ làm sao", "approved", true},
 		{"tôi không phải là người nước ngoài", "foreigner", false},
