@@ -352,10 +352,12 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 			r.Situation = why
 		}
 	}
-	if ix.conv.written(r.Hits[0].ID, sits) == "" && !weak {
+	if ix.conv.written(r.Hits[0].ID, sits) == "" {
 		// An entry written for the situation the message tells, close to
-		// the best, is the branch for this citizen ("Oppo đời cũ, không có NFC");
-		// not in a fallback, where the ranking itself is in doubt.
+		// the best, is the branch for this citizen ("Oppo đời cũ, không có
+		// NFC"), offered first. In a fallback too: "mẹ già nằm liệt
+		// giường, … làm tài khoản cho mẹ" ranks the children's entry a
+		// little above the one for those who cannot travel.
 		for i, h := range r.Hits[1:] {
 			if ix.conv.written(h.ID, sits) != "" && h.Score >= r.Hits[0].Score-ix.p.close {
 				r.Hits = append([]Hit{h}, slices.Delete(slices.Clone(r.Hits), i+1, i+2)...)
