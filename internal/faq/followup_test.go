@@ -76,6 +76,18 @@ func TestFollowupStillFails(t *testing.T) {
 	}
 }
 
+// TestFollowupSoWhatNow: "vậy làm sao" after an answer asks for that
+// topic's next action (found walking the web chat: it had the fallback).
+func TestFollowupSoWhatNow(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"vậy làm sao", "thế làm sao hả em", "vay lam sao"} {
+		r := ix.SearchIn(q, "vi", Context{Last: "no_nfc"})
+		if r.Verdict != Confident || r.Hits[0].ID != "no_nfc" || !r.Followup {
+			t.Errorf("%q after no_nfc: %s %v follow-up %v, want no_nfc as a follow-up", q, r.Verdict, r.Hits, r.Followup)
+		}
+	}
+}
+
 // TestShortMessageLeansOnTopic: a short message that an entry outside the
 // last topic wins only narrowly is offered, not answered outright; one that
 // clearly names another subject is still answered.
