@@ -352,6 +352,10 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 			r.Situation = why
 		}
 	}
+	if h, why, ok := ix.toldAlone(sc, words, sits, r.Hits); ok {
+		// "tôi chỉ có cmnd thôi": telling the situation is the question.
+		return Result{Verdict: Confident, by: "situation-alone", Situations: sits, Situation: why, Hits: []Hit{h}}
+	}
 	if ix.conv.written(r.Hits[0].ID, sits) == "" {
 		// An entry written for the situation the message tells, close to
 		// the best, is the branch for this citizen ("Oppo đời cũ, không có
@@ -645,6 +649,29 @@ func (ix *Index) hits(best []scored, locale string) []Hit {
 		hits = append(hits, Hit{ID: e.ID, Score: round(s.score), Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
 	}
 	return hits
+}
+
+// toldAlone finds, for a message that tells a situation and asks nothing
+// else ("tôi chỉ có cmnd thôi"), the best offered entry written for it.
+func (ix *Index) toldAlone(sc *scratch, words []int32, sits []string, hits []Hit) (Hit, string, bool) {
+	if len(sits) == 0 {
+		return Hit{}, "", false
+	}
+	rest := ix.an.content(nil, words)
+	for _, s := range ix.conv.situations {
+		if slices.Contains(sits, s.id) {
+			rest, _ = s.cues.strip(rest)
+		}
+	}
+	if ix.query(sc, rest).total >= ix.p.followupRest*ix.maxIDF {
+		return Hit{}, "", false
+	}
+	for _, h := range hits {
+		if why := ix.conv.written(h.ID, sits); why != "" {
+			return h, why, true
+		}
+	}
+	return Hit{}, "", false
 }
 
 // tie is how close two entries' scores must be for the question to be

@@ -55,6 +55,27 @@ func TestSituationBranchInFallback(t *testing.T) {
 	}
 }
 
+// TestSituationToldAlone: a message that only tells a situation asks for
+// the entry written for it ("tôi chỉ có cmnd thôi" had the "Ý bạn là…" list);
+// with a question besides, the question decides.
+func TestSituationToldAlone(t *testing.T) {
+	ix := New(mustLoad(t))
+	for q, want := range map[string]string{
+		"tôi chỉ có cmnd thôi":      "cccd_vs_cancuoc",
+		"có tin nhắn phê duyệt rồi": "activate_steps",
+		"con tôi mới 5 tuổi":        "children_under_14",
+	} {
+		for _, text := range []string{q, noMarks(q)} {
+			if r := ix.Search(text, "vi"); r.Verdict != Confident || r.Hits[0].ID != want {
+				t.Errorf("%q: %s %v, want %s answered", text, r.Verdict, r.Hits, want)
+			}
+		}
+	}
+	if r := ix.Search("tôi chỉ có cmnd thôi, quên mật khẩu vneid thì lấy lại sao", "vi"); len(r.Hits) == 0 || r.Hits[0].ID != "forgot_password" {
+		t.Errorf("a question besides the situation: %s %v, want forgot_password", r.Verdict, r.Hits)
+	}
+}
+
 // TestTeenCodeCalls: calling a group in teen-code ("ae": anh em) is no
 // word of the question, and leaves the answer outright.
 func TestTeenCodeCalls(t *testing.T) {
