@@ -76,6 +76,22 @@ func TestSituationToldAlone(t *testing.T) {
 	}
 }
 
+// TestHowInTheWaysPeopleSayIt: "kiểu gì" and "như nào" ask how, like
+// "làm sao"; "kiểu" had weighed like a rare word no entry held.
+func TestHowInTheWaysPeopleSayIt(t *testing.T) {
+	ix := New(mustLoad(t))
+	for q, want := range map[string]string{
+		"em bị khóa tài khoản, mà sao khóa vậy ạ, mở lại kiểu gì": "account_locked",
+		"đổi số điện thoại như nào":                               "change_phone_number",
+	} {
+		for _, text := range []string{q, noMarks(q)} {
+			if r := ix.Search(text, "vi"); r.Verdict != Confident || r.Hits[0].ID != want {
+				t.Errorf("%q: %s %v, want %s answered", text, r.Verdict, r.Hits, want)
+			}
+		}
+	}
+}
+
 // TestTeenCodeCalls: calling a group in teen-code ("ae": anh em) is no
 // word of the question, and leaves the answer outright.
 func TestTeenCodeCalls(t *testing.T) {
