@@ -198,7 +198,7 @@ func (l *loader) dropMarkedClashes(c *Catalog) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(clash)) {
 		l.problems = append(l.problems, Problem{File: "vocab.yaml", Warning: true,
-			Msg: fmt.Sprintf("abbreviation %q is not used: it would read every %q of the content as %q too (text is compared without marks)", k, clash[k], c.Vocab.Abbreviations[k])})
+			Msg: fmt.Sprintf("abbreviation %q is not used: it would read every %q of the content as %q too (text is compared without marks; a word meant only as typed with its marks belongs under marked)", k, clash[k], c.Vocab.Abbreviations[k])})
 		delete(c.Vocab.Abbreviations, k)
 	}
 }

@@ -64,6 +64,11 @@ func (v *validator) vocab() {
 			v.errf(file, l.Line, "language %q is not one of the content's locales", l.Locale)
 		}
 	}
+	for _, from := range slices.Sorted(maps.Keys(v.c.Vocab.Marked)) {
+		if !vntext.HasVietnameseMarks(from) {
+			v.errf(file, 0, "marked: %q has no Vietnamese mark, so it would rewrite every unmarked %q too; put it under abbreviations if that is meant", from, vntext.Fold(from))
+		}
+	}
 	v.commands(file)
 }
 

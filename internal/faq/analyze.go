@@ -197,10 +197,11 @@ func (l *lexicon) phraseIDs(s string) []int32 {
 // and synonyms to one form, stopwords out. The same analyzer reads FAQ
 // entries and questions, so both sides always agree.
 type analyzer struct {
-	rules map[int32][]rule // by the first word of the phrase they replace
-	stop  map[int32]bool   // one-word stopwords
-	stops phrases          // stopwords of several words ("cho hỏi")
-	units phrases          // phrases the vocabulary gives as one unit, never cut by stopwords
+	rules  map[int32][]rule // by the first word of the phrase they replace
+	stop   map[int32]bool   // one-word stopwords
+	stops  phrases          // stopwords of several words ("cho hỏi")
+	units  phrases          // phrases the vocabulary gives as one unit, never cut by stopwords
+	marked markedWords      // words read by their marks, before folding (questions only)
 
 	// After seal, by word id: the rules it starts, whether it is a
 	// stopword, starts a stopword phrase or starts a unit. Words interned
@@ -262,7 +263,7 @@ type rule struct {
 }
 
 func newAnalyzer(lex *lexicon, v content.Vocab) *analyzer {
-	a := &analyzer{rules: map[int32][]rule{}, stop: map[int32]bool{}, stops: phrases{}, units: phrases{}}
+	a := &analyzer{rules: map[int32][]rule{}, stop: map[int32]bool{}, stops: phrases{}, units: phrases{}, marked: newMarkedWords(v)}
 	// Synonyms: each member of a group becomes the group's first member.
 	syn := &analyzer{rules: map[int32][]rule{}}
 	for _, group := range v.Synonyms {

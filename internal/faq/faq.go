@@ -694,7 +694,7 @@ type scratch struct {
 // lookup returns the word ids of text; words the index has never seen get
 // negative ids that index sc.unknown (which Search empties).
 func (ix *Index) lookup(sc *scratch, text string) []int32 {
-	sc.buf = vntext.AppendFold(sc.buf[:0], text)
+	sc.buf = vntext.AppendFold(sc.buf[:0], ix.an.marked.apply(text))
 	var ids []int32
 	for w := range vntext.SplitFolded(sc.buf) {
 		if id, ok := ix.lex.lookup(w); ok {

@@ -1,0 +1,70 @@
+package faq
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/vneid-guide/vneidbot/content"
+)
+
+func testMarked() markedWords {
+	return newMarkedWords(content.Vocab{Marked: map[string]string{"hông": "không", "mô": "đâu", "vo": "vào"}})
+}
+
+func TestMarkedWordsApply(t *testing.T) {
+	m := testMarked()
+	cases := []struct{ in, want string }{
+		{"làm giùm được hông", "làm giùm được không"},
+		{"Hông nhận được mã, bấm ở mô?", "không nhận được mã, bấm ở đâu?"},
+		{"HÔNG được", "không được"},
+		{"không được", "không được"},     // "hông" inside a word is not the word
+		{"máy hỏng rồi", "máy hỏng rồi"}, // another mark, another word
+		{"dc hong", "dc hong"},           // typed without marks: read as it is
+		{"vo app ko dc", "vo app ko dc"}, // a key without marks is dropped
+		{"hông,hông", "không,không"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := m.apply(c.in); got != c.want {
+			t.Errorf("apply(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { m.apply("máy hỏng rồi, đăng nhập sao") }); n != 0 {
+		t.Errorf("a message without a marked word costs %v allocations, want 0", n)
+	}
+}
+
+// TestMarkedWordsAreRead: southern "hổng" and "hông" typed with their marks
+// are "không", so what a citizen tells and asks is read, while an unmarked
+// "hong" still reads "hỏng" (broken).
+func TestMarkedWordsAreRead(t *testing.T) {
+	ix := New(mustLoad(t))
+	if r := ix.Search("máy tui hổng có nfc thì làm sao", "vi"); !slices.Contains(r.Situations, "no_nfc") {
+		t.Errorf("hổng có nfc: situations %v, want no_nfc", r.Situations)
+	}
+	r := ix.Search("ba tui già rồi, hổng đi lên công an được, làm giùm được hông", "vi")
+	if r.Verdict != Confident || r.Hits[0].ID != "level2_proxy" {
+		t.Errorf("làm giùm được hông: %s %v, want level2_proxy answered", r.Verdict, r.Hits)
+	}
+	if r := ix.Search("may cu bi hong roi, dang nhap may moi sao", "vi"); !slices.Contains(r.Situations, "old_phone_lost") {
+		t.Errorf("unmarked hong: situations %v, want old_phone_lost", r.Situations)
+	}
+}
+
+func FuzzMarkedWords(f *testing.F) {
+	for _, s := range []string{"được hông", "Hông,mô?", "không", "ở mô", "\xffhông", "hông\u0301"} {
+		f.Add(s)
+	}
+	m := testMarked()
+	f.Fuzz(func(t *testing.T, s string) {
+		got := m.apply(s)
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("apply(%q) = %q: not UTF-8", s, got)
+		}
+		if !strings.Contains(strings.ToLower(s), "hông") && !strings.Contains(strings.ToLower(s), "mô") && got != s {
+			t.Fatalf("apply(%q) = %q: changed a text without a marked word", s, got)
+		}
+	})
+}
