@@ -149,14 +149,17 @@ type Vocab struct {
 	Abbreviations map[string]string `yaml:"abbreviations"`
 	// Marked are words read by their marks, before anything is folded:
 	// "vô" is "vào", though unmarked "vo" is also "vợ" and "vỡ".
-	Marked     map[string]string `yaml:"marked"`
-	Synonyms   [][]string        `yaml:"synonyms"`
-	Stopwords  []string          `yaml:"stopwords"`
-	OutOfScope []string          `yaml:"out_of_scope"`
-	Greetings  []string          `yaml:"greetings"`
-	Thanks     []string          `yaml:"thanks"`
-	Followups  []string          `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
-	Situations []Situation       `yaml:"situations"` // what a citizen says about themselves that picks the answer
+	Marked map[string]string `yaml:"marked"`
+	// AfterNumber are short forms read only right after a number: "10t"
+	// is "10 tuổi", but "t" alone is no age.
+	AfterNumber map[string]string `yaml:"after_number"`
+	Synonyms    [][]string        `yaml:"synonyms"`
+	Stopwords   []string          `yaml:"stopwords"`
+	OutOfScope  []string          `yaml:"out_of_scope"`
+	Greetings   []string          `yaml:"greetings"`
+	Thanks      []string          `yaml:"thanks"`
+	Followups   []string          `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
+	Situations  []Situation       `yaml:"situations"` // what a citizen says about themselves that picks the answer
 	// Negations are words that, just before a situation's cue or inside it,
 	// deny it: "chưa có tin nhắn phê duyệt", "máy cũ không bị mất".
 	Negations []string   `yaml:"negations"`

@@ -34,6 +34,7 @@ func build(c *content.Catalog, p params) *Index {
 	// Every vocabulary phrase is interned before the seal: words interned
 	// later would take ids that the index gives to syllable pairs.
 	ix.conv = newConversation(ix, c.Vocab)
+	ix.afterNumber = afterNumber(lex, c.Vocab)
 	an.seal(len(lex.words))
 
 	// Read the entries in parts, in parallel, each part with its own copy of

@@ -206,7 +206,10 @@ type Index struct {
 	// naming it, sorted.
 	neighbours [][]int32
 	maxIDF     float64
-	pool       sync.Pool // *scratch
+	// afterNumber maps a folded short form to the words it stands for
+	// right after a number ("10t": "10 tuổi").
+	afterNumber map[string][]int32
+	pool        sync.Pool // *scratch
 }
 
 type posting struct {
@@ -696,7 +699,14 @@ type scratch struct {
 func (ix *Index) lookup(sc *scratch, text string) []int32 {
 	sc.buf = vntext.AppendFold(sc.buf[:0], ix.an.marked.apply(text))
 	var ids []int32
+	number := false // the word before was a number
 	for w := range vntext.SplitFolded(sc.buf) {
+		if to, ok := ix.afterNumber[string(w)]; ok && number {
+			ids = append(ids, to...)
+			number = false
+			continue
+		}
+		number = len(w) > 0 && !slices.ContainsFunc(w, func(c byte) bool { return !isDigit(c) })
 		if id, ok := ix.lex.lookup(w); ok {
 			ids = append(ids, id)
 			continue

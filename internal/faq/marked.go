@@ -87,3 +87,15 @@ func isASCIIString(s string) bool {
 	}
 	return true
 }
+
+// afterNumber reads the vocabulary's short forms that follow a number,
+// interning the words they stand for.
+func afterNumber(lex *lexicon, v content.Vocab) map[string][]int32 {
+	m := make(map[string][]int32, len(v.AfterNumber))
+	for from, to := range v.AfterNumber {
+		if ids := lex.phraseIDs(to); len(ids) > 0 {
+			m[vntext.Fold(from)] = ids
+		}
+	}
+	return m
+}

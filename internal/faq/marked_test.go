@@ -68,3 +68,25 @@ func FuzzMarkedWords(f *testing.F) {
 		}
 	})
 }
+
+// TestAgeAfterNumber: "12t" is an age, read as "12 tuổi"; "t" alone is not
+// (teen-code for "tôi").
+func TestAgeAfterNumber(t *testing.T) {
+	ix := New(mustLoad(t))
+	cases := []struct{ q, read string }{
+		{"em gai e 12t lam vneid dc k", "12 tuoi"},
+		{"con 6 t thi dk sao", "6 tuoi"},
+		{"bà em 80T rồi", "80 tuoi"},
+	}
+	for _, c := range cases {
+		if got := ix.Explain(c.q, "vi", Context{}).Read; !strings.Contains(got, c.read) {
+			t.Errorf("%q read as %q, want it to hold %q", c.q, got, c.read)
+		}
+	}
+	if got := ix.Explain("t quen mat khau vneid r", "vi", Context{}).Read; strings.Contains(got, "tuoi") {
+		t.Errorf("%q read as %q: a lone t is no age", "t quen mat khau vneid r", got)
+	}
+	if r := ix.Search("em gai e 12t lam vneid dc k", "vi"); r.Verdict != Confident || r.Hits[0].ID != "children_under_14" {
+		t.Errorf("12t: %s %v, want children_under_14 answered", r.Verdict, r.Hits)
+	}
+}
