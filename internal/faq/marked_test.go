@@ -90,3 +90,19 @@ func TestAgeAfterNumber(t *testing.T) {
 		t.Errorf("12t: %s %v, want children_under_14 answered", r.Verdict, r.Hits)
 	}
 }
+
+// TestEnglishProblemWords: English says a code "never arrives" or a scan
+// "does not work" in words of its own; they read as the Vietnamese the
+// entries are written in.
+func TestEnglishProblemWords(t *testing.T) {
+	ix := New(mustLoad(t))
+	cases := []struct{ q, want string }{
+		{"I am not getting the verification code", "otp_not_received"},
+		{"scanning my chip card does not work", "nfc_fails"},
+	}
+	for _, c := range cases {
+		if r := ix.Search(c.q, "en"); r.Verdict != Confident || r.Hits[0].ID != c.want {
+			t.Errorf("%q: %s %v, want %s answered", c.q, r.Verdict, r.Hits, c.want)
+		}
+	}
+}
