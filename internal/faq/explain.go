@@ -54,9 +54,8 @@ func (ix *Index) Explain(text, locale string, cx Context) Explanation {
 	if x.Telling == "" {
 		x.Asking = ""
 	}
-	sc := ix.pool.Get().(*scratch)
-	defer ix.pool.Put(sc)
-	sc.unknown = sc.unknown[:0]
+	sc, _ := ix.scratchFor(text)
+	defer ix.release(sc)
 	words := ix.read(sc, text)
 	var read []string
 	for _, w := range words {
@@ -94,7 +93,7 @@ func (ix *Index) Explain(text, locale string, cx Context) Explanation {
 		}
 		x.Candidates = append(x.Candidates, Candidate{ID: ix.entries[s.entry].src.ID, Score: round(s.score), Evidence: round(s.evidence), Pairs: int(s.pairs), Missed: round(s.rareMiss)})
 	}
-	x.Sure = round(ix.p.verdict.sure(verdictFeatures(best, len(words))))
+	x.Sure = round(ix.sure(sc, best, len(words)))
 	return x
 }
 

@@ -111,6 +111,7 @@ type params struct {
 	rerank       int     // entries re-scored on their best variant
 	shortWords   int     // content words up to which a message is short: thresholds judge it, not the model
 	verdict      logistic
+	otherLang    float64 // added to the verdict's log-odds for a message written in another language than the content's
 	answerAt     float64 // probability of being right needed to answer
 	unsureAt     float64 // probability needed to offer "Ý bạn là…"; below it, the fallback
 	offTopicList float64 // how far below answerAt a message naming another service the content speaks of still gets "Ý bạn là…"
@@ -153,6 +154,7 @@ var defaults = params{
 	followupRest: 0.8,
 	shortWords:   4,
 	verdict:      logistic{bias: -6.282, w: [nFeatures]float64{3.782, 2.305, 2.496, 2.781, 1.716, 2.432, 1.476, 0.000, -0.873}},
+	otherLang:    0.911,
 	answerAt:     0.88,
 	unsureAt:     0.80,
 	offTopicList: 0.03,
@@ -305,14 +307,12 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 	if len(text) > MaxQuestion {
 		text = strings.ToValidUTF8(text[:MaxQuestion], "")
 	}
-	sc := ix.pool.Get().(*scratch)
-	defer ix.pool.Put(sc)
-	sc.unknown = sc.unknown[:0]
+	sc, lang := ix.scratchFor(text)
+	defer ix.release(sc)
 	words := ix.read(sc, text)
 	if len(words) == 0 {
 		return Result{Verdict: NoMatch}
 	}
-	lang := ix.conv.language(text, ix.cat.DefaultLocale())
 	asked := ix.conv.requested(words)
 	if v, ok := ix.social(words); ok {
 		return Result{Verdict: v, Lang: lang, LangRequest: asked}
@@ -484,7 +484,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	// The verdict model's probability that best[0] is right; long messages only.
 	sure := 0.0
 	if long {
-		sure = ix.p.verdict.sure(verdictFeatures(best, len(words)))
+		sure = ix.sure(sc, best, len(words))
 	}
 	// A short message in a conversation leans on the last topic: one that
 	// another entry wins only narrowly, outside the topic, is not answered
@@ -692,6 +692,23 @@ type scratch struct {
 	touched []int32
 	slots   []qterm
 	topic   []int32 // entries of the last topic (it and its related ones): kept among the candidates
+	other   bool    // the message is written in another language than the content's own
+}
+
+// scratchFor takes working memory to read text with, and tells the
+// language text is written in ("" when it cannot say); give the memory
+// back with release.
+func (ix *Index) scratchFor(text string) (*scratch, string) {
+	sc := ix.pool.Get().(*scratch)
+	sc.unknown = sc.unknown[:0]
+	lang := ix.conv.language(text, ix.cat.DefaultLocale())
+	sc.other = lang != "" && lang != ix.cat.DefaultLocale()
+	return sc, lang
+}
+
+func (ix *Index) release(sc *scratch) {
+	sc.other = false
+	ix.pool.Put(sc)
 }
 
 // lookup returns the word ids of text; words the index has never seen get

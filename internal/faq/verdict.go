@@ -23,12 +23,30 @@ type logistic struct {
 }
 
 // sure is the model's probability that the first entry is right.
-func (m logistic) sure(f [nFeatures]float64) float64 {
-	z := m.bias
+func (m logistic) sure(f [nFeatures]float64) float64 { return m.sureBy(f, 0) }
+
+// sureBy is sure with extra added to the log-odds.
+func (m logistic) sureBy(f [nFeatures]float64, extra float64) float64 {
+	z := m.bias + extra
 	for i, x := range f {
 		z += m.w[i] * x
 	}
 	return 1 / (1 + math.Exp(-z))
+}
+
+// sure is the verdict model's probability that best[0] is right for a
+// message of n words, read with sc. A message written in another language
+// than the content's own (English) has fewer variants written like it, and
+// its every word is rare in the content: right, it scores lower and lacks
+// more of its "rare" words than a Vietnamese one, so its log-odds get
+// p.otherLang (fitted on the tuning sets' English questions alone, the
+// model's weights held: TestFitVerdict).
+func (ix *Index) sure(sc *scratch, best []scored, n int) float64 {
+	extra := 0.0
+	if sc.other {
+		extra = ix.p.otherLang
+	}
+	return ix.p.verdict.sureBy(verdictFeatures(best, n), extra)
 }
 
 // verdictFeatures are the inputs of the verdict for a ranking of a message

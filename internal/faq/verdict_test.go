@@ -17,6 +17,7 @@ var (
 type verdictSample struct {
 	f     [nFeatures]float64
 	right bool
+	other bool // written in another language than the content's own
 }
 
 // verdictSamples ranks each question of the tuning half and of the older
@@ -49,9 +50,8 @@ func verdictSamplesOf(ix *Index, items []realItem) []verdictSample {
 }
 
 func (ix *Index) verdictSample(q, last string, ok []string) (verdictSample, bool) {
-	sc := ix.pool.Get().(*scratch)
-	defer ix.pool.Put(sc)
-	sc.unknown = sc.unknown[:0]
+	sc, _ := ix.scratchFor(q)
+	defer ix.release(sc)
 	words := ix.read(sc, q)
 	if len(words) == 0 {
 		return verdictSample{}, false
@@ -72,7 +72,7 @@ func (ix *Index) verdictSample(q, last string, ok []string) (verdictSample, bool
 		return verdictSample{}, false
 	}
 	right := slices.Contains(ok, ix.entries[best[0].entry].src.ID)
-	return verdictSample{verdictFeatures(best, len(words)), right}, true
+	return verdictSample{verdictFeatures(best, len(words)), right, sc.other}, true
 }
 
 // fitL2 fits the model by Newton's method on the log loss with an L2
@@ -138,6 +138,33 @@ func fitMasked(samples []verdictSample, l2 float64, mask int) logistic {
 	return model()
 }
 
+// fitOffset fits, by Newton's method, the log-odds to add to m for the
+// samples, m's weights held.
+func fitOffset(m logistic, samples []verdictSample) float64 {
+	b := 0.0
+	for range 50 {
+		var g, h float64
+		for _, s := range samples {
+			p := m.sureBy(s.f, b)
+			y := 0.0
+			if s.right {
+				y = 1
+			}
+			g += p - y
+			h += p * (1 - p)
+		}
+		if h == 0 {
+			break
+		}
+		step := g / h
+		b -= step
+		if math.Abs(step) < 1e-9 {
+			break
+		}
+	}
+	return b
+}
+
 // solve solves a·x = b by Gaussian elimination with partial pivoting.
 func solve(a [nFeatures + 1][nFeatures + 1]float64, b [nFeatures + 1]float64) [nFeatures + 1]float64 {
 	const n = nFeatures + 1
@@ -200,6 +227,27 @@ func TestFitVerdict(t *testing.T) {
 		fmt.Printf("%.3f", w)
 	}
 	fmt.Println("}},")
+	// The offset of a message in another language, the model in force held.
+	var other []verdictSample
+	for _, s := range samples {
+		if s.other {
+			other = append(other, s)
+		}
+	}
+	beta := fitOffset(defaults.verdict, other)
+	fmt.Printf("otherLang: %.3f (%d samples)\n", beta, len(other))
+	for _, b := range []float64{0, beta} {
+		var ans, wrong int
+		for _, s := range other {
+			if defaults.verdict.sureBy(s.f, b) >= defaults.answerAt {
+				ans++
+				if !s.right {
+					wrong++
+				}
+			}
+		}
+		t.Logf("otherLang %.3f: answers %d of %d in another language, %d wrong", b, ans, len(other), wrong)
+	}
 	for _, at := range []float64{0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9} {
 		var ans, wrong, right int
 		for _, s := range samples {
