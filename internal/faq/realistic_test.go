@@ -25,7 +25,9 @@ import (
 // another writer the same way; the verdict is fitted on both tuning sets.
 // A third, testdata/realistic_tune3.yaml, holds only the hardest styles
 // (elderly speech, follow-ups, situations), and a fourth,
-// testdata/realistic_tune4.yaml, the others; nothing is fitted on them.
+// testdata/realistic_tune4.yaml, the others; nothing is fitted on them. A
+// fifth, testdata/realistic_tune5.yaml (ninth round), mixes the styles the
+// bot missed most (elderly speech, English, follow-ups, situations).
 //
 // The validation set, testdata/realistic_val.yaml, was written later by
 // another writer the same way. Variants of the retrieval and the
@@ -198,6 +200,7 @@ func TestEvalRealistic(t *testing.T) {
 		{"realistic_tune2.yaml", "second tuning set"},
 		{"realistic_tune3.yaml", "third tuning set"},
 		{"realistic_tune4.yaml", "fourth tuning set"},
+		{"realistic_tune5.yaml", "fifth tuning set"},
 	} {
 		items := loadReal(t, set.file)
 		checkRealIDs(t, ix, set.file, items)
