@@ -160,6 +160,12 @@ type Vocab struct {
 	Thanks      []string          `yaml:"thanks"`
 	Followups   []string          `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
 	Situations  []Situation       `yaml:"situations"` // what a citizen says about themselves that picks the answer
+	// AgeWords follow a number to make it an age ("tuổi", "years old"),
+	// which situations with ages read.
+	AgeWords []string `yaml:"age_words"`
+	// AgeBounds before such a number make it a bound, not an age ("dưới
+	// 14 tuổi", "under 14 years old").
+	AgeBounds []string `yaml:"age_bounds"`
 	// Negations are words that, just before a situation's cue or inside it,
 	// deny it: "chưa có tin nhắn phê duyệt", "máy cũ không bị mất".
 	Negations []string   `yaml:"negations"`

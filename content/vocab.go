@@ -18,6 +18,10 @@ type Situation struct {
 	// Prefer maps an entry to the entry that answers the same question in
 	// this situation: {new_phone: old_phone_lost}.
 	Prefer map[string]string `yaml:"prefer"`
+	// Ages, when set, are the ages [from, to] (both included) that tell the
+	// situation: a number followed by one of the vocabulary's age words
+	// ("con tôi 10 tuổi", "e 15t", "my son is 8 years old").
+	Ages []int `yaml:"ages"`
 
 	Line int `yaml:"-"`
 }
@@ -48,8 +52,14 @@ func (v *validator) vocab() {
 			v.errf(file, s.Line, "duplicate situation id %q", s.ID)
 		}
 		seen[s.ID] = true
-		if len(s.Cues) == 0 {
+		if len(s.Cues) == 0 && len(s.Ages) == 0 {
 			v.errf(file, s.Line, "situation %q has no cues: nothing a citizen types can tell it", s.ID)
+		}
+		if len(s.Ages) > 0 && (len(s.Ages) != 2 || s.Ages[0] < 0 || s.Ages[0] > s.Ages[1]) {
+			v.errf(file, s.Line, "situation %q: ages must be [from, to], from 0 and from ≤ to, not %v", s.ID, s.Ages)
+		}
+		if len(s.Ages) > 0 && len(v.c.Vocab.AgeWords) == 0 {
+			v.errf(file, s.Line, "situation %q has ages, but age_words is empty: no age can be read", s.ID)
 		}
 		for from, to := range s.Prefer {
 			for _, id := range []string{from, to} {

@@ -23,12 +23,15 @@ type conversation struct {
 	situations []situation
 	negations  phrases
 	langs      []language
+	ageWords   phrases // words after a number that make it an age
+	ageBounds  phrases // words before it that make it a bound ("dưới 14 tuổi")
 }
 
 type situation struct {
 	id     string
 	cues   phrases
 	prefer map[string]string
+	ages   []int // [from, to]: the ages that tell it, nil when none do
 }
 
 type language struct {
@@ -49,9 +52,11 @@ func newConversation(ix *Index, v content.Vocab) conversation {
 		for _, c := range s.Cues {
 			ix.lex.phraseIDs(c)
 		}
-		cv.situations = append(cv.situations, situation{id: s.ID, cues: phrases{}, prefer: s.Prefer})
+		cv.situations = append(cv.situations, situation{id: s.ID, cues: phrases{}, prefer: s.Prefer, ages: s.Ages})
 	}
 	cv.negations = newPhrases(ix.lex, ix.an, v.Negations)
+	cv.ageWords = newPhrases(ix.lex, ix.an, v.AgeWords)
+	cv.ageBounds = newPhrases(ix.lex, ix.an, v.AgeBounds)
 	for _, l := range v.Languages {
 		lg := language{locale: l.Locale, requests: newPhrases(ix.lex, ix.an, l.Requests), cues: map[string]bool{}, words: map[string]bool{}}
 		for _, c := range l.Cues {
@@ -135,6 +140,22 @@ func (cv *conversation) situationsIn(words, content []int32, at []int) []string 
 	return out
 }
 
+// byAge adds to sits the situations that the ages tell, each once.
+func (cv *conversation) byAge(sits []string, ages []int) []string {
+	for _, s := range cv.situations {
+		if len(s.ages) != 2 || slices.Contains(sits, s.id) {
+			continue
+		}
+		for _, a := range ages {
+			if s.ages[0] <= a && a <= s.ages[1] {
+				sits = append(sits, s.id)
+				break
+			}
+		}
+	}
+	return sits
+}
+
 // told reports whether a cue occurs in whole or in content, not denied:
 // no negation just before it ("chưa có tin nhắn phê duyệt") and, for a cue
 // read without stopwords, none inside the stretch it spans ("máy cũ không
@@ -159,8 +180,11 @@ func (cv *conversation) told(cues phrases, whole, content []int32, at []int) boo
 }
 
 // deniedBefore reports whether words end with a negation.
-func (cv *conversation) deniedBefore(words []int32) bool {
-	for _, list := range cv.negations {
+func (cv *conversation) deniedBefore(words []int32) bool { return endsWith(cv.negations, words) }
+
+// endsWith reports whether words end with one of the phrases.
+func endsWith(p phrases, words []int32) bool {
+	for _, list := range p {
 		for _, ph := range list {
 			if len(ph) <= len(words) && equal(words[len(words)-len(ph):], ph) {
 				return true

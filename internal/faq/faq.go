@@ -18,6 +18,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -327,7 +328,7 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 // situation.
 func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, cx Context) Result {
 	content, at := ix.an.contentAt(nil, make([]int, 0, len(words)), words)
-	sits := ix.conv.situationsIn(words, content, at)
+	sits := ix.conv.byAge(ix.conv.situationsIn(words, content, at), ix.ages(sc, words))
 	all := append(slices.Clone(cx.Situations), sits...) // told before and now
 	if cx.Last != "" && ix.cat.Entry(cx.Last) != nil && ix.followup(sc, words, cx.Last) {
 		// "vậy giờ làm sao": the last topic's next action, or, when what the
@@ -379,6 +380,21 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 		r.Verdict, r.Hits, r.Situation, r.by = Confident, r.Hits[:1], ix.conv.written(r.Hits[0].ID, sits), "situation-told"
 	}
 	return r
+}
+
+// ages returns the ages a message tells: numbers followed by an age word
+// ("10 tuổi", "15t", "8 years old") and not bounds ("dưới 14 tuổi").
+func (ix *Index) ages(sc *scratch, words []int32) []int {
+	var out []int
+	for i := 1; i < len(words); i++ {
+		if ix.conv.ageWords.at(words[i:]) == 0 || endsWith(ix.conv.ageBounds, words[:i-1]) {
+			continue
+		}
+		if n, err := strconv.Atoi(ix.word(sc, words[i-1])); err == nil && n >= 0 && n < 150 {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // followup reports whether words ask on about the last topic: they hold a

@@ -127,3 +127,30 @@ func TestEnglishIsNotHeldToVietnamese(t *testing.T) {
 		t.Errorf("%q read as English", vi)
 	}
 }
+
+// TestAgesTellSituations: an age in the message tells the situation whose
+// ages hold it; a bound ("dưới 14 tuổi") is no age.
+func TestAgesTellSituations(t *testing.T) {
+	ix := New(mustLoad(t))
+	cases := []struct {
+		q         string
+		want, not string
+	}{
+		{"con tôi 10 tuổi làm định danh được không", "child", "teen"},
+		{"e 15t lm vneid dc k", "teen", "child"},
+		{"my son is 8 years old, can he get VNeID", "child", "teen"},
+		{"làm định danh cho con dưới 14 tuổi", "", "teen"},
+		{"bà tôi 80 tuổi rồi", "", "child"},
+	}
+	for _, c := range cases {
+		for _, q := range []string{c.q, noMarks(c.q)} {
+			sits := ix.Search(q, "vi").Situations
+			if c.want != "" && !slices.Contains(sits, c.want) || slices.Contains(sits, c.not) {
+				t.Errorf("%q tells %v, want %q and not %q", q, sits, c.want, c.not)
+			}
+		}
+	}
+	if r := ix.Search("e 15t lm vneid dc k ad, co can ba me di cung ko", "vi"); len(r.Hits) == 0 || r.Hits[0].ID != "eligibility" {
+		t.Errorf("15t: %s %v, want eligibility first (from 14 a citizen registers)", r.Verdict, r.Hits)
+	}
+}
