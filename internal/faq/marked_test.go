@@ -154,3 +154,15 @@ func TestAgesTellSituations(t *testing.T) {
 		t.Errorf("15t: %s %v, want eligibility first (from 14 a citizen registers)", r.Verdict, r.Hits)
 	}
 }
+
+// TestDroppedIsLost: southern "làm rớt" is "làm mất", but unmarked "lam
+// roi" is also "làm rồi" (done), which must stay itself.
+func TestDroppedIsLost(t *testing.T) {
+	ix := New(mustLoad(t))
+	if got := ix.Explain("hôm qua làm rớt thẻ căn cước", "vi", Context{}).Read; !strings.Contains(got, "mat") {
+		t.Errorf("làm rớt read as %q, want mất", got)
+	}
+	if got := ix.Explain("lam roi thi duoc loi gi", "vi", Context{}).Read; strings.Contains(got, "mat") {
+		t.Errorf("lam roi read as %q: done is not lost", got)
+	}
+}
