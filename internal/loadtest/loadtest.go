@@ -132,10 +132,10 @@ type Result struct {
 	RefusedP99 float64 `json:"refused_p99_ms,omitempty"` // latency of the refusals
 	RefusedMax float64 `json:"refused_max_ms,omitempty"`
 	// RefusedSentP99 (--wire only) counts the refusals' latency from the
-	// moment each request was written rather than from its arrival, to
-	// the moment its answer reached the machine (the kernel's receive time
-	// on Linux): the server's part, without the wait for a busy connection
-	// or for the generator to read.
+	// moment each request's write returned rather than from its arrival,
+	// to the moment its answer reached the machine (the kernel's receive
+	// time on Linux): the server's part, without the wait for a busy
+	// connection, for the generator to write or for it to read.
 	RefusedSentP99 float64 `json:"refused_sent_p99_ms,omitempty"`
 	Timeouts       int64   `json:"timeouts,omitempty"`
 	// LagP99 is how late the generator started its requests against their

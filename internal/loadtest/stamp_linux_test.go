@@ -45,7 +45,7 @@ func TestStampedConnKnowsWhenTheAnswerArrived(t *testing.T) {
 	}
 	time.Sleep(130 * time.Millisecond) // the answer waits unread
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	status, retry, _, err := writeAndRead(readOnly{conn}, bufio.NewReader(conn), nil)
+	status, retry, _, _, err := writeAndRead(readOnly{conn}, bufio.NewReader(conn), nil)
 	if err != nil || status != 503 || !retry {
 		t.Fatalf("status %d, Retry-After %v, err %v", status, retry, err)
 	}

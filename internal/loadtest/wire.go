@@ -118,10 +118,9 @@ func (r *runner) wireConn(ctx context.Context, i int, host, path string, first w
 			conn = stamped(c)
 			br = bufio.NewReaderSize(conn, 8<<10)
 		}
-		writtenAt := time.Now()
 		req = appendWireRequest(req[:0], host, path, i, a.n)
 		conn.SetDeadline(a.scheduled.Add(r.o.Timeout))
-		status, retry, closing, err := writeAndRead(conn, br, req)
+		status, retry, closing, writtenAt, err := writeAndRead(conn, br, req)
 		d := time.Since(a.scheduled)
 		if err != nil || closing {
 			conn.Close()
@@ -177,16 +176,21 @@ func appendWireRequest(b []byte, host, path string, conn, n int) []byte {
 
 // writeAndRead sends req and reads one answer with net/http's reader,
 // which also undoes a chunked body: its status, whether it carried
-// Retry-After and whether the server closes the connection after it.
-func writeAndRead(conn net.Conn, br *bufio.Reader, req []byte) (status int, retry, closing bool, err error) {
+// Retry-After, whether the server closes the connection after it, and when
+// the write returned. On loopback the kernel has put the bytes in the
+// server's socket by then, inside the write: a time taken before the write
+// would also count the generator waiting for its own core (which it shares
+// with Redis in bench/surge.sh) against the server.
+func writeAndRead(conn net.Conn, br *bufio.Reader, req []byte) (status int, retry, closing bool, written time.Time, err error) {
 	if _, err := conn.Write(req); err != nil {
-		return 0, false, false, err
+		return 0, false, false, time.Time{}, err
 	}
+	written = time.Now()
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		return 0, false, false, err
+		return 0, false, false, written, err
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("Retry-After") != "", resp.Close, err
+	return resp.StatusCode, resp.Header.Get("Retry-After") != "", resp.Close, written, err
 }
