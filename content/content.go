@@ -147,8 +147,9 @@ type Entry struct {
 // Vocab is the vocabulary used to understand free text (vocab.yaml).
 type Vocab struct {
 	Abbreviations map[string]string `yaml:"abbreviations"`
-	// Marked are words read by their marks, before anything is folded:
-	// "vô" is "vào", though unmarked "vo" is also "vợ" and "vỡ".
+	// Marked are words read by their marks, before anything is folded, in
+	// questions only: "hông" is "không", though unmarked "hong" is also
+	// "hỏng".
 	Marked map[string]string `yaml:"marked"`
 	// AfterNumber are short forms read only right after a number: "10t"
 	// is "10 tuổi", but "t" alone is no age.
