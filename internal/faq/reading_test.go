@@ -1,5 +1,9 @@
 package faq
 
+// How the words of a message are read before they are scored: by their
+// marks, numbers and ages, and English said in its own words (issue 11,
+// ninth round).
+
 import (
 	"slices"
 	"strings"
