@@ -115,9 +115,10 @@ func (l *lexicon) split(dst []int32, buf []byte) []int32 {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
+// isASCII reports whether text (folded bytes, or a message) is all ASCII.
+func isASCII[T string | []byte](text T) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
 			return false
 		}
 	}

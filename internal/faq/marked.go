@@ -35,7 +35,7 @@ func newMarkedWords(v content.Vocab) markedWords {
 
 // word returns what a word of text (a run of letters) is rewritten to.
 func (m markedWords) word(w string) (string, bool) {
-	if len(m) == 0 || isASCIIString(w) {
+	if len(m) == 0 || isASCII(w) {
 		return "", false
 	}
 	to, ok := m[w]
@@ -48,7 +48,7 @@ func (m markedWords) word(w string) (string, bool) {
 // apply returns text with every marked word rewritten; text itself when
 // none is there, without allocating.
 func (m markedWords) apply(text string) string {
-	if len(m) == 0 || isASCIIString(text) {
+	if len(m) == 0 || isASCII(text) {
 		return text
 	}
 	var b []byte
@@ -77,15 +77,6 @@ func (m markedWords) apply(text string) string {
 		return text
 	}
 	return string(append(b, text[done:]...))
-}
-
-func isASCIIString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // afterNumber reads the vocabulary's short forms that follow a number,
