@@ -13,6 +13,14 @@ import (
 	"github.com/vneid-guide/vneidbot/content"
 )
 
+// wantAnswered fails t unless q is answered outright with entry id.
+func wantAnswered(t *testing.T, ix *Index, q, locale, id string) {
+	t.Helper()
+	if r := ix.Search(q, locale); r.Verdict != Confident || r.Hits[0].ID != id {
+		t.Errorf("%q: %s %v, want %s answered", q, r.Verdict, r.Hits, id)
+	}
+}
+
 func testMarked() markedWords {
 	return newMarkedWords(content.Vocab{Marked: map[string]string{"hông": "không", "mô": "đâu", "vo": "vào"}})
 }
@@ -48,10 +56,7 @@ func TestMarkedWordsAreRead(t *testing.T) {
 	if r := ix.Search("máy tui hổng có nfc thì làm sao", "vi"); !slices.Contains(r.Situations, "no_nfc") {
 		t.Errorf("hổng có nfc: situations %v, want no_nfc", r.Situations)
 	}
-	r := ix.Search("ba tui già rồi, hổng đi lên công an được, làm giùm được hông", "vi")
-	if r.Verdict != Confident || r.Hits[0].ID != "level2_proxy" {
-		t.Errorf("làm giùm được hông: %s %v, want level2_proxy answered", r.Verdict, r.Hits)
-	}
+	wantAnswered(t, ix, "ba tui già rồi, hổng đi lên công an được, làm giùm được hông", "vi", "level2_proxy")
 	if r := ix.Search("may cu bi hong roi, dang nhap may moi sao", "vi"); !slices.Contains(r.Situations, "old_phone_lost") {
 		t.Errorf("unmarked hong: situations %v, want old_phone_lost", r.Situations)
 	}
@@ -90,9 +95,7 @@ func TestAgeAfterNumber(t *testing.T) {
 	if got := ix.Explain("t quen mat khau vneid r", "vi", Context{}).Read; strings.Contains(got, "tuoi") {
 		t.Errorf("%q read as %q: a lone t is no age", "t quen mat khau vneid r", got)
 	}
-	if r := ix.Search("em gai e 12t lam vneid dc k", "vi"); r.Verdict != Confident || r.Hits[0].ID != "children_under_14" {
-		t.Errorf("12t: %s %v, want children_under_14 answered", r.Verdict, r.Hits)
-	}
+	wantAnswered(t, ix, "em gai e 12t lam vneid dc k", "vi", "children_under_14")
 }
 
 // TestEnglishProblemWords: English says a code "never arrives" or a scan
@@ -105,9 +108,7 @@ func TestEnglishProblemWords(t *testing.T) {
 		{"scanning my chip card does not work", "nfc_fails"},
 	}
 	for _, c := range cases {
-		if r := ix.Search(c.q, "en"); r.Verdict != Confident || r.Hits[0].ID != c.want {
-			t.Errorf("%q: %s %v, want %s answered", c.q, r.Verdict, r.Hits, c.want)
-		}
+		wantAnswered(t, ix, c.q, "en", c.want)
 	}
 }
 
@@ -121,9 +122,7 @@ func TestEnglishIsNotHeldToVietnamese(t *testing.T) {
 		{"what do I gain from level 2 over level 1", "level2_benefits"},
 	}
 	for _, c := range cases {
-		if r := ix.Search(c.q, "en"); r.Verdict != Confident || r.Hits[0].ID != c.want {
-			t.Errorf("%q: %s %v, want %s answered", c.q, r.Verdict, r.Hits, c.want)
-		}
+		wantAnswered(t, ix, c.q, "en", c.want)
 	}
 	// The allowance is for the language, not for any text without marks.
 	vi := "co so nao goi khi vneid hong"
