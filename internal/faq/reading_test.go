@@ -169,3 +169,15 @@ func TestDroppedIsLost(t *testing.T) {
 		t.Errorf("lam roi read as %q: done is not lost", got)
 	}
 }
+
+// TestLockingIsNotLocked: locking an account ("khóa tài khoản", "lock")
+// is what a citizen with a lost phone asks for; an account that "bị khóa"
+// (is locked) wants unlocking. One synonym group had made them the same.
+func TestLockingIsNotLocked(t *testing.T) {
+	ix := New(mustLoad(t))
+	wantAnswered(t, ix, "mat dt roi khoa vneid kieu j", "vi", "lost_phone_lock")
+	wantAnswered(t, ix, "tai khoan vneid bi khoa roi mo sao", "vi", "account_locked")
+	if r := ix.Search("my mother lost her phone, how do we lock her VNeID account?", "en"); len(r.Hits) == 0 || r.Hits[0].ID != "lost_phone_lock" {
+		t.Errorf("lock her account: %s %v, want lost_phone_lock first", r.Verdict, r.Hits)
+	}
+}
