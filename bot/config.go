@@ -81,6 +81,7 @@ type Config struct {
 	MaxInflight       int           // MAX_INFLIGHT: updates this replica admits at once (running or queued; 0: 256 per core); the excess is refused (503)
 	AdmissionTarget   time.Duration // ADMISSION_LATENCY_TARGET: scheduling latency above which a refusing replica admits fewer updates (0: off, the default)
 	MaxWorkers        int           // MAX_WORKERS: admitted updates that run at once, the rest queued (0: 16 per core)
+	SurgeWorkers      int           // SURGE_WORKERS: admitted updates that run at once while the replica refuses (0: 4 per core)
 	GOGC              string        // GOGC: the Go runtime's own; when unset, serve runs the collector at ServeGCPercent
 	WebNewChatsPerIP  int           // WEB_NEW_CHATS_PER_IP: new web conversations one address may start per window (0: no limit)
 	WebNewChatsWindow time.Duration // WEB_NEW_CHATS_WINDOW: that window (10m)
@@ -252,6 +253,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, &ConfigError{"MAX_WORKERS", fmt.Sprintf("%q must be a whole number from 0 (16 per core) to 100000", get("MAX_WORKERS", ""))})
 	} else {
 		c.MaxWorkers = n
+	}
+	if n, err := strconv.Atoi(get("SURGE_WORKERS", "0")); err != nil || n < 0 || n > 100_000 {
+		errs = append(errs, &ConfigError{"SURGE_WORKERS", fmt.Sprintf("%q must be a whole number from 0 (4 per core) to 100000", get("SURGE_WORKERS", ""))})
+	} else {
+		c.SurgeWorkers = n
 	}
 	if n, err := strconv.Atoi(get("WEB_NEW_CHATS_PER_IP", "300")); err != nil || n < 0 {
 		errs = append(errs, &ConfigError{"WEB_NEW_CHATS_PER_IP", fmt.Sprintf("%q must be a whole number, 0 for no limit", get("WEB_NEW_CHATS_PER_IP", ""))})

@@ -251,7 +251,7 @@ func (a *app) serveMetrics(errc chan<- error) (*http.Server, error) {
 // routes registers the HTTP routes every deployment has.
 func (a *app) routes(ctx context.Context) error {
 	if a.gate == nil {
-		a.gate = admission.New(cmp.Or(a.cfg.MaxInflight, DefaultMaxInflightPerCore*runtime.GOMAXPROCS(0)), admission.Options{Workers: a.cfg.MaxWorkers, Metrics: a.metrics})
+		a.gate = admission.New(cmp.Or(a.cfg.MaxInflight, DefaultMaxInflightPerCore*runtime.GOMAXPROCS(0)), admission.Options{Workers: a.cfg.MaxWorkers, SurgeWorkers: a.cfg.SurgeWorkers, Metrics: a.metrics})
 	}
 	chat, err := a.webChat(ctx)
 	if err != nil {

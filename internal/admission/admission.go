@@ -20,6 +20,12 @@
 // (Zalo events in their Redis stream) waits for a worker with Acquire
 // instead, so it is worked off at the pace the replica can manage.
 //
+// While the gate refuses, fewer updates run at once (Options.SurgeWorkers):
+// the core is saturated either way, and every update running makes a
+// refusal wait longer for its turn (docs/benchmarks.md, issue 13, ninth
+// round). The closed loop of a busy but not overloaded replica, which is
+// never refused, keeps all its workers.
+//
 // Gate.Listener refuses plain requests on the connection itself while the
 // gate is full, for a fraction of what a refusal through net/http costs
 // (shed.go); Gate.Adapt, when the bot turns it on, lowers the limit in force
@@ -27,6 +33,7 @@
 package admission
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"runtime"
@@ -40,13 +47,20 @@ import (
 // Gate bounds the updates in progress. It is safe for concurrent use; the
 // zero value is not usable, use New.
 type Gate struct {
-	limit      int64
-	cur        atomic.Int64  // the limit in force: limit, or less while Adapt sheds
-	admitted   atomic.Int64  // updates admitted and not yet released
-	workers    chan struct{} // a token per running update
-	retryAfter time.Duration
-	retryValue []string // the Retry-After header's value, made once
-	refused    atomic.Int64
+	limit    int64
+	cur      atomic.Int64  // the limit in force: limit, or less while Adapt sheds
+	admitted atomic.Int64  // updates admitted and not yet released
+	workers  chan struct{} // a token per running update, or held by the gate while it refuses
+	spare    int64         // the worker slots the gate holds while it refuses: workers − surge workers
+	held     atomic.Int64  // the worker slots it holds now (at most spare)
+	window   time.Duration // how long after a refusal only the surge workers run
+	start    time.Time     // lastRefusal counts from here, on the monotonic clock
+	// lastRefusal is when the gate last refused, in nanoseconds since
+	// start; 0 before the first refusal.
+	lastRefusal atomic.Int64
+	retryAfter  time.Duration
+	retryValue  []string // the Retry-After header's value, made once
+	refused     atomic.Int64
 
 	mRefused *prometheus.CounterVec
 }
@@ -57,6 +71,13 @@ type Options struct {
 	// arrival order. Zero: DefaultWorkersPerCore × GOMAXPROCS, at most the
 	// limit.
 	Workers int
+	// SurgeWorkers is how many updates run at once while the gate is
+	// refusing (a refusal in the last SurgeWindow). Zero:
+	// DefaultSurgeWorkersPerCore × GOMAXPROCS, at most Workers.
+	SurgeWorkers int
+	// SurgeWindow is how long the surge workers alone run after a
+	// refusal (DefaultSurgeWindow if zero).
+	SurgeWindow time.Duration
 	// RetryAfter is what a refused client is told to wait (1s by default).
 	RetryAfter time.Duration
 	// Metrics, when set, receives vneidbot_admission_inflight,
@@ -71,6 +92,19 @@ type Options struct {
 // queue of runnable work a new request waits behind (docs/benchmarks.md).
 const DefaultWorkersPerCore = 16
 
+// DefaultSurgeWorkersPerCore is how many updates run at once per core while
+// the gate refuses, unless Options.SurgeWorkers says otherwise. Under
+// twice the capacity, refusals waited about 5 ms at p99 with 4 against 7
+// with 16, for about as many answers (docs/benchmarks.md, issue 13, ninth
+// round).
+const DefaultSurgeWorkersPerCore = 4
+
+// DefaultSurgeWindow is how long after a refusal the gate runs only its
+// surge workers, unless Options.SurgeWindow says otherwise: long enough
+// that the bursts of an overload keep the gate in one mode, short enough
+// that the workers come back within a moment of the surge's end.
+const DefaultSurgeWindow = 250 * time.Millisecond
+
 // New returns a Gate that admits up to limit updates (at least 1).
 func New(limit int, o Options) *Gate {
 	limit = max(limit, 1)
@@ -81,7 +115,13 @@ func New(limit int, o Options) *Gate {
 	if workers <= 0 {
 		workers = DefaultWorkersPerCore * runtime.GOMAXPROCS(0)
 	}
-	g := &Gate{limit: int64(limit), workers: make(chan struct{}, min(workers, limit)), retryAfter: o.RetryAfter,
+	workers = min(workers, limit)
+	surge := o.SurgeWorkers
+	if surge <= 0 {
+		surge = DefaultSurgeWorkersPerCore * runtime.GOMAXPROCS(0)
+	}
+	g := &Gate{limit: int64(limit), workers: make(chan struct{}, workers), retryAfter: o.RetryAfter,
+		spare: int64(workers - min(surge, workers)), window: cmp.Or(o.SurgeWindow, DefaultSurgeWindow), start: time.Now(),
 		retryValue: []string{strconv.Itoa(max(1, int((o.RetryAfter+time.Second-1)/time.Second)))}}
 	g.cur.Store(g.limit)
 	g.mRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -97,7 +137,7 @@ func New(limit int, o Options) *Gate {
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "vneidbot_admission_running",
 				Help: "Updates running on this replica (at most the workers).",
-			}, func() float64 { return float64(len(g.workers)) }),
+			}, func() float64 { return float64(g.Running()) }),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "vneidbot_admission_limit",
 				Help: "Updates this replica admits at once now: MAX_INFLIGHT, or less while it sheds a surge.",
@@ -111,14 +151,19 @@ func New(limit int, o Options) *Gate {
 // Limit is the number of updates admitted at most.
 func (g *Gate) Limit() int { return int(g.limit) }
 
-// Workers is the number of updates that run at once.
+// Workers is the number of updates that run at once while the gate is not
+// refusing.
 func (g *Gate) Workers() int { return cap(g.workers) }
+
+// SurgeWorkers is the number of updates that run at once while the gate
+// refuses.
+func (g *Gate) SurgeWorkers() int { return cap(g.workers) - int(g.spare) }
 
 // InFlight is the number of updates admitted now, running or waiting.
 func (g *Gate) InFlight() int { return int(g.admitted.Load()) }
 
 // Running is the number of updates running now.
-func (g *Gate) Running() int { return len(g.workers) }
+func (g *Gate) Running() int { return len(g.workers) - int(g.held.Load()) }
 
 // Full reports whether Admit would refuse now.
 func (g *Gate) Full() bool { return g.admitted.Load() >= g.cur.Load() }
@@ -139,6 +184,7 @@ func (g *Gate) Admit(ctx context.Context, channel string) bool {
 		g.refuse(channel)
 		return false
 	}
+	g.giveBack()
 	select {
 	case g.workers <- struct{}{}:
 		return true
@@ -156,13 +202,41 @@ func (g *Gate) Admit(ctx context.Context, channel string) bool {
 
 func (g *Gate) refuse(channel string) {
 	g.refused.Add(1)
+	g.noteRefusal()
 	g.mRefused.WithLabelValues(channel).Inc()
+}
+
+// noteRefusal starts or prolongs a surge: for the surge window from now only
+// the surge workers run.
+func (g *Gate) noteRefusal() {
+	g.lastRefusal.Store(max(1, int64(time.Since(g.start))))
+}
+
+// refusing reports whether the gate refused within the surge window.
+func (g *Gate) refusing() bool {
+	last := g.lastRefusal.Load()
+	return last != 0 && time.Since(g.start)-time.Duration(last) < g.window
+}
+
+// giveBack returns the worker slots the gate held during a surge once it
+// has stopped refusing. A slot given back wakes an update waiting for one.
+func (g *Gate) giveBack() {
+	for {
+		h := g.held.Load()
+		if h == 0 || g.refusing() {
+			return
+		}
+		if g.held.CompareAndSwap(h, h-1) {
+			<-g.workers
+		}
+	}
 }
 
 // Acquire waits for a worker until ctx ends, whatever the limit: the update
 // is durable elsewhere and is never refused. Each nil return must be paired
 // with Release.
 func (g *Gate) Acquire(ctx context.Context) error {
+	g.giveBack()
 	select {
 	case g.workers <- struct{}{}:
 	case <-ctx.Done():
@@ -172,10 +246,19 @@ func (g *Gate) Acquire(ctx context.Context) error {
 	return nil
 }
 
-// Release ends an update admitted by Admit or Acquire.
+// Release ends an update admitted by Admit or Acquire. While the gate
+// refuses, it keeps the update's worker slot instead, until only the surge
+// workers run.
 func (g *Gate) Release() {
-	<-g.workers
 	g.admitted.Add(-1)
+	if g.held.Load() < g.spare && g.refusing() {
+		if g.held.Add(1) <= g.spare {
+			return
+		}
+		g.held.Add(-1)
+	}
+	<-g.workers
+	g.giveBack()
 }
 
 // SetRetryAfter sets the Retry-After header of a refusal: whole seconds,

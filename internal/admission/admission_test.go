@@ -183,3 +183,69 @@ func BenchmarkRefusal(b *testing.B) {
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
 }
+
+// TestFewerWorkersRunWhileRefusing: once the gate has refused, updates that
+// end keep their worker slots until only the surge workers run; once it
+// has stopped refusing for the surge window, the slots come back and the
+// waiting updates run.
+func TestFewerWorkersRunWhileRefusing(t *testing.T) {
+	ctx := context.Background()
+	const window = 50 * time.Millisecond
+	g := admission.New(6, admission.Options{Workers: 4, SurgeWorkers: 2, SurgeWindow: window})
+	if g.Workers() != 4 || g.SurgeWorkers() != 2 {
+		t.Fatalf("workers %d, surge workers %d; want 4 and 2", g.Workers(), g.SurgeWorkers())
+	}
+	for range 4 {
+		if !g.Admit(ctx, "web") {
+			t.Fatal("a free worker refused")
+		}
+	}
+	// Two wait for a worker; a seventh is refused: the surge starts.
+	started := make(chan struct{}, 2)
+	for i := range 2 {
+		go func() {
+			if g.Admit(ctx, "web") {
+				started <- struct{}{}
+			}
+		}()
+		for g.InFlight() != 5+i {
+			runtime.Gosched()
+		}
+	}
+	if g.Admit(ctx, "web") {
+		t.Fatal("admitted past the limit of 6")
+	}
+	// Two updates end: their slots are kept, not handed to the waiters.
+	g.Release()
+	g.Release()
+	if g.Running() != 2 {
+		t.Fatalf("running %d after two releases while refusing; want 2", g.Running())
+	}
+	select {
+	case <-started:
+		t.Fatal("a waiter started while the surge workers were all busy")
+	case <-time.After(window / 5):
+	}
+	// A third ends: only two may run, so its slot goes to a waiter.
+	g.Release()
+	<-started
+	if g.Running() != 2 {
+		t.Fatalf("running %d; want the 2 surge workers", g.Running())
+	}
+	// No refusal for the window: the next release gives the held slots
+	// back, and the last waiter runs.
+	time.Sleep(window + window/2)
+	g.Release()
+	<-started
+	if g.Running() != 2 || g.InFlight() != 2 {
+		t.Fatalf("running %d, in flight %d after the surge; want 2 and 2", g.Running(), g.InFlight())
+	}
+	for range 2 { // all four workers run again
+		if !g.Admit(ctx, "web") {
+			t.Fatal("refused below the limit after the surge")
+		}
+	}
+	if g.Running() != 4 {
+		t.Fatalf("running %d after the surge; want all 4 workers", g.Running())
+	}
+}

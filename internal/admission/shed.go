@@ -243,6 +243,7 @@ func (c *shedConn) refuse(b []byte) (int, error) {
 		// answer also sees the count.
 		r.refused.Inc()
 		c.s.gate.refused.Add(1)
+		c.s.gate.noteRefusal()
 		now := time.Now()
 		c.Conn.SetWriteDeadline(now.Add(5 * time.Second))
 		_, err := c.Conn.Write(r.response(now))

@@ -145,6 +145,34 @@ func TestShedRefusesBelowNetHTTPWhileFull(t *testing.T) {
 	}
 }
 
+// TestShedRefusalStartsASurge: a refusal written by the listener, like one
+// by Admit, leaves only the surge workers running.
+func TestShedRefusalStartsASurge(t *testing.T) {
+	g := admission.New(2, admission.Options{Workers: 2, SurgeWorkers: 1, SurgeWindow: time.Minute})
+	s := startShedServer(t, g, shedOpts())
+	for range 2 {
+		if !g.Admit(context.Background(), "test") {
+			t.Fatal("gate refused a free slot")
+		}
+	}
+	c := dial(t, s.addr)
+	c.send(chatPost(`{"text":"a"}`))
+	if st, _, _ := c.answer(); st != 503 || s.handled.Load() != 0 {
+		t.Fatalf("while full: %d, %d handled by net/http; want 503 from the listener", st, s.handled.Load())
+	}
+	g.Release()
+	// One slot is free below the limit, but its worker is held: only one
+	// update runs during a surge.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if g.Admit(ctx, "test") {
+		t.Fatal("a second update ran during the surge; want the 1 surge worker only")
+	}
+	if g.Running() != 1 {
+		t.Fatalf("running %d, want 1", g.Running())
+	}
+}
+
 // TestShedRefusalMatchesTheHandlers: the bytes written below net/http say
 // what the handler's own refusal says.
 func TestShedRefusalMatchesTheHandlers(t *testing.T) {
