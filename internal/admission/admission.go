@@ -94,8 +94,8 @@ const DefaultWorkersPerCore = 16
 
 // DefaultSurgeWorkersPerCore is how many updates run at once per core while
 // the gate refuses, unless Options.SurgeWorkers says otherwise. Under
-// twice the capacity, refusals waited about 5 ms at p99 with 4 against 7
-// with 16, for about as many answers (docs/benchmarks.md, issue 13, ninth
+// twice the capacity, refusals waited about 5 ms at p99 with 4 against 8
+// with 16, for about 5% fewer answers (docs/benchmarks.md, issue 13, ninth
 // round).
 const DefaultSurgeWorkersPerCore = 4
 
