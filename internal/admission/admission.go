@@ -94,9 +94,9 @@ const DefaultWorkersPerCore = 16
 
 // DefaultSurgeWorkersPerCore is how many updates run at once per core while
 // the gate refuses, unless Options.SurgeWorkers says otherwise. Under
-// twice the capacity, refusals waited about 5 ms at p99 with 4 against 8
-// with 16, for about 5% fewer answers (docs/benchmarks.md, issue 13, ninth
-// round).
+// twice the capacity, refusals waited 3–5 ms at p99 with 4 against 7–8
+// with 16, for 5–20% fewer answers depending on the machine
+// (docs/benchmarks.md, issue 13, ninth and tenth rounds).
 const DefaultSurgeWorkersPerCore = 4
 
 // DefaultSurgeWindow is how long after a refusal the gate runs only its
