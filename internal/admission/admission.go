@@ -201,14 +201,15 @@ func (g *Gate) Admit(ctx context.Context, channel string) bool {
 }
 
 func (g *Gate) refuse(channel string) {
-	g.refused.Add(1)
 	g.noteRefusal()
 	g.mRefused.WithLabelValues(channel).Inc()
 }
 
-// noteRefusal starts or prolongs a surge: for the surge window from now only
-// the surge workers run.
+// noteRefusal counts a refusal, by Admit or by the listener, and starts or
+// prolongs a surge: for the surge window from now only the surge workers
+// run.
 func (g *Gate) noteRefusal() {
+	g.refused.Add(1)
 	g.lastRefusal.Store(max(1, int64(time.Since(g.start))))
 }
 

@@ -242,7 +242,6 @@ func (c *shedConn) refuse(b []byte) (int, error) {
 		// Counted before the answer is written, so that whoever reads the
 		// answer also sees the count.
 		r.refused.Inc()
-		c.s.gate.refused.Add(1)
 		c.s.gate.noteRefusal()
 		now := time.Now()
 		c.Conn.SetWriteDeadline(now.Add(5 * time.Second))
