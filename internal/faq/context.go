@@ -224,9 +224,13 @@ func (cv *conversation) written(id string, sits []string) string {
 }
 
 // requested returns the locale a message asks for ("english please"), or "".
+// The request must be at least a third of the message: "is there an
+// English version of the app?" and "the app is all in vietnamese, can I
+// change it?" ask about the app, and switching the chat would drop the
+// question. A message written in a language switches to it anyway.
 func (cv *conversation) requested(words []int32) string {
 	for _, l := range cv.langs {
-		if l.requests.in(words) {
+		if rest, found := l.requests.strip(words); found && 3*(len(words)-len(rest)) >= len(words) {
 			return l.locale
 		}
 	}

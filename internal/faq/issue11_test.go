@@ -101,11 +101,18 @@ func TestIssue11Examples(t *testing.T) {
 	if r := ix.Search("Sorry, I can't read Vietnamese well. Can you answer in English please?", "vi"); r.LangRequest != "en" || r.Verdict == Confident {
 		t.Errorf("english request: %s %v lang request %q, want a request for en and no answer", r.Verdict, r.Hits, r.LangRequest)
 	}
-	for _, q := range []string{"english please", "tiếng Việt", "tieng viet"} {
-		want := "en"
-		if q != "english please" {
-			want = "vi"
-		}
+	for q, want := range map[string]string{
+		"english please":        "en",
+		"can you speak english": "en",
+		"bạn trả lời bằng tiếng anh được không": "en",
+		"tiếng Việt": "vi",
+		"tieng viet": "vi",
+		// Questions about the app's language are no requests: switching
+		// the chat would drop them.
+		"is there an English version of the app?":              "",
+		"the app is all in vietnamese, can I change language?": "",
+		"cho hỏi app vneid có tiếng anh không":                 "",
+	} {
 		if r := ix.Search(q, "vi"); r.LangRequest != want {
 			t.Errorf("%q: language request %q, want %q", q, r.LangRequest, want)
 		}
