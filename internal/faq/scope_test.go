@@ -140,6 +140,26 @@ func TestSituationCues(t *testing.T) {
 	}
 }
 
+// TestLostPhoneToldAloneLocksFirst: a phone lost or stolen, told with
+// nothing else, is answered by locking the account; an old phone gone,
+// with a new one to log in on, by logging in on the new phone.
+func TestLostPhoneToldAloneLocksFirst(t *testing.T) {
+	ix := New(mustLoad(t))
+	for q, want := range map[string]string{
+		"mất điện thoại rồi":                          "lost_phone_lock",
+		"bị trộm mất điện thoại":                      "lost_phone_lock",
+		"my phone was stolen":                         "lost_phone_lock",
+		"máy cũ bị mất rồi":                           "old_phone_lost",
+		"dt cu bi mat roi, gio dang nhap may moi sao": "old_phone_lost",
+	} {
+		for _, text := range []string{q, noMarks(q)} {
+			if r := ix.Search(text, "vi"); r.Verdict != Confident || r.Hits[0].ID != want {
+				t.Errorf("%q: %s %v, want %s answered", text, r.Verdict, r.Hits, want)
+			}
+		}
+	}
+}
+
 // TestMarkedWordsOutliveStopwords: "vân", "đỏ" and "nhà" fold like the
 // stopwords "vẫn", "đó" and "nha"; in "vân tay", "sổ đỏ" and "nhà mạng"
 // they are kept, as units of the vocabulary.
