@@ -84,6 +84,7 @@ func TestValidation(t *testing.T) {
 		// typed commands live in the content (issue 12)
 		{"unknown_command", `vocab.yaml: commands: "dance" is not a command the bot knows`},
 		{"bad_ages", `vocab.yaml:6: situation "kid": ages must be [from, to], from 0 and from ≤ to, not [13 0]`},
+		{"unknown_warning", `vocab.yaml:6: situation "asked" warns with message "no_such_warning", which messages.yaml does not have`},
 		{"unmarked_marked", `vocab.yaml: marked: "hong" has no Vietnamese mark, so it would rewrite every unmarked "hong" too`},
 		{"shared_command_word", `vocab.yaml: commands: "0" is a word of both "back" and "menu"`},
 		{"more_without_button", `faq/demo.yaml:1: faq one: has ` + "`more`" + `, but message "faq_more_button" (the button that shows it) is missing`},

@@ -22,8 +22,23 @@ type Situation struct {
 	// situation: a number followed by one of the vocabulary's age words
 	// ("con tôi 10 tuổi", "e 15t", "my son is 8 years old").
 	Ages []int `yaml:"ages"`
+	// Warn, when set, is a message key said before the reply to a message
+	// that tells the situation, unless the reply is an entry written for
+	// it (one the situation prefers): "someone asks for my OTP" gets the
+	// scam warning even when the bot is unsure what else was asked.
+	Warn string `yaml:"warn"`
 
 	Line int `yaml:"-"`
+}
+
+// WrittenFor reports whether entry id is one the situation prefers.
+func (s Situation) WrittenFor(id string) bool {
+	for _, to := range s.Prefer {
+		if to == id {
+			return true
+		}
+	}
+	return false
 }
 
 // Language tells the bot that a message is written in a locale, and when it
@@ -60,6 +75,9 @@ func (v *validator) vocab() {
 		}
 		if len(s.Ages) > 0 && len(v.c.Vocab.AgeWords) == 0 {
 			v.errf(file, s.Line, "situation %q has ages, but age_words is empty: no age can be read", s.ID)
+		}
+		if _, ok := v.c.Messages[s.Warn]; s.Warn != "" && !ok {
+			v.errf(file, s.Line, "situation %q warns with message %q, which messages.yaml does not have", s.ID, s.Warn)
 		}
 		for from, to := range s.Prefer {
 			for _, id := range []string{from, to} {

@@ -488,6 +488,7 @@ func (t *turn) ask(raw string, r faq.Result) {
 		return
 	}
 	t.outcome = "faq_" + r.Verdict.String()
+	t.warn(r)
 	if r.Verdict == faq.Confident || r.Verdict == faq.Greeting || r.Verdict == faq.Thanks {
 		t.s.Misses = 0
 	} else {
@@ -535,6 +536,23 @@ func (t *turn) ask(raw string, r faq.Result) {
 			rows = append(rows, t.continueOrMenu()...)
 		}
 		t.say(Reply{Text: t.msg(faq.FallbackKey(t.cat, r.Hits)), Buttons: rows})
+	}
+}
+
+// warn says the warning of a situation the message tells ("có người đòi
+// mã OTP"), before the reply, unless the reply is an entry written for that
+// situation: a citizen the bot does not understand may be on the phone
+// with a scammer right now.
+func (t *turn) warn(r faq.Result) {
+	for _, s := range t.cat.Vocab.Situations {
+		if s.Warn == "" || !slices.Contains(r.Situations, s.ID) {
+			continue
+		}
+		if r.Verdict == faq.Confident && s.WrittenFor(r.Hits[0].ID) {
+			continue
+		}
+		t.say(Reply{Text: t.msg(s.Warn)})
+		return
 	}
 }
 
