@@ -766,13 +766,15 @@ func (ix *Index) filler(w int32) bool {
 // that many says little.
 const fillerShare = 0.3
 
-// social recognises a short message that only greets or thanks.
+// social recognises a short message that only greets or thanks. Short is
+// counted without the greetings: "tôi quay lại rồi, đến bước nào rồi nhỉ"
+// is two of them and a word.
 func (ix *Index) social(words []int32) (Verdict, bool) {
-	if len(words) > ix.p.social {
+	if len(words) > 3*ix.p.social {
 		return NoMatch, false
 	}
 	rest, greeted, thanked := ix.stripSocial(words)
-	if !thanked && !greeted || len(ix.an.content(nil, rest)) > 0 {
+	if !thanked && !greeted || len(rest) > ix.p.social || len(ix.an.content(nil, rest)) > 0 {
 		return NoMatch, false
 	}
 	if thanked {
