@@ -33,8 +33,10 @@
 package admission
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"io"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -270,10 +272,20 @@ func (g *Gate) SetRetryAfter(h http.Header) {
 
 // Middleware runs next for an admitted request and ends the update when
 // next returns; a refused one gets 503 with Retry-After and a plain-text
-// body, without its body being read. It suits webhooks whose sender
-// retries on 503 (Telegram).
-func (g *Gate) Middleware(channel string, next http.Handler) http.Handler {
+// body. It suits webhooks whose sender retries on 503 (Telegram).
+//
+// The body, up to maxBody bytes and one more (so that next can still tell
+// it is too large), is read before admission: a client that sends its
+// body a byte a second must not hold a slot meanwhile, or a few dozen of
+// them would refuse everybody else.
+func (g *Gate) Middleware(channel string, maxBody int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			http.Error(w, "cannot read body", http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		if !g.Admit(r.Context(), channel) {
 			g.RefusePlain(w, r)
 			return

@@ -126,7 +126,7 @@ func TestMiddlewareRefusesWith503AndRetryAfter(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	g := admission.New(1, admission.Options{RetryAfter: 1500 * time.Millisecond, Metrics: reg})
 	entered, release := make(chan struct{}), make(chan struct{})
-	h := g.Middleware("telegram", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := g.Middleware("telegram", 1<<20, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- struct{}{}
 		<-release
 	}))
@@ -176,7 +176,7 @@ func TestMiddlewareRefusesWith503AndRetryAfter(t *testing.T) {
 func BenchmarkRefusal(b *testing.B) {
 	g := admission.New(1, admission.Options{})
 	g.Admit(context.Background(), "web")
-	h := g.Middleware("web", http.NotFoundHandler())
+	h := g.Middleware("web", 1<<10, http.NotFoundHandler())
 	req := httptest.NewRequest(http.MethodPost, "/api/chat", nil)
 	b.ReportAllocs()
 	for b.Loop() {

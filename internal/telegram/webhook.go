@@ -18,8 +18,8 @@ import (
 // SecretHeader carries the webhook's secret_token on every update Telegram posts.
 const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
-// maxWebhookBody bounds an update; real ones are a few KiB.
-const maxWebhookBody = 1 << 20
+// MaxWebhookBody bounds an update, in bytes; real ones are a few KiB.
+const MaxWebhookBody = 1 << 20
 
 // WebhookHandler serves POST /webhook/telegram. A request without the
 // secret, or with any other value (compared in constant time, case
@@ -39,7 +39,7 @@ func (b *Adapter) WebhookHandler(secret string) http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {

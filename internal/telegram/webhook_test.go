@@ -77,7 +77,7 @@ func TestWebhookReplay(t *testing.T) {
 // TestWebhookBody: bodies over 1 MiB get 413 and garbage 400, unprocessed.
 func TestWebhookBody(t *testing.T) {
 	h := newHarness(t, Options{})
-	big := bytes.Repeat([]byte(" "), maxWebhookBody)
+	big := bytes.Repeat([]byte(" "), MaxWebhookBody)
 	big = append(big, readUpdate(t, "message.json")...)
 	if got := h.post(t, "s3cret", big, SecretHeader, "s3cret"); got != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: status %d, want 413", got)

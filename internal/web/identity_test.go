@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -316,6 +317,72 @@ func TestValidFrameAncestors(t *testing.T) {
 	} {
 		if got := web.ValidFrameAncestors(s); got != want {
 			t.Errorf("ValidFrameAncestors(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestSlowBodyHoldsNoSlot: a client sending its body slowly holds no
+// admission slot, so with one slot a whole request is still answered.
+func TestSlowBodyHoldsNoSlot(t *testing.T) {
+	cat := contenttest.Builtin(t)
+	eng := &blockingEngine{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	close(eng.release)
+	gate := admission.New(1, admission.Options{})
+	srv := httptest.NewServer(web.New(eng, func() *content.Catalog { return cat }, web.Options{Gate: gate}))
+	defer srv.Close()
+
+	slow, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	io.WriteString(slow, "POST /api/chat HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{")
+	time.Sleep(50 * time.Millisecond) // the slow request reaches the handler
+	if n := gate.InFlight(); n != 0 {
+		t.Fatalf("%d slots held by a body still being sent", n)
+	}
+	c := &http.Client{Timeout: 2 * time.Second}
+	res, err := c.Post(srv.URL+"/api/chat", "application/json", strings.NewReader(`{"user":"a","text":"hi"}`))
+	if err != nil {
+		t.Fatalf("a whole request beside a slow one: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("a whole request beside a slow one: %d, want 200", res.StatusCode)
+	}
+}
+
+// TestCrossSitePostsRefused: a page on another site cannot start or
+// continue a conversation through its visitors' browsers; the chat page's
+// own requests, and clients that are not browsers, are answered.
+func TestCrossSitePostsRefused(t *testing.T) {
+	cat := contenttest.Builtin(t)
+	eng := &blockingEngine{entered: make(chan struct{}, 8), release: make(chan struct{})}
+	close(eng.release)
+	srv := httptest.NewServer(web.New(eng, func() *content.Catalog { return cat }, web.Options{}))
+	defer srv.Close()
+	for _, c := range []struct {
+		name    string
+		headers map[string]string
+		want    int
+	}{
+		{"another site", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, http.StatusForbidden},
+		{"an old browser on another site", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"the chat page", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": srv.URL}, http.StatusOK},
+		{"a script", nil, http.StatusOK},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/chat", strings.NewReader(`{"user":"a","text":"hi"}`))
+		req.Header.Set("Content-Type", "text/plain")
+		for k, v := range c.headers {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != c.want {
+			t.Errorf("%s: %d, want %d", c.name, res.StatusCode, c.want)
 		}
 	}
 }

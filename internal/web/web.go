@@ -198,14 +198,20 @@ func ParseRequest(body []byte) (flows.Inbound, error) {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Admission first: a refusal costs no Redis work and no body reading.
-	if g := h.o.Gate; g != nil {
-		if !g.Admit(r.Context(), "web") {
-			h.Refuse(w, r)
-			return
-		}
-		defer g.Release()
+	// A page on another site must not start conversations in its visitors'
+	// browsers (each one spends the new-chat allowance of their network).
+	// Browsers say where a request comes from; the chat page, framed by a
+	// portal or not, posts from this site, and clients that are not
+	// browsers send neither header and pass.
+	if err := crossOrigin.Check(r); err != nil {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-site request refused"})
+		return
 	}
+	// The body is read and checked before admission: a client sending it a
+	// byte a second must not hold a slot meanwhile, or a few dozen of them
+	// would refuse everybody else. Admission still comes before any Redis
+	// work, and most refusals under load are made by the listener before
+	// net/http reads anything (internal/admission/shed.go).
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -220,6 +226,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
+	}
+	if g := h.o.Gate; g != nil {
+		if !g.Admit(r.Context(), "web") {
+			h.Refuse(w, r)
+			return
+		}
+		defer g.Release()
 	}
 	in.Time = h.now()
 	// A citizen waiting longer than this is better told to retry. Admission
@@ -265,6 +278,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		responseBufs.Put(buf)
 	}
 }
+
+// crossOrigin refuses requests a browser marks as sent by another site.
+var crossOrigin = http.NewCrossOriginProtection()
 
 // responseBufs holds the buffers answers are encoded into: net/http has
 // copied an answer when Write returns, so one serves request after request
