@@ -39,8 +39,13 @@ var (
 	// pwWord names a password or passcode, with what may stand between it
 	// and the secret: whose it is ("của tôi", "my" comes before the word),
 	// new or old, then "là", "is", "=" or ":" (strong) or nothing (weak).
-	pwStrong = regexp.MustCompile(`\b(?:mat ?khau|mat ma|mk|pass|password|passwd|passcode|pw|pwd)\b` + pwQualifiers + `\s*(?:\bla\b|\bis\b|\bwas\b|=|:)\s*([^\s]+)`)
-	pwWeak   = regexp.MustCompile(`\b(?:mat ?khau|mat ma|mk|pass|password|passwd|passcode|pw|pwd)\b` + pwQualifiers + `\s*[:=]?\s*([^\s]+)`)
+	pwStrong = regexp.MustCompile(pwWord + pwQualifiers + `\s*` + pwIs + `([^\s]+)`)
+	pwWeak   = regexp.MustCompile(pwWord + pwQualifiers + `\s*[:=]?\s*([^\s]+)`)
+	// pwLoose allows any few words before "là": "mật khẩu đăng nhập vneid
+	// của tôi là Hoamai@2024", "the password I set was …". What follows
+	// must then look like a password (security probe, 2026-12-05).
+	pwLoose = regexp.MustCompile(pwWord + `(?:\s+[^\s]+?){1,6}?\s*` + pwIs + `([^\s]+)`)
+
 	// email is an e-mail address.
 	email = regexp.MustCompile(`[\p{L}0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.\p{L}{2,}`)
 	// date is a day/month/year date with a four-digit year, or month/year:
@@ -48,6 +53,12 @@ var (
 	date = regexp.MustCompile(`^(?:([0-9]{1,2})[/.\-])?([0-9]{1,2})[/.\-]((?:19|20)[0-9]{2})$`)
 	// hotline is a Vietnamese 1800/1900 number, which is public ("1900 0368").
 	hotline = regexp.MustCompile(`^1[89]00[ .\-]?[0-9]{2}[ .\-]?[0-9]{2}(?:[ .\-]?[0-9]{2})?$`)
+)
+
+// pwWord names a password or passcode; pwIs introduces it ("là:" too).
+const (
+	pwWord = `\b(?:mat ?khau|mat ma|mk|pass|password|passwd|passcode|pw|pwd)\b`
+	pwIs   = `(?:\bla\b|\bis\b|\bwas\b|=|:)\s*[:=]?\s*`
 )
 
 // pwQualifiers may stand between the word and the secret.
@@ -73,7 +84,7 @@ func Sensitive(text string) bool {
 			return true
 		}
 	}
-	return password(plain)
+	return password(plain) || hasSecretWord(normal)
 }
 
 // String returns text with ID numbers, phone numbers, codes and e-mail
@@ -84,7 +95,7 @@ func Sensitive(text string) bool {
 // code.
 func String(text string) string {
 	text, plain := normalize(text)
-	if password(plain) {
+	if password(plain) || hasSecretWord(text) {
 		return Password
 	}
 	text = email.ReplaceAllString(text, Email)
@@ -161,9 +172,11 @@ func password(plain string) bool {
 			return true
 		}
 	}
-	for _, m := range pwWeak.FindAllStringSubmatch(plain, -1) {
-		if looksSecret(m[1]) {
-			return true
+	for _, re := range []*regexp.Regexp{pwWeak, pwLoose} {
+		for _, m := range re.FindAllStringSubmatch(plain, -1) {
+			if looksSecret(strings.TrimRight(m[1], ".,!?;)")) {
+				return true
+			}
 		}
 	}
 	return false
@@ -207,6 +220,28 @@ func onlySeparators(s string) bool {
 		}
 	}
 	return true
+}
+
+// hasSecretWord reports whether text holds a word of eight or more
+// characters that mixes letters, digits and a symbol, as every VNeID
+// password must, whatever words come before it ("tôi đặt Hoamai@2024 mà
+// không vào được"). E-mail addresses are not such words.
+func hasSecretWord(text string) bool {
+	for _, w := range strings.Fields(text) {
+		w = strings.TrimRight(w, ".,!?;:)")
+		if utf8.RuneCountInString(w) < 8 || !strings.ContainsAny(w, "!@#$%^&*") || email.MatchString(w) {
+			continue
+		}
+		letter, digit := false, false
+		for _, r := range w {
+			letter = letter || unicode.IsLetter(r)
+			digit = digit || r >= '0' && r <= '9'
+		}
+		if letter && digit {
+			return true
+		}
+	}
+	return false
 }
 
 // looksSecret reports whether a word looks like a password: six or more

@@ -39,7 +39,20 @@ func TestSensitive(t *testing.T) {
 		{"mã OTP là 482 913", true},
 		{"mã xác thực: ４８２９１３", true},
 		{"٤٨٢٩١٣", true},
+		// Forms found by the security probe of 2026-12-05.
+		{"mật khẩu đăng nhập vneid của tôi là Hoamai2024 mà không vào được", true},
+		{"mật khẩu là: Xyz@98765", true},
+		{"mật khẩu tôi đặt là Hoamai@24", true},
+		{"mật khẩu của bố tôi là Binh1960!", true},
+		{"mk vneid là Lan@123456", true},
+		{"the password I set was Sunny#2025", true},
+		{"tôi đặt Hoamai@2024 mà không vào được", true},
 		// Ordinary questions stay answerable.
+		{"mật khẩu đăng nhập vneid của tôi là gì", false},
+		{"mật khẩu tôi nhập hoài nó báo là sai", false},
+		{"mật khẩu mới phải là 8 ký tự đúng không", false},
+		{"email an123@gmail.com có dùng được không", false},
+		{"máy Samsung A52s 5G có NFC không", false},
 		{"quên mật khẩu", false},
 		{"quên mật khẩu là sao", false},
 		{"mật khẩu là gì", false},
@@ -69,9 +82,11 @@ func TestString(t *testing.T) {
 		"sđt +84 912 345 678",
 		"cccd 001203004567 bi loi",
 		"mat khau la Abc@12345",
+		"mật khẩu đăng nhập vneid của tôi là Hoamai2024 mà không vào được",
+		"tôi đặt Abc@12345 mà không vào được",
 	} {
 		out := redact.String(in)
-		for _, secret := range []string{"0912345678", "912 345 678", "001203004567", "Abc@12345"} {
+		for _, secret := range []string{"0912345678", "912 345 678", "001203004567", "Abc@12345", "Hoamai2024"} {
 			if strings.Contains(out, secret) {
 				t.Errorf("String(%q) = %q still contains %q", in, out, secret)
 			}
