@@ -158,6 +158,11 @@ type Vocab struct {
 	Stopwords   []string          `yaml:"stopwords"`
 	OutOfScope  []string          `yaml:"out_of_scope"`
 	Greetings   []string          `yaml:"greetings"`
+	// Vague are words that only say a message is about VNeID ("vneid",
+	// "ứng dụng", "cái này"): a message the bot is unsure of that holds
+	// nothing else gets the main menu, which names the steps, instead of
+	// guesses.
+	Vague []string `yaml:"vague"`
 	Thanks      []string          `yaml:"thanks"`
 	Followups   []string          `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
 	Situations  []Situation       `yaml:"situations"` // what a citizen says about themselves that picks the answer

@@ -497,6 +497,11 @@ func (t *turn) ask(raw string, r faq.Result) {
 	if t.s.Misses == 2 && t.e.handoff != nil {
 		defer t.offerPerson() // after the answer: two misunderstood messages in a row
 	}
+	if r.Vague {
+		t.emit(Event{Kind: EventFAQMissed, Text: redact.String(raw)})
+		t.vagueMenu()
+		return
+	}
 	switch r.Verdict {
 	case faq.Confident:
 		id := r.Hits[0].ID
@@ -537,6 +542,18 @@ func (t *turn) ask(raw string, r faq.Result) {
 		}
 		t.say(Reply{Text: t.msg(faq.FallbackKey(t.cat, r.Hits)), Buttons: rows})
 	}
+}
+
+// vagueMenu answers "cái vneid này làm sao": the steps in a sentence and
+// the main menu, with the guide left unfinished first.
+func (t *turn) vagueMenu() {
+	t.outcome = "faq_vague"
+	var rows [][]Button
+	if t.unfinished() {
+		rows = append(rows, []Button{t.resumeButton()})
+	}
+	t.menuInto(&rows)
+	t.say(Reply{Text: t.msg("vague_prompt"), Buttons: rows})
 }
 
 // warn says the warning of a situation the message tells ("có người đòi

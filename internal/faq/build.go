@@ -26,6 +26,7 @@ func build(c *content.Catalog, p params) *Index {
 		lex:     lex,
 		an:      an,
 		greet:   newPhrases(lex, an, c.Vocab.Greetings),
+		vague:   newPhrases(lex, an, c.Vocab.Vague),
 		thanks:  newPhrases(lex, an, c.Vocab.Thanks),
 		offTop:  newPhrases(lex, an, c.Vocab.OutOfScope),
 		joiners: newPhrases(lex, &analyzer{}, joinWords),

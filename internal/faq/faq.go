@@ -74,6 +74,10 @@ type Result struct {
 	// is the one that picked Hits[0] (from this message or the Context).
 	Situations []string
 	Situation  string
+	// Vague is set when the bot is unsure and the message says nothing but
+	// that it is about VNeID ("cái vneid này làm sao"): the main menu,
+	// which names the steps, answers it better than guesses.
+	Vague bool
 	// Lang is the locale the message is written in when that is clear, else
 	// ""; LangRequest is the locale it asks for ("english please").
 	Lang, LangRequest string
@@ -188,6 +192,7 @@ type Index struct {
 	lex     *lexicon
 	an      *analyzer
 	greet   phrases
+	vague   phrases // words that only say the message is about VNeID
 	thanks  phrases
 	offTop  phrases
 	foreign phrases // out-of-scope phrases the content never uses
@@ -320,7 +325,16 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 	}
 	r := ix.judge(sc, text, words, locale, cx)
 	r.Lang, r.LangRequest = lang, asked
+	r.Vague = (r.Verdict == Unsure || r.Verdict == NoMatch) && ix.vagueOnly(words)
 	return r
+}
+
+// vagueOnly reports whether words hold nothing but greetings, stopwords
+// and vague words.
+func (ix *Index) vagueOnly(words []int32) bool {
+	rest, _, _ := ix.stripSocial(words)
+	rest, found := ix.vague.strip(ix.an.content(nil, rest))
+	return found && len(ix.an.content(nil, rest)) == 0
 }
 
 // judge finds the entry for a message that is not small talk: a follow-up
