@@ -162,10 +162,10 @@ type Vocab struct {
 	// "ứng dụng", "cái này"): a message the bot is unsure of that holds
 	// nothing else gets the main menu, which names the steps, instead of
 	// guesses.
-	Vague []string `yaml:"vague"`
-	Thanks      []string          `yaml:"thanks"`
-	Followups   []string          `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
-	Situations  []Situation       `yaml:"situations"` // what a citizen says about themselves that picks the answer
+	Vague      []string    `yaml:"vague"`
+	Thanks     []string    `yaml:"thanks"`
+	Followups  []string    `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
+	Situations []Situation `yaml:"situations"` // what a citizen says about themselves that picks the answer
 	// AgeWords follow a number to make it an age ("tuổi", "years old"),
 	// which situations with ages read.
 	AgeWords []string `yaml:"age_words"`
