@@ -187,6 +187,9 @@ func TestHandoffFromStuckAndNoneOfThese(t *testing.T) {
 	if !slices.Contains(payloads(press("none")), "handoff") {
 		t.Error(`"Không phải các câu trên" offers no officer`)
 	}
+	if !slices.Contains(payloads(press("n:face_fails")), "handoff") {
+		t.Error(`👎 on an answer offers no officer`)
+	}
 	// without a handoff service, no button
 	e2 := handoffEngine(t, st, nil)
 	rs, _ := e2.Handle(ctx, flows.Inbound{Channel: "tg", ChatID: "4", Kind: flows.KindButton, Payload: "none"})

@@ -623,6 +623,7 @@ func (t *turn) more(id string) {
 	e := t.cat.Entry(id)
 	t.outcome = "faq_more"
 	t.s.LastFAQ = id
+	t.s.Said = id // asked again after its details, it gets its next action
 	text := t.text(e.More)
 	if text == "" {
 		text = t.text(e.Answer)
@@ -704,7 +705,9 @@ func (t *turn) helpful(yes bool, id string) {
 		return
 	}
 	t.outcome = "helpful_no"
-	t.say(Reply{Text: t.msg("helpful_sorry"), Buttons: append([][]Button{{t.hotlineButton()}}, t.continueOrMenu()...)})
+	t.s.Said = id // asked again, it gets its next action: another angle
+	rows := append(t.handoffRows(), []Button{t.hotlineButton()})
+	t.say(Reply{Text: t.msg("helpful_sorry"), Buttons: append(rows, t.continueOrMenu()...)})
 }
 
 // greetBack welcomes a returning user with a "Tiếp tục" button to their
