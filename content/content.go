@@ -193,6 +193,7 @@ var CommandNames = map[string]string{
 	"back":            "go back one step",
 	"stuck":           "say the citizen is stuck at this step",
 	"resume":          "continue an unfinished guide",
+	"none":            "none of the answers offered fits",
 	"lang":            "choose a language",
 	"stats":           "a volunteer's figures (or how to get them)",
 	"share":           "a volunteer's sharing link",

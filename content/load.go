@@ -205,11 +205,10 @@ func (l *loader) dropMarkedClashes(c *Catalog) {
 
 // builtinCommands gives content without a commands section (published
 // before commands moved into the content) the built-in command words, so
-// that "menu" and "quay lại" keep working, and says so.
+// that "menu" and "quay lại" keep working, and says so; and content
+// published before a command was added (none) that command's built-in
+// words.
 func (l *loader) builtinCommands(c *Catalog) {
-	if c.Vocab.Commands != nil {
-		return
-	}
 	var builtin Vocab
 	data, err := fs.ReadFile(Embedded, "vocab.yaml")
 	if err == nil {
@@ -218,8 +217,17 @@ func (l *loader) builtinCommands(c *Catalog) {
 	if err != nil || builtin.Commands == nil {
 		return // the built-in content itself is checked by its own tests
 	}
-	c.Vocab.Commands = builtin.Commands
-	l.problems = append(l.problems, Problem{File: "vocab.yaml", Msg: "no commands section: the built-in command words are used (copy the commands section of the built-in vocab.yaml to change them)", Warning: true})
+	if c.Vocab.Commands == nil {
+		c.Vocab.Commands = builtin.Commands
+		l.problems = append(l.problems, Problem{File: "vocab.yaml", Msg: "no commands section: the built-in command words are used (copy the commands section of the built-in vocab.yaml to change them)", Warning: true})
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(builtin.Commands)) {
+		if _, ok := c.Vocab.Commands[name]; !ok {
+			c.Vocab.Commands[name] = builtin.Commands[name]
+			l.problems = append(l.problems, Problem{File: "vocab.yaml", Msg: fmt.Sprintf("commands: no %q: its built-in words are used (%s)", name, strings.Join(builtin.Commands[name], ", ")), Warning: true})
+		}
+	}
 }
 
 // glob lists the .yaml files of a folder in name order.

@@ -127,6 +127,27 @@ func TestContentWithoutCommandsKeepsThem(t *testing.T) {
 	}
 }
 
+// TestContentWithoutANewCommandGetsIt: content published before a
+// command was added keeps loading, with that command's built-in words and
+// a warning.
+func TestContentWithoutANewCommandGetsIt(t *testing.T) {
+	fsys := overlay(t, "").(fstest.MapFS)
+	fsys["vocab.yaml"] = &fstest.MapFile{Data: []byte("abbreviations:\n  ko: khong\ncommands:\n  menu: [menu]\n")}
+	c, problems := content.Load(fsys, content.Options{})
+	if c == nil {
+		t.Fatal(problems.Err())
+	}
+	if got := c.Vocab.Commands["none"]; !slices.Contains(got, "không phải") {
+		t.Fatalf("none words = %q; want the built-in ones", got)
+	}
+	if got := c.Vocab.Commands["menu"]; !slices.Equal(got, []string{"menu"}) {
+		t.Fatalf("menu words = %q; want the content's own", got)
+	}
+	if !strings.Contains(fmt.Sprint(problems.Warnings()), `commands: no "none"`) {
+		t.Fatalf("warnings = %v; want one about the missing command", problems.Warnings())
+	}
+}
+
 func TestStaleIsAWarning(t *testing.T) {
 	c, problems := content.Load(overlay(t, ""), content.Options{Today: "2027-12-01"})
 	if c == nil {
