@@ -144,6 +144,17 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 	if redact.Sensitive(raw) {
 		t.outcome = "sensitive"
 		t.say(Reply{Text: t.msg("sensitive_warning")})
+		// The question around the secret ("mã otp là … nhập vào đâu") is
+		// still answered, read without the secret.
+		// A few words are only what came with the secret ("cccd của tôi
+		// là"): no question.
+		clean := strings.NewReplacer(redact.Number, " ", redact.Email, " ", redact.Password, " ").Replace(redact.String(raw))
+		if len(strings.Fields(clean)) >= minQuestionWords {
+			if r := t.search(clean, idle); r.Verdict == faq.Confident || r.Verdict == faq.Unsure {
+				t.ask(clean, r)
+				return
+			}
+		}
 		t.here()
 		return
 	}
@@ -191,6 +202,10 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 	}
 	t.ask(raw, r)
 }
+
+// minQuestionWords is how many words a message must keep, once a secret is
+// taken out of it, to be read as a question.
+const minQuestionWords = 5
 
 // search reads free text once per turn, in the light of what the
 // conversation knows: the last topic (when the citizen is still on it) and
