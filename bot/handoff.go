@@ -117,10 +117,12 @@ func (g operatorsGroup) Post(ctx context.Context, text string, replyTo int64) (i
 // accounts see their area's tickets; ADMIN_TOKEN (Bearer) sees all.
 func setupInbox(ctx context.Context, a *app) error {
 	in := handoff.NewInbox(handoff.InboxOptions{
-		Service:    a.handoff,
-		Accounts:   accounts.New(a.store, nil),
-		AdminToken: a.cfg.AdminToken,
-		Logger:     a.log.With("component", "inbox"),
+		Service:        a.handoff,
+		Accounts:       accounts.New(a.store, nil),
+		AdminToken:     a.cfg.AdminToken,
+		Logger:         a.log.With("component", "inbox"),
+		TrustedHeader:  a.cfg.TrustedProxyHeader,
+		TrustedProxies: a.cfg.TrustedProxies,
 	})
 	a.mux.Handle("/admin/inbox", in)
 	a.mux.Handle("/admin/inbox/", in)

@@ -274,3 +274,31 @@ func TestInboxLimitsWrongTokens(t *testing.T) {
 		t.Fatalf("after ten wrong tokens: %d, want 429", code)
 	}
 }
+
+// TestInboxCountsWrongTokensPerClientBehindAProxy: behind a trusted
+// reverse proxy, wrong tokens count against the client the proxy names,
+// as on /admin, not against the proxy, so one guesser does not lock every
+// officer out.
+func TestInboxCountsWrongTokensPerClientBehindAProxy(t *testing.T) {
+	srv, _, _ := handoffBot(t, "ADMIN_TOKEN", adminToken, "TRUSTED_PROXY_HEADER", "X-Forwarded-For", "TRUSTED_PROXIES", "127.0.0.1/32")
+	get := func(token, client string) int {
+		req, _ := http.NewRequest("GET", srv.URL+"/admin/inbox/tickets", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("X-Forwarded-For", client)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := range 10 {
+		get("vna_wrong"+strconv.Itoa(i), "198.51.100.7")
+	}
+	if code := get(adminToken, "198.51.100.7"); code != http.StatusTooManyRequests {
+		t.Fatalf("the guesser after ten wrong tokens: %d, want 429", code)
+	}
+	if code := get(adminToken, "203.0.113.9"); code != http.StatusOK {
+		t.Fatalf("another officer behind the same proxy: %d, want 200", code)
+	}
+}

@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/base64"
@@ -11,13 +12,15 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vneid-guide/vneidbot/internal/accounts"
+	"github.com/vneid-guide/vneidbot/internal/clientaddr"
+	"github.com/vneid-guide/vneidbot/internal/lograte"
 )
 
 // InboxOptions configure the inbox.
@@ -26,6 +29,11 @@ type InboxOptions struct {
 	Accounts   *accounts.Store // officers' sessions and tokens; nil: ADMIN_TOKEN only
 	AdminToken string          // sees every area (Authorization: Bearer)
 	Logger     *slog.Logger
+	// TrustedHeader and TrustedProxies name the client behind a reverse
+	// proxy (TRUSTED_PROXY_HEADER, TRUSTED_PROXIES), whom wrong tokens are
+	// counted against, as for /admin.
+	TrustedHeader  string
+	TrustedProxies []netip.Prefix
 	// Poll is how often the live list looks for changes (1s).
 	Poll time.Duration
 }
@@ -44,9 +52,10 @@ type InboxOptions struct {
 // and acts on the tickets of their area only; ADMIN_TOKEN sees all. Posts
 // from a signed-in browser carry the session's CSRF token (X-CSRF-Token).
 type Inbox struct {
-	o   InboxOptions
-	mux *http.ServeMux
-	log *slog.Logger
+	o    InboxOptions
+	mux  *http.ServeMux
+	log  *slog.Logger
+	warn *lograte.Limiter // wrong tokens: a line a minute, however many
 }
 
 //go:embed inbox.html
@@ -62,7 +71,7 @@ func NewInbox(o InboxOptions) *Inbox {
 	if o.Poll <= 0 {
 		o.Poll = time.Second
 	}
-	in := &Inbox{o: o, mux: http.NewServeMux(), log: o.Logger}
+	in := &Inbox{o: o, mux: http.NewServeMux(), log: o.Logger, warn: lograte.New(o.Logger, time.Minute, nil)}
 	in.mux.HandleFunc("GET /admin/inbox", in.page)
 	in.mux.HandleFunc("GET /admin/inbox/tickets", in.list)
 	in.mux.HandleFunc("GET /admin/inbox/events", in.events)
@@ -88,7 +97,7 @@ type who struct {
 func (in *Inbox) authenticate(r *http.Request) (w who, ok bool, forbidden bool) {
 	if tok, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found {
 		tok = strings.TrimSpace(tok)
-		if in.o.AdminToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(in.o.AdminToken)) == 1 {
+		if in.o.AdminToken != "" && sameToken(tok, in.o.AdminToken) {
 			return who{o: Officer{ID: "admin", Name: "operator", All: true}}, true, false
 		}
 		if in.o.Accounts != nil {
@@ -112,6 +121,13 @@ func (in *Inbox) authenticate(r *http.Request) (w who, ok bool, forbidden bool) 
 	return who{}, false, false
 }
 
+// sameToken compares two tokens in constant time, hashed first so that not
+// even the length leaks.
+func sameToken(a, b string) bool {
+	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
+	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
+}
+
 // Wrong bearer tokens are limited per client address: maxFails within
 // failWindow, then 429 until the window passes.
 const (
@@ -124,11 +140,7 @@ func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, b
 	bearer := strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
 	failKey := ""
 	if bearer {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		failKey = in.o.Service.tickets.key("fail", host)
+		failKey = in.o.Service.tickets.key("fail", clientaddr.Of(r, in.o.TrustedHeader, in.o.TrustedProxies))
 		if n, _ := in.o.Service.tickets.rdb.Get(r.Context(), failKey).Int(); n >= maxFails {
 			w.Header().Set("Retry-After", strconv.Itoa(int(failWindow/time.Second)))
 			http.Error(w, "too many wrong tokens: wait and try again", http.StatusTooManyRequests)
@@ -141,9 +153,9 @@ func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, b
 		p.Incr(r.Context(), failKey)
 		p.Expire(r.Context(), failKey, failWindow)
 		if _, err := p.Exec(r.Context()); err != nil {
-			in.log.Warn("inbox: count a wrong token", "err", err)
+			in.warn.Warn("count", "inbox: count a wrong token", "err", err)
 		}
-		in.log.Warn("inbox: wrong token") // no address, no token: nothing personal
+		in.warn.Warn("wrong", "inbox: wrong token") // no address, no token: nothing personal
 	}
 	switch {
 	case forbidden:

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -129,51 +128,4 @@ func (l *NewChatLimit) allow(ctx context.Context, key []byte, addr string, now t
 		return errTooManyChats
 	}
 	return nil
-}
-
-// clientAddr is the network a request comes from: the IPv4 address, or the
-// /64 of an IPv6 address (one household or phone holds a whole /64). Behind
-// a reverse proxy in proxies, the address comes from header
-// (TRUSTED_PROXY_HEADER); for X-Forwarded-For, from its last entry that is
-// not one of the proxies.
-func clientAddr(r *http.Request, header string, proxies []netip.Prefix) string {
-	addr := peerAddr(r.RemoteAddr)
-	if header != "" && addr.IsValid() && inPrefixes(addr, proxies) {
-		vals := strings.Split(r.Header.Get(header), ",")
-		for i := len(vals) - 1; i >= 0; i-- {
-			a, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(vals[i]), "[]"))
-			if err != nil {
-				break
-			}
-			addr = a.Unmap()
-			if !inPrefixes(addr, proxies) {
-				break
-			}
-		}
-	}
-	if !addr.IsValid() {
-		return r.RemoteAddr
-	}
-	if addr.Is4() {
-		return addr.String()
-	}
-	p, _ := addr.Prefix(64)
-	return p.String()
-}
-
-func peerAddr(remote string) netip.Addr {
-	if ap, err := netip.ParseAddrPort(remote); err == nil {
-		return ap.Addr().Unmap()
-	}
-	a, _ := netip.ParseAddr(remote)
-	return a.Unmap()
-}
-
-func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
-	for _, p := range ps {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }

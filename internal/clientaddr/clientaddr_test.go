@@ -1,4 +1,4 @@
-package web
+package clientaddr
 
 import (
 	"net/http/httptest"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestClientAddr(t *testing.T) {
+func TestOf(t *testing.T) {
 	proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8")}
 	for _, tc := range []struct {
 		name, remote, xff string
@@ -27,29 +27,9 @@ func TestClientAddr(t *testing.T) {
 			if tc.xff != "" {
 				r.Header.Set("X-Forwarded-For", tc.xff)
 			}
-			if got := clientAddr(r, tc.header, proxies); got != tc.want {
-				t.Errorf("clientAddr = %q, want %q", got, tc.want)
+			if got := Of(r, tc.header, proxies); got != tc.want {
+				t.Errorf("Of = %q, want %q", got, tc.want)
 			}
 		})
 	}
-}
-
-// FuzzChatFromCookie: whatever a browser sends as the cookie, only a value
-// the server issued (id.MAC under its key) names a conversation, and then
-// exactly the id it was issued for.
-func FuzzChatFromCookie(f *testing.F) {
-	key := []byte("0123456789abcdef0123456789abcdef")
-	chat, value := issueID(key)
-	for _, s := range []string{value, chat, chat + ".", "." + value, value + "x", "w", "", "w" + string(make([]byte, 22)) + ".AAAA"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		got := chatFromCookie(key, v)
-		if got == "" {
-			return
-		}
-		if v != got+"."+sign(key, got) || !plainID(got) {
-			t.Fatalf("cookie %q accepted as chat %q", v, got)
-		}
-	})
 }
