@@ -231,7 +231,7 @@ func (in *Inbox) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	last := int64(-1)
-	stream(w, r, in.o.Poll, func(ctx context.Context) (string, bool) {
+	stream(w, r, in.o.Poll, maxStreamAge, func(ctx context.Context) (string, bool) {
 		v, err := in.o.Service.Tickets().Version(ctx)
 		if err != nil || v == last {
 			return "", err != nil

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -30,6 +31,42 @@ type Live struct {
 	ChatOf func(r *http.Request) string
 	// Poll is how often an open stream looks for new messages (1s).
 	Poll time.Duration
+
+	mu   sync.Mutex
+	open map[string]int // streams open on this replica, by conversation
+}
+
+// A conversation may hold a few streams at once on a replica (a page open
+// in two tabs), and a stream ends after maxStreamAge; the browser then
+// reconnects with the last event's id and misses nothing. Without these a
+// stranger holding one cookie could open thousands of streams, each
+// polling Redis every second (security probe, 2026-12-05).
+const (
+	maxStreamsPerChat = 3
+	maxStreamAge      = 10 * time.Minute
+)
+
+// enter counts a stream of chat, or reports false when it has too many.
+func (l *Live) enter(chat string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[chat] >= maxStreamsPerChat {
+		return false
+	}
+	if l.open == nil {
+		l.open = map[string]int{}
+	}
+	l.open[chat]++
+	return true
+}
+
+// leave ends a stream of chat counted by enter.
+func (l *Live) leave(chat string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[chat]--; l.open[chat] <= 0 {
+		delete(l.open, chat)
+	}
 }
 
 // liveTTL is how long undelivered live messages are kept.
@@ -112,13 +149,18 @@ func (l *Live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	if !l.enter(chat) {
+		http.Error(w, "too many open streams for this conversation", http.StatusTooManyRequests)
+		return
+	}
+	defer l.leave(chat)
 	w.Header().Set("Cache-Control", "no-store")
 	poll := l.Poll
 	if poll <= 0 {
 		poll = time.Second
 	}
 	quiet := 0
-	stream(w, r, poll, func(ctx context.Context) (string, bool) {
+	stream(w, r, poll, maxStreamAge, func(ctx context.Context) (string, bool) {
 		msgs, err := l.rdb.LRange(ctx, key, after+1, -1).Result()
 		if err != nil {
 			return "", true

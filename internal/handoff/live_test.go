@@ -66,3 +66,51 @@ func TestLiveStreamsRepliesThenEnds(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveStreamsPerChatAreBounded: one conversation holds a few streams
+// at once; past them a stream is refused, and a stream that ends frees its
+// place.
+func TestLiveStreamsPerChatAreBounded(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	ctx := context.Background()
+	svc, _ := newService(t, st, clocktest.New(monday10))
+	if _, err := svc.Open(ctx, flows.HandoffRequest{Chat: "web:abc", Area: "phuong ben nghe", Text: "gặp người thật"}); err != nil {
+		t.Fatal(err)
+	}
+	live := svc.Live()
+	live.ChatOf = func(*http.Request) string { return "abc" }
+	live.Poll = 10 * time.Millisecond
+	srv := httptest.NewServer(live)
+	defer srv.Close()
+	var open []*http.Response
+	for i := range 4 {
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i < 3 && resp.StatusCode != http.StatusOK || i == 3 && resp.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("stream %d: %d", i+1, resp.StatusCode)
+		}
+		open = append(open, resp)
+	}
+	open[3].Body.Close()
+	open[0].Body.Close() // the browser leaves: its place is freed
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a stream after one ended: %d, want 200", resp.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, r := range open[1:3] {
+		r.Body.Close()
+	}
+}
