@@ -39,6 +39,10 @@ type Handoff interface {
 // no open ticket any more.
 var ErrHandoffClosed = errors.New("handoff: the ticket is closed")
 
+// ErrHandoffBusy is returned by Handoff.Open when too many tickets were
+// opened lately: the citizen is pointed to the hotline and the police.
+var ErrHandoffBusy = errors.New("handoff: too many new tickets, try later")
+
 // HandoffRequest is a citizen's request to talk to a person.
 type HandoffRequest struct {
 	Chat   string // "tg:123"
@@ -204,6 +208,11 @@ func (t *turn) openTicket(text string) {
 		step = t.s.Flow + "/" + t.s.Step
 	}
 	o, err := t.e.handoff.Open(t.ctx, HandoffRequest{Chat: t.in.Chat(), Area: t.s.Area, Step: step, Locale: t.locale(), Text: text, MsgID: t.in.MessageID})
+	if errors.Is(err, ErrHandoffBusy) {
+		t.outcome = "handoff_busy"
+		t.say(Reply{Text: t.msg("handoff_busy"), Buttons: t.withNav([][]Button{{t.hotlineButton()}}, false)})
+		return
+	}
 	if err != nil {
 		t.e.log.Error("handoff: open a ticket", "chat", t.in.Chat(), "err", err)
 		t.say(Reply{Text: t.msg("error_internal"), Buttons: t.withNav([][]Button{{t.hotlineButton()}}, false)})

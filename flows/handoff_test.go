@@ -22,11 +22,15 @@ type fakeHandoff struct {
 	msgs   []string
 	open   bool
 	left   int
+	busy   bool // Open answers ErrHandoffBusy
 }
 
 func (f *fakeHandoff) Open(_ context.Context, r flows.HandoffRequest) (flows.HandoffOpened, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.busy {
+		return flows.HandoffOpened{}, flows.ErrHandoffBusy
+	}
 	f.opened = append(f.opened, r)
 	f.open = true
 	return flows.HandoffOpened{ID: "7", InHours: true, Minutes: 30, Hours: "7-17"}, nil
@@ -195,5 +199,24 @@ func TestHandoffFromStuckAndNoneOfThese(t *testing.T) {
 	rs, _ := e2.Handle(ctx, flows.Inbound{Channel: "tg", ChatID: "4", Kind: flows.KindButton, Payload: "none"})
 	if slices.Contains(payloads(rs), "handoff") {
 		t.Error("officer offered with no handoff configured")
+	}
+}
+
+// TestHandoffBusyPointsToHotline: when the officers have had too many new
+// tickets this minute, the citizen is pointed to the hotline and the
+// police, and no ticket is held open.
+func TestHandoffBusyPointsToHotline(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	e := handoffEngine(t, st, &fakeHandoff{busy: true})
+	ctx := context.Background()
+	var rs []flows.Reply
+	for _, text := range []string{"/start", "cho tôi nói chuyện với cán bộ", "ben nghe"} {
+		var err error
+		if rs, err = e.Handle(ctx, flows.Inbound{Channel: "web", ChatID: "b1", Kind: flows.KindText, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(texts(rs), "1900 0368") || !strings.Contains(texts(rs), "Công an xã/phường") || slices.Contains(payloads(rs), "handoff_leave") {
+		t.Fatalf("busy officers: said\n%s", texts(rs))
 	}
 }

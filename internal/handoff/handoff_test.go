@@ -420,3 +420,33 @@ func FuzzCheckReply(f *testing.F) {
 		}
 	})
 }
+
+// TestNewTicketsPerMinuteAreBounded: past MaxNewPerMinute new tickets in a
+// minute, Open says the officers are busy; a chat whose ticket is open
+// still gets it, and the next minute opens again.
+func TestNewTicketsPerMinuteAreBounded(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	ctx := context.Background()
+	clk := clocktest.New(monday10)
+	cat := contenttest.Builtin(t)
+	svc := handoff.New(handoff.Options{Store: st, Content: func() *content.Catalog { return cat }, Now: clk.Now, MaxNewPerMinute: 2})
+	open := func(chat string) error {
+		_, err := svc.Open(ctx, flows.HandoffRequest{Chat: chat, Area: "phuong ben nghe", Text: "gặp người thật"})
+		return err
+	}
+	for _, chat := range []string{"web:a", "web:b"} {
+		if err := open(chat); err != nil {
+			t.Fatalf("%s: %v", chat, err)
+		}
+	}
+	if err := open("web:c"); !errors.Is(err, flows.ErrHandoffBusy) {
+		t.Fatalf("a third new ticket in the minute: %v, want ErrHandoffBusy", err)
+	}
+	if err := open("web:a"); err != nil {
+		t.Fatalf("a chat with its ticket open: %v", err)
+	}
+	clk.Add(time.Minute)
+	if err := open("web:c"); err != nil {
+		t.Fatalf("the next minute: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -52,6 +53,10 @@ type Options struct {
 	Senders func(channel string) flows.Sender
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// MaxNewPerMinute bounds the tickets opened in a minute, over every
+	// replica (30): past it a citizen is pointed to the hotline, so that
+	// a script cannot bury the officers under tickets.
+	MaxNewPerMinute int
 }
 
 // Service is the handoff: tickets, the relay to the citizen's channel, the
@@ -133,6 +138,9 @@ func (s *Service) msg(locale, key string, pairs ...string) string {
 // Open implements flows.Handoff.
 func (s *Service) Open(ctx context.Context, r flows.HandoffRequest) (flows.HandoffOpened, error) {
 	now := s.now()
+	if err := s.admitNew(ctx, r.Chat, now); err != nil {
+		return flows.HandoffOpened{}, err
+	}
 	t, created, err := s.tickets.Open(ctx, OpenRequest{
 		Chat: r.Chat, Area: r.Area, Step: r.Step, Locale: r.Locale, Text: r.Text, MsgID: r.MsgID,
 		Due: s.o.Hours.Due(now, s.o.SLA),
@@ -150,6 +158,30 @@ func (s *Service) Open(ctx context.Context, r flows.HandoffRequest) (flows.Hando
 	}
 	return o, nil
 }
+
+// admitNew counts a new ticket for chat in the minute of now, and returns
+// flows.ErrHandoffBusy past MaxNewPerMinute. A chat whose ticket is open
+// is not counted: Open gives it that ticket.
+func (s *Service) admitNew(ctx context.Context, chat string, now time.Time) error {
+	if _, err := s.tickets.OpenFor(ctx, chat); err == nil {
+		return nil
+	}
+	key := s.tickets.key("opened", strconv.FormatInt(now.Unix()/60, 10))
+	p := s.tickets.rdb.TxPipeline()
+	n := p.Incr(ctx, key)
+	p.Expire(ctx, key, 2*time.Minute)
+	if _, err := p.Exec(ctx); err != nil {
+		return fmt.Errorf("handoff: count new tickets: %w", err)
+	}
+	if limit := cmp.Or(s.o.MaxNewPerMinute, defaultMaxNewPerMinute); n.Val() > int64(limit) {
+		s.log.Warn("handoff: too many new tickets this minute; pointing citizens to the hotline", "limit", limit)
+		return flows.ErrHandoffBusy
+	}
+	return nil
+}
+
+// defaultMaxNewPerMinute is MaxNewPerMinute when it is not set.
+const defaultMaxNewPerMinute = 30
 
 // Message implements flows.Handoff.
 func (s *Service) Message(ctx context.Context, chat, msgID, text string) error {
