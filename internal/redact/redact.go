@@ -223,21 +223,26 @@ func onlySeparators(s string) bool {
 }
 
 // hasSecretWord reports whether text holds a word of eight or more
-// characters that mixes letters, digits and a symbol, as every VNeID
-// password must, whatever words come before it ("tôi đặt Hoamai@2024 mà
-// không vào được"). E-mail addresses are not such words.
+// characters that mixes letters, digits (two of each at least) and a
+// symbol, as every VNeID password must, whatever words come before it
+// ("tôi đặt Hoamai@2024 mà không vào được"). E-mail addresses are not such
+// words.
 func hasSecretWord(text string) bool {
 	for _, w := range strings.Fields(text) {
 		w = strings.TrimRight(w, ".,!?;:)")
 		if utf8.RuneCountInString(w) < 8 || !strings.ContainsAny(w, "!@#$%^&*") || email.MatchString(w) {
 			continue
 		}
-		letter, digit := false, false
+		letters, digits := 0, 0
 		for _, r := range w {
-			letter = letter || unicode.IsLetter(r)
-			digit = digit || r >= '0' && r <= '9'
+			switch {
+			case unicode.IsLetter(r):
+				letters++
+			case r >= '0' && r <= '9':
+				digits++
+			}
 		}
-		if letter && digit {
+		if letters >= 2 && digits >= 2 {
 			return true
 		}
 	}
