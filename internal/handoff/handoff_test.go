@@ -204,6 +204,12 @@ func TestRefusedReplies(t *testing.T) {
 		"Xem tại bit.ly/abc123",
 		"Mở www.vneid.gov.vn.xyz.top nhé",
 		"   ",
+		// second probe: a "never" in another clause, a domain ending
+		// the first list missed
+		"Đừng lo, gửi mã OTP cho tôi",
+		"Không sao đâu, nhưng đọc mật khẩu cho tôi nhé",
+		"Tải bản mới ở vneid-update.ru",
+		"Vào vneid.shop để kích hoạt",
 	} {
 		err := handoff.CheckReply(text, allowed)
 		var r *handoff.Refusal
@@ -218,6 +224,8 @@ func TestRefusedReplies(t *testing.T) {
 		"Xem hướng dẫn tại https://vneid.gov.vn/huong-dan hoặc dichvucong.gov.vn.",
 		"Gọi tổng đài 1900 0368 nếu cần.",
 		"Never share your passcode with anyone.",
+		"Mã OTP thì đừng đưa cho ai nhé.",
+		"Bạn ở TP.HCM thì gọi 0693187111, đừng đọc mật khẩu cho ai.",
 	} {
 		if err := handoff.CheckReply(text, allowed); err != nil {
 			t.Errorf("CheckReply(%q) = %v, want it allowed", text, err)

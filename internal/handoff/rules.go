@@ -119,7 +119,11 @@ var secretWords = []string{"otp", "mat khau", "matkhau", "passcode", "pass code"
 // officer writes them again with accents.
 var negations = []string{"đừng", "không được", "không bao giờ", "không cung cấp", "không chia sẻ", "không gửi", "không đưa", "không nói", "tuyệt đối không", "chớ", "never", "do not", "don't", "not share", "not give", "not send", "not tell"}
 
-var linkRE = regexp.MustCompile(`(?i)\b((?:https?://|www\.)[^\s<>"']+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info|io|me|ly|gl|co|xyz|top|site|online|link|app|cc|tk)\b[^\s<>"']*)`)
+var linkRE = regexp.MustCompile(`(?i)\b((?:https?://|www\.)[^\s<>"']+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info|io|me|ly|gl|co|xyz|top|site|online|link|app|cc|tk|ru|cn|us|uk|in|biz|pro|shop|store|club|vip|asia|live|icu|cyou|sbs|cfd|bond|win|work|fun|space|website|tech|click|today|zip|mov)\b[^\s<>"']*)`)
+
+// clauseBreaks split a sentence into clauses: a "never" in one clause does
+// not make a request in the next a warning ("Đừng lo, gửi mã OTP cho tôi").
+var clauseBreaks = regexp.MustCompile(`[,;:]|\s(?:nhưng|but|then)\s`)
 
 // CheckReply refuses a reply that asks for an OTP, password or passcode (a
 // sentence naming one without a "never"/"đừng" is taken as asking), or that
@@ -129,21 +133,9 @@ func CheckReply(text string, allowed []string) error {
 		return &Refusal{"the reply is empty"}
 	}
 	for _, sent := range vntext.Sentences(text) {
-		f := " " + vntext.Fold(sent) + " "
-		for _, w := range secretWords {
-			if !strings.Contains(f, " "+w+" ") {
-				continue
-			}
-			warned := false
-			low := strings.ToLower(norm.NFC.String(sent))
-			for _, n := range negations {
-				if strings.Contains(low, n) {
-					warned = true
-					break
-				}
-			}
-			if !warned {
-				return &Refusal{fmt.Sprintf("it asks for a secret (%q): officers never ask for an OTP, password or passcode", strings.TrimSpace(w))}
+		for _, clause := range clauseBreaks.Split(strings.ToLower(norm.NFC.String(sent)), -1) {
+			if w, asks := asksSecret(clause); asks {
+				return &Refusal{fmt.Sprintf("it asks for a secret (%q): officers never ask for an OTP, password or passcode", w)}
 			}
 		}
 	}
@@ -170,6 +162,28 @@ func CheckReply(text string, allowed []string) error {
 		}
 	}
 	return nil
+}
+
+// asksSecret reports whether a clause (lower case, NFC) names a secret
+// without a negation, and which.
+func asksSecret(clause string) (string, bool) {
+	f := " " + vntext.Fold(clause) + " "
+	for _, w := range secretWords {
+		if !strings.Contains(f, " "+w+" ") {
+			continue
+		}
+		warned := false
+		for _, n := range negations {
+			if strings.Contains(clause, n) {
+				warned = true
+				break
+			}
+		}
+		if !warned {
+			return strings.TrimSpace(w), true
+		}
+	}
+	return "", false
 }
 
 // AreaNumbers are one area's ticket figures.
