@@ -3,12 +3,15 @@ package flows
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/vneid-guide/vneidbot/content"
+	"github.com/vneid-guide/vneidbot/internal/faq"
 
 	"github.com/vneid-guide/vneidbot/internal/redact"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
@@ -67,7 +70,7 @@ const maxAreaLen = 80
 
 // handoffTurn routes an update of a conversation that has an open ticket
 // or is being asked for its area. It reports whether it answered.
-func (t *turn) handoffTurn() bool {
+func (t *turn) handoffTurn(idle time.Duration) bool {
 	h := t.e.handoff
 	if h == nil || t.s.Hand == "" && !t.s.AskArea {
 		return false
@@ -95,7 +98,7 @@ func (t *turn) handoffTurn() bool {
 	}
 	raw := strings.TrimSpace(t.in.Text)
 	folded := vntext.Fold(raw)
-	if folded == vntext.Fold(t.msg("btn_handoff_leave")) || folded == "quay lai tro ly tu dong" {
+	if folded == vntext.Fold(t.msg("btn_handoff_leave")) || slices.Contains(leaveWords, folded) {
 		t.handoffLeave()
 		return true
 	}
@@ -111,6 +114,12 @@ func (t *turn) handoffTurn() bool {
 			return false
 		}
 		if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= len(t.s.Options) {
+			t.s.AskArea = false
+			return false
+		}
+		if t.notAnArea(raw, idle) {
+			// A question or a greeting is answered as one; the officer
+			// stays one button away.
 			t.s.AskArea = false
 			return false
 		}
@@ -141,8 +150,48 @@ func (t *turn) handoffTurn() bool {
 	default:
 		t.outcome = "handoff_message"
 		t.say(Reply{Text: t.msg("handoff_forwarded"), Buttons: t.leaveRows()})
+		t.urgent(raw, idle)
 	}
 	return true
+}
+
+// leaveWords, typed alone (folded) while a ticket is open or an area asked
+// for, leave the officer for the automatic assistant.
+var leaveWords = []string{"quay lai tro ly tu dong", "thoi", "thoat", "huy", "thoi khong can", "khong can nua", "exit", "cancel", "quit"}
+
+// notAnArea reports whether a message typed when the bot asked for the
+// commune is something else: a greeting, a question the bot can answer,
+// or one that tells a situation to warn about ("có người đòi mã OTP").
+func (t *turn) notAnArea(raw string, idle time.Duration) bool {
+	r := t.search(raw, idle)
+	switch r.Verdict {
+	case faq.Confident, faq.Greeting, faq.Thanks:
+		return true
+	}
+	return t.warnSituation(r) != nil
+}
+
+// urgent answers, beside the officer, what cannot wait for office hours: a
+// message that tells a situation to warn about gets the warning, and one
+// the bot can answer with an entry written for that situation ("tôi lỡ đọc
+// mã OTP cho người ta rồi") gets the answer.
+func (t *turn) urgent(raw string, idle time.Duration) {
+	r := t.search(raw, idle)
+	for _, s := range t.cat.Vocab.Situations {
+		if s.Warn == "" {
+			continue
+		}
+		if r.Verdict == faq.Confident && s.WrittenFor(r.Hits[0].ID) {
+			if e := t.cat.Entry(r.Hits[0].ID); e != nil {
+				t.say(Reply{Text: t.text(e.Answer)})
+			}
+			return
+		}
+		if slices.Contains(r.Situations, s.ID) {
+			t.say(Reply{Text: t.msg(s.Warn)})
+			return
+		}
+	}
 }
 
 // wantsPerson reports whether folded text asks to talk to a person.

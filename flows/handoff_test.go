@@ -220,3 +220,41 @@ func TestHandoffBusyPointsToHotline(t *testing.T) {
 		t.Fatalf("busy officers: said\n%s", texts(rs))
 	}
 }
+
+// TestHandoffDoesNotSwallowQuestionsOrEmergencies: asked for the commune,
+// a question is answered, not taken for a commune's name; with a ticket
+// open, a scam victim gets the first steps at once beside the officer;
+// "thoát" leaves.
+func TestHandoffDoesNotSwallowQuestionsOrEmergencies(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	h := &fakeHandoff{}
+	e := handoffEngine(t, st, h)
+	ctx := context.Background()
+	say := func(text string) []flows.Reply {
+		t.Helper()
+		rs, err := e.Handle(ctx, flows.Inbound{Channel: "web", ChatID: "q1", Kind: flows.KindText, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	say("/start")
+	say("cho tôi nói chuyện với cán bộ")
+	rs := say("toi khong nhan duoc otp")
+	if len(h.opened) != 0 || !strings.Contains(texts(rs), "OTP") {
+		t.Fatalf("a question taken for a commune: opened %+v, said\n%s", h.opened, texts(rs))
+	}
+	say("cho tôi nói chuyện với cán bộ")
+	say("ben nghe")
+	if len(h.opened) != 1 {
+		t.Fatalf("opened %+v", h.opened)
+	}
+	rs = say("toi lo doc ma otp cho nguoi xung cong an roi")
+	if len(h.msgs) != 1 || !strings.Contains(texts(rs), "Ngắt mạng") {
+		t.Fatalf("a scam victim must reach the officer and get the first steps at once; forwarded %q, said\n%s", h.msgs, texts(rs))
+	}
+	say("thoát")
+	if h.left != 1 {
+		t.Fatalf("'thoát' did not leave the officer (left %d)", h.left)
+	}
+}

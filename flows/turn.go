@@ -84,7 +84,7 @@ func (t *turn) run() []Reply {
 		return t.out
 	}
 	t.checkPosition()
-	if t.handoffTurn() {
+	if t.handoffTurn(idle) {
 		t.number()
 		return t.out
 	}
@@ -576,16 +576,24 @@ func (t *turn) vagueMenu() {
 // situation: a citizen the bot does not understand may be on the phone
 // with a scammer right now.
 func (t *turn) warn(r faq.Result) {
-	for _, s := range t.cat.Vocab.Situations {
+	if s := t.warnSituation(r); s != nil {
+		t.say(Reply{Text: t.msg(s.Warn)})
+	}
+}
+
+// warnSituation returns the situation with a warning that r's message
+// tells, unless r answers it with an entry written for it; or nil.
+func (t *turn) warnSituation(r faq.Result) *content.Situation {
+	for i, s := range t.cat.Vocab.Situations {
 		if s.Warn == "" || !slices.Contains(r.Situations, s.ID) {
 			continue
 		}
 		if r.Verdict == faq.Confident && s.WrittenFor(r.Hits[0].ID) {
 			continue
 		}
-		t.say(Reply{Text: t.msg(s.Warn)})
-		return
+		return &t.cat.Vocab.Situations[i]
 	}
+	return nil
 }
 
 // followup gives the next action of entry id, for "vậy giờ làm sao" after
