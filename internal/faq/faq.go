@@ -325,7 +325,7 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 	}
 	r := ix.judge(sc, text, words, locale, cx)
 	r.Lang, r.LangRequest = lang, asked
-	r.Vague = (r.Verdict == Unsure || r.Verdict == NoMatch) && ix.vagueOnly(words)
+	r.Vague = (r.Verdict == Unsure || r.Verdict == NoMatch || r.Verdict == Confident && !r.Followup) && ix.vagueOnly(words)
 	return r
 }
 
