@@ -144,10 +144,9 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 	if redact.Sensitive(raw) {
 		t.outcome = "sensitive"
 		t.say(Reply{Text: t.msg("sensitive_warning")})
-		// The question around the secret ("mã otp là … nhập vào đâu") is
-		// still answered, read without the secret.
-		// A few words are only what came with the secret ("cccd của tôi
-		// là"): no question.
+		// The question around the secret ("mã otp là … mà không nhận được
+		// mã") is still answered, read without the secret; a few words left
+		// are only what came with it ("cccd của tôi là"), no question.
 		clean := strings.NewReplacer(redact.Number, " ", redact.Email, " ", redact.Password, " ").Replace(redact.String(raw))
 		if len(strings.Fields(clean)) >= minQuestionWords {
 			if r := t.search(clean, idle); r.Verdict == faq.Confident || r.Verdict == faq.Unsure {

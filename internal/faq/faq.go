@@ -74,9 +74,11 @@ type Result struct {
 	// is the one that picked Hits[0] (from this message or the Context).
 	Situations []string
 	Situation  string
-	// Vague is set when the bot is unsure and the message says nothing but
-	// that it is about VNeID ("cái vneid này làm sao"): the main menu,
-	// which names the steps, answers it better than guesses.
+	// Vague is set when the message says nothing but that it is about
+	// VNeID or asks for help ("cái vneid này làm sao", "can you help me"),
+	// whatever entry scored best: the main menu, which names the steps,
+	// answers it better than a guess. Never for a follow-up of the last
+	// topic, a greeting or thanks.
 	Vague bool
 	// Lang is the locale the message is written in when that is clear, else
 	// ""; LangRequest is the locale it asks for ("english please").
