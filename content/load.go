@@ -209,6 +209,15 @@ func (l *loader) dropMarkedClashes(c *Catalog) {
 // published before a command was added (none) that command's built-in
 // words.
 func (l *loader) builtinCommands(c *Catalog) {
+	complete := c.Vocab.Commands != nil
+	for name := range CommandNames {
+		if _, ok := c.Vocab.Commands[name]; !ok {
+			complete = false
+		}
+	}
+	if complete {
+		return // the usual case: no need to read the built-in vocabulary again
+	}
 	var builtin Vocab
 	data, err := fs.ReadFile(Embedded, "vocab.yaml")
 	if err == nil {

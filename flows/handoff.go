@@ -177,18 +177,18 @@ func (t *turn) notAnArea(raw string, idle time.Duration) bool {
 // mã OTP cho người ta rồi") gets the answer.
 func (t *turn) urgent(raw string, idle time.Duration) {
 	r := t.search(raw, idle)
+	if s := t.warnSituation(r); s != nil {
+		t.say(Reply{Text: t.msg(s.Warn)})
+		return
+	}
+	if r.Verdict != faq.Confident {
+		return
+	}
 	for _, s := range t.cat.Vocab.Situations {
-		if s.Warn == "" {
-			continue
-		}
-		if r.Verdict == faq.Confident && s.WrittenFor(r.Hits[0].ID) {
+		if s.Warn != "" && s.WrittenFor(r.Hits[0].ID) {
 			if e := t.cat.Entry(r.Hits[0].ID); e != nil {
 				t.say(Reply{Text: t.text(e.Answer)})
 			}
-			return
-		}
-		if slices.Contains(r.Situations, s.ID) {
-			t.say(Reply{Text: t.msg(s.Warn)})
 			return
 		}
 	}

@@ -11,9 +11,22 @@ import (
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/clocktest"
+	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
+
+// liveServer serves svc's live streams as the web conversation chat, polled
+// every 10 ms, until the test ends.
+func liveServer(t *testing.T, svc *handoff.Service, chat string) *httptest.Server {
+	t.Helper()
+	live := svc.Live()
+	live.ChatOf = func(*http.Request) string { return chat }
+	live.Poll = 10 * time.Millisecond
+	srv := httptest.NewServer(live)
+	t.Cleanup(srv.Close)
+	return srv
+}
 
 // The web chat's live stream sends an officer's reply, then the closing
 // message, and ends once the ticket is closed and all is delivered.
@@ -29,11 +42,7 @@ func TestLiveStreamsRepliesThenEnds(t *testing.T) {
 		if _, err := svc.Reply(ctx, o.ID, benNghe, "chào bạn"); err != nil {
 			t.Fatal(err)
 		}
-		live := svc.Live()
-		live.ChatOf = func(*http.Request) string { return "abc" }
-		live.Poll = 10 * time.Millisecond
-		srv := httptest.NewServer(live)
-		defer srv.Close()
+		srv := liveServer(t, svc, "abc")
 		resp, err := http.Get(srv.URL)
 		if err != nil {
 			t.Fatal(err)
@@ -77,11 +86,7 @@ func TestLiveStreamsPerChatAreBounded(t *testing.T) {
 	if _, err := svc.Open(ctx, flows.HandoffRequest{Chat: "web:abc", Area: "phuong ben nghe", Text: "gặp người thật"}); err != nil {
 		t.Fatal(err)
 	}
-	live := svc.Live()
-	live.ChatOf = func(*http.Request) string { return "abc" }
-	live.Poll = 10 * time.Millisecond
-	srv := httptest.NewServer(live)
-	defer srv.Close()
+	srv := liveServer(t, svc, "abc")
 	var open []*http.Response
 	for i := range 4 {
 		resp, err := http.Get(srv.URL)
