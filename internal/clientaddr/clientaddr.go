@@ -15,6 +15,16 @@ import (
 // (TRUSTED_PROXY_HEADER); for X-Forwarded-For, from its last entry that is
 // not one of the proxies.
 func Of(r *http.Request, header string, proxies []netip.Prefix) string {
+	addr := Addr(r, header, proxies)
+	if !addr.IsValid() {
+		return r.RemoteAddr
+	}
+	return Network(addr)
+}
+
+// Addr is the address a request comes from, as Of reads it, or the zero
+// Addr when the peer's address cannot be read.
+func Addr(r *http.Request, header string, proxies []netip.Prefix) netip.Addr {
 	addr := peerAddr(r.RemoteAddr)
 	if header != "" && addr.IsValid() && inPrefixes(addr, proxies) {
 		vals := strings.Split(r.Header.Get(header), ",")
@@ -29,9 +39,12 @@ func Of(r *http.Request, header string, proxies []netip.Prefix) string {
 			}
 		}
 	}
-	if !addr.IsValid() {
-		return r.RemoteAddr
-	}
+	return addr
+}
+
+// Network is the network addr stands for in per-client limits: an IPv4
+// address itself, the /64 of an IPv6 address.
+func Network(addr netip.Addr) string {
 	if addr.Is4() {
 		return addr.String()
 	}

@@ -10,11 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vneid-guide/vneidbot/internal/clientaddr"
 )
 
 // CookieName is the cookie that names a browser's conversation. Its value is
@@ -96,6 +99,12 @@ func LoadIDKey(ctx context.Context, rdb redis.UniversalClient, name string) ([]b
 
 // NewChatLimit bounds how many new conversations one network address may
 // start per window, across every replica (counted in Redis).
+//
+// Addresses on loopback are not counted: they are this host's own clients
+// (a load test, a probe), or a reverse proxy on this host whose
+// TRUSTED_PROXY_HEADER is not set. Behind such a proxy every citizen would
+// share its one address, and a province's broadcast would have them all
+// refused together after the first few hundred.
 type NewChatLimit struct {
 	Redis  redis.UniversalClient
 	Prefix string        // key prefix, e.g. "vneid:web:newchats"
@@ -106,18 +115,23 @@ type NewChatLimit struct {
 // errTooManyChats is the refusal of a new conversation over the limit.
 var errTooManyChats = errors.New("web: too many new conversations from this address")
 
-// allow counts one new conversation for addr and reports errTooManyChats
-// past the limit. The address is kept only as a keyed hash in the key name.
-func (l *NewChatLimit) allow(ctx context.Context, key []byte, addr string, now time.Time) error {
-	if l == nil || l.PerIP <= 0 || l.Redis == nil {
+// allow counts one new conversation for addr (the raw peer address raw
+// when addr is unknown) and reports errTooManyChats past the limit. The
+// address is kept only as a keyed hash in the key name.
+func (l *NewChatLimit) allow(ctx context.Context, key []byte, addr netip.Addr, raw string, now time.Time) error {
+	if l == nil || l.PerIP <= 0 || l.Redis == nil || addr.IsLoopback() {
 		return nil
 	}
 	window := l.Window
 	if window <= 0 {
 		window = 10 * time.Minute
 	}
+	network := raw
+	if addr.IsValid() {
+		network = clientaddr.Network(addr)
+	}
 	slot := now.UnixNano() / int64(window)
-	k := l.Prefix + ":" + sign(key, "ip:"+addr) + ":" + strconv.FormatInt(slot, 36)
+	k := l.Prefix + ":" + sign(key, "ip:"+network) + ":" + strconv.FormatInt(slot, 36)
 	pipe := l.Redis.Pipeline()
 	incr := pipe.Incr(ctx, k)
 	pipe.Expire(ctx, k, window+time.Minute)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -139,21 +140,45 @@ func TestChatCookieAttributes(t *testing.T) {
 	}
 }
 
-func TestNewConversationsPerAddressAreLimited(t *testing.T) {
-	lim := &web.NewChatLimit{Prefix: "test:web:newchats", PerIP: 3, Window: time.Minute}
-	srv, st := newServerWith(t, web.Options{NewChats: lim})
-	lim.Redis = st.Client()
+// behind returns a client like c whose requests come, through the
+// reverse proxy the test server trusts, from addr.
+func behind(c *http.Client, addr string) *http.Client {
+	cc := *c
+	cc.Transport = forwarded{addr}
+	return &cc
+}
 
-	kept := browser(t)
+type forwarded struct{ addr string }
+
+func (f forwarded) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Forwarded-For", f.addr)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// limitedServer is a web chat behind a trusted proxy on loopback, limited
+// to 3 new conversations per address.
+func limitedServer(t *testing.T) *httptest.Server {
+	lim := &web.NewChatLimit{Prefix: "test:web:newchats", PerIP: 3, Window: time.Minute}
+	srv, st := newServerWith(t, web.Options{NewChats: lim, TrustedHeader: "X-Forwarded-For",
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	lim.Redis = st.Client()
+	return srv
+}
+
+func TestNewConversationsPerAddressAreLimited(t *testing.T) {
+	srv := limitedServer(t)
+	const addr = "203.0.113.7"
+	kept := behind(browser(t), addr)
 	if code, body := postAs(t, kept, srv, `{"user":"a","start":""}`); code != 200 {
 		t.Fatalf("first conversation: %d %s", code, body)
 	}
 	for i := 2; i <= 3; i++ {
-		if code, body := post(t, srv, `{"user":"a","start":""}`); code != 200 {
+		if code, body := postAs(t, behind(browser(t), addr), srv, `{"user":"a","start":""}`); code != 200 {
 			t.Fatalf("conversation %d of 3: %d %s", i, code, body)
 		}
 	}
-	res, err := http.Post(srv.URL+"/api/chat", "application/json", strings.NewReader(`{"user":"a","start":""}`))
+	res, err := behind(browser(t), addr).Post(srv.URL+"/api/chat", "application/json", strings.NewReader(`{"user":"a","start":""}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +196,31 @@ func TestNewConversationsPerAddressAreLimited(t *testing.T) {
 	// a conversation already started goes on
 	if code, body := postAs(t, kept, srv, `{"user":"a","text":"menu"}`); code != 200 {
 		t.Fatalf("existing conversation after the limit: %d %s", code, body)
+	}
+	// another address is counted apart
+	if code, body := postAs(t, behind(browser(t), "198.51.100.9"), srv, `{"user":"b","start":""}`); code != 200 {
+		t.Fatalf("another address after the first's limit: %d %s", code, body)
+	}
+}
+
+// TestLoopbackIsNotLimited: this host's own clients (a load test, or a
+// proxy on this host whose header is not configured) start as many
+// conversations as they like: behind such a proxy every citizen shares
+// 127.0.0.1, and a limit would refuse them all together.
+func TestLoopbackIsNotLimited(t *testing.T) {
+	srv := limitedServer(t)
+	for i := 1; i <= 10; i++ {
+		if code, body := post(t, srv, `{"user":"a","start":""}`); code != 200 {
+			t.Fatalf("conversation %d from loopback: %d %s", i, code, body)
+		}
+	}
+	// through the proxy, a citizen naming loopback as their address is not
+	// believed: the proxy appends the address it saw
+	for i := 1; i <= 4; i++ {
+		code, body := postAs(t, behind(browser(t), "127.0.0.1, 203.0.113.8"), srv, `{"user":"a","start":""}`)
+		if want := map[bool]int{true: 200, false: 429}[i <= 3]; code != want {
+			t.Fatalf("conversation %d naming loopback before its own address: %d %s; want %d", i, code, body, want)
+		}
 	}
 }
 

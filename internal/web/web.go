@@ -248,7 +248,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.ChatID = chatFromCookie(h.o.IDKey, c.Value)
 	}
 	if in.ChatID == "" {
-		if err := h.o.NewChats.allow(ctx, h.o.IDKey, clientaddr.Of(r, h.o.TrustedHeader, h.o.TrustedProxies), in.Time); err != nil {
+		if err := h.o.NewChats.allow(ctx, h.o.IDKey, clientaddr.Addr(r, h.o.TrustedHeader, h.o.TrustedProxies), r.RemoteAddr, in.Time); err != nil {
 			if errors.Is(err, errTooManyChats) {
 				w.Header().Set("Retry-After", "60")
 				h.writeMsg(w, http.StatusTooManyRequests, "web_too_many_chats")
