@@ -77,10 +77,11 @@ func TestFollowupStillFails(t *testing.T) {
 }
 
 // TestFollowupSoWhatNow: "vậy làm sao" after an answer asks for that
-// topic's next action (found walking the web chat: it had the fallback).
+// topic's next action (found walking the web chat: it had the fallback),
+// and so do its teen-code and southern forms and "still not" told alone.
 func TestFollowupSoWhatNow(t *testing.T) {
 	ix := New(mustLoad(t))
-	for _, q := range []string{"vậy làm sao", "thế làm sao hả em", "vay lam sao"} {
+	for _, q := range []string{"vậy làm sao", "thế làm sao hả em", "vay lam sao", "z h lam sao", "h sao", "giờ sao ta", "vẫn chưa thấy", "van chua nhan duoc"} {
 		r := ix.SearchIn(q, "vi", Context{Last: "no_nfc"})
 		if r.Verdict != Confident || r.Hits[0].ID != "no_nfc" || !r.Followup {
 			t.Errorf("%q after no_nfc: %s %v follow-up %v, want no_nfc as a follow-up", q, r.Verdict, r.Hits, r.Followup)
