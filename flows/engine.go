@@ -65,8 +65,11 @@ type bundle struct {
 	// spelled maps a folded abbreviation ("r", "ko", "dc") to its folded
 	// word, to read typed choices as they are written ("cai xong r").
 	spelled map[string]string
-	faq     *faq.Index
-	found   *searchCache // the faq's recent readings
+	// filler holds the vocabulary's stopwords of one word, folded: "có ạ",
+	// "dạ có", "co a" pick the step's "có" without them.
+	filler map[string]bool
+	faq    *faq.Index
+	found  *searchCache // the faq's recent readings
 	// commands maps a folded typed word to its command (vocab.yaml commands).
 	commands map[string]string
 }
@@ -96,9 +99,14 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 		return errors.New("set content: catalog is nil")
 	}
 	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat), found: newSearchCache(), commands: commandWords(cat),
-		spelled: map[string]string{}}
+		spelled: map[string]string{}, filler: map[string]bool{}}
 	for k, v := range cat.Vocab.Abbreviations {
 		b.spelled[vntext.Fold(k)] = vntext.Fold(v)
+	}
+	for _, w := range cat.Vocab.Stopwords {
+		if f := vntext.Fold(w); f != "" && !strings.Contains(f, " ") {
+			b.filler[f] = true
+		}
 	}
 	for _, f := range cat.Flows {
 		for _, s := range f.Steps {
@@ -146,6 +154,20 @@ func (b *bundle) spell(folded string) string {
 		if full, ok := b.spelled[w]; ok {
 			words[i] = full
 		}
+	}
+	return strings.Join(words, " ")
+}
+
+// trimFiller takes the filler words off both ends of spelled text, except
+// those that pick a choice of typed themselves ("ok ạ" is "ok").
+func (b *bundle) trimFiller(spelled string, typed map[string]string) string {
+	words := strings.Fields(spelled)
+	filler := func(w string) bool { _, picks := typed[w]; return b.filler[w] && !picks }
+	for len(words) > 0 && filler(words[0]) {
+		words = words[1:]
+	}
+	for len(words) > 0 && filler(words[len(words)-1]) {
+		words = words[:len(words)-1]
 	}
 	return strings.Join(words, " ")
 }

@@ -283,6 +283,13 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 		id, ok = choiceWithin(typed, spelled)
 	}
 	if !ok {
+		// "có ạ", "dạ có", "chưa có con": the choice with the polite words
+		// around it taken off.
+		if bare := t.b.trimFiller(spelled, typed); bare != "" && bare != spelled {
+			id, ok = typed[bare]
+		}
+	}
+	if !ok {
 		return nil
 	}
 	for _, ch := range step.Choices {
