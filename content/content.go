@@ -157,7 +157,11 @@ type Vocab struct {
 	Synonyms    [][]string        `yaml:"synonyms"`
 	Stopwords   []string          `yaml:"stopwords"`
 	OutOfScope  []string          `yaml:"out_of_scope"`
-	Greetings   []string          `yaml:"greetings"`
+	// Scope are words that name VNeID itself ("vneid", "định danh", "mức
+	// 2"): a message holding one is never refused as being about another
+	// service, even when it also names one ("ngân hàng bắt xác thực VNeID").
+	Scope     []string `yaml:"scope"`
+	Greetings []string `yaml:"greetings"`
 	// Vague are words that only say a message is about VNeID ("vneid",
 	// "ứng dụng", "cái này"): a message the bot is unsure of that holds
 	// nothing else gets the main menu, which names the steps, instead of

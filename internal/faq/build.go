@@ -29,6 +29,7 @@ func build(c *content.Catalog, p params) *Index {
 		vague:   newPhrases(lex, an, c.Vocab.Vague),
 		thanks:  newPhrases(lex, an, c.Vocab.Thanks),
 		offTop:  newPhrases(lex, an, c.Vocab.OutOfScope),
+		scope:   newPhrases(lex, an, c.Vocab.Scope),
 		joiners: newPhrases(lex, &analyzer{}, joinWords),
 		entries: make([]entry, len(c.FAQ)),
 	}

@@ -198,6 +198,7 @@ type Index struct {
 	thanks  phrases
 	offTop  phrases
 	foreign phrases // out-of-scope phrases the content never uses
+	scope   phrases // words naming VNeID itself: such a message is never out of scope
 	joiners phrases
 	conv    conversation
 
@@ -484,7 +485,10 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	m := ix.readParts(sc, text, words)
 	// Another service named in a story ("bố muốn có VNeID để đi khám bệnh
 	// cho tiện. Dùng CMND có đăng ký được không?") is not what is asked.
-	offTopic := ix.offTop.in(m.ask)
+	// A message naming VNeID itself is about it, whatever else it names
+	// ("ngân hàng bắt xác thực VNeID là sao"): never refused as another
+	// service's.
+	offTopic := ix.offTop.in(m.ask) && !ix.scope.in(m.ask)
 	foreign := offTopic && ix.foreign.in(m.ask)
 	sc.topic = ix.topicEntries(sc.topic[:0], last)
 	best, tops := ix.scoreAll(sc, m)

@@ -205,6 +205,28 @@ func TestStoryNamingAnotherService(t *testing.T) {
 	}
 }
 
+// TestNamingVNeIDIsInScope: a message that names VNeID itself is never
+// refused as another service's, whatever else it names (found by a persona
+// working in Korea, and by questions about banks); one that does not name
+// it still is.
+func TestNamingVNeIDIsInScope(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{
+		"Em đang đi XKLĐ bên Hàn, muốn đk VNeID mức 2 thì làm ở đại sứ quán được ko ạ?",
+		"ngân hàng bắt xác thực VNeID là sao",
+		"liên kết ngân hàng với định danh để làm gì",
+	} {
+		for _, text := range []string{q, noMarks(q)} {
+			if r := ix.Search(text, "vi"); r.Verdict == OutOfScope || len(r.Hits) == 0 {
+				t.Errorf("%q: %s %v, want an answer or choices", text, r.Verdict, r.Hits)
+			}
+		}
+	}
+	if r := ix.Search("mở tài khoản ngân hàng online cần giấy tờ gì", "vi"); r.Verdict != OutOfScope {
+		t.Errorf("a bank question not naming VNeID: %s %v, want out of scope", r.Verdict, r.Hits)
+	}
+}
+
 // TestNoAnswerBetweenTiedEntries: however sure the model is of a ranking,
 // two entries tied at the top are offered, not one of them answered.
 func TestNoAnswerBetweenTiedEntries(t *testing.T) {
