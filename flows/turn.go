@@ -217,7 +217,7 @@ func (t *turn) search(raw string, idle time.Duration) faq.Result {
 		}
 		asked := t.locale()
 		r := t.b.found.search(t.b.faq, raw, asked, cx)
-		t.adoptLanguage(r)
+		t.adoptLanguage(r, vntext.HasVietnameseMarks(raw))
 		if t.locale() != asked {
 			r = t.retitled(r)
 		}
@@ -247,11 +247,16 @@ func (t *turn) retitled(r faq.Result) faq.Result {
 
 // adoptLanguage answers in the language the citizen writes or asks for.
 // Writing in a language switches to it until the citizen picks one; asking
-// ("english please") is a pick.
-func (t *turn) adoptLanguage(r faq.Result) {
+// ("english please") is a pick. Vietnamese typed with its marks switches
+// back even from a pick: nobody who cannot read Vietnamese writes it so,
+// and an elderly citizen may have tapped "English" by mistake.
+func (t *turn) adoptLanguage(r faq.Result, marked bool) {
+	def := t.cat.DefaultLocale()
 	switch {
 	case r.LangRequest != "" && t.cat.HasLocale(r.LangRequest):
 		t.s.Locale, t.s.Picked = r.LangRequest, true
+	case marked && r.Lang == def && t.s.Locale != def:
+		t.s.Locale, t.s.Picked = def, false
 	case r.Lang != "" && !t.s.Picked && t.cat.HasLocale(r.Lang):
 		t.s.Locale = r.Lang
 	}

@@ -228,13 +228,33 @@ func (cv *conversation) written(id string, sits []string) string {
 // English version of the app?" and "the app is all in vietnamese, can I
 // change it?" ask about the app, and switching the chat would drop the
 // question. A message written in a language switches to it anyway.
-func (cv *conversation) requested(words []int32) string {
+//
+// A request denied just before it, in a message written in another
+// language, asks for nothing: "tôi không biết tiếng anh" is no request
+// for English (while "i dont understand, english please" is one).
+func (cv *conversation) requested(words []int32, written string) string {
 	for _, l := range cv.langs {
-		if rest, found := l.requests.strip(words); found && 3*(len(words)-len(rest)) >= len(words) {
-			return l.locale
+		rest, found := l.requests.strip(words)
+		if !found || 3*(len(words)-len(rest)) < len(words) {
+			continue
 		}
+		if written != l.locale && cv.deniedRequest(l.requests, words) {
+			continue
+		}
+		return l.locale
 	}
 	return ""
+}
+
+// deniedRequest reports whether a negation stands within the two words
+// before a request ("không biết tiếng anh", "ko rành tiếng anh").
+func (cv *conversation) deniedRequest(requests phrases, words []int32) bool {
+	for i := range words {
+		if requests.at(words[i:]) > 0 && cv.negations.in(words[max(0, i-2):i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // language tells the locale text is written in, or "" when the message is

@@ -322,7 +322,7 @@ func (ix *Index) SearchIn(text, locale string, cx Context) Result {
 	if len(words) == 0 {
 		return Result{Verdict: NoMatch}
 	}
-	asked := ix.conv.requested(words)
+	asked := ix.conv.requested(words, lang)
 	if v, ok := ix.social(words); ok {
 		return Result{Verdict: v, Lang: lang, LangRequest: asked}
 	}

@@ -112,6 +112,11 @@ func TestIssue11Examples(t *testing.T) {
 		"is there an English version of the app?":              "",
 		"the app is all in vietnamese, can I change language?": "",
 		"cho hỏi app vneid có tiếng anh không":                 "",
+		// Not knowing English asks for Vietnamese (a persona was switched
+		// to English by "toi khong biet tieng anh").
+		"toi khong biet tieng anh":          "vi",
+		"tôi không rành tiếng anh":          "vi",
+		"i dont understand, english please": "en",
 	} {
 		if r := ix.Search(q, "vi"); r.LangRequest != want {
 			t.Errorf("%q: language request %q, want %q", q, r.LangRequest, want)
