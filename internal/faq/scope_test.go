@@ -130,6 +130,12 @@ func TestSituationCues(t *testing.T) {
 		{"my phone was stolen, how do I log in on the new phone", "old_phone_lost", true},
 		{"I still have my old phone, how do I move VNeID to the new one", "old_phone_lost", false},
 		{"ông tôi đi không nổi nữa, làm mức 2 sao", "cannot_travel", true},
+		// done already, or only asked (a persona who had read out the OTP
+		// was given the advice for before a scam)
+		{"tôi cài rồi và đọc mã otp cho họ rồi", "already_gave", true},
+		{"có nên đọc mã otp cho họ không", "already_gave", false},
+		{"mình chưa đọc mã cho họ rồi", "already_gave", false},
+		{"ai gọi hỏi mã otp thì có đưa không, mà lỡ bị lừa rồi thì báo ở đâu", "already_gave", false},
 	}
 	for _, c := range cases {
 		for _, text := range []string{c.q, noMarks(c.q)} {
