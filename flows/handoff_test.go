@@ -145,6 +145,23 @@ func TestHandoffTypedRequestAsksAreaThenRelays(t *testing.T) {
 	})
 }
 
+// TestVagueIsNoMiss: "tôi muốn làm vneid" gets the steps and the menu,
+// an answer: a misread message after it is one miss, with no officer
+// offered yet (a persona was offered one right after the steps).
+func TestVagueIsNoMiss(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	e := handoffEngine(t, st, &fakeHandoff{})
+	for _, text := range []string{"/start", "tôi muốn làm vneid", "xyzzy plugh"} {
+		rs, err := e.Handle(context.Background(), flows.Inbound{Channel: "tg", ChatID: "10", Kind: flows.KindText, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(payloads(rs), "handoff") {
+			t.Fatalf("%q: officer offered after a vague message and one miss:\n%s", text, texts(rs))
+		}
+	}
+}
+
 func TestHandoffOfferedAfterTwoMisses(t *testing.T) {
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
 	h := &fakeHandoff{}

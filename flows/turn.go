@@ -515,9 +515,10 @@ func (t *turn) ask(raw string, r faq.Result) {
 	}
 	t.outcome = "faq_" + r.Verdict.String()
 	t.warn(r)
-	if r.Verdict == faq.Confident || r.Verdict == faq.Greeting || r.Verdict == faq.Thanks {
+	switch {
+	case r.Verdict == faq.Confident || r.Verdict == faq.Greeting || r.Verdict == faq.Thanks:
 		t.s.Misses = 0
-	} else {
+	case !r.Vague: // "tôi muốn làm vneid" gets the steps and the menu: an answer, not a miss
 		t.s.Misses++
 	}
 	if t.s.Misses == 2 && t.e.handoff != nil {
