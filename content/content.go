@@ -136,9 +136,13 @@ type Entry struct {
 	Next      Text                `yaml:"next"`   // optional: the next action, for a follow-up or a repeated question
 	Related   []string            `yaml:"related"`
 	Flow      string              `yaml:"flow"` // optional flow id offered after the answer
-	Links     []*Link             `yaml:"links"`
-	Source    string              `yaml:"source"`
-	Checked   string              `yaml:"checked"`
+	// Scoped entries are answered only for a message that names VNeID
+	// (vocab scope) or goes on from an earlier answer: their subject, such
+	// as living abroad, is also other services' (passports, visas).
+	Scoped  bool    `yaml:"scoped"`
+	Links   []*Link `yaml:"links"`
+	Source  string  `yaml:"source"`
+	Checked string  `yaml:"checked"`
 
 	File string `yaml:"-"`
 	Line int    `yaml:"-"`

@@ -360,6 +360,12 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 	}
 	r := ix.search(sc, text, words, locale, cx.Last, all)
 	r.Situations = sits
+	if cx.Last == "" && len(r.Hits) > 0 && (r.Verdict == Confident || r.Verdict == Unsure) &&
+		ix.entries[ix.at[r.Hits[0].ID]].src.Scoped && !ix.scope.in(words) {
+		// "làm hộ chiếu ở nước ngoài": an entry whose subject other
+		// services share, for a message that never names VNeID.
+		r.Verdict, r.by = NoMatch, "scoped"
+	}
 	// A fallback too may hold the entry written for the situation told.
 	weak := r.Verdict == NoMatch && len(sits) > 0 && len(r.Hits) > 0 && r.Hits[0].Score >= ix.p.unsure
 	if len(r.Hits) == 0 || r.Verdict != Confident && r.Verdict != Unsure && !weak {

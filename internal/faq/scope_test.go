@@ -233,6 +233,22 @@ func TestNamingVNeIDIsInScope(t *testing.T) {
 	}
 }
 
+// TestScopedEntryNeedsVNeIDNamed: the abroad entry answers a citizen
+// abroad who names VNeID, never a passport or visa question from abroad.
+func TestScopedEntryNeedsVNeIDNamed(t *testing.T) {
+	ix := New(mustLoad(t))
+	for _, q := range []string{"tôi ở nước ngoài làm mức 2 được không", "I'm Vietnamese living in Germany, can I register VNeID from abroad?"} {
+		if r := ix.Search(q, "vi"); r.Verdict != Confident || r.Hits[0].ID != "abroad" {
+			t.Errorf("%q: %s %v, want abroad answered", q, r.Verdict, r.Hits)
+		}
+	}
+	for _, q := range []string{"đang ở nước ngoài làm lại hộ chiếu ở đại sứ quán được không", "ở nước ngoài muốn làm giấy tờ thì ra đại sứ quán hả"} {
+		if r := ix.Search(q, "vi"); (r.Verdict == Confident || r.Verdict == Unsure) && r.Hits[0].ID == "abroad" {
+			t.Errorf("%q: %s %v, want no answer from the abroad entry", q, r.Verdict, r.Hits)
+		}
+	}
+}
+
 // TestNoAnswerBetweenTiedEntries: however sure the model is of a ranking,
 // two entries tied at the top are offered, not one of them answered.
 func TestNoAnswerBetweenTiedEntries(t *testing.T) {
