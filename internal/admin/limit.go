@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vneid-guide/vneidbot/internal/clientaddr"
 	"github.com/vneid-guide/vneidbot/internal/lograte"
 )
 
@@ -173,47 +174,5 @@ func (h *Handler) fromTrustedProxy(r *http.Request) bool {
 // IPv6 clients are counted per /64, which one subscriber usually holds
 // whole.
 func (h *Handler) client(r *http.Request) string {
-	a, ok := remoteAddr(r)
-	if !ok {
-		return r.RemoteAddr
-	}
-	if h.o.TrustedHeader != "" && h.trusted(a) {
-		if c, ok := h.forwarded(r); ok {
-			a = c
-		}
-	}
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
-}
-
-func (h *Handler) forwarded(r *http.Request) (netip.Addr, bool) {
-	values := r.Header.Values(h.o.TrustedHeader)
-	if len(values) == 0 {
-		return netip.Addr{}, false
-	}
-	list := strings.Split(strings.Join(values, ","), ",")
-	var last netip.Addr
-	found := false
-	for i := len(list) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(list[i]))
-		if err != nil {
-			a, err = parseHostPort(strings.TrimSpace(list[i]))
-		}
-		if err != nil {
-			break
-		}
-		last, found = a.Unmap(), true
-		if !h.trusted(last) {
-			return last, true
-		}
-	}
-	return last, found // every hop was a trusted proxy: the left-most one
-}
-
-func parseHostPort(s string) (netip.Addr, error) {
-	ap, err := netip.ParseAddrPort(s)
-	return ap.Addr(), err
+	return clientaddr.Of(r, h.o.TrustedHeader, h.o.TrustedProxies)
 }

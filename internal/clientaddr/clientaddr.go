@@ -27,9 +27,18 @@ func Of(r *http.Request, header string, proxies []netip.Prefix) string {
 func Addr(r *http.Request, header string, proxies []netip.Prefix) netip.Addr {
 	addr := peerAddr(r.RemoteAddr)
 	if header != "" && addr.IsValid() && inPrefixes(addr, proxies) {
-		vals := strings.Split(r.Header.Get(header), ",")
+		// Every line of the header: a proxy may add its own line instead
+		// of extending the client's (HAProxy's forwardfor does), and the
+		// first line alone would be the client's own word.
+		vals := strings.Split(strings.Join(r.Header.Values(header), ","), ",")
 		for i := len(vals) - 1; i >= 0; i-- {
-			a, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(vals[i]), "[]"))
+			v := strings.TrimSpace(vals[i])
+			a, err := netip.ParseAddr(strings.Trim(v, "[]"))
+			if err != nil {
+				var ap netip.AddrPort // "203.0.113.7:5000", as some proxies write it
+				ap, err = netip.ParseAddrPort(v)
+				a = ap.Addr()
+			}
 			if err != nil {
 				break
 			}

@@ -195,7 +195,9 @@ func (s *Service) Message(ctx context.Context, chat, msgID, text string) error {
 	if s.o.Group != nil && t.TGPost != 0 && len(t.Messages) > 0 {
 		last := t.Messages[len(t.Messages)-1]
 		if last.From == FromCitizen {
-			id, err := s.o.Group.Post(ctx, s.msg("", "handoff_post_citizen", "id", t.ID, "text", last.Text), t.TGPost)
+			gctx, cancel := context.WithTimeout(ctx, groupWait)
+			id, err := s.o.Group.Post(gctx, s.msg("", "handoff_post_citizen", "id", t.ID, "text", last.Text), t.TGPost)
+			cancel()
 			if err != nil {
 				s.log.Warn("handoff: post the citizen's message to the operators group", "ticket", t.ID, "err", err)
 			} else if err := s.tickets.SetPost(ctx, t.ID, id, false); err != nil {
@@ -404,13 +406,17 @@ func (s *Service) CheckLate(ctx context.Context) error {
 	return nil
 }
 
-// Run checks the first-answer target every interval until ctx ends.
+// Run checks the first-answer target, and posts the tickets the operators
+// group did not get at once, every interval until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
 		if err := s.CheckLate(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("handoff: first-answer check", "err", err)
+		}
+		if err := s.PostMissing(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("handoff: post missing tickets to the operators group", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -420,10 +426,46 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// post puts a new ticket in the operators group.
-func (s *Service) post(ctx context.Context, t *Ticket) {
+// groupWait bounds how long a citizen's request waits for its post to the
+// operators group. The group takes about one message a second; past that
+// its backlog is the group's, not the citizen's: the post is refused at
+// once (telegram.ErrNoSlot), the ticket is in the inbox, and PostMissing
+// posts it later.
+const groupWait = 2 * time.Second
+
+// PostMissing posts the open tickets that have no post in the operators
+// group yet (their first post was refused or failed), oldest first. A
+// short lock per ticket keeps two replicas from posting one twice.
+func (s *Service) PostMissing(ctx context.Context) error {
 	if s.o.Group == nil {
-		return
+		return nil
+	}
+	all, err := s.tickets.List(ctx, Officer{All: true}, false)
+	if err != nil {
+		return err
+	}
+	for _, t := range all {
+		if t.TGPost != 0 {
+			continue
+		}
+		lock := s.tickets.key("posting", t.ID)
+		ok, err := s.tickets.rdb.SetNX(ctx, lock, 1, time.Minute).Result()
+		if err != nil {
+			return fmt.Errorf("handoff: lock a ticket to post: %w", err)
+		}
+		if ok && !s.post(ctx, t) {
+			s.tickets.rdb.Del(ctx, lock) // the group is still full: the next round tries again
+			return nil
+		}
+	}
+	return nil
+}
+
+// post puts a new ticket in the operators group, and reports whether it
+// did.
+func (s *Service) post(ctx context.Context, t *Ticket) bool {
+	if s.o.Group == nil {
+		return false
 	}
 	var lines []string
 	for _, m := range t.Messages {
@@ -434,14 +476,17 @@ func (s *Service) post(ctx context.Context, t *Ticket) {
 		step = "-"
 	}
 	text := s.msg("", "handoff_post", "id", t.ID, "area", t.Area, "channel", t.Channel, "step", step, "messages", strings.Join(lines, "\n"))
-	id, err := s.o.Group.Post(ctx, text, 0)
+	gctx, cancel := context.WithTimeout(ctx, groupWait)
+	defer cancel()
+	id, err := s.o.Group.Post(gctx, text, 0)
 	if err != nil {
-		s.log.Warn("handoff: post the ticket to the operators group", "ticket", t.ID, "err", err)
-		return
+		s.log.Warn("handoff: post the ticket to the operators group; it is in the inbox and will be posted later", "ticket", t.ID, "err", err)
+		return false
 	}
 	if err := s.tickets.SetPost(ctx, t.ID, id, true); err != nil {
 		s.log.Warn("handoff: remember the group post", "ticket", t.ID, "err", err)
 	}
+	return true
 }
 
 // groupNote posts a short note about t under its post in the group.
@@ -449,7 +494,9 @@ func (s *Service) groupNote(ctx context.Context, t *Ticket, text string) {
 	if s.o.Group == nil || t.TGPost == 0 {
 		return
 	}
-	if _, err := s.o.Group.Post(ctx, text, t.TGPost); err != nil {
+	gctx, cancel := context.WithTimeout(ctx, groupWait)
+	defer cancel()
+	if _, err := s.o.Group.Post(gctx, text, t.TGPost); err != nil {
 		s.log.Warn("handoff: note in the operators group", "ticket", t.ID, "err", err)
 	}
 }

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -110,6 +111,13 @@ func (l *limiter) wait(ctx context.Context, chat int64, limited, bulk bool) erro
 		if chat != 0 {
 			cb := bucket{every: l.chatEvery, burst: l.chatBurst, tat: l.chats[chat]}
 			t = cb.reserve(t)
+			if late(ctx, t) {
+				// The chat's backlog outlasts the caller: book nothing, or
+				// every caller that gives up would push the chat (and the
+				// overall budget booked behind it) further out.
+				l.mu.Unlock()
+				return ErrNoSlot
+			}
 			l.chats[chat] = cb.tat
 		}
 		l.prune()
@@ -145,6 +153,16 @@ func (l *limiter) wait(ctx context.Context, chat int64, limited, bulk bool) erro
 		}
 		t = p
 	}
+}
+
+// ErrNoSlot is returned when a chat's next free slot comes after the
+// caller's deadline: the message is not sent, and nothing is booked.
+var ErrNoSlot = errors.New("telegram: the chat's rate limit has no slot before the deadline")
+
+// late reports whether t is after ctx's deadline.
+func late(ctx context.Context, t time.Time) bool {
+	d, ok := ctx.Deadline()
+	return ok && t.After(d)
 }
 
 // idle waits until the overall budget has room that no reply has booked.

@@ -1,0 +1,70 @@
+package handoff_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
+	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/store/storetest"
+)
+
+// fullGroup is an operators group that refuses posts while full is set,
+// as the Telegram limiter does when the group's backlog outlasts the
+// caller (telegram.ErrNoSlot).
+type fullGroup struct {
+	mu    sync.Mutex
+	full  bool
+	posts []string
+}
+
+func (g *fullGroup) Post(ctx context.Context, text string, replyTo int64) (int64, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.full {
+		return 0, errors.New("no slot before the deadline")
+	}
+	g.posts = append(g.posts, text)
+	return int64(len(g.posts)), nil
+}
+
+func (g *fullGroup) count() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.posts)
+}
+
+// TestTicketPostedLaterWhenGroupFull: a ticket the operators group could
+// not take at once is opened all the same (the citizen is not held), and
+// posted once by a later round, on one replica only.
+func TestTicketPostedLaterWhenGroupFull(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, st, clocktest.New(monday10))
+		other, _ := newService(t, st, clocktest.New(monday10)) // a second replica
+		g := &fullGroup{full: true}
+		svc.SetGroup(g)
+		other.SetGroup(g)
+		o, err := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:7", Area: "phuong ben nghe", Text: "gặp người thật"})
+		if err != nil || o.ID == "" {
+			t.Fatalf("Open with the group full: %+v, %v; want the ticket opened", o, err)
+		}
+		if err := svc.PostMissing(ctx); err != nil || g.count() != 0 {
+			t.Fatalf("a round while the group is still full: %v, %d posts", err, g.count())
+		}
+		g.mu.Lock()
+		g.full = false
+		g.mu.Unlock()
+		for _, s := range []interface{ PostMissing(context.Context) error }{svc, other, svc} {
+			if err := s.PostMissing(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if g.count() != 1 {
+			t.Fatalf("the missing ticket was posted %d times, want once", g.count())
+		}
+	})
+}
