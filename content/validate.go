@@ -330,7 +330,7 @@ func (v *validator) text(file string, line int, where string, t Text, max int) {
 			v.errf(file, line, "%s (%s): %d characters, over the limit of %d", where, loc, n, max)
 		}
 		v.phrases(file, line, where, s)
-		for _, u := range urlsIn(s) {
+		for _, u := range LinksIn(s) {
 			v.url(file, line, where, u)
 		}
 	}
@@ -355,16 +355,25 @@ func (v *validator) link(file string, l *Link, where string) {
 	v.url(file, l.Line, where+": link", l.URL)
 }
 
-var urlPattern = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>)]+`)
+// linkPattern finds what a messenger would make a tappable link: an
+// address with a scheme, one starting "www.", and a bare name on a common
+// top-level domain ("vneid-gov.vn.ru", "bit.ly/abc").
+var linkPattern = regexp.MustCompile(`(?i)\b((?:https?://|www\.)[^\s<>"']+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info|io|me|ly|gl|co|xyz|top|site|online|link|app|cc|tk|ru|cn|us|uk|in|biz|pro|shop|store|club|vip|asia|live|icu|cyou|sbs|cfd|bond|win|work|fun|space|website|tech|click|today|zip|mov)\b[^\s<>"']*)`)
 
-// urlsIn returns the web addresses in s, without the punctuation that ends a
-// sentence or a clause after them ("… https://vneid.gov.vn, rồi …").
-func urlsIn(s string) []string {
-	urls := urlPattern.FindAllString(s, -1)
-	for i, u := range urls {
-		urls[i] = strings.TrimRight(u, ".,;:!?")
+// LinksIn returns the links in s as a messenger would read them, each
+// with its scheme ("https://" when it was written without one), without the
+// punctuation that ends a sentence or a clause after them ("…
+// vneid.gov.vn, rồi …"). Content and officers' replies are checked with it.
+func LinksIn(s string) []string {
+	links := linkPattern.FindAllString(s, -1)
+	for i, l := range links {
+		l = strings.TrimRight(l, ".,;:!?)")
+		if !strings.Contains(l, "://") {
+			l = "https://" + l
+		}
+		links[i] = l
 	}
-	return urls
+	return links
 }
 
 // url checks that u is an https address on an allowed domain (or a subdomain

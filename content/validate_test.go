@@ -79,6 +79,8 @@ func TestValidation(t *testing.T) {
 		{"next_missing_en", `faq/demo.yaml:1: faq one: next: missing en text (the vi text has it)`},
 		{"more_missing_en", `faq/demo.yaml:1: faq one: more: missing en text (the vi text has it)`},
 		{"more_lookalike_link", `faq/demo.yaml:1: faq one: more: link to "vneid.gov.vn.app-download.com" is not allowed`},
+		// written without a scheme, as messengers still make it a link (probe finding 3)
+		{"bare_domain_link", `faq/demo.yaml:1: faq one: answer: link to "vneid-gov.vn.ru" is not allowed`},
 		{"more_denied_phrase", `faq/demo.yaml:1: faq one: more: says "Công an huyện", which is outdated guidance`},
 		{"long_more", `faq/demo.yaml:1: faq one: more (vi): 2080 characters, over the limit of 2000`},
 		// typed commands live in the content (issue 12)

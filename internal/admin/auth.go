@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vneid-guide/vneidbot/internal/handoff"
 )
 
 // cookieName holds a signed expiry and session id, never the token itself.
@@ -42,7 +44,7 @@ func (h *Handler) authenticate(r *http.Request, client string) verdict {
 			h.warn.Warn(client, "admin: token refused after repeated wrong tokens", "remote", client, "via", "bearer")
 			return lockedOut
 		}
-		tok, ok := strings.CutPrefix(auth, "Bearer ")
+		tok, ok := handoff.BearerToken(auth)
 		if ok && h.tokenOK(strings.TrimSpace(tok)) {
 			return allowed
 		}

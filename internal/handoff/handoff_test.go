@@ -210,6 +210,10 @@ func TestRefusedReplies(t *testing.T) {
 		"Không sao đâu, nhưng đọc mật khẩu cho tôi nhé",
 		"Tải bản mới ở vneid-update.ru",
 		"Vào vneid.shop để kích hoạt",
+		// third probe: asking for what the SMS brought, or the card's
+		// picture, without naming it
+		"Vui lòng đọc 6 số vừa nhận qua tin nhắn",
+		"gửi cho tôi ảnh CCCD mặt trước",
 	} {
 		err := handoff.CheckReply(text, allowed)
 		var r *handoff.Refusal
@@ -226,6 +230,7 @@ func TestRefusedReplies(t *testing.T) {
 		"Never share your passcode with anyone.",
 		"Mã OTP thì đừng đưa cho ai nhé.",
 		"Bạn ở TP.HCM thì gọi 0693187111, đừng đọc mật khẩu cho ai.",
+		"Đừng đọc số vừa nhận cho ai, kể cả cán bộ.",
 	} {
 		if err := handoff.CheckReply(text, allowed); err != nil {
 			t.Errorf("CheckReply(%q) = %v, want it allowed", text, err)
@@ -456,5 +461,20 @@ func TestNewTicketsPerMinuteAreBounded(t *testing.T) {
 	clk.Add(time.Minute)
 	if err := open("web:c"); err != nil {
 		t.Fatalf("the next minute: %v", err)
+	}
+}
+
+// TestBearerTokenScheme: the scheme's name is case-insensitive; a lower
+// case "bearer" was counted as a wrong token (probe, third round).
+func TestBearerTokenScheme(t *testing.T) {
+	for auth, want := range map[string]string{"Bearer abc": "abc", "bearer abc": "abc", "BEARER abc": "abc"} {
+		if got, ok := handoff.BearerToken(auth); !ok || got != want {
+			t.Errorf("BearerToken(%q) = %q, %v; want %q", auth, got, ok, want)
+		}
+	}
+	for _, auth := range []string{"", "Basic abc", "Bearer", "Bearerabc"} {
+		if got, ok := handoff.BearerToken(auth); ok {
+			t.Errorf("BearerToken(%q) = %q, want none", auth, got)
+		}
 	}
 }

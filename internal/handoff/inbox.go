@@ -95,7 +95,7 @@ type who struct {
 
 // authenticate finds the caller; ok is false when nobody is signed in.
 func (in *Inbox) authenticate(r *http.Request) (w who, ok bool, forbidden bool) {
-	if tok, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found {
+	if tok, found := BearerToken(r.Header.Get("Authorization")); found {
 		tok = strings.TrimSpace(tok)
 		if in.o.AdminToken != "" && sameToken(tok, in.o.AdminToken) {
 			return who{o: Officer{ID: "admin", Name: "operator", All: true}}, true, false
@@ -137,7 +137,7 @@ const (
 
 // gate authenticates r, answering 401, 403 or 429 itself when it fails.
 func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, bool) {
-	bearer := strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
+	_, bearer := BearerToken(r.Header.Get("Authorization"))
 	failKey := ""
 	if bearer {
 		failKey = in.o.Service.tickets.key("fail", clientaddr.Of(r, in.o.TrustedHeader, in.o.TrustedProxies))
@@ -181,7 +181,7 @@ func (in *Inbox) page(w http.ResponseWriter, r *http.Request) {
 	rand.Read(nonce)
 	n := base64.RawStdEncoding.EncodeToString(nonce)
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; connect-src 'self'; style-src 'nonce-"+n+"'; script-src 'nonce-"+n+"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Referrer-Policy", "same-origin") // no-referrer makes browsers without Fetch Metadata post "Origin: null"
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	cat := in.o.Service.cat()
 	l := cat.DefaultLocale()
@@ -295,4 +295,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// BearerToken returns the token of an Authorization header of the Bearer
+// scheme, whose name is case-insensitive (RFC 9110): "bearer x" is "x".
+func BearerToken(auth string) (string, bool) {
+	if len(auth) < 7 || !strings.EqualFold(auth[:7], "Bearer ") {
+		return "", false
+	}
+	return auth[7:], true
 }

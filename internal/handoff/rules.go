@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
@@ -111,15 +112,18 @@ var ErrRefused = errors.New("reply refused")
 func (r *Refusal) Is(target error) bool { return target == ErrRefused }
 
 // secretWords name what a citizen must never give anyone (folded).
-var secretWords = []string{"otp", "mat khau", "matkhau", "passcode", "pass code", "password", "ma xac thuc", "ma xac nhan", "pin", "ma kich hoat", "pass"}
+// Besides the names, what an SMS brings and pictures of the card: "đọc 6
+// số vừa nhận", "gửi ảnh CCCD" ask for the same without naming it.
+var secretWords = []string{"otp", "mat khau", "matkhau", "passcode", "pass code", "password", "ma xac thuc", "ma xac nhan", "pin", "ma kich hoat", "pass",
+	"so vua nhan", "so vua gui", "ma vua nhan", "ma vua gui", "tin nhan vua nhan", "so trong tin nhan", "ma trong tin nhan", "con so gui ve", "so gui ve may",
+	"anh cccd", "anh can cuoc", "anh the can cuoc", "anh the cccd", "chup the", "chup can cuoc", "chup cccd", "mat truoc the", "mat sau the",
+	"code you received", "code we sent", "digits you received", "photo of your id", "picture of your id"}
 
 // negations make a sentence about a secret a warning, not a request. They
 // are matched with their accents (lower case, NFC): folded, "đừng" would be
 // "dùng" (use) and "đúng" (right) too. Unaccented warnings are refused: the
 // officer writes them again with accents.
 var negations = []string{"đừng", "không được", "không bao giờ", "không cung cấp", "không chia sẻ", "không gửi", "không đưa", "không nói", "tuyệt đối không", "chớ", "never", "do not", "don't", "not share", "not give", "not send", "not tell"}
-
-var linkRE = regexp.MustCompile(`(?i)\b((?:https?://|www\.)[^\s<>"']+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info|io|me|ly|gl|co|xyz|top|site|online|link|app|cc|tk|ru|cn|us|uk|in|biz|pro|shop|store|club|vip|asia|live|icu|cyou|sbs|cfd|bond|win|work|fun|space|website|tech|click|today|zip|mov)\b[^\s<>"']*)`)
 
 // clauseBreaks split a sentence into clauses: a "never" in one clause does
 // not make a request in the next a warning ("Đừng lo, gửi mã OTP cho tôi").
@@ -139,14 +143,10 @@ func CheckReply(text string, allowed []string) error {
 			}
 		}
 	}
-	for _, m := range linkRE.FindAllString(text, -1) {
-		raw := strings.TrimRight(m, ".,;:!?)")
-		if !strings.Contains(raw, "://") {
-			raw = "https://" + raw
-		}
+	for _, raw := range content.LinksIn(text) {
 		u, err := url.Parse(raw)
 		if err != nil || u.Hostname() == "" {
-			return &Refusal{fmt.Sprintf("the link %q cannot be read", m)}
+			return &Refusal{fmt.Sprintf("the link %q cannot be read", raw)}
 		}
 		host := strings.ToLower(u.Hostname())
 		ok := false
@@ -169,7 +169,7 @@ func CheckReply(text string, allowed []string) error {
 func asksSecret(clause string) (string, bool) {
 	f := " " + vntext.Fold(clause) + " "
 	for _, w := range secretWords {
-		if !strings.Contains(f, " "+w+" ") {
+		if !strings.Contains(f, " "+vntext.Fold(w)+" ") { // folded alike ("cccd" folds to "cd")
 			continue
 		}
 		warned := false

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
@@ -29,6 +30,9 @@ type Authorizer struct {
 	rdb    redis.UniversalClient
 	key    func(state string) string
 	log    *slog.Logger
+	// strangers is the log of what anyone can cause (a wrong state): one
+	// line a minute, with the count of those left out.
+	strangers *lograte.Limiter
 }
 
 // NewAuthorizer returns the permission flow of the app described by o,
@@ -39,7 +43,8 @@ func NewAuthorizer(st *store.Store, o *OAuth, tokens *Tokens, log *slog.Logger) 
 	}
 	return &Authorizer{
 		oauth: o, tokens: tokens, rdb: st.Client(), log: log,
-		key: func(state string) string { return st.ZaloOAuthKey(state) },
+		key:       func(state string) string { return st.ZaloOAuthKey(state) },
+		strangers: lograte.New(log, time.Minute, time.Now),
 	}
 }
 
@@ -72,7 +77,7 @@ func (z *Authorizer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	verifier, err := z.rdb.GetDel(ctx, z.key(state)).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
-		z.log.Warn("zalo oauth callback: unknown or expired state", "remote", r.RemoteAddr)
+		z.strangers.Warn("state", "zalo oauth callback: unknown or expired state", "remote", r.RemoteAddr)
 		z.answer(w, http.StatusBadRequest, "This link is unknown, used or expired. Start again with `vneidbot zalo authorize`.")
 		return
 	case err != nil:

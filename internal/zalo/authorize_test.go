@@ -1,10 +1,13 @@
 package zalo
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -75,5 +78,24 @@ func TestAuthorizeCallbackRefusals(t *testing.T) {
 	}
 	if _, err := r.a.auth.Begin(ctx, "not a url"); err == nil {
 		t.Error("Begin accepted a bad redirect URI")
+	}
+}
+
+// TestCallbackStrangersLogOnceAMinute: anyone can call the callback with a
+// made-up state; that writes one warning a minute, not one per request
+// (security probe, third round).
+func TestCallbackStrangersLogOnceAMinute(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	var buf bytes.Buffer
+	a := NewAuthorizer(r.st, &OAuth{BaseURL: r.oauth.srv.URL, AppID: testAppID, AppSecret: testAppSecret}, r.a.Tokens(), slog.New(slog.NewTextHandler(&buf, nil)))
+	for i := range 50 {
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/zalo/oauth/callback?code=x&state=made-up-"+strconv.Itoa(i), nil))
+		if w.Code != http.StatusBadRequest {
+			t.Fatalf("made-up state: %d", w.Code)
+		}
+	}
+	if n := strings.Count(buf.String(), "unknown or expired state"); n != 1 {
+		t.Fatalf("50 made-up states wrote %d warnings, want 1:\n%s", n, buf.String())
 	}
 }
