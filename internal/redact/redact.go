@@ -35,7 +35,7 @@ var (
 	// any run of characters that are neither letters nor digits.
 	digitSeq = regexp.MustCompile(`[0-9](?:[^\p{L}0-9]*[0-9])*`)
 	// codeWord introduces a one-time code: "mã OTP là 482 913".
-	codeWord = regexp.MustCompile(`\b(?:otp|ma|code|passcode|pin|xac thuc|xac minh|verification|verify)\b`)
+	codeWord = regexp.MustCompile(`\b(?:otp|ma|code|passcode|pin|xac thuc|xac minh|verification|verify|mat ?khau|mk|pass|password|pw)\b`)
 	// pwWord names a password or passcode, with what may stand between it
 	// and the secret: whose it is ("của tôi", "my" comes before the word),
 	// new or old, then "là", "is", "=" or ":" (strong) or nothing (weak).
@@ -77,6 +77,14 @@ var notSecret = map[string]bool{
 // Sensitive reports whether text contains an ID number, a one-time code, or a
 // password or passcode, so the bot should warn the user and keep nothing.
 func Sensitive(text string) bool {
+	if sensitive(text) {
+		return true
+	}
+	spelled := spelledDigits(norm.NFC.String(text))
+	return spelled != text && sensitive(spelled)
+}
+
+func sensitive(text string) bool {
 	normal, plain := normalize(text)
 	seqs := digitSeq.FindAllStringIndex(normal, -1)
 	for _, m := range seqs {
@@ -94,14 +102,30 @@ func Sensitive(text string) bool {
 // than four digits stay readable, unless Sensitive would take them for a
 // code.
 func String(text string) string {
+	out, _ := redacted(text)
+	if spelled := spelledDigits(norm.NFC.String(text)); spelled != text {
+		// digits said as words: shown as written unless they are a secret
+		// ("sau hai năm ba tháng" stays words)
+		if s, secret := redacted(spelled); secret {
+			return s
+		}
+	}
+	return out
+}
+
+// redacted is String without the digits said as words, and whether it
+// took anything out.
+func redacted(text string) (string, bool) {
 	text, plain := normalize(text)
 	if password(plain) || hasSecretWord(text) {
-		return Password
+		return Password, true
 	}
-	text = email.ReplaceAllString(text, Email)
+	mailed := email.ReplaceAllString(text, Email)
+	hit := mailed != text
+	text = mailed
 	seqs := digitSeq.FindAllStringIndex(text, -1)
 	if len(seqs) == 0 {
-		return text
+		return text, hit
 	}
 	var b strings.Builder
 	last := 0
@@ -114,9 +138,10 @@ func String(text string) string {
 		b.WriteString(text[last:m[0]])
 		b.WriteString(Number)
 		last = m[1]
+		hit = true
 	}
 	b.WriteString(text[last:])
-	return b.String()
+	return b.String(), hit
 }
 
 // secretNumber reports whether the digit sequence at m of the normalised

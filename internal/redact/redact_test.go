@@ -105,10 +105,37 @@ func TestStringProbeInputs(t *testing.T) {
 		{"gửi vào an.nguyen+vneid@example.com.vn giúp", "gửi vào [email] giúp"},
 		{"sđt (+84) 912-345-678 ko nhận otp", "sđt (+[số] ko nhận otp"},
 		{"số ٠٩١٢٣٤٥٦٧٨", "số [số]"},
+		// digits said as words (third probe): hidden like digits
+		{"số điện thoại của tôi là không chín một hai ba bốn năm sáu bảy tám, sao không nhận được tin", "số điện thoại của tôi là [số], sao không nhận được tin"},
+		{"mã otp là một hai ba bốn năm sáu mà báo sai", "mã otp là [số] mà báo sai"},
+		{"ma otp la mot hai ba bon nam sau ma khong vao duoc", "ma otp la [số] ma khong vao duoc"},
+		{"mk la hai ba bon nam sau bay tam chin", "mk la [số]"},
+		{"ma cua toi la 1 hai 3 bon 5 6", "ma cua toi la [số]"},
+		{"my code is one two three four five six", "my code is [số]"},
 	}
 	for _, tt := range tests {
 		if got := redact.String(tt.in); got != tt.want {
 			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSpelledSecretsAreSensitive: a code, an ID number or a password said
+// digit by digit in words gets the warning, as typed in digits does.
+func TestSpelledSecretsAreSensitive(t *testing.T) {
+	for _, in := range []string{
+		"mã otp là một hai ba bốn năm sáu mà báo sai",
+		"mk la hai ba bon nam sau bay tam chin",
+		"ma cua toi la 1 hai 3 bon 5 6",
+		"số cccd không bảy chín hai không ba không một hai ba bốn năm bị sai ngày sinh",
+	} {
+		if !redact.Sensitive(in) {
+			t.Errorf("Sensitive(%q) = false, want true", in)
+		}
+	}
+	for _, in := range []string{"tôi có hai ba cái thẻ", "một hai ngày nữa là có hả", "mật khẩu phải có chữ hoa, số và ký tự đặc biệt"} {
+		if redact.Sensitive(in) {
+			t.Errorf("Sensitive(%q) = true, want false", in)
 		}
 	}
 }
@@ -122,6 +149,9 @@ func TestStringKeepsOrdinaryText(t *testing.T) {
 		"năm 2025 còn dùng cmnd được không",
 		"iphone 15 cài được không",
 		"mật khẩu 8 ký tự là sao",
+		// number words that are no number
+		"tôi có hai ba cái thẻ, làm lại cái nào",
+		"một hai ngày nữa là có hả",
 	} {
 		if got := redact.String(in); got != in {
 			t.Errorf("String(%q) = %q, want it unchanged", in, got)
