@@ -54,6 +54,7 @@ type HandoffRequest struct {
 	Locale string
 	Text   string // what the citizen typed (the service redacts it)
 	MsgID  string
+	Client string // the network the citizen writes from, when known (Inbound.Client)
 }
 
 // HandoffOpened says what happens next, for the citizen.
@@ -256,7 +257,7 @@ func (t *turn) openTicket(text string) {
 	if t.step() != nil {
 		step = t.s.Flow + "/" + t.s.Step
 	}
-	o, err := t.e.handoff.Open(t.ctx, HandoffRequest{Chat: t.in.Chat(), Area: t.s.Area, Step: step, Locale: t.locale(), Text: text, MsgID: t.in.MessageID})
+	o, err := t.e.handoff.Open(t.ctx, HandoffRequest{Chat: t.in.Chat(), Area: t.s.Area, Step: step, Locale: t.locale(), Text: text, MsgID: t.in.MessageID, Client: t.in.Client})
 	if errors.Is(err, ErrHandoffBusy) {
 		t.outcome = "handoff_busy"
 		t.say(Reply{Text: t.msg("handoff_busy"), Buttons: t.withNav([][]Button{{t.hotlineButton()}}, false)})

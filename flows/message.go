@@ -49,6 +49,10 @@ type Inbound struct {
 	// yet, and the engine skips reading them: a first contact costs one
 	// Redis round trip instead of two. Leave it false when unsure.
 	NewChat bool
+	// Client is the network the update came from when the channel knows
+	// it (the web chat: an address, or an IPv6 /64), for what is limited
+	// per client, such as new handoff tickets. It is never stored as such.
+	Client string
 }
 
 // Chat is the key that identifies the conversation across the system.

@@ -3,6 +3,7 @@ package handoff_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -65,6 +66,36 @@ func TestTicketPostedLaterWhenGroupFull(t *testing.T) {
 		}
 		if g.count() != 1 {
 			t.Fatalf("the missing ticket was posted %d times, want once", g.count())
+		}
+	})
+}
+
+// TestOneClientCannotTakeEveryTicket: one address opening tickets from
+// chat after chat is pointed to the hotline after a few in an hour, and a
+// citizen elsewhere still gets an officer (probe, third round: one address
+// took the 30 tickets of a minute in 0.1 s).
+func TestOneClientCannotTakeEveryTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, st, clocktest.New(monday10))
+		open := func(chat, client string) error {
+			_, err := svc.Open(ctx, flows.HandoffRequest{Chat: chat, Area: "phuong ben nghe", Text: "gặp người thật", Client: client})
+			return err
+		}
+		const attacker = "203.0.113.66"
+		for i := range 5 {
+			if err := open("web:a"+strconv.Itoa(i), attacker); err != nil {
+				t.Fatalf("ticket %d of one client: %v", i+1, err)
+			}
+		}
+		if err := open("web:a5", attacker); !errors.Is(err, flows.ErrHandoffBusy) {
+			t.Fatalf("6th ticket in the hour from one client: %v, want ErrHandoffBusy", err)
+		}
+		if err := open("web:b", "198.51.100.7"); err != nil {
+			t.Fatalf("a citizen at another address: %v", err)
+		}
+		if err := open("web:a0", attacker); err != nil {
+			t.Fatalf("a chat whose ticket is open gets it again: %v", err)
 		}
 	})
 }

@@ -32,8 +32,9 @@ type Live struct {
 	// Poll is how often an open stream looks for new messages (1s).
 	Poll time.Duration
 
-	mu   sync.Mutex
-	open map[string]int // streams open on this replica, by conversation
+	mu    sync.Mutex
+	open  map[string]int // streams open on this replica, by conversation
+	total int            // streams open on this replica
 }
 
 // A conversation may hold a few streams at once on a replica (a page open
@@ -41,8 +42,12 @@ type Live struct {
 // reconnects with the last event's id and misses nothing. Without these a
 // stranger holding one cookie could open thousands of streams, each
 // polling Redis every second (security probe, 2026-12-05).
+// A replica holds at most maxStreams in all: every open ticket may have
+// its streams, and tickets a script opened would otherwise add up to a
+// core of polling (third probe).
 const (
 	maxStreamsPerChat = 3
+	maxStreams        = 2000
 	maxStreamAge      = 10 * time.Minute
 )
 
@@ -50,13 +55,14 @@ const (
 func (l *Live) enter(chat string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.open[chat] >= maxStreamsPerChat {
+	if l.open[chat] >= maxStreamsPerChat || l.total >= maxStreams {
 		return false
 	}
 	if l.open == nil {
 		l.open = map[string]int{}
 	}
 	l.open[chat]++
+	l.total++
 	return true
 }
 
@@ -64,6 +70,7 @@ func (l *Live) enter(chat string) bool {
 func (l *Live) leave(chat string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.total--
 	if l.open[chat]--; l.open[chat] <= 0 {
 		delete(l.open, chat)
 	}
@@ -150,7 +157,7 @@ func (l *Live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !l.enter(chat) {
-		http.Error(w, "too many open streams for this conversation", http.StatusTooManyRequests)
+		http.Error(w, "too many open streams", http.StatusTooManyRequests)
 		return
 	}
 	defer l.leave(chat)

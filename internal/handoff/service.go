@@ -3,6 +3,8 @@ package handoff
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/flows"
+	"github.com/vneid-guide/vneidbot/internal/lograte"
 	"github.com/vneid-guide/vneidbot/internal/store"
 )
 
@@ -57,6 +60,9 @@ type Options struct {
 	// replica (30): past it a citizen is pointed to the hotline, so that
 	// a script cannot bury the officers under tickets.
 	MaxNewPerMinute int
+	// MaxNewPerClient bounds the tickets one client (the web chat's
+	// address) opens in an hour (5).
+	MaxNewPerClient int
 }
 
 // Service is the handoff: tickets, the relay to the citizen's channel, the
@@ -66,6 +72,7 @@ type Service struct {
 	tickets *Store
 	live    *Live
 	log     *slog.Logger
+	warn    *lograte.Limiter // what strangers can cause: one line a minute
 	now     func() time.Time
 
 	mu      sync.RWMutex
@@ -88,7 +95,7 @@ func New(o Options) *Service {
 	if o.SLA <= 0 {
 		o.SLA = 30 * time.Minute
 	}
-	s := &Service{o: o, tickets: NewStore(o.Store, o.Now), log: o.Logger, now: o.Now, senders: map[string]flows.Sender{}}
+	s := &Service{o: o, tickets: NewStore(o.Store, o.Now), log: o.Logger, warn: lograte.New(o.Logger, time.Minute, o.Now), now: o.Now, senders: map[string]flows.Sender{}}
 	s.live = &Live{rdb: o.Store.Client(), key: func(chat string) string { return s.tickets.key("live", chat) }, tickets: s.tickets}
 	s.senders["web"] = s.live
 	return s
@@ -138,7 +145,7 @@ func (s *Service) msg(locale, key string, pairs ...string) string {
 // Open implements flows.Handoff.
 func (s *Service) Open(ctx context.Context, r flows.HandoffRequest) (flows.HandoffOpened, error) {
 	now := s.now()
-	if err := s.admitNew(ctx, r.Chat, now); err != nil {
+	if err := s.admitNew(ctx, r.Chat, r.Client, now); err != nil {
 		return flows.HandoffOpened{}, err
 	}
 	t, created, err := s.tickets.Open(ctx, OpenRequest{
@@ -160,11 +167,27 @@ func (s *Service) Open(ctx context.Context, r flows.HandoffRequest) (flows.Hando
 }
 
 // admitNew counts a new ticket for chat in the minute of now, and returns
-// flows.ErrHandoffBusy past MaxNewPerMinute. A chat whose ticket is open
-// is not counted: Open gives it that ticket.
-func (s *Service) admitNew(ctx context.Context, chat string, now time.Time) error {
+// flows.ErrHandoffBusy past MaxNewPerMinute, or past MaxNewPerClient in the
+// hour from one client (the web chat's address): one address could
+// otherwise take every ticket of the minute, every minute. A chat whose
+// ticket is open is not counted: Open gives it that ticket.
+func (s *Service) admitNew(ctx context.Context, chat, client string, now time.Time) error {
 	if _, err := s.tickets.OpenFor(ctx, chat); err == nil {
 		return nil
+	}
+	if client != "" {
+		sum := sha256.Sum256([]byte(client)) // the address is not kept as such
+		key := s.tickets.key("openedby", hex.EncodeToString(sum[:8]), strconv.FormatInt(now.Unix()/3600, 10))
+		p := s.tickets.rdb.TxPipeline()
+		n := p.Incr(ctx, key)
+		p.Expire(ctx, key, 2*time.Hour)
+		if _, err := p.Exec(ctx); err != nil {
+			return fmt.Errorf("handoff: count new tickets of a client: %w", err)
+		}
+		if limit := cmp.Or(s.o.MaxNewPerClient, defaultMaxNewPerClient); n.Val() > int64(limit) {
+			s.warn.Warn("client", "handoff: one client asked for too many officers this hour; pointing it to the hotline", "limit", limit)
+			return flows.ErrHandoffBusy
+		}
 	}
 	key := s.tickets.key("opened", strconv.FormatInt(now.Unix()/60, 10))
 	p := s.tickets.rdb.TxPipeline()
@@ -182,6 +205,10 @@ func (s *Service) admitNew(ctx context.Context, chat string, now time.Time) erro
 
 // defaultMaxNewPerMinute is MaxNewPerMinute when it is not set.
 const defaultMaxNewPerMinute = 30
+
+// defaultMaxNewPerClient is MaxNewPerClient when it is not set: a family
+// sharing one connection may ask for a few officers in an hour.
+const defaultMaxNewPerClient = 5
 
 // Message implements flows.Handoff.
 func (s *Service) Message(ctx context.Context, chat, msgID, text string) error {

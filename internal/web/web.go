@@ -247,8 +247,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil {
 		in.ChatID = chatFromCookie(h.o.IDKey, c.Value)
 	}
+	addr := clientaddr.Addr(r, h.o.TrustedHeader, h.o.TrustedProxies)
+	if addr.IsValid() && !addr.IsLoopback() { // loopback: this host's own clients, see NewChatLimit
+		in.Client = clientaddr.Network(addr)
+	}
 	if in.ChatID == "" {
-		if err := h.o.NewChats.allow(ctx, h.o.IDKey, clientaddr.Addr(r, h.o.TrustedHeader, h.o.TrustedProxies), r.RemoteAddr, in.Time); err != nil {
+		if err := h.o.NewChats.allow(ctx, h.o.IDKey, addr, r.RemoteAddr, in.Time); err != nil {
 			if errors.Is(err, errTooManyChats) {
 				w.Header().Set("Retry-After", "60")
 				h.writeMsg(w, http.StatusTooManyRequests, "web_too_many_chats")
