@@ -185,6 +185,10 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		t.button(g)
 		return
 	}
+	if folded == "" && strings.ContainsAny(raw, "?？") { // "?", "???": asks what the bot can do
+		t.button("help")
+		return
+	}
 	if t.wantsPerson(folded) {
 		t.handoff(raw)
 		return
