@@ -21,6 +21,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,6 +140,14 @@ func (c *Core) Process(ctx context.Context, in flows.Inbound) error {
 		if out.Entry == "" {
 			return nil // delivered before
 		}
+		if keptWithin(out.Entry, time.Now(), dupGrace) {
+			// Another copy of this update kept these replies a moment ago
+			// and is sending them now (Zalo retried while our intake was
+			// still at work): sending them here too would say it all twice.
+			// If that copy fails, the platform's retry or the sweeper
+			// delivers them.
+			return nil
+		}
 		// The platform retried an update whose replies a crash left in the
 		// outbox: deliver them now, under the chat's lease like the sweeper.
 		_, err := c.deliverKept(ctx, in.Chat(), in.ChatID, in.MessageID, s)
@@ -165,6 +175,21 @@ func (c *Core) Process(ctx context.Context, in flows.Inbound) error {
 		c.log.Warn("acknowledge delivered replies", "chat", in.Chat(), "err", err)
 	}
 	return nil
+}
+
+// dupGrace is how long replies just kept belong to the copy of the update
+// that kept them: a duplicate arriving meanwhile leaves them alone.
+const dupGrace = 10 * time.Second
+
+// keptWithin reports whether the outbox entry id (a stream id,
+// "<unix ms>-<seq>") was written less than d before now.
+func keptWithin(id string, now time.Time, d time.Duration) bool {
+	ms, _, ok := strings.Cut(id, "-")
+	if !ok {
+		return false
+	}
+	t, err := strconv.ParseInt(ms, 10, 64)
+	return err == nil && now.Sub(time.UnixMilli(t)) < d
 }
 
 // record hands an update's events to the Recorder; with a pipeline p and a

@@ -186,3 +186,33 @@ func TestOutboxKeepsOrderAndWaitsForThePlatform(t *testing.T) {
 		}
 	})
 }
+
+// slowPlatform takes a while to send, as a platform's API does.
+type slowPlatform struct{ platform }
+
+func (p *slowPlatform) Send(ctx context.Context, chatID string, replies []flows.Reply) error {
+	time.Sleep(50 * time.Millisecond)
+	return p.platform.Send(ctx, chatID, replies)
+}
+
+// TestConcurrentCopiesSendOnce: copies of one update handled at the same
+// time (Zalo retried while the intake was still at work) reach the citizen
+// once (security probe, third round: 2 and 10 copies sent twice).
+func TestConcurrentCopiesSendOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		plat := &slowPlatform{}
+		c := newCore(t, st, plat)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if err := c.Process(context.Background(), startUpdate("dup-1")); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := plat.delivered(); len(got) != 1 {
+			t.Fatalf("10 concurrent copies delivered %d times: %v", len(got), got)
+		}
+	})
+}
