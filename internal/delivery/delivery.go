@@ -140,12 +140,12 @@ func (c *Core) Process(ctx context.Context, in flows.Inbound) error {
 		if out.Entry == "" {
 			return nil // delivered before
 		}
-		if keptWithin(out.Entry, time.Now(), dupGrace) {
+		if keptWithin(out.Entry, time.Now(), dupGrace) && !c.sendFailed(ctx, in) {
 			// Another copy of this update kept these replies a moment ago
 			// and is sending them now (Zalo retried while our intake was
 			// still at work): sending them here too would say it all twice.
-			// If that copy fails, the platform's retry or the sweeper
-			// delivers them.
+			// A copy whose send failed says so (sendFailed), and this
+			// retry delivers at once; a copy that died, the sweeper covers.
 			return nil
 		}
 		// The platform retried an update whose replies a crash left in the
@@ -161,8 +161,12 @@ func (c *Core) Process(ctx context.Context, in flows.Inbound) error {
 		return err
 	}
 	if err := s.Send(ctx, in.ChatID, out.Replies); err != nil {
-		// The replies stay in the outbox; the sweeper retries them.
+		// The replies stay in the outbox; the platform's retry (told it
+		// may deliver them at once) or the sweeper sends them.
 		c.record(ctx, in.Chat(), out.Events, nil)
+		if err := c.st.Client().Set(context.WithoutCancel(ctx), c.sendFailedKey(in), 1, dupGrace).Err(); err != nil {
+			c.log.Warn("delivery: mark a failed send", "chat", in.Chat(), "err", err)
+		}
 		return fmt.Errorf("send replies: %w", err)
 	}
 	if err := c.crashAt("before_ack"); err != nil {
@@ -178,8 +182,23 @@ func (c *Core) Process(ctx context.Context, in flows.Inbound) error {
 }
 
 // dupGrace is how long replies just kept belong to the copy of the update
-// that kept them: a duplicate arriving meanwhile leaves them alone.
+// that kept them: a duplicate arriving meanwhile leaves them alone, unless
+// that copy's send failed.
 const dupGrace = 10 * time.Second
+
+// sendFailedKey marks, for dupGrace, that sending the replies of update in
+// failed: its retry delivers them at once.
+func (c *Core) sendFailedKey(in flows.Inbound) string {
+	return c.st.ChatLockKey(in.Chat()) + ":sendfail:" + in.MessageID
+}
+
+// sendFailed reports whether a copy of update in failed to send its
+// replies in the last dupGrace (an error of Redis counts as failed: the
+// citizen is better answered twice than not at all).
+func (c *Core) sendFailed(ctx context.Context, in flows.Inbound) bool {
+	n, err := c.st.Client().Exists(ctx, c.sendFailedKey(in)).Result()
+	return err != nil || n > 0
+}
 
 // keptWithin reports whether the outbox entry id (a stream id,
 // "<unix ms>-<seq>") was written less than d before now.
