@@ -519,6 +519,22 @@ func (t *turn) ask(raw string, r faq.Result) {
 	}
 	t.outcome = "faq_" + r.Verdict.String()
 	t.warn(r)
+	var also []faq.Hit // other questions of the same message, offered after the answer
+	if !r.Vague && (r.Verdict == faq.Unsure || r.Verdict == faq.NoMatch || r.Verdict == faq.Confident && r.Second == nil && !r.Followup) {
+		if sure, guesses, ok := t.questionsIn(raw); ok {
+			// "tai vneid o dau, co mat tien ko": one part asked outright is
+			// answered, the others offered, instead of a guess at the whole.
+			if r.Verdict != faq.Confident {
+				r = faq.Result{Verdict: faq.Confident, Hits: sure[:1], Situations: r.Situations}
+				t.outcome = "faq_parts"
+			}
+			for _, h := range append(sure, guesses...) {
+				if h.ID != r.Hits[0].ID {
+					also = append(also, h)
+				}
+			}
+		}
+	}
 	switch {
 	case r.Verdict == faq.Confident || r.Verdict == faq.Greeting || r.Verdict == faq.Thanks:
 		t.s.Misses = 0
@@ -546,8 +562,9 @@ func (t *turn) ask(raw string, r faq.Result) {
 		}
 		t.answer(id, false)
 		if r.Second != nil {
-			t.say(Reply{Text: t.msg("faq_also_asked"), Buttons: t.hitRows([]faq.Hit{*r.Second})})
+			also = []faq.Hit{*r.Second}
 		}
+		t.alsoAsked(also)
 	case faq.Greeting:
 		if t.unfinished() {
 			t.greetBack(true)

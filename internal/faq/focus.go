@@ -82,6 +82,11 @@ func initial(text string) bool {
 
 func asksByWords(s string) bool { return asks(vntext.Words(s)) }
 
+// Asks reports whether text asks by its own words: a question word
+// anywhere ("ở đâu", "how"), or one that only asks at the end ("… không",
+// "… chưa ạ"). "Tôi dùng Samsung" tells; "quét chip không được" asks.
+func Asks(text string) bool { return asksByWords(text) }
+
 // asks reports whether folded words ask: a question word anywhere, or one
 // that only asks at the end.
 func asks(words []string) bool {
