@@ -59,14 +59,7 @@ func (m markedWords) apply(text string) string {
 			i += size
 			continue
 		}
-		j := i + size
-		for j < len(text) {
-			r, size := utf8.DecodeRuneInString(text[j:])
-			if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
-				break
-			}
-			j += size
-		}
+		j := vntext.WordEnd(text, i+size)
 		if to, ok := m.word(text[i:j]); ok {
 			b = append(append(b, text[done:i]...), to...)
 			done = j

@@ -177,30 +177,33 @@ func (s *Service) admitNew(ctx context.Context, chat, client string, now time.Ti
 	}
 	if client != "" {
 		sum := sha256.Sum256([]byte(client)) // the address is not kept as such
-		key := s.tickets.key("openedby", hex.EncodeToString(sum[:8]), strconv.FormatInt(now.Unix()/3600, 10))
-		p := s.tickets.rdb.TxPipeline()
-		n := p.Incr(ctx, key)
-		p.Expire(ctx, key, 2*time.Hour)
-		if _, err := p.Exec(ctx); err != nil {
+		n, err := s.count(ctx, s.tickets.key("openedby", hex.EncodeToString(sum[:8]), strconv.FormatInt(now.Unix()/3600, 10)), 2*time.Hour)
+		if err != nil {
 			return fmt.Errorf("handoff: count new tickets of a client: %w", err)
 		}
-		if limit := cmp.Or(s.o.MaxNewPerClient, defaultMaxNewPerClient); n.Val() > int64(limit) {
+		if limit := cmp.Or(s.o.MaxNewPerClient, defaultMaxNewPerClient); n > int64(limit) {
 			s.warn.Warn("client", "handoff: one client asked for too many officers this hour; pointing it to the hotline", "limit", limit)
 			return flows.ErrHandoffBusy
 		}
 	}
-	key := s.tickets.key("opened", strconv.FormatInt(now.Unix()/60, 10))
-	p := s.tickets.rdb.TxPipeline()
-	n := p.Incr(ctx, key)
-	p.Expire(ctx, key, 2*time.Minute)
-	if _, err := p.Exec(ctx); err != nil {
+	n, err := s.count(ctx, s.tickets.key("opened", strconv.FormatInt(now.Unix()/60, 10)), 2*time.Minute)
+	if err != nil {
 		return fmt.Errorf("handoff: count new tickets: %w", err)
 	}
-	if limit := cmp.Or(s.o.MaxNewPerMinute, defaultMaxNewPerMinute); n.Val() > int64(limit) {
+	if limit := cmp.Or(s.o.MaxNewPerMinute, defaultMaxNewPerMinute); n > int64(limit) {
 		s.log.Warn("handoff: too many new tickets this minute; pointing citizens to the hotline", "limit", limit)
 		return flows.ErrHandoffBusy
 	}
 	return nil
+}
+
+// count adds one to the counter at key, which lasts ttl, and returns it.
+func (s *Service) count(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+	p := s.tickets.rdb.TxPipeline()
+	n := p.Incr(ctx, key)
+	p.Expire(ctx, key, ttl)
+	_, err := p.Exec(ctx)
+	return n.Val(), err
 }
 
 // defaultMaxNewPerMinute is MaxNewPerMinute when it is not set.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
 // spelledDigit maps a digit said as a word, in lower case, with and without
@@ -64,14 +66,7 @@ func spelledDigits(text string) string {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case unicode.IsLetter(r):
-			j := i + size
-			for j < len(text) {
-				r, size := utf8.DecodeRuneInString(text[j:])
-				if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
-					break
-				}
-				j += size
-			}
+			j := vntext.WordEnd(text, i+size)
 			if d, ok := spelledDigit[strings.ToLower(text[i:j])]; ok {
 				run = append(run, token{from: i, to: j, digit: d, digits: 1})
 			} else {

@@ -274,6 +274,20 @@ func SplitFolded(folded []byte) iter.Seq[[]byte] {
 	}
 }
 
+// WordEnd returns where the word that starts at byte i of s ends: the run
+// of letters and combining marks from i (a decomposed "ữ" is one letter and
+// two marks).
+func WordEnd(s string, i int) int {
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
 // Sentences splits raw text where a sentence or clause ends (. ? ! ; : and
 // line breaks), so a message that asks two things can be read one part at a
 // time. Parts are returned as typed, not folded; empty parts are dropped.

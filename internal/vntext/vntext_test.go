@@ -222,3 +222,21 @@ func FuzzFoldByParts(f *testing.F) {
 		}
 	})
 }
+
+func TestWordEnd(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		i    int
+		want int
+	}{
+		{"mã 123", 0, len("mã")},
+		{"không, ba", 0, len("không")},
+		{"a b", 2, 3},
+		{"nu\u031b\u0303a", 0, len("nu\u031b\u0303a")}, // decomposed "nữa": letters and marks
+		{"123", 0, 0},
+	} {
+		if got := WordEnd(tc.s, tc.i); got != tc.want {
+			t.Errorf("WordEnd(%q, %d) = %d, want %d", tc.s, tc.i, got, tc.want)
+		}
+	}
+}
