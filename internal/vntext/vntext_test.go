@@ -235,7 +235,7 @@ func TestWordEnd(t *testing.T) {
 		{"nu\u031b\u0303a", 0, len("nu\u031b\u0303a")}, // decomposed "nữa": letters and marks
 		{"123", 0, 0},
 	} {
-		if got := WordEnd(tc.s, tc.i); got != tc.want {
+		if got := vntext.WordEnd(tc.s, tc.i); got != tc.want {
 			t.Errorf("WordEnd(%q, %d) = %d, want %d", tc.s, tc.i, got, tc.want)
 		}
 	}
