@@ -143,16 +143,19 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 	}
 	if redact.Sensitive(raw) {
 		t.outcome = "sensitive"
-		t.say(Reply{Text: t.msg("sensitive_warning")})
 		// The question around the secret ("mã otp là … mà không nhận được
 		// mã") is still answered, read without the secret; a few words left
-		// are only what came with it ("cccd của tôi là"), no question.
+		// are only what came with it ("cccd của tôi là"), no question. It is
+		// read first, so that the warning is in the language it is written in.
 		clean := strings.NewReplacer(redact.Number, " ", redact.Email, " ", redact.Password, " ").Replace(redact.String(raw))
+		var r faq.Result
 		if len(strings.Fields(clean)) >= minQuestionWords {
-			if r := t.search(clean, idle); r.Verdict == faq.Confident || r.Verdict == faq.Unsure {
-				t.ask(clean, r)
-				return
-			}
+			r = t.search(clean, idle)
+		}
+		t.say(Reply{Text: t.msg("sensitive_warning")})
+		if r.Verdict == faq.Confident || r.Verdict == faq.Unsure {
+			t.ask(clean, r)
+			return
 		}
 		t.here()
 		return
@@ -221,7 +224,7 @@ func (t *turn) search(raw string, idle time.Duration) faq.Result {
 		}
 		asked := t.locale()
 		r := t.b.found.search(t.b.faq, raw, asked, cx)
-		t.adoptLanguage(r, vntext.HasVietnameseMarks(raw))
+		t.adoptLanguage(r)
 		if t.locale() != asked {
 			r = t.retitled(r)
 		}
@@ -251,15 +254,16 @@ func (t *turn) retitled(r faq.Result) faq.Result {
 
 // adoptLanguage answers in the language the citizen writes or asks for.
 // Writing in a language switches to it until the citizen picks one; asking
-// ("english please") is a pick. Vietnamese typed with its marks switches
-// back even from a pick: nobody who cannot read Vietnamese writes it so,
-// and an elderly citizen may have tapped "English" by mistake.
-func (t *turn) adoptLanguage(r faq.Result, marked bool) {
+// ("english please") is a pick. Writing Vietnamese, with its marks or
+// clearly without ("toi quen mat khau"), switches back even from a pick:
+// nobody who cannot read Vietnamese writes it, and an elderly citizen may
+// have tapped "English" by mistake.
+func (t *turn) adoptLanguage(r faq.Result) {
 	def := t.cat.DefaultLocale()
 	switch {
 	case r.LangRequest != "" && t.cat.HasLocale(r.LangRequest):
 		t.s.Locale, t.s.Picked = r.LangRequest, true
-	case marked && r.Lang == def && t.s.Locale != def:
+	case r.Lang == def && t.s.Locale != def:
 		t.s.Locale, t.s.Picked = def, false
 	case r.Lang != "" && !t.s.Picked && t.cat.HasLocale(r.Lang):
 		t.s.Locale = r.Lang
@@ -573,7 +577,19 @@ func (t *turn) ask(raw string, r faq.Result) {
 		t.say(Reply{Text: t.msg("smalltalk_greeting"), Buttons: t.continueOrMenu()})
 	case faq.Thanks:
 		t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
-	case faq.Unsure:
+	case faq.Unsure, faq.NoMatch:
+		if flow, ok := t.sharedFlow(raw, r.Hits); ok {
+			// "muon dang ky muc 2", "đăng nhập vô máy mới": the close
+			// guesses are steps of one guide, which asks what it needs.
+			t.emit(Event{Kind: EventFAQUnsure, Entry: r.Hits[0].ID, Text: redact.String(raw)})
+			t.s.Misses = 0
+			t.enter(flow, "", false)
+			return
+		}
+		if r.Verdict == faq.NoMatch {
+			t.fallback(raw, r)
+			return
+		}
 		t.emit(Event{Kind: EventFAQUnsure, Entry: r.Hits[0].ID, Text: redact.String(raw)})
 		rows := append(t.hitRows(r.Hits), []Button{{Label: t.msg("btn_none_of_these"), Payload: "none"}})
 		t.say(Reply{Text: t.msg("faq_suggest"), Buttons: t.withNav(rows, false)})
@@ -581,16 +597,41 @@ func (t *turn) ask(raw string, r faq.Result) {
 		t.emit(Event{Kind: EventFAQOutOfScope, Text: redact.String(raw)})
 		t.say(Reply{Text: t.msg("out_of_scope"), Buttons: t.continueOrMenu()})
 	default:
-		t.emit(Event{Kind: EventFAQMissed, Text: redact.String(raw)})
-		rows := append(t.hitRows(r.Hits), []Button{t.hotlineButton()})
-		if t.s.Turns == 1 {
-			t.menuInto(&rows) // a first message: the menu shows what the bot can do
-		} else {
-			rows = append(rows, t.continueOrMenu()...)
-		}
-		t.say(Reply{Text: t.msg(faq.FallbackKey(t.cat, r.Hits)), Buttons: rows})
+		t.fallback(raw, r)
 	}
 }
+
+// fallback answers a message nothing fits: the closest entries, the
+// hotline, and the way on.
+func (t *turn) fallback(raw string, r faq.Result) {
+	t.emit(Event{Kind: EventFAQMissed, Text: redact.String(raw)})
+	rows := append(t.hitRows(r.Hits), []Button{t.hotlineButton()})
+	if t.s.Turns == 1 {
+		t.menuInto(&rows) // a first message: the menu shows what the bot can do
+	} else {
+		rows = append(rows, t.continueOrMenu()...)
+	}
+	t.say(Reply{Text: t.msg(faq.FallbackKey(t.cat, r.Hits)), Buttons: rows})
+}
+
+// sharedFlow returns the guide that the two best guesses for a short
+// message both belong to, when the citizen is not in it already: its first
+// step asks what tells them apart (Android or iPhone, the old phone at hand
+// or not).
+func (t *turn) sharedFlow(raw string, hits []faq.Hit) (string, bool) {
+	if len(hits) < 2 || len(strings.Fields(raw)) > maxGuideWords {
+		return "", false
+	}
+	a, b := t.cat.Entry(hits[0].ID), t.cat.Entry(hits[1].ID)
+	if a == nil || b == nil || a.Flow == "" || a.Flow != b.Flow || a.Flow == t.s.Flow || t.cat.Flow(a.Flow) == nil {
+		return "", false
+	}
+	return a.Flow, true
+}
+
+// maxGuideWords is the longest message (in words) that sharedFlow sends
+// into a guide: a longer one says more than which guide it wants.
+const maxGuideWords = 8
 
 // vagueMenu answers "cái vneid này làm sao": the steps in a sentence and
 // the main menu, with the guide left unfinished first.
