@@ -170,8 +170,13 @@ type Vocab struct {
 	// "ứng dụng", "cái này"): a message the bot is unsure of that holds
 	// nothing else gets the main menu, which names the steps, instead of
 	// guesses.
-	Vague      []string    `yaml:"vague"`
-	Thanks     []string    `yaml:"thanks"`
+	Vague  []string `yaml:"vague"`
+	Thanks []string `yaml:"thanks"`
+	// Yes are the words that say yes to a question the bot just asked
+	// outside a guide's step ("có", "ừ", "được"): the officer offered after
+	// two misunderstood messages is then called. Typed alone, with the
+	// negations, they are never a commune's name.
+	Yes        []string    `yaml:"yes"`
 	Followups  []string    `yaml:"followups"`  // "vậy giờ làm sao": asks on about the last topic
 	Situations []Situation `yaml:"situations"` // what a citizen says about themselves that picks the answer
 	// AgeWords follow a number to make it an age ("tuổi", "years old"),

@@ -68,8 +68,12 @@ type bundle struct {
 	// filler holds the vocabulary's stopwords of one word, folded: "có ạ",
 	// "dạ có", "co a" pick the step's "có" without them.
 	filler map[string]bool
-	faq    *faq.Index
-	found  *searchCache // the faq's recent readings
+	// yes holds the vocabulary's yes words, and noAnswer those and the
+	// negations: typed alone, an answer, never a commune's name.
+	yes      map[string]bool
+	noAnswer map[string]bool
+	faq      *faq.Index
+	found    *searchCache // the faq's recent readings
 	// commands maps a folded typed word to its command (vocab.yaml commands).
 	commands map[string]string
 }
@@ -99,9 +103,20 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 		return errors.New("set content: catalog is nil")
 	}
 	b := &bundle{cat: cat, events: map[string][]fsm.EventDesc{}, typed: map[string]map[string]string{}, faq: faq.New(cat), found: newSearchCache(), commands: commandWords(cat),
-		spelled: map[string]string{}, filler: map[string]bool{}}
+		spelled: map[string]string{}, filler: map[string]bool{}, yes: map[string]bool{}, noAnswer: map[string]bool{"biet": true, "ro": true, "nho": true}}
 	for k, v := range cat.Vocab.Abbreviations {
 		b.spelled[vntext.Fold(k)] = vntext.Fold(v)
+	}
+	for _, w := range cat.Vocab.Yes {
+		b.yes[b.spell(vntext.Fold(w))] = true
+		for _, f := range strings.Fields(b.spell(vntext.Fold(w))) {
+			b.noAnswer[f] = true
+		}
+	}
+	for _, w := range cat.Vocab.Negations {
+		for _, f := range strings.Fields(b.spell(vntext.Fold(w))) {
+			b.noAnswer[f] = true
+		}
 	}
 	for _, w := range cat.Vocab.Stopwords {
 		if f := vntext.Fold(w); f != "" && !strings.Contains(f, " ") {
@@ -170,6 +185,24 @@ func (b *bundle) trimFiller(spelled string, typed map[string]string) string {
 		words = words[:len(words)-1]
 	}
 	return strings.Join(words, " ")
+}
+
+// saysYes reports whether folded text says yes ("có ạ", "ừ được").
+func (b *bundle) saysYes(folded string) bool {
+	spelled := b.spell(folded)
+	return b.yes[spelled] || b.yes[b.trimFiller(spelled, nil)]
+}
+
+// onlyAnswerWords reports whether folded text is made of yes, no and
+// "don't know" words only ("ừ", "không biết"): no commune is named.
+func (b *bundle) onlyAnswerWords(folded string) bool {
+	words := strings.Fields(b.spell(folded))
+	for _, w := range words {
+		if !b.noAnswer[w] && !b.filler[w] {
+			return false
+		}
+	}
+	return len(words) > 0
 }
 
 // Content returns the content the engine currently serves.

@@ -125,7 +125,7 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 			return false
 		}
 		area := redact.String(raw)
-		if folded == "" || utf8.RuneCountInString(area) > maxAreaLen || area != raw {
+		if folded == "" || utf8.RuneCountInString(area) > maxAreaLen || area != raw || t.b.onlyAnswerWords(folded) {
 			t.outcome = "handoff_area_unclear"
 			t.say(Reply{Text: t.msg("handoff_area_unclear"), Buttons: t.leaveRows()})
 			return true
@@ -312,4 +312,9 @@ const EventHandoff EventKind = "handoff"
 // a row.
 func (t *turn) offerPerson() {
 	t.say(Reply{Text: t.msg("handoff_offer"), Buttons: t.handoffRows()})
+	t.s.Said = personOffered
 }
+
+// personOffered marks, in Session.Said, that the last turn offered an
+// officer: a "có" or "ừ" typed next takes the offer.
+const personOffered = "offer:person"

@@ -275,3 +275,34 @@ func TestHandoffDoesNotSwallowQuestionsOrEmergencies(t *testing.T) {
 		t.Fatalf("'thoát' did not leave the officer (left %d)", h.left)
 	}
 }
+
+// TestYesTakesTheOffer: "có" typed after the officer is offered takes the
+// offer, "ừ" or "không biết" typed for the commune is no commune, and the
+// commune typed next opens the ticket (a persona's "có" got guesses, and
+// "ừ" became the commune).
+func TestYesTakesTheOffer(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	h := &fakeHandoff{}
+	e := handoffEngine(t, st, h)
+	var rs []flows.Reply
+	for _, text := range []string{"/start", "xyzzy plugh", "qwerty asdf zxcv", "có ạ", "ừ", "không biết", "Phường Bến Nghé"} {
+		var err error
+		rs, err = e.Handle(context.Background(), flows.Inbound{Channel: "tg", ChatID: "11", Kind: flows.KindText, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch text {
+		case "có ạ":
+			if !strings.Contains(texts(rs), "xã/phường") {
+				t.Fatalf("%q after the offer: %s; want the commune asked", text, texts(rs))
+			}
+		case "ừ", "không biết":
+			if len(h.opened) != 0 || !strings.Contains(texts(rs), "xã/phường") {
+				t.Fatalf("%q for the commune: opened %+v, %s; want it asked again", text, h.opened, texts(rs))
+			}
+		}
+	}
+	if len(h.opened) != 1 || h.opened[0].Area != "Phường Bến Nghé" {
+		t.Fatalf("opened %+v, want one ticket for Phường Bến Nghé", h.opened)
+	}
+}

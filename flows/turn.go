@@ -184,6 +184,10 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		t.choose(t.s.Flow, t.s.Step, ch)
 		return
 	}
+	if t.said == personOffered && t.b.saysYes(folded) && t.e.handoff != nil {
+		t.handoff("") // "có" to "Bạn có muốn nói chuyện với cán bộ không?"
+		return
+	}
 	if g, ok := t.b.commands[folded]; ok && !volunteerCommand(g) {
 		t.button(g)
 		return
