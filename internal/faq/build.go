@@ -30,6 +30,7 @@ func build(c *content.Catalog, p params) *Index {
 		thanks:  newPhrases(lex, an, c.Vocab.Thanks),
 		offTop:  newPhrases(lex, an, c.Vocab.OutOfScope),
 		scope:   newPhrases(lex, an, c.Vocab.Scope),
+		scam:    scamSituations(c.Vocab),
 		joiners: newPhrases(lex, &analyzer{}, joinWords),
 		entries: make([]entry, len(c.FAQ)),
 	}
@@ -593,4 +594,23 @@ func (ix *Index) uses(phrase []int32) bool {
 		}
 	}
 	return true
+}
+
+// scamSituations are the situations that tell a scam (those with a
+// warning, or that pick the victim's steps): told in a conversation, its
+// bank, its app or its money are part of what is asked, not another
+// service.
+func scamSituations(v content.Vocab) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range v.Situations {
+		for _, to := range s.Prefer {
+			if to == "scam_victim" {
+				out[s.ID] = true
+			}
+		}
+		if s.Warn != "" {
+			out[s.ID] = true
+		}
+	}
+	return out
 }

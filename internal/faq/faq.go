@@ -197,8 +197,9 @@ type Index struct {
 	vague   phrases // words that only say the message is about VNeID
 	thanks  phrases
 	offTop  phrases
-	foreign phrases // out-of-scope phrases the content never uses
-	scope   phrases // words naming VNeID itself: such a message is never out of scope
+	foreign phrases         // out-of-scope phrases the content never uses
+	scope   phrases         // words naming VNeID itself: such a message is never out of scope
+	scam    map[string]bool // situations telling a scam: the bank named then is part of it
 	joiners phrases
 	conv    conversation
 
@@ -494,7 +495,7 @@ func (ix *Index) search(sc *scratch, text string, words []int32, locale, last st
 	// A message naming VNeID itself is about it, whatever else it names
 	// ("ngân hàng bắt xác thực VNeID là sao"): never refused as another
 	// service's.
-	offTopic := ix.offTop.in(m.ask) && !ix.scope.in(m.ask)
+	offTopic := ix.offTop.in(m.ask) && !ix.scope.in(m.ask) && !ix.scamTold(last, sits)
 	foreign := offTopic && ix.foreign.in(m.ask)
 	sc.topic = ix.topicEntries(sc.topic[:0], last)
 	best, tops := ix.scoreAll(sc, m)
@@ -674,6 +675,13 @@ func (ix *Index) twoQuestions(tops, best []scored) (first, second scored, ok boo
 		}
 	}
 	return scored{}, scored{}, false
+}
+
+// scamTold reports whether a conversation that has been answered (last)
+// was told a scam: its bank or its money named next is part of it ("tôi
+// có tài khoản ngân hàng trên máy đó"), not another service.
+func (ix *Index) scamTold(last string, sits []string) bool {
+	return last != "" && slices.ContainsFunc(sits, func(s string) bool { return ix.scam[s] })
 }
 
 // related reports whether two entries name each other as related: then

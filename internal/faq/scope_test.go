@@ -233,6 +233,20 @@ func TestNamingVNeIDIsInScope(t *testing.T) {
 	}
 }
 
+// TestBankNamedAfterAScamIsInScope: after a scam was told and answered,
+// the bank named next is part of it (a persona was refused); told first,
+// with nothing before, a bank question is still another service's.
+func TestBankNamedAfterAScamIsInScope(t *testing.T) {
+	ix := New(mustLoad(t))
+	const q = "toi co tai khoan ngan hang vietcombank tren dt do"
+	if r := ix.SearchIn(q, "vi", Context{Last: "scam_victim", Situations: []string{"already_gave"}}); r.Verdict == OutOfScope {
+		t.Errorf("%q after a scam: out of scope, want an answer or choices", q)
+	}
+	if r := ix.Search(q, "vi"); r.Verdict != OutOfScope {
+		t.Errorf("%q alone: %s %v, want out of scope", q, r.Verdict, r.Hits)
+	}
+}
+
 // TestScopedEntryNeedsVNeIDNamed: the abroad entry answers a citizen
 // abroad who names VNeID, never a passport or visa question from abroad.
 func TestScopedEntryNeedsVNeIDNamed(t *testing.T) {
