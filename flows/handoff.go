@@ -172,26 +172,24 @@ func (t *turn) notAnArea(raw string, idle time.Duration) bool {
 	return t.warnSituation(r) != nil
 }
 
-// urgent answers, beside the officer, what cannot wait for office hours: a
+// urgent answers, beside the officer, what need not wait for them: a
 // message that tells a situation to warn about gets the warning, and one
-// the bot can answer with an entry written for that situation ("tôi lỡ đọc
-// mã OTP cho người ta rồi") gets the answer.
+// the bot can answer outright ("ko nhan dc otp", "tôi lỡ đọc mã OTP cho
+// người ta rồi") gets the answer, while the officer has the message too.
 func (t *turn) urgent(raw string, idle time.Duration) {
 	r := t.search(raw, idle)
 	if s := t.warnSituation(r); s != nil {
 		t.say(Reply{Text: t.msg(s.Warn)})
 		return
 	}
-	if r.Verdict != faq.Confident {
+	if r.Verdict != faq.Confident || r.Followup {
 		return
 	}
-	for _, s := range t.cat.Vocab.Situations {
-		if s.Warn != "" && s.WrittenFor(r.Hits[0].ID) {
-			if e := t.cat.Entry(r.Hits[0].ID); e != nil {
-				t.say(Reply{Text: t.text(e.Answer)})
-			}
-			return
-		}
+	// A question the bot can answer is answered while the officer is
+	// awaited: out of office hours that is until the next morning (a
+	// persona got only "Đã chuyển tin nhắn cho cán bộ" for "ko nhan dc otp").
+	if e := t.cat.Entry(r.Hits[0].ID); e != nil {
+		t.say(Reply{Text: t.msg("handoff_meanwhile") + "\n\n" + t.text(e.Answer)})
 	}
 }
 

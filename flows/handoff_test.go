@@ -306,3 +306,26 @@ func TestYesTakesTheOffer(t *testing.T) {
 		t.Fatalf("opened %+v, want one ticket for Phường Bến Nghé", h.opened)
 	}
 }
+
+// TestQuestionAnsweredWhileOfficerAwaited: with a ticket open, a question
+// the bot can answer outright goes to the officer and is answered at once
+// (out of office hours the officer may be a night away).
+func TestQuestionAnsweredWhileOfficerAwaited(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	h := &fakeHandoff{}
+	e := handoffEngine(t, st, h)
+	var rs []flows.Reply
+	for _, text := range []string{"/start", "cho tôi nói chuyện với cán bộ", "ben nghe", "ko nhan dc otp"} {
+		var err error
+		rs, err = e.Handle(context.Background(), flows.Inbound{Channel: "web", ChatID: "c9", Kind: flows.KindText, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Contains(h.msgs, "ko nhan dc otp") {
+		t.Fatalf("the officer did not get the question: %v", h.msgs)
+	}
+	if !strings.Contains(texts(rs), "Trong lúc chờ cán bộ") || !strings.Contains(texts(rs), "OTP") {
+		t.Fatalf("the question was not answered while the officer is awaited:\n%s", texts(rs))
+	}
+}
