@@ -76,7 +76,7 @@ func TestHandoffEndToEndZaloOA(t *testing.T) {
 	say("#handoff")
 	fake.waitFor(t, "xã/phường nào")
 	say("Xã Tân Lập")
-	fake.waitFor(t, "Đã chuyển yêu cầu của bạn cho cán bộ Xã Tân Lập")
+	fake.waitFor(t, "Đã chuyển yêu cầu của bạn cho cán bộ phụ trách Xã Tân Lập")
 	say("Tài khoản tôi bị khóa")
 	fake.waitFor(t, "Đã chuyển tin nhắn cho cán bộ")
 
