@@ -20,7 +20,7 @@ const maxClauses = 4
 // returns, in the message's order, the entries the parts ask outright
 // (each once) and, after them, the best guesses of the parts it is unsure
 // of; ok when there are at least two, one of them asked outright. Parts of
-// one word, greetings and thanks ask nothing.
+// one word, and parts that ask nothing by their words, are left out.
 func (t *turn) questionsIn(raw string) (sure, guesses []faq.Hit, ok bool) {
 	parts := clauseSplit.Split(raw, -1)
 	if len(parts) < 2 {

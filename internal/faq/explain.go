@@ -19,7 +19,7 @@ type Explanation struct {
 	Sure       float64     // the verdict model's probability that the first entry is right
 	AnswerAt   float64     // the probability needed to answer outright
 	UnsureAt   float64     // the probability needed to offer "Ý bạn là…"
-	Rule       string      // the rule that gave the verdict: model, model-alone, short, two, followup, situation-told, situation-branch, or "" (none fits)
+	Rule       string      // the rule that gave the verdict: model, model-alone, short, two, followup, situation-told, situation-branch, scoped, or "" (none fits)
 	Context    Context     // what the conversation already knew
 	TopicPrior float64     // score added to the last topic's neighbours (Context.Last and its related entries); 0 without a last topic
 	Result     Result      // the judgement, as SearchIn gives it
