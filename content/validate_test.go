@@ -108,16 +108,24 @@ func TestValidation(t *testing.T) {
 	}
 }
 
-// TestContentWithoutCommandsKeepsThem: content published before the
-// command words moved into vocab.yaml has no commands section; it gets the
-// built-in words, with a warning, instead of losing "menu" and "quay lại".
-func TestContentWithoutCommandsKeepsThem(t *testing.T) {
+// loadWithVocab loads the valid test content with vocab as its vocab.yaml,
+// failing the test when it does not load.
+func loadWithVocab(t *testing.T, vocab string) (*content.Catalog, content.Problems) {
+	t.Helper()
 	fsys := overlay(t, "").(fstest.MapFS)
-	fsys["vocab.yaml"] = &fstest.MapFile{Data: []byte("abbreviations:\n  ko: khong\n")}
+	fsys["vocab.yaml"] = &fstest.MapFile{Data: []byte(vocab)}
 	c, problems := content.Load(fsys, content.Options{})
 	if c == nil {
 		t.Fatal(problems.Err())
 	}
+	return c, problems
+}
+
+// TestContentWithoutCommandsKeepsThem: content published before the
+// command words moved into vocab.yaml has no commands section; it gets the
+// built-in words, with a warning, instead of losing "menu" and "quay lại".
+func TestContentWithoutCommandsKeepsThem(t *testing.T) {
+	c, problems := loadWithVocab(t, "abbreviations:\n  ko: khong\n")
 	if got := c.Vocab.Commands["back"]; !slices.Contains(got, "quay lại") {
 		t.Fatalf("back words = %q; want the built-in ones", got)
 	}
@@ -133,12 +141,7 @@ func TestContentWithoutCommandsKeepsThem(t *testing.T) {
 // command was added keeps loading, with that command's built-in words and
 // a warning.
 func TestContentWithoutANewCommandGetsIt(t *testing.T) {
-	fsys := overlay(t, "").(fstest.MapFS)
-	fsys["vocab.yaml"] = &fstest.MapFile{Data: []byte("abbreviations:\n  ko: khong\ncommands:\n  menu: [menu]\n")}
-	c, problems := content.Load(fsys, content.Options{})
-	if c == nil {
-		t.Fatal(problems.Err())
-	}
+	c, problems := loadWithVocab(t, "abbreviations:\n  ko: khong\ncommands:\n  menu: [menu]\n")
 	if got := c.Vocab.Commands["none"]; !slices.Contains(got, "không phải") {
 		t.Fatalf("none words = %q; want the built-in ones", got)
 	}

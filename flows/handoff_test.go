@@ -100,6 +100,19 @@ func payloads(rs []flows.Reply) []string {
 	return p
 }
 
+// typer returns what types text into one conversation of e and returns
+// the replies.
+func typer(t *testing.T, e *flows.Engine, channel flows.Channel, chat string) func(text string) []flows.Reply {
+	return func(text string) []flows.Reply {
+		t.Helper()
+		rs, err := e.Handle(context.Background(), flows.Inbound{Channel: channel, ChatID: chat, Kind: flows.KindText, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+}
+
 func TestHandoffTypedRequestAsksAreaThenRelays(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h := &fakeHandoff{}
@@ -150,13 +163,9 @@ func TestHandoffTypedRequestAsksAreaThenRelays(t *testing.T) {
 // offered yet (a persona was offered one right after the steps).
 func TestVagueIsNoMiss(t *testing.T) {
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
-	e := handoffEngine(t, st, &fakeHandoff{})
+	say := typer(t, handoffEngine(t, st, &fakeHandoff{}), "tg", "10")
 	for _, text := range []string{"/start", "tôi muốn làm vneid", "xyzzy plugh"} {
-		rs, err := e.Handle(context.Background(), flows.Inbound{Channel: "tg", ChatID: "10", Kind: flows.KindText, Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if slices.Contains(payloads(rs), "handoff") {
+		if rs := say(text); slices.Contains(payloads(rs), "handoff") {
 			t.Fatalf("%q: officer offered after a vague message and one miss:\n%s", text, texts(rs))
 		}
 	}
@@ -283,14 +292,9 @@ func TestHandoffDoesNotSwallowQuestionsOrEmergencies(t *testing.T) {
 func TestYesTakesTheOffer(t *testing.T) {
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
 	h := &fakeHandoff{}
-	e := handoffEngine(t, st, h)
-	var rs []flows.Reply
+	say := typer(t, handoffEngine(t, st, h), "tg", "11")
 	for _, text := range []string{"/start", "xyzzy plugh", "qwerty asdf zxcv", "có ạ", "ừ", "không biết", "Phường Bến Nghé"} {
-		var err error
-		rs, err = e.Handle(context.Background(), flows.Inbound{Channel: "tg", ChatID: "11", Kind: flows.KindText, Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rs := say(text)
 		switch text {
 		case "có ạ":
 			if !strings.Contains(texts(rs), "xã/phường") {
@@ -313,14 +317,10 @@ func TestYesTakesTheOffer(t *testing.T) {
 func TestQuestionAnsweredWhileOfficerAwaited(t *testing.T) {
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
 	h := &fakeHandoff{}
-	e := handoffEngine(t, st, h)
+	say := typer(t, handoffEngine(t, st, h), "web", "c9")
 	var rs []flows.Reply
 	for _, text := range []string{"/start", "cho tôi nói chuyện với cán bộ", "ben nghe", "ko nhan dc otp"} {
-		var err error
-		rs, err = e.Handle(context.Background(), flows.Inbound{Channel: "web", ChatID: "c9", Kind: flows.KindText, Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rs = say(text)
 	}
 	if !slices.Contains(h.msgs, "ko nhan dc otp") {
 		t.Fatalf("the officer did not get the question: %v", h.msgs)

@@ -49,7 +49,7 @@ func splitSentences(text string) []sentence {
 	flush := func(end int, mark bool) {
 		s := text[start:end]
 		if strings.TrimSpace(s) != "" {
-			out = append(out, sentence{text: s, asks: mark || asksByWords(s), mark: mark})
+			out = append(out, sentence{text: s, asks: mark || Asks(s), mark: mark})
 		}
 	}
 	for i, r := range text {
@@ -80,12 +80,10 @@ func initial(text string) bool {
 	return len(text) == n || unicode.IsSpace(before)
 }
 
-func asksByWords(s string) bool { return asks(vntext.Words(s)) }
-
-// Asks reports whether text asks by its own words: a question word
-// anywhere ("ở đâu", "how"), or one that only asks at the end ("… không",
-// "… chưa ạ"). "Tôi dùng Samsung" tells; "quét chip không được" asks.
-func Asks(text string) bool { return asksByWords(text) }
+// Asks reports whether s asks by its own words: a question word anywhere
+// ("ở đâu", "how"), or one that only asks at the end ("… không", "… chưa
+// ạ"). "Tôi dùng Samsung" tells; "quét chip không được" asks.
+func Asks(s string) bool { return asks(vntext.Words(s)) }
 
 // asks reports whether folded words ask: a question word anywhere, or one
 // that only asks at the end.

@@ -119,6 +119,16 @@ var secretWords = []string{"otp", "mat khau", "matkhau", "passcode", "pass code"
 	"anh cccd", "anh can cuoc", "anh the can cuoc", "anh the cccd", "chup the", "chup can cuoc", "chup cccd", "mat truoc the", "mat sau the",
 	"code you received", "code we sent", "digits you received", "photo of your id", "picture of your id"}
 
+// foldedSecrets are secretWords folded as a reply is ("cccd" folds to
+// "cd"), once.
+var foldedSecrets = func() []string {
+	out := make([]string, len(secretWords))
+	for i, w := range secretWords {
+		out[i] = vntext.Fold(w)
+	}
+	return out
+}()
+
 // negations make a sentence about a secret a warning, not a request. They
 // are matched with their accents (lower case, NFC): folded, "đừng" would be
 // "dùng" (use) and "đúng" (right) too. Unaccented warnings are refused: the
@@ -168,8 +178,8 @@ func CheckReply(text string, allowed []string) error {
 // without a negation, and which.
 func asksSecret(clause string) (string, bool) {
 	f := " " + vntext.Fold(clause) + " "
-	for _, w := range secretWords {
-		if !strings.Contains(f, " "+vntext.Fold(w)+" ") { // folded alike ("cccd" folds to "cd")
+	for _, w := range foldedSecrets {
+		if !strings.Contains(f, " "+w+" ") {
 			continue
 		}
 		warned := false

@@ -415,6 +415,11 @@ func (s *Service) CheckLate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.checkLate(ctx, all)
+}
+
+// checkLate is CheckLate over the open tickets all.
+func (s *Service) checkLate(ctx context.Context, all []*Ticket) error {
 	now := s.now()
 	for _, t := range all {
 		if t.Late || !t.Answered.IsZero() || t.Due.IsZero() || now.Before(t.Due) {
@@ -442,11 +447,18 @@ func (s *Service) Run(ctx context.Context) error {
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
-		if err := s.CheckLate(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("handoff: first-answer check", "err", err)
-		}
-		if err := s.PostMissing(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("handoff: post missing tickets to the operators group", "err", err)
+		// One read of the open tickets serves both checks.
+		all, err := s.tickets.List(ctx, Officer{All: true}, false)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("handoff: list open tickets", "err", err)
+		case err == nil:
+			if err := s.checkLate(ctx, all); err != nil && ctx.Err() == nil {
+				s.log.Warn("handoff: first-answer check", "err", err)
+			}
+			if err := s.postMissing(ctx, all); err != nil && ctx.Err() == nil {
+				s.log.Warn("handoff: post missing tickets to the operators group", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -473,6 +485,14 @@ func (s *Service) PostMissing(ctx context.Context) error {
 	all, err := s.tickets.List(ctx, Officer{All: true}, false)
 	if err != nil {
 		return err
+	}
+	return s.postMissing(ctx, all)
+}
+
+// postMissing is PostMissing over the open tickets all.
+func (s *Service) postMissing(ctx context.Context, all []*Ticket) error {
+	if s.o.Group == nil {
+		return nil
 	}
 	for _, t := range all {
 		if t.TGPost != 0 {
