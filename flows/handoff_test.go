@@ -117,15 +117,7 @@ func TestHandoffTypedRequestAsksAreaThenRelays(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h := &fakeHandoff{}
 		e := handoffEngine(t, st, h)
-		ctx := context.Background()
-		say := func(text string) []flows.Reply {
-			t.Helper()
-			rs, err := e.Handle(ctx, flows.Inbound{Channel: "web", ChatID: "c1", Kind: flows.KindText, Text: text})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return rs
-		}
+		say := typer(t, e, "web", "c1")
 		say("/start")
 		rs := say("cho tôi nói chuyện với cán bộ")
 		if len(h.opened) != 0 || !strings.Contains(texts(rs), "xã/phường") {
@@ -255,15 +247,7 @@ func TestHandoffDoesNotSwallowQuestionsOrEmergencies(t *testing.T) {
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
 	h := &fakeHandoff{}
 	e := handoffEngine(t, st, h)
-	ctx := context.Background()
-	say := func(text string) []flows.Reply {
-		t.Helper()
-		rs, err := e.Handle(ctx, flows.Inbound{Channel: "web", ChatID: "q1", Kind: flows.KindText, Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rs
-	}
+	say := typer(t, e, "web", "q1")
 	say("/start")
 	say("cho tôi nói chuyện với cán bộ")
 	rs := say("toi khong nhan duoc otp")
