@@ -114,8 +114,14 @@ func (g operatorsGroup) Post(ctx context.Context, text string, replyTo int64) (i
 }
 
 // setupInbox serves /admin/inbox: officers signed in with their personal
-// accounts see their area's tickets; ADMIN_TOKEN (Bearer) sees all.
+// accounts see their area's tickets; ADMIN_TOKEN (Bearer) sees all. Like the
+// rest of /admin it is off while ADMIN_TOKEN is empty: the bot's admin
+// surface is then closed whole, not in part.
 func setupInbox(ctx context.Context, a *app) error {
+	if a.cfg.AdminToken == "" {
+		a.log.Info("officer inbox off (ADMIN_TOKEN is empty); tickets stay reachable with vneidbot handoff and the operators group")
+		return nil
+	}
 	in := handoff.NewInbox(handoff.InboxOptions{
 		Service:        a.handoff,
 		Accounts:       accounts.New(a.store, nil),

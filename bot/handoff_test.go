@@ -248,6 +248,26 @@ func TestInboxAreaScoping(t *testing.T) {
 	}
 }
 
+// TestInboxOffWithoutAdminToken: with ADMIN_TOKEN empty the admin surface
+// is closed whole; an officer's personal token does not open the inbox.
+func TestInboxOffWithoutAdminToken(t *testing.T) {
+	srv, a, _ := handoffBot(t)
+	_, officer, err := accounts.New(a.store, nil).Create(context.Background(), "Lan", accounts.Officer, "Phường Bến Nghé")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/admin/inbox/tickets", nil)
+	req.Header.Set("Authorization", "Bearer "+officer)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("an officer's token without ADMIN_TOKEN: %d, want 404", res.StatusCode)
+	}
+}
+
 // TestInboxLimitsWrongTokens: after ten wrong bearer tokens from one
 // address, even the right one waits (429).
 func TestInboxLimitsWrongTokens(t *testing.T) {

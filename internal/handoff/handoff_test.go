@@ -478,3 +478,43 @@ func TestBearerTokenScheme(t *testing.T) {
 		}
 	}
 }
+
+func TestStaleTicketsClose(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	clk := clocktest.New(monday10)
+	svc, _ := newService(t, st, clk)
+	quiet, _ := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:1", Area: "Xã Tân Lập", Text: "giúp"})
+	talking, _ := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:2", Area: "Xã Tân Lập", Text: "giúp"})
+	clk.Add(6 * 24 * time.Hour)
+	if err := svc.Message(ctx, "tg:2", "m2", "còn đó không ạ"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.CloseStale(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := svc.Tickets().Get(ctx, quiet.ID); !tk.Active() {
+		t.Fatal("closed after 6 days")
+	}
+	clk.Add(24 * time.Hour)
+	if err := svc.CloseStale(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := svc.Tickets().Get(ctx, quiet.ID)
+	if tk.Active() || tk.ClosedBy != handoff.ClosedStale {
+		t.Fatalf("a week without a message: state %s, closed by %q; want closed as stale", tk.State, tk.ClosedBy)
+	}
+	if err := svc.Message(ctx, "tg:1", "m3", "alo"); !errors.Is(err, flows.ErrHandoffClosed) {
+		t.Fatalf("the citizen's next message: %v, want ErrHandoffClosed (back to the assistant)", err)
+	}
+	if tk, _ := svc.Tickets().Get(ctx, talking.ID); !tk.Active() {
+		t.Fatal("a ticket the citizen wrote in a day ago was closed")
+	}
+	open, err := svc.Tickets().List(ctx, admin, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 1 || open[0].ID != talking.ID {
+		t.Fatalf("open tickets: %d, want only the one still talking", len(open))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -441,7 +442,41 @@ func (s *Service) checkLate(ctx context.Context, all []*Ticket) error {
 	return nil
 }
 
-// Run checks the first-answer target, and posts the tickets the operators
+// CloseStale closes the open tickets nobody wrote in for StaleAfter. Every
+// replica may run it: a ticket is closed by one compare-and-set only.
+func (s *Service) CloseStale(ctx context.Context) error {
+	all, err := s.tickets.List(ctx, Officer{All: true}, false)
+	if err != nil {
+		return err
+	}
+	s.closeStale(ctx, all)
+	return nil
+}
+
+// closeStale is CloseStale over the open tickets all; it returns the
+// tickets it left open.
+func (s *Service) closeStale(ctx context.Context, all []*Ticket) []*Ticket {
+	now := s.now()
+	return slices.DeleteFunc(all, func(t *Ticket) bool {
+		if !t.Stale(now) {
+			return false
+		}
+		done, closed, err := s.tickets.CloseStale(ctx, t.ID)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("handoff: close a stale ticket", "ticket", t.ID, "err", err)
+			}
+			return false
+		}
+		if closed {
+			s.log.Info("handoff: ticket closed, nobody wrote for a week", "ticket", t.ID, "area", t.Area, "channel", t.Channel)
+			s.groupNote(ctx, done, s.msg("", "handoff_post_closed", "id", t.ID))
+		}
+		return closed
+	})
+}
+
+// Run closes stale tickets, checks the first-answer target, and posts the tickets the operators
 // group did not get at once, every interval until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	tick := time.NewTicker(30 * time.Second)
@@ -453,6 +488,7 @@ func (s *Service) Run(ctx context.Context) error {
 		case err != nil && ctx.Err() == nil:
 			s.log.Warn("handoff: list open tickets", "err", err)
 		case err == nil:
+			all = s.closeStale(ctx, all)
 			if err := s.checkLate(ctx, all); err != nil && ctx.Err() == nil {
 				s.log.Warn("handoff: first-answer check", "err", err)
 			}

@@ -395,12 +395,54 @@ func (s *Store) Close(ctx context.Context, id string, o Officer) (*Ticket, error
 		}
 		t.State, t.Closed, t.ClosedBy = StateClosed, now.UTC(), o.ID
 		return nil
+	}, func(p redis.Pipeliner, t *Ticket) { s.closing(ctx, p, t, now) })
+}
+
+// closing queues what closing t changes besides the ticket itself.
+func (s *Store) closing(ctx context.Context, p redis.Pipeliner, t *Ticket, now time.Time) {
+	p.Del(ctx, s.key("chat", t.Chat))
+	p.ZRem(ctx, s.key("active"), t.ID)
+	p.ZAdd(ctx, s.key("closed"), redis.Z{Score: float64(now.Unix()), Member: t.ID})
+	p.HIncrBy(ctx, s.key("n", AreaKey(t.Area)), "closed", 1)
+}
+
+// StaleAfter is how long an open ticket may go with no message from anyone
+// before it is closed. Past Zalo OA's 7-day window an officer's reply could
+// not reach the citizen anyway, and a ticket left open keeps the citizen's
+// conversation away from the automatic assistant and stays in every
+// officer's list.
+const StaleAfter = 7 * 24 * time.Hour
+
+// ClosedStale is the ClosedBy of a ticket closed for going stale.
+const ClosedStale = "stale"
+
+// Stale reports whether t is open and nobody wrote in it for StaleAfter.
+func (t *Ticket) Stale(now time.Time) bool {
+	last := t.Opened
+	for _, m := range t.Messages {
+		if m.At.After(last) {
+			last = m.At
+		}
+	}
+	return t.Active() && now.Sub(last) >= StaleAfter
+}
+
+// CloseStale closes ticket id if it is stale; closed is false when it was
+// not (a message arrived in between, or it was closed already).
+func (s *Store) CloseStale(ctx context.Context, id string) (t *Ticket, closed bool, err error) {
+	now := s.now()
+	t, err = s.update(ctx, id, func(t *Ticket) error {
+		closed = t.Stale(now)
+		if closed {
+			t.State, t.Closed, t.ClosedBy = StateClosed, now.UTC(), ClosedStale
+		}
+		return nil
 	}, func(p redis.Pipeliner, t *Ticket) {
-		p.Del(ctx, s.key("chat", t.Chat))
-		p.ZRem(ctx, s.key("active"), t.ID)
-		p.ZAdd(ctx, s.key("closed"), redis.Z{Score: float64(now.Unix()), Member: t.ID})
-		p.HIncrBy(ctx, s.key("n", AreaKey(t.Area)), "closed", 1)
+		if closed {
+			s.closing(ctx, p, t, now)
+		}
 	})
+	return t, closed, err
 }
 
 // citizen is the Officer that stands for the citizen leaving a ticket.
