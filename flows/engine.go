@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -76,6 +77,10 @@ type bundle struct {
 	found    *searchCache // the faq's recent readings
 	// commands maps a folded typed word to its command (vocab.yaml commands).
 	commands map[string]string
+	// resume holds the resume command's phrases of two words or more,
+	// spelled: found inside a short message ("hôm qua đang làm dở, giờ làm
+	// tiếp"), they ask to go on.
+	resume [][]string
 }
 
 // New builds an engine over the given content and session store
@@ -116,6 +121,11 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 	for _, w := range cat.Vocab.Negations {
 		for _, f := range strings.Fields(b.spell(vntext.Fold(w))) {
 			b.noAnswer[f] = true
+		}
+	}
+	for _, w := range cat.Vocab.Commands["resume"] {
+		if words := strings.Fields(b.spell(vntext.Fold(w))); len(words) > 1 {
+			b.resume = append(b.resume, words)
 		}
 	}
 	for _, w := range cat.Vocab.Stopwords {
@@ -186,6 +196,35 @@ func (b *bundle) trimFiller(spelled string, typed map[string]string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// command returns the command folded text gives: typed as the command's
+// words alone, or with filler around them ("làm tiếp nha"), or, in a short
+// message, a phrase of the resume command ("giờ làm tiếp", "hôm trước làm
+// tới đâu rồi"). Volunteers' commands are read elsewhere.
+func (b *bundle) command(folded string) (string, bool) {
+	spelled := b.spell(folded)
+	for _, typed := range []string{folded, spelled, b.trimFiller(spelled, nil)} {
+		if g, ok := b.commands[typed]; ok && !volunteerCommand(g) {
+			return g, true
+		}
+	}
+	words := strings.Fields(spelled)
+	if len(words) > maxResumeWords {
+		return "", false
+	}
+	for _, phrase := range b.resume {
+		for i := 0; i+len(phrase) <= len(words); i++ {
+			if slices.Equal(words[i:i+len(phrase)], phrase) {
+				return "resume", true
+			}
+		}
+	}
+	return "", false
+}
+
+// maxResumeWords bounds the messages a resume phrase inside them makes a
+// request to go on: a longer one is a question of its own.
+const maxResumeWords = 10
 
 // saysYes reports whether folded text says yes ("có ạ", "ừ được").
 func (b *bundle) saysYes(folded string) bool {

@@ -152,8 +152,14 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		if len(strings.Fields(clean)) >= minQuestionWords {
 			r = t.search(clean, idle)
 		}
-		t.say(Reply{Text: t.msg("sensitive_warning")})
-		if r.Verdict == faq.Confident || r.Verdict == faq.Unsure {
+		warning := "sensitive_warning"
+		if redact.IDNumberOnly(raw) {
+			warning = "sensitive_id_warning" // their own card number: no emergency steps
+		}
+		t.say(Reply{Text: t.msg(warning)})
+		// In a guide, only a clear question leaves the step ("038… số này
+		// đúng không" at "Nhập số định danh" is about the step).
+		if r.Verdict == faq.Confident || r.Verdict == faq.Unsure && !t.unfinished() {
 			t.ask(clean, r)
 			return
 		}
@@ -188,7 +194,7 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		t.handoff("") // "có" to "Bạn có muốn nói chuyện với cán bộ không?"
 		return
 	}
-	if g, ok := t.b.commands[folded]; ok && !volunteerCommand(g) {
+	if g, ok := t.b.command(folded); ok {
 		t.button(g)
 		return
 	}

@@ -92,7 +92,73 @@ func sensitive(text string) bool {
 			return true
 		}
 	}
-	return password(plain) || hasSecretWord(normal)
+	return secretText(normal, plain)
+}
+
+// secretText reports whether text (normalised, and plain: unaccented, lower
+// case) holds a password or passcode.
+func secretText(normal, plain string) bool {
+	return password(plain) || hasSecretWord(normal) || namedPassword(normal, plain)
+}
+
+// IDNumberOnly reports whether an ID number (9 or 12 digits) is all that
+// makes text Sensitive: no one-time code, password or passcode is named or
+// given. A citizen who types their own card number to ask whether it is
+// right needs a calmer word than one who typed a one-time code.
+func IDNumberOnly(text string) bool {
+	normal, plain := normalize(text)
+	if secretText(normal, plain) || otpNamed.MatchString(plain) {
+		return false
+	}
+	seqs := digitSeq.FindAllStringIndex(normal, -1)
+	id := false
+	for _, m := range seqs {
+		if !secretNumber(normal, m, len(seqs)) {
+			continue
+		}
+		if n := countDigits(normal[m[0]:m[1]]); n != 12 && n != 9 {
+			return false
+		}
+		id = true
+	}
+	return id
+}
+
+// otpNamed names a one-time code, a password or a passcode.
+var otpNamed = regexp.MustCompile(`\b(?:otp|passcode|pin|mat ?khau|mk|pass|password|code)\b`)
+
+// pwNamed names a password or passcode anywhere in plain text.
+var pwNamed = regexp.MustCompile(pwWord)
+
+// namedPassword reports whether text that names a password holds a word
+// that looks like one though it has no symbol: upper and lower case letters
+// and at least three digits ("mk phải đặt sao, em đặt Me123456 mà nó không
+// cho").
+func namedPassword(normal, plain string) bool {
+	if !pwNamed.MatchString(plain) {
+		return false
+	}
+	for w := range strings.FieldsSeq(normal) {
+		w = strings.Trim(w, ".,!?;:()\"'")
+		if n := utf8.RuneCountInString(w); n < 8 || n > 32 {
+			continue
+		}
+		var upper, lower, digits int
+		for _, r := range w {
+			switch {
+			case unicode.IsUpper(r):
+				upper++
+			case unicode.IsLower(r):
+				lower++
+			case r >= '0' && r <= '9':
+				digits++
+			}
+		}
+		if upper > 0 && lower > 0 && digits >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // String returns text with ID numbers, phone numbers, codes and e-mail
@@ -117,7 +183,7 @@ func String(text string) string {
 // took anything out.
 func redacted(text string) (string, bool) {
 	text, plain := normalize(text)
-	if password(plain) || hasSecretWord(text) {
+	if secretText(text, plain) {
 		return Password, true
 	}
 	mailed := email.ReplaceAllString(text, Email)

@@ -39,6 +39,9 @@ func TestSensitive(t *testing.T) {
 		{"mã OTP là 482 913", true},
 		{"mã xác thực: ４８２９１３", true},
 		{"٤٨٢٩١٣", true},
+		// A password without a symbol, in a message about passwords (persona walk, 2026-12-05).
+		{"mk phai dat sao z, e dat Me123456 ma no ko cho", true},
+		{"mk cua toi dat sai hoai, may iPhone12 co sao ko", false},
 		// Forms found by the security probe of 2026-12-05.
 		{"mật khẩu đăng nhập vneid của tôi là Hoamai2024 mà không vào được", true},
 		{"mật khẩu là: Xyz@98765", true},
@@ -337,4 +340,22 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestIDNumberOnly: a card number alone gets the calm warning; with a code,
+// a password or a code's name it gets the full one.
+func TestIDNumberOnly(t *testing.T) {
+	for in, want := range map[string]bool{
+		"038165004321 so nay dung ko a":        true,
+		"số cmnd 123 456 789":                  true,
+		"mã OTP là 482913":                     false,
+		"otp 038165004321":                     false,
+		"cccd 038165004321 mk Abc@12345":       false,
+		"038165004321 và mã 482913 gửi về máy": false,
+		"hôm nay trời đẹp":                     false,
+	} {
+		if got := redact.IDNumberOnly(in); got != want {
+			t.Errorf("IDNumberOnly(%q) = %v, want %v", in, got, want)
+		}
+	}
 }
