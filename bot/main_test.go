@@ -83,8 +83,8 @@ func TestContentCheck(t *testing.T) {
 		t.Fatal("a partial folder passed the check")
 	}
 	code, out, _ = runCmd(t, env(), "content", "check", "../content/testdata/valid")
-	if code != 0 || !strings.HasPrefix(out, "ok: 1 flows, 2 steps, 1 faq entries") {
-		t.Fatalf("valid folder: exit %d, %q", code, out)
+	if code != 0 || !strings.HasPrefix(lastLine(out), "ok: 1 flows, 2 steps, 1 faq entries") {
+		t.Fatalf("valid folder: exit %d, %q", code, out) // warnings allowed: the built-in text fills the messages it lacks
 	}
 }
 

@@ -67,6 +67,11 @@ type Meta struct {
 	Menu           []MenuItem `yaml:"menu"`
 	AllowedDomains []string   `yaml:"allowed_domains"`
 	DeniedPhrases  []string   `yaml:"denied_phrases"`
+	// LookalikeEntry is the entry answered after a message holding an
+	// address that borrows an allowed domain's name ("vneid-gov.com.vn"),
+	// unless a scam entry answers the message itself; empty: only the
+	// lookalike_link warning is said before the usual answer.
+	LookalikeEntry string `yaml:"lookalike_entry"`
 }
 
 // MenuItem is one entry of the main menu.

@@ -123,6 +123,7 @@ func (l *loader) read() *Catalog {
 	l.decodeFile("vocab.yaml", &c.Vocab)
 	l.builtinCommands(c)
 	l.readMessages(c)
+	l.builtinMessages(c)
 	if _, err := fs.Stat(l.fsys, "sources.yaml"); err == nil {
 		l.decodeFile("sources.yaml", &c.Sources)
 	}
@@ -236,6 +237,31 @@ func (l *loader) builtinCommands(c *Catalog) {
 			c.Vocab.Commands[name] = builtin.Commands[name]
 			l.problems = append(l.problems, Problem{File: "vocab.yaml", Msg: fmt.Sprintf("commands: no %q: its built-in words are used (%s)", name, strings.Join(builtin.Commands[name], ", ")), Warning: true})
 		}
+	}
+}
+
+// builtinMessages gives content published before a message was added the
+// built-in text of that message, and says so: the bot would otherwise show
+// the message's key ("sensitive_id_warning") to citizens. The messages the
+// checks require stay required: an operator who removes one is told.
+func (l *loader) builtinMessages(c *Catalog) {
+	data, err := fs.ReadFile(Embedded, "messages.yaml")
+	var builtin map[string]Text
+	if err == nil {
+		err = yaml.Unmarshal(data, &builtin)
+	}
+	if err != nil {
+		return // the built-in content itself is checked by its own tests
+	}
+	var added []string
+	for _, key := range slices.Sorted(maps.Keys(builtin)) {
+		if _, ok := c.Messages[key]; !ok && !checkedMessages[key] {
+			c.Messages[key] = builtin[key]
+			added = append(added, key)
+		}
+	}
+	if len(added) > 0 {
+		l.problems = append(l.problems, Problem{File: "messages.yaml", Msg: fmt.Sprintf("%d messages missing, their built-in text is used: %s", len(added), strings.Join(added, ", ")), Warning: true})
 	}
 }
 

@@ -102,6 +102,17 @@ var requiredMessages = []string{
 	"reminders_off", "reminder", "qr_caption",
 }
 
+// checkedMessages are the messages the checks require (requiredMessages,
+// and faq_more_button when an entry has more): never filled in from the
+// built-in content.
+var checkedMessages = func() map[string]bool {
+	m := map[string]bool{"faq_more_button": true}
+	for _, k := range requiredMessages {
+		m[k] = true
+	}
+	return m
+}()
+
 func (v *validator) meta() {
 	m := v.c.Meta
 	if len(m.Locales) == 0 {
@@ -109,6 +120,9 @@ func (v *validator) meta() {
 	}
 	if m.Hotline == "" {
 		v.errf("meta.yaml", 1, "hotline is missing")
+	}
+	if m.LookalikeEntry != "" && v.c.Entry(m.LookalikeEntry) == nil {
+		v.errf("meta.yaml", 1, "lookalike_entry: faq entry %q does not exist", m.LookalikeEntry)
 	}
 	if len(m.Menu) == 0 {
 		v.errf("meta.yaml", 1, "menu: the main menu is empty")
@@ -376,6 +390,41 @@ func LinksIn(s string) []string {
 	return links
 }
 
+// Official reports whether host is on one of the allowed domains (or a
+// subdomain of one).
+func (c *Catalog) Official(host string) bool {
+	host = strings.ToLower(host)
+	for _, d := range c.Meta.AllowedDomains {
+		d = strings.ToLower(d)
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// Lookalike returns the host of the first web address in text that
+// borrows the name of an allowed domain without being on it
+// ("vneid.gov.vn.xacthuc-online.top", "vneid-gov.com.vn"), or "": the
+// addresses scammers send.
+func (c *Catalog) Lookalike(text string) string {
+	for _, l := range LinksIn(strings.ToLower(text)) {
+		u, err := url.Parse(l)
+		if err != nil || c.Official(u.Hostname()) {
+			continue
+		}
+		host := u.Hostname()
+		for _, d := range c.Meta.AllowedDomains {
+			// the domain's own name: "vneid", "dichvucong", "bocongan";
+			// short ones ("apps", "play") are any word
+			if name, _, _ := strings.Cut(strings.ToLower(d), "."); len(name) >= 5 && strings.Contains(host, name) {
+				return host
+			}
+		}
+	}
+	return ""
+}
+
 // url checks that u is an https address on an allowed domain (or a subdomain
 // of one). Look-alikes such as vneid.gov.vn.example.com or vneid-gov.vn fail.
 func (v *validator) url(file string, line int, where, u string) {
@@ -388,11 +437,8 @@ func (v *validator) url(file string, line int, where, u string) {
 		v.errf(file, line, "%s: %q must use https", where, u)
 	}
 	host := strings.ToLower(pu.Hostname())
-	for _, d := range v.c.Meta.AllowedDomains {
-		d = strings.ToLower(d)
-		if host == d || strings.HasSuffix(host, "."+d) {
-			return
-		}
+	if v.c.Official(host) {
+		return
 	}
 	v.errf(file, line, "%s: link to %q is not allowed (allowed_domains in meta.yaml)", where, host)
 }

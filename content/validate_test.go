@@ -153,6 +153,21 @@ func TestContentWithoutANewCommandGetsIt(t *testing.T) {
 	}
 }
 
+// TestContentWithoutANewMessageGetsIt: content published before a message
+// was added shows its built-in text, not its key, with a warning.
+func TestContentWithoutANewMessageGetsIt(t *testing.T) {
+	c, problems := content.Load(overlay(t, ""), content.Options{})
+	if err := problems.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Msg("vi", "sensitive_id_warning"); got == "sensitive_id_warning" || !strings.Contains(got, "số định danh") {
+		t.Fatalf("a message the content lacks = %q; want the built-in text", got)
+	}
+	if !strings.Contains(fmt.Sprint(problems.Warnings()), "sensitive_id_warning") {
+		t.Fatalf("warnings = %v; want one naming the missing messages", problems.Warnings())
+	}
+}
+
 func TestStaleIsAWarning(t *testing.T) {
 	c, problems := content.Load(overlay(t, ""), content.Options{Today: "2027-12-01"})
 	if c == nil {

@@ -27,9 +27,18 @@ type Situation struct {
 	// it (one the situation prefers): "someone asks for my OTP" gets the
 	// scam warning even when the bot is unsure what else was asked.
 	Warn string `yaml:"warn"`
+	// Together are rules for what no fixed phrase can list: each rule is
+	// groups of words, and a message holding a word of every group, in
+	// order, within TogetherSpan words and with no negation, tells the
+	// situation ("tui đọc cho ổng cái mã 6 số rồi": [đọc, đưa…], [mã,
+	// otp…], [rồi, xong]).
+	Together [][][]string `yaml:"together"`
 
 	Line int `yaml:"-"`
 }
+
+// TogetherSpan is how many words a Together rule's match may span.
+const TogetherSpan = 10
 
 // WrittenFor reports whether entry id is one the situation prefers.
 func (s Situation) WrittenFor(id string) bool {
@@ -67,7 +76,12 @@ func (v *validator) vocab() {
 			v.errf(file, s.Line, "duplicate situation id %q", s.ID)
 		}
 		seen[s.ID] = true
-		if len(s.Cues) == 0 && len(s.Ages) == 0 {
+		for i, rule := range s.Together {
+			if len(rule) < 2 || slices.ContainsFunc(rule, func(g []string) bool { return len(g) == 0 }) {
+				v.errf(file, s.Line, "situation %q: together rule %d needs two groups of words or more, none empty", s.ID, i+1)
+			}
+		}
+		if len(s.Cues) == 0 && len(s.Ages) == 0 && len(s.Together) == 0 {
 			v.errf(file, s.Line, "situation %q has no cues: nothing a citizen types can tell it", s.ID)
 		}
 		if len(s.Ages) > 0 && (len(s.Ages) != 2 || s.Ages[0] < 0 || s.Ages[0] > s.Ages[1]) {

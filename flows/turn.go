@@ -166,6 +166,19 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		t.here()
 		return
 	}
+	if host := t.cat.Lookalike(raw); host != "" {
+		// "link vneid-gov.com.vn có phải thật không": the verdict first,
+		// then what the rest of the message asks, or the fake-link advice.
+		t.outcome = "lookalike_link"
+		t.say(Reply{Text: t.msg("lookalike_link", "host", host)})
+		r := t.search(raw, idle)
+		if to := t.cat.Meta.LookalikeEntry; to != "" && !(r.Verdict == faq.Confident && t.scamEntry(r.Hits[0].ID)) {
+			t.answer(to, false)
+			return
+		}
+		t.ask(raw, r)
+		return
+	}
 	folded := vntext.Fold(raw)
 	if ref, ok := startCommand(raw); ok {
 		if isNew && ref != "" {
@@ -217,6 +230,12 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		return
 	}
 	t.ask(raw, r)
+}
+
+// scamEntry reports whether entry id is written for a scam: one that a
+// situation with a warning prefers (vocab.yaml, asked_for_code).
+func (t *turn) scamEntry(id string) bool {
+	return slices.ContainsFunc(t.cat.Vocab.Situations, func(s content.Situation) bool { return s.Warn != "" && s.WrittenFor(id) })
 }
 
 // minQuestionWords is how many words a message must keep, once a secret is

@@ -130,7 +130,8 @@ func TestContentPublishVersionsRollback(t *testing.T) {
 	if code, out, errOut = runCmd(t, getenv, "content", "export", exported); code != 0 || !strings.Contains(out, "wrote version 1 (5 files") {
 		t.Fatalf("export: exit %d, %q %q", code, out, errOut)
 	}
-	if code, out, _ = runCmd(t, getenv, "content", "check", exported); code != 0 || !strings.HasPrefix(out, "ok: 1 flows") {
+	if code, out, _ = runCmd(t, getenv, "content", "check", exported); code != 0 || !strings.Contains(out, "ok: 1 flows") {
+		// warnings allowed: the demo content lacks most messages, which the built-in text fills
 		t.Fatalf("exported content fails the check: %q", out)
 	}
 	b, err := os.ReadFile(filepath.Join(exported, "faq", "demo.yaml"))

@@ -28,10 +28,11 @@ type conversation struct {
 }
 
 type situation struct {
-	id     string
-	cues   phrases
-	prefer map[string]string
-	ages   []int // [from, to]: the ages that tell it, nil when none do
+	id       string
+	cues     phrases
+	together [][]phrases // rules: groups of words found in order, close together
+	prefer   map[string]string
+	ages     []int // [from, to]: the ages that tell it, nil when none do
 }
 
 type language struct {
@@ -51,6 +52,13 @@ func newConversation(ix *Index, v content.Vocab) conversation {
 	for _, s := range v.Situations {
 		for _, c := range s.Cues {
 			ix.lex.phraseIDs(c)
+		}
+		for _, rule := range s.Together {
+			for _, g := range rule {
+				for _, w := range g {
+					ix.lex.phraseIDs(w)
+				}
+			}
 		}
 		cv.situations = append(cv.situations, situation{id: s.ID, cues: phrases{}, prefer: s.Prefer, ages: s.Ages})
 	}
@@ -99,6 +107,17 @@ func (cv *conversation) readPhrases(ix *Index, v content.Vocab) {
 				cv.situations[i].cues.add(c)
 			}
 		}
+		for _, rule := range s.Together {
+			groups := make([]phrases, len(rule))
+			for j, g := range rule {
+				groups[j] = phrases{}
+				for _, word := range g {
+					w, _ := read(word)
+					groups[j].add(w)
+				}
+			}
+			cv.situations[i].together = append(cv.situations[i].together, groups)
+		}
 	}
 }
 
@@ -133,7 +152,7 @@ func (cv *conversation) learnWords(c *content.Catalog, parts []*part) {
 func (cv *conversation) situationsIn(words, content []int32, at []int) []string {
 	var out []string
 	for _, s := range cv.situations {
-		if cv.told(s.cues, words, content, at) {
+		if cv.told(s.cues, words, content, at) || slices.ContainsFunc(s.together, func(rule []phrases) bool { return cv.togetherIn(rule, words) }) {
 			out = append(out, s.id)
 		}
 	}
@@ -173,6 +192,36 @@ func (cv *conversation) told(cues phrases, whole, content []int32, at []int) boo
 		}
 		from, to := at[i], at[i+n-1]+1
 		if !cv.deniedBefore(whole[:from]) && !cv.negations.in(whole[from:to]) {
+			return true
+		}
+	}
+	return false
+}
+
+// togetherIn reports whether words hold a word of each group of rule, in
+// order, within content.TogetherSpan words, with no negation before or
+// among them.
+func (cv *conversation) togetherIn(rule []phrases, words []int32) bool {
+	for i := range words {
+		n := rule[0].at(words[i:])
+		if n == 0 || cv.deniedBefore(words[:i]) {
+			continue
+		}
+		end, ok := i+n, true
+		for _, g := range rule[1:] {
+			found := false
+			for j := end; j < min(len(words), i+content.TogetherSpan); j++ {
+				if m := g.at(words[j:]); m > 0 {
+					end, found = j+m, true
+					break
+				}
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if ok && !cv.negations.in(words[i:end]) {
 			return true
 		}
 	}
