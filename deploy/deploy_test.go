@@ -290,6 +290,11 @@ func TestCompose(t *testing.T) {
 	if err := validRedisURL(bot.Environment["REDIS_URL"]); err != nil {
 		t.Errorf("compose REDIS_URL %q: %v", bot.Environment["REDIS_URL"], err)
 	}
+	// the host's proxy reaches the container from the bridge gateway: its
+	// header is believed, or every citizen is one address (probe S1)
+	if bot.Environment["TRUSTED_PROXY_HEADER"] == "" || !strings.Contains(bot.Environment["TRUSTED_PROXIES"], "172.16.0.0/12") {
+		t.Errorf("compose: TRUSTED_PROXY_HEADER %q, TRUSTED_PROXIES %q: want the bridge gateway's proxy believed", bot.Environment["TRUSTED_PROXY_HEADER"], bot.Environment["TRUSTED_PROXIES"])
+	}
 	port := listenPort(t, bot.Environment["VNEIDBOT_ADDR"])
 	hc := bot.Healthcheck.Test
 	if len(hc) < 2 || hc[0] != "CMD" {

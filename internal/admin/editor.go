@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -235,6 +236,28 @@ func newNonce() string {
 	return base64.RawStdEncoding.EncodeToString(b)
 }
 
+// editorPath returns next when, cleaned, it is a page of the editor, and
+// the editor's first page otherwise: "/admin/content/../../%5cevil.example"
+// would be cleaned by http.Redirect into "/\evil.example", which browsers
+// open as another site (probe S2).
+func editorPath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.ContainsAny(next, "\\\x00") {
+		return "/admin/content/"
+	}
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if clean != "/admin/content" && !strings.HasPrefix(clean, "/admin/content/") {
+		return "/admin/content/"
+	}
+	if u.RawQuery != "" {
+		clean += "?" + u.RawQuery
+	}
+	return clean
+}
+
 // signIn shows the sign-in form (GET) and checks a personal token (POST).
 // Wrong tokens count against the client with wrong ADMIN_TOKENs.
 func (e *Editor) signIn(w http.ResponseWriter, r *http.Request, client, nonce string) {
@@ -248,9 +271,7 @@ func (e *Editor) signIn(w http.ResponseWriter, r *http.Request, client, nonce st
 		}
 		next = r.PostForm.Get("next")
 	}
-	if !strings.HasPrefix(next, "/admin/content") {
-		next = "/admin/content/"
-	}
+	next = editorPath(next)
 	p.Body = next
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:

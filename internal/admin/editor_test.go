@@ -572,3 +572,25 @@ func TestPreviewLeavesNothingBehind(t *testing.T) {
 		t.Fatal("a preview saved a draft")
 	}
 }
+
+// TestSignInStaysOnTheEditor: "next" after signing in is a page of the
+// editor, cleaned, never another site (probe S2: "/admin/content/../../%5c
+// evil.example" was sent to "/\evil.example").
+func TestSignInStaysOnTheEditor(t *testing.T) {
+	ef := newEditorFixture(t, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}))
+	for next, want := range map[string]string{
+		"/admin/content/../../%5cevil.example": "/admin/content/",
+		"/admin/content/..%2f..%2f/evil":       "/admin/content/",
+		"//evil.example/admin/content":         "/admin/content/",
+		"https://evil.example/admin/content/":  "/admin/content/",
+		"/admin/contentx":                      "/admin/content/",
+		"/admin/content/entry/otp?x=1":         "/admin/content/entry/otp?x=1",
+		"/admin/content/":                      "/admin/content/",
+	} {
+		c := ef.client(t)
+		code, body, hdr := c.post(accounts.SignInPath, url.Values{"token": {ef.editorTok}, "next": {next}})
+		if code != http.StatusSeeOther || hdr.Get("Location") != want {
+			t.Errorf("next %q: %d → %q, want %q (%s)", next, code, hdr.Get("Location"), want, body)
+		}
+	}
+}

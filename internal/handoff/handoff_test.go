@@ -214,6 +214,13 @@ func TestRefusedReplies(t *testing.T) {
 		// picture, without naming it
 		"Vui lòng đọc 6 số vừa nhận qua tin nhắn",
 		"gửi cho tôi ảnh CCCD mặt trước",
+		// fourth probe: short forms, letters spelled apart, money
+		"Cho mình xin mk nhé",
+		"m.ậ.t k.h.ẩ.u của bạn là gì",
+		"đọc mã O.T.P cho tôi",
+		"đọc 6 chữ số công an gửi về máy",
+		"cho tôi số tài khoản ngân hàng",
+		"chuyển khoản 50 nghìn phí kích hoạt",
 	} {
 		err := handoff.CheckReply(text, allowed)
 		var r *handoff.Refusal
@@ -231,6 +238,8 @@ func TestRefusedReplies(t *testing.T) {
 		"Mã OTP thì đừng đưa cho ai nhé.",
 		"Bạn ở TP.HCM thì gọi 0693187111, đừng đọc mật khẩu cho ai.",
 		"Đừng đọc số vừa nhận cho ai, kể cả cán bộ.",
+		"Đừng chuyển tiền cho ai gọi điện xưng công an.",
+		"Bạn mang CCCD ra Công an P.Tân Định, số 12-14 Trần Quang Khải.",
 	} {
 		if err := handoff.CheckReply(text, allowed); err != nil {
 			t.Errorf("CheckReply(%q) = %v, want it allowed", text, err)
@@ -516,5 +525,29 @@ func TestStaleTicketsClose(t *testing.T) {
 	}
 	if len(open) != 1 || open[0].ID != talking.ID {
 		t.Fatalf("open tickets: %d, want only the one still talking", len(open))
+	}
+}
+
+// TestTicketTextIsBoundedAndVisible: what a stranger types is kept
+// redacted, bounded, and with its direction overrides made visible, in the
+// messages and in the area (probe S4, S6, S8).
+func TestTicketTextIsBoundedAndVisible(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	svc, _ := newService(t, st, clocktest.New(monday10))
+	o, err := svc.Open(ctx, flows.HandoffRequest{Chat: "tg:9", Area: "xã Hòa An mk Hoamai@2024 " + strings.Repeat("rất dài ", 40), Text: "xem tệp \u202egnp.exe " + strings.Repeat("a", 5000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := svc.Tickets().Get(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := tk.Messages[0].Text
+	if strings.ContainsRune(text, '\u202e') || !strings.ContainsRune(text, '\ufffd') || len([]rune(text)) > handoff.MaxMessageRunes {
+		t.Errorf("message kept as %d runes, override hidden: %v", len([]rune(text)), !strings.ContainsRune(text, '\u202e'))
+	}
+	if strings.Contains(tk.Area, "Hoamai") || len([]rune(tk.Area)) > handoff.MaxAreaRunes {
+		t.Errorf("area kept as %q", tk.Area)
 	}
 }

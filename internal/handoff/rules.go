@@ -117,7 +117,10 @@ func (r *Refusal) Is(target error) bool { return target == ErrRefused }
 var secretWords = []string{"otp", "mat khau", "matkhau", "passcode", "pass code", "password", "ma xac thuc", "ma xac nhan", "pin", "ma kich hoat", "pass",
 	"so vua nhan", "so vua gui", "ma vua nhan", "ma vua gui", "tin nhan vua nhan", "so trong tin nhan", "ma trong tin nhan", "con so gui ve", "so gui ve may",
 	"anh cccd", "anh can cuoc", "anh the can cuoc", "anh the cccd", "chup the", "chup can cuoc", "chup cccd", "mat truoc the", "mat sau the",
-	"code you received", "code we sent", "digits you received", "photo of your id", "picture of your id"}
+	"code you received", "code we sent", "digits you received", "photo of your id", "picture of your id",
+	// short forms, and what else a scammer asks for (probe S5)
+	"mk", "mat ma", "6 chu so", "sau chu so", "chu so gui ve", "so tai khoan", "stk", "so the ngan hang", "chuyen khoan", "chuyen tien",
+	"bank account", "card number", "transfer money"}
 
 // foldedSecrets are secretWords folded as a reply is ("cccd" folds to
 // "cd"), once.
@@ -146,10 +149,14 @@ func CheckReply(text string, allowed []string) error {
 	if strings.TrimSpace(text) == "" {
 		return &Refusal{"the reply is empty"}
 	}
-	for _, sent := range vntext.Sentences(text) {
-		for _, clause := range clauseBreaks.Split(strings.ToLower(norm.NFC.String(sent)), -1) {
-			if w, asks := asksSecret(clause); asks {
-				return &Refusal{fmt.Sprintf("it asks for a secret (%q): officers never ask for an OTP, password or passcode", w)}
+	// Read also with the letters spelled apart joined ("m.ậ.t k.h.ẩ.u",
+	// "mã O.T.P"): joining only merges, so it finds more, never fewer.
+	for _, t := range []string{text, letterJoins.Replace(text)} {
+		for _, sent := range vntext.Sentences(t) {
+			for _, clause := range clauseBreaks.Split(strings.ToLower(norm.NFC.String(sent)), -1) {
+				if w, asks := asksSecret(clause); asks {
+					return &Refusal{fmt.Sprintf("it asks for a secret (%q): officers never ask for an OTP, password or passcode", w)}
+				}
 			}
 		}
 	}
@@ -173,6 +180,10 @@ func CheckReply(text string, allowed []string) error {
 	}
 	return nil
 }
+
+// letterJoins take out what may be typed between the letters of a word to
+// slip it past the filter.
+var letterJoins = strings.NewReplacer(".", "", "-", "", "_", "", "*", "", "\u200b", "")
 
 // asksSecret reports whether a clause (lower case, NFC) names a secret
 // without a negation, and which.

@@ -112,9 +112,28 @@ func (t *Ticket) ChatID() string {
 // Active reports whether the ticket is not closed.
 func (t *Ticket) Active() bool { return t.State != StateClosed }
 
+// MaxMessageRunes bounds a kept message: a ticket is read by a person, and
+// ten of a stranger's longest messages would otherwise fill Redis
+// (probe S4: 241 KB a ticket).
+const MaxMessageRunes = 1000
+
+// MaxAreaRunes bounds the commune or ward a citizen types.
+const MaxAreaRunes = 80
+
+// stored is text as a ticket keeps it: redacted, its invisible direction
+// and zero-width characters made visible (they reversed what officers read),
+// and at most max characters.
+func stored(text string, max int) string {
+	text = vntext.Visible(redact.String(strings.TrimSpace(text)))
+	if r := []rune(text); len(r) > max {
+		text = string(r[:max-1]) + "…"
+	}
+	return text
+}
+
 // add appends a message, redacted, keeping the newest MaxMessages.
 func (t *Ticket) add(from, who, text string, at time.Time) {
-	t.Messages = append(t.Messages, Message{From: from, Who: who, Text: redact.String(text), At: at.UTC()})
+	t.Messages = append(t.Messages, Message{From: from, Who: who, Text: stored(text, MaxMessageRunes), At: at.UTC()})
 	if len(t.Messages) > MaxMessages {
 		t.Messages = slices.Delete(t.Messages, 0, len(t.Messages)-MaxMessages)
 	}
@@ -201,7 +220,7 @@ func (s *Store) Open(ctx context.Context, r OpenRequest) (t *Ticket, created boo
 	}
 	channel, _, _ := strings.Cut(r.Chat, ":")
 	t = &Ticket{
-		ID: strconv.FormatInt(n, 10), Chat: r.Chat, Channel: channel, Area: strings.TrimSpace(r.Area),
+		ID: strconv.FormatInt(n, 10), Chat: r.Chat, Channel: channel, Area: stored(r.Area, MaxAreaRunes),
 		Step: r.Step, Locale: r.Locale, State: StateOpen, Opened: now.UTC(), Due: r.Due.UTC(), LastCitizen: now.UTC(), LastMsgID: r.MsgID,
 	}
 	if strings.TrimSpace(r.Text) != "" {

@@ -21,6 +21,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/vneid-guide/vneidbot/internal/vntext"
 )
 
 // Placeholders put where something was removed.
@@ -343,10 +345,33 @@ func hasSecretWord(text string) bool {
 // looksSecret reports whether a word looks like a password: six or more
 // characters with a digit or a symbol in it.
 func looksSecret(w string) bool {
-	if utf8.RuneCountInString(w) < 6 {
+	n := utf8.RuneCountInString(w)
+	if n < 6 {
 		return false
 	}
-	return strings.ContainsAny(w, "0123456789!@#$%^&*()_+-=[]{};:'\",.<>/?\\|`~")
+	if strings.ContainsAny(w, "0123456789!@#$%^&*()_+-=[]{};:'\",.<>/?\\|`~") {
+		return true
+	}
+	// letters only, right after the word: Vietnamese syllables run
+	// together, as people make passwords ("mk hoamaivang", probe S7);
+	// brand and English words ("facebook", "forgotten") are not
+	return n >= 8 && syllablesJoined(w)
+}
+
+// syllablesJoined reports whether w (lower case, unaccented) is two or more
+// Vietnamese syllables written without spaces.
+func syllablesJoined(w string) bool {
+	// ends[i]: w[:i] splits into syllables; count[i]: in how many at most
+	ends := make([]int, len(w)+1)
+	ends[0] = 1
+	for i := 1; i <= len(w); i++ {
+		for j := max(0, i-7); j < i; j++ {
+			if ends[j] > 0 && vntext.IsSyllable(w[j:i]) && ends[j]+1 > ends[i] {
+				ends[i] = ends[j] + 1
+			}
+		}
+	}
+	return ends[len(w)] > 2 // two syllables or more (ends counts from 1)
 }
 
 // unaccent holds transformers that decompose, drop the combining marks and

@@ -42,6 +42,11 @@ func TestSensitive(t *testing.T) {
 		// A password without a symbol, in a message about passwords (persona walk, 2026-12-05).
 		{"mk phai dat sao z, e dat Me123456 ma no ko cho", true},
 		{"mk cua toi dat sai hoai, may iPhone12 co sao ko", false},
+		// letters only right after the word (fourth probe, S7)
+		{"xã Hòa An mk hoamaivang", true},
+		{"mật khẩu hoamaivang", true},
+		{"mật khẩu khuyến nghị thế nào", false},
+		{"my password forgotten again", false},
 		// Forms found by the security probe of 2026-12-05.
 		{"mật khẩu đăng nhập vneid của tôi là Hoamai2024 mà không vào được", true},
 		{"mật khẩu là: Xyz@98765", true},

@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	_ "embed"
 	"fmt"
 	"log/slog"
@@ -63,11 +64,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s := &Store{prefix: o.Prefix, ttl: o.SessionTTL, dedupTTL: o.DedupTTL, save: redis.NewScript(saveScript)}
 	if o.URL == "" {
 		m := miniredis.NewMiniRedis()
+		// It listens on loopback: with a password no other process on the
+		// host (or in the pod) can reach it and run Lua in ours (probe S3).
+		pw := rand.Text()
+		m.RequireAuth(pw)
 		if err := m.Start(); err != nil {
 			return nil, fmt.Errorf("start in-process redis: %w", err)
 		}
 		s.mini = m
-		s.rdb = redis.NewClient(&redis.Options{Addr: m.Addr(), Protocol: 2})
+		s.rdb = redis.NewClient(&redis.Options{Addr: m.Addr(), Password: pw, Protocol: 2})
 	} else {
 		opts, err := ParseURL(o.URL)
 		if err != nil {
