@@ -72,6 +72,9 @@ type Meta struct {
 	// unless a scam entry answers the message itself; empty: only the
 	// lookalike_link warning is said before the usual answer.
 	LookalikeEntry string `yaml:"lookalike_entry"`
+	// StuckFlow is the guide "Tôi bị kẹt" opens outside any guide (the
+	// common problems); empty: a short note and the ways to a person.
+	StuckFlow string `yaml:"stuck_flow"`
 }
 
 // MenuItem is one entry of the main menu.

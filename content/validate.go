@@ -121,6 +121,9 @@ func (v *validator) meta() {
 	if m.Hotline == "" {
 		v.errf("meta.yaml", 1, "hotline is missing")
 	}
+	if m.StuckFlow != "" && v.c.Flow(m.StuckFlow) == nil {
+		v.errf("meta.yaml", 1, "stuck_flow: flow %q does not exist", m.StuckFlow)
+	}
 	if m.LookalikeEntry != "" && v.c.Entry(m.LookalikeEntry) == nil {
 		v.errf("meta.yaml", 1, "lookalike_entry: faq entry %q does not exist", m.LookalikeEntry)
 	}

@@ -38,7 +38,7 @@ type Situation struct {
 }
 
 // TogetherSpan is how many words a Together rule's match may span.
-const TogetherSpan = 10
+const TogetherSpan = 14
 
 // WrittenFor reports whether entry id is one the situation prefers.
 func (s Situation) WrittenFor(id string) bool {

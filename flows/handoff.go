@@ -99,9 +99,19 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 	}
 	raw := strings.TrimSpace(t.in.Text)
 	folded := vntext.Fold(raw)
-	if folded == vntext.Fold(t.msg("btn_handoff_leave")) || slices.Contains(leaveWords, folded) {
+	if folded == vntext.Fold(t.msg("btn_handoff_leave")) || slices.Contains(leaveWords, folded) || containsAny(folded, leavePhrases) {
 		t.handoffLeave()
 		return true
+	}
+	if t.s.Hand != "" && !t.s.AskArea {
+		// "menu", "2", "trợ giúp" with a ticket open: the bot's own words,
+		// not a message for the officer, whose replies still come
+		if _, global := t.b.command(folded); global {
+			return false
+		}
+		if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= len(t.s.Options) {
+			return false
+		}
 	}
 	sensitive := redact.Sensitive(raw)
 	if sensitive && t.s.Hand == "" {
@@ -110,7 +120,7 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 		return true
 	}
 	if t.s.AskArea {
-		if _, global := t.b.commands[folded]; global {
+		if _, global := t.b.command(folded); global {
 			t.s.AskArea = false
 			return false
 		}
@@ -159,6 +169,17 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 // leaveWords, typed alone (folded) while a ticket is open or an area asked
 // for, leave the officer for the automatic assistant.
 var leaveWords = []string{"quay lai tro ly tu dong", "thoi", "thoat", "huy", "thoi khong can", "khong can nua", "exit", "cancel", "quit"}
+
+// leavePhrases, inside a message, ask to leave the officer too ("thôi
+// quay lại bot đi").
+var leavePhrases = []string{"quay lai bot", "quay lai tro ly", "noi chuyen voi bot", "tro lai bot", "back to the bot", "back to bot"}
+
+// containsAny reports whether folded text holds one of the phrases as
+// whole words.
+func containsAny(folded string, phrases []string) bool {
+	f := " " + folded + " "
+	return slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(f, " "+p+" ") })
+}
 
 // notAnArea reports whether a message typed when the bot asked for the
 // commune is something else: a greeting, a question the bot can answer,

@@ -131,9 +131,12 @@ func TestHandoffTypedRequestAsksAreaThenRelays(t *testing.T) {
 			t.Fatalf("the bot must say who answers, and when, with the way back; said:\n%s", texts(rs))
 		}
 		say("tôi bị sai số điện thoại")
-		say("menu") // while a ticket is open, typed text goes to the officer
-		if !slices.Equal(h.msgs, []string{"tôi bị sai số điện thoại", "menu"}) {
-			t.Fatalf("forwarded %q", h.msgs)
+		// while a ticket is open, typed text goes to the officer; the bot's
+		// own commands stay the bot's (a persona typing "menu" was stuck)
+		rs = say("menu")
+		say("lâu vậy, tôi cần gấp")
+		if !slices.Equal(h.msgs, []string{"tôi bị sai số điện thoại", "lâu vậy, tôi cần gấp"}) || !slices.Contains(payloads(rs), "f:install") {
+			t.Fatalf("forwarded %q; menu said:\n%s", h.msgs, texts(rs))
 		}
 		rs = say("cccd của tôi 001203045680")
 		if len(h.msgs) != 3 || strings.Contains(h.msgs[2], "001203045680") || !strings.Contains(texts(rs), "nhạy cảm") {
@@ -311,5 +314,25 @@ func TestQuestionAnsweredWhileOfficerAwaited(t *testing.T) {
 	}
 	if !strings.Contains(texts(rs), "Trong lúc chờ cán bộ") || !strings.Contains(texts(rs), "OTP") {
 		t.Fatalf("the question was not answered while the officer is awaited:\n%s", texts(rs))
+	}
+}
+
+// TestHandoffLeftInOwnWords: "thôi quay lại bot đi" leaves the officer as
+// the button does; "tiếp" asked for a commune is no commune.
+func TestHandoffLeftInOwnWords(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	h := &fakeHandoff{}
+	say := typer(t, handoffEngine(t, st, h), "web", "c9")
+	say("/start")
+	say("cho tôi nói chuyện với cán bộ")
+	say("tiếp")
+	if len(h.opened) != 0 {
+		t.Fatalf("'tiếp' opened a ticket for area %q", h.opened[0].Area)
+	}
+	say("cho tôi nói chuyện với cán bộ")
+	say("ben nghe")
+	say("thôi quay lại bot đi")
+	if h.left != 1 || len(h.msgs) != 0 {
+		t.Fatalf("left %d times, forwarded %q", h.left, h.msgs)
 	}
 }

@@ -331,6 +331,11 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 			id, ok = typed[bare]
 		}
 	}
+	if !ok && t.b.saysYes(folded) {
+		// "đc", "ừ được" at a step whose choice takes "ok": that choice, in
+		// the step's order, rather than a search of the word
+		id, ok = t.yesChoice(step, typed)
+	}
 	if !ok {
 		return nil
 	}
@@ -525,6 +530,10 @@ func (t *turn) stuck() {
 	if step != nil {
 		t.emit(Event{Kind: EventStuck, Flow: t.s.Flow, Step: step.ID})
 	}
+	if (step == nil || step.End && len(step.Stuck) == 0) && t.cat.Flow(t.cat.Meta.StuckFlow) != nil {
+		t.enter(t.cat.Meta.StuckFlow, "", false) // stuck outside a guide, or past its end: the common problems
+		return
+	}
 	if step == nil || len(step.Stuck) == 0 {
 		t.say(Reply{Text: t.msg("stuck_none"), Buttons: t.withNav(t.handoffRows(), false)})
 		return
@@ -648,14 +657,27 @@ func (t *turn) fallback(raw string, r faq.Result) {
 // step asks what tells them apart (Android or iPhone, the old phone at hand
 // or not).
 func (t *turn) sharedFlow(raw string, hits []faq.Hit) (string, bool) {
-	if len(hits) < 2 || len(strings.Fields(raw)) > maxGuideWords {
-		return "", false
+	if len(hits) < 2 || len(strings.Fields(raw)) > maxGuideWords || t.b.onlyAnswerWords(vntext.Fold(raw)) {
+		return "", false // "đc", "ok", "không": an answer, not which guide
 	}
 	a, b := t.cat.Entry(hits[0].ID), t.cat.Entry(hits[1].ID)
 	if a == nil || b == nil || a.Flow == "" || a.Flow != b.Flow || a.Flow == t.s.Flow || t.cat.Flow(a.Flow) == nil {
 		return "", false
 	}
 	return a.Flow, true
+}
+
+// yesChoice returns the first of step's choices that takes a yes word
+// typed alone ("ok", "được", "có").
+func (t *turn) yesChoice(step *content.Step, typed map[string]string) (string, bool) {
+	for _, ch := range step.Choices {
+		for w, id := range typed {
+			if id == ch.ID && t.b.yes[w] {
+				return id, true
+			}
+		}
+	}
+	return "", false
 }
 
 // maxGuideWords is the longest message (in words) that sharedFlow sends
@@ -917,9 +939,12 @@ func (t *turn) withNav(rows [][]Button, onStep bool) [][]Button {
 	return append(rows, nav)
 }
 
-// continueOrMenu offers the way back to the unfinished step, and the menu.
+// continueOrMenu offers the way back to the step (unfinished, or a last
+// step with choices), and the menu.
 func (t *turn) continueOrMenu() [][]Button {
-	if t.unfinished() {
+	// a last step with choices ("Đã cài xong": level 1, level 2, activate)
+	// is where "ok" or "cảm ơn" comes, and its choices are what comes next
+	if s := t.step(); s != nil && (!s.End || len(s.Choices) > 0) {
 		return [][]Button{
 			{{Label: t.msg("faq_continue", "step", t.stepTitle()), Payload: "resume"}},
 			{{Label: t.msg("btn_menu"), Payload: "menu"}},

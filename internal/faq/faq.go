@@ -445,9 +445,15 @@ func (ix *Index) followup(sc *scratch, words []int32, last string) bool {
 	if q.total >= ix.p.followupRest*ix.maxIDF {
 		return false
 	}
+	// "giờ passcode thì sao" after the forgotten password: what is left
+	// leads to a neighbour of the last topic, well above the last topic,
+	// which mentions it only in passing ("not the passcode"): it asks anew.
+	l := ix.at[last]
+	if s := ix.score(sc, q); len(s) > 0 && s[0].entry != l && ix.related(s[0].entry, l) && s[0].score-scoreOf(s, l) >= newSubjectLead {
+		return false
+	}
 	// "còn passcode thì sao" after the password rules names a new subject,
 	// a rare word the last topic never uses: it asks anew.
-	l := ix.at[last]
 	nw := int32(len(ix.lex.words))
 	for _, t := range q.terms {
 		if t.id >= nw || ix.holds(l, t.id) {
@@ -461,6 +467,20 @@ func (ix *Index) followup(sc *scratch, words []int32, last string) bool {
 		}
 	}
 	return true
+}
+
+// newSubjectLead is how far above the last topic a neighbour must score,
+// on a follow-up's words alone, to be asked about instead.
+const newSubjectLead = 0.1
+
+// scoreOf returns entry e's score in s, or 0.
+func scoreOf(s []scored, e int32) float64 {
+	for _, x := range s {
+		if x.entry == e {
+			return x.score
+		}
+	}
+	return 0
 }
 
 // nearWord is the weight, in rarest-word units, from which a word a
