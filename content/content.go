@@ -109,8 +109,12 @@ type Step struct {
 	Links   []*Link   `yaml:"links"`
 	Stuck   []string  `yaml:"stuck"` // targets offered by "Tôi bị kẹt": "faq:<id>" or "flow:<id>"
 	End     bool      `yaml:"end"`   // reaching this step completes the flow
-	Source  string    `yaml:"source"`
-	Checked string    `yaml:"checked"`
+	// ResumeFrom is the step of the same flow a citizen back after a pause
+	// starts again from, when what this step waits for has expired (an OTP
+	// asked for yesterday): they are told so (message resume_restart).
+	ResumeFrom string `yaml:"resume_from"`
+	Source     string `yaml:"source"`
+	Checked    string `yaml:"checked"`
 
 	Line int `yaml:"-"`
 }

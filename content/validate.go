@@ -228,6 +228,9 @@ func (v *validator) step(f *Flow, s *Step, where string) {
 	if s.Image != "" {
 		v.url(f.File, s.Line, where+": image", s.Image)
 	}
+	if s.ResumeFrom != "" && f.Step(s.ResumeFrom) == nil {
+		v.errf(f.File, s.Line, "%s: resume_from step %q does not exist in flow %s", where, s.ResumeFrom, f.ID)
+	}
 }
 
 // reachable reports steps that no path from the start step reaches.

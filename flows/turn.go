@@ -84,6 +84,7 @@ func (t *turn) run() []Reply {
 		return t.out
 	}
 	t.checkPosition()
+	t.restartExpired(idle)
 	if t.handoffTurn(idle) {
 		t.number()
 		return t.out
@@ -106,6 +107,17 @@ func (t *turn) run() []Reply {
 	}
 	t.number()
 	return t.out
+}
+
+// restartExpired moves a citizen back after a pause from a step whose code
+// has expired (the OTP) to the step it restarts from, and says why.
+func (t *turn) restartExpired(idle time.Duration) {
+	s := t.step()
+	if s == nil || s.ResumeFrom == "" || idle < t.e.resume {
+		return
+	}
+	t.s.Step = s.ResumeFrom
+	t.say(Reply{Text: t.msg("resume_restart", "step", t.stepTitle())})
 }
 
 // checkPosition drops a position that content updates removed, with a note.
