@@ -43,14 +43,15 @@ func TestScopeAndSituations(t *testing.T) {
 }
 
 // TestSituationBranchInFallback: where the message tells a situation and
-// the entry written for it is close to the best, it is offered first even
-// when nothing is answered outright.
+// the entry written for it is close to the best, it comes first, offered
+// when nothing is answered outright (since a variant for a bedridden
+// parent, this message is answered outright).
 func TestSituationBranchInFallback(t *testing.T) {
 	ix := New(mustLoad(t))
 	q := "Gia đình tôi có mẹ già 85 tuổi nằm liệt giường, không thể đến công an xã. Xin hỏi có cách nào làm tài khoản định danh điện tử cho mẹ tôi không?"
 	for _, text := range []string{q, noMarks(q)} {
-		if r := ix.Search(text, "vi"); r.Verdict == Confident || len(r.Hits) == 0 || r.Hits[0].ID != "level2_proxy" {
-			t.Errorf("%q: %s %v, want level2_proxy offered first", text, r.Verdict, r.Hits)
+		if r := ix.Search(text, "vi"); len(r.Hits) == 0 || r.Hits[0].ID != "level2_proxy" {
+			t.Errorf("%q: %s %v, want level2_proxy first", text, r.Verdict, r.Hits)
 		}
 	}
 }
