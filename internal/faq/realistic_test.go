@@ -29,6 +29,12 @@ import (
 // fifth, testdata/realistic_tune5.yaml (ninth round), mixes the styles the
 // bot missed most (elderly speech, English, follow-ups, situations).
 //
+// Two fresh sets (2026-12-05) were written by writers who wrote the
+// messages before reading any content, then labelled them: their odd
+// halves, testdata/realistic_fresh_tune.yaml, were tuned on; their even
+// halves, testdata/realistic_fresh_test.yaml, are held apart like the test
+// half and reported.
+//
 // The validation set, testdata/realistic_val.yaml, was written later by
 // another writer the same way. Variants of the retrieval and the
 // verdict are chosen by its figures only: like the test half, its misses
@@ -201,6 +207,7 @@ func TestEvalRealistic(t *testing.T) {
 		{"realistic_tune3.yaml", "third tuning set"},
 		{"realistic_tune4.yaml", "fourth tuning set"},
 		{"realistic_tune5.yaml", "fifth tuning set"},
+		{"realistic_fresh_tune.yaml", "fresh questions, tuning halves"},
 	} {
 		items := loadReal(t, set.file)
 		checkRealIDs(t, ix, set.file, items)
@@ -211,6 +218,9 @@ func TestEvalRealistic(t *testing.T) {
 	test := evaluateReal(ix, testItems)
 	fmt.Println(test.line("test half"))
 	test.logTags(t)
+	freshItems := loadReal(t, "realistic_fresh_test.yaml")
+	checkRealIDs(t, ix, "realistic_fresh_test.yaml", freshItems)
+	fmt.Println(evaluateReal(ix, freshItems).line("fresh questions, held apart"))
 	if _, err := os.Stat("testdata/realistic_val.yaml"); err == nil {
 		valItems := loadReal(t, "realistic_val.yaml")
 		checkRealIDs(t, ix, "realistic_val.yaml", valItems)
