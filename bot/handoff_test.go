@@ -256,32 +256,29 @@ func TestInboxOffWithoutAdminToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", srv.URL+"/admin/inbox/tickets", nil)
-	req.Header.Set("Authorization", "Bearer "+officer)
+	if code := bearerGet(t, srv.URL+"/admin/inbox/tickets", officer); code != http.StatusNotFound {
+		t.Fatalf("an officer's token without ADMIN_TOKEN: %d, want 404", code)
+	}
+}
+
+// bearerGet GETs url with a bearer token and returns the status.
+func bearerGet(t *testing.T, url, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
-		t.Fatalf("an officer's token without ADMIN_TOKEN: %d, want 404", res.StatusCode)
-	}
+	return res.StatusCode
 }
 
 // TestInboxLimitsWrongTokens: after ten wrong bearer tokens from one
 // address, even the right one waits (429).
 func TestInboxLimitsWrongTokens(t *testing.T) {
 	srv, _, _ := handoffBot(t, "ADMIN_TOKEN", adminToken)
-	get := func(token string) int {
-		req, _ := http.NewRequest("GET", srv.URL+"/admin/inbox/tickets", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
-	}
+	get := func(token string) int { return bearerGet(t, srv.URL+"/admin/inbox/tickets", token) }
 	if code := get(adminToken); code != 200 {
 		t.Fatalf("right token: %d", code)
 	}

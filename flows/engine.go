@@ -197,18 +197,14 @@ func (b *bundle) trimFiller(spelled string, typed map[string]string) string {
 	return strings.Join(words, " ")
 }
 
-// command returns the command folded text gives: typed as the command's
-// words alone, or with filler around them ("làm tiếp nha"), or, in a short
-// message, a phrase of the resume command ("giờ làm tiếp", "hôm trước làm
-// tới đâu rồi"). Volunteers' commands are read elsewhere.
+// command returns the command folded text gives: typed as the command
+// (typedCommand), or, in a short message, a phrase of the resume command
+// ("giờ làm tiếp", "hôm trước làm tới đâu rồi").
 func (b *bundle) command(folded string) (string, bool) {
-	spelled := b.spell(folded)
-	for _, typed := range []string{folded, spelled, b.trimFiller(spelled, nil)} {
-		if g, ok := b.commands[typed]; ok && !volunteerCommand(g) {
-			return g, true
-		}
+	if g, ok := b.typedCommand(folded); ok {
+		return g, true
 	}
-	words := strings.Fields(spelled)
+	words := strings.Fields(b.spell(folded))
 	if len(words) > maxResumeWords {
 		return "", false
 	}
@@ -217,6 +213,19 @@ func (b *bundle) command(folded string) (string, bool) {
 			if slices.Equal(words[i:i+len(phrase)], phrase) {
 				return "resume", true
 			}
+		}
+	}
+	return "", false
+}
+
+// typedCommand returns the command folded text is: the command's words
+// alone, or with filler around them ("làm tiếp nha"). Volunteers'
+// commands are read elsewhere.
+func (b *bundle) typedCommand(folded string) (string, bool) {
+	spelled := b.spell(folded)
+	for _, typed := range []string{folded, spelled, b.trimFiller(spelled, nil)} {
+		if g, ok := b.commands[typed]; ok && !volunteerCommand(g) {
+			return g, true
 		}
 	}
 	return "", false

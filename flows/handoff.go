@@ -105,8 +105,9 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 	}
 	if t.s.Hand != "" && !t.s.AskArea {
 		// "menu", "2", "trợ giúp" with a ticket open: the bot's own words,
-		// not a message for the officer, whose replies still come
-		if _, global := t.b.command(folded); global {
+		// not a message for the officer, whose replies still come. Only
+		// typed alone: "hồ sơ của tôi tới đâu rồi" is for the officer.
+		if _, global := t.b.typedCommand(folded); global {
 			return false
 		}
 		if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= len(t.s.Options) {
