@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
@@ -245,11 +246,7 @@ func (l *loader) builtinCommands(c *Catalog) {
 // the message's key ("sensitive_id_warning") to citizens. The messages the
 // checks require stay required: an operator who removes one is told.
 func (l *loader) builtinMessages(c *Catalog) {
-	data, err := fs.ReadFile(Embedded, "messages.yaml")
-	var builtin map[string]Text
-	if err == nil {
-		err = yaml.Unmarshal(data, &builtin)
-	}
+	builtin, err := embeddedMessages()
 	if err != nil {
 		return // the built-in content itself is checked by its own tests
 	}
@@ -264,6 +261,17 @@ func (l *loader) builtinMessages(c *Catalog) {
 		l.problems = append(l.problems, Problem{File: "messages.yaml", Msg: fmt.Sprintf("%d messages missing, their built-in text is used: %s", len(added), strings.Join(added, ", ")), Warning: true})
 	}
 }
+
+// embeddedMessages are the built-in messages, read once: every content
+// load (start-up, each publish and preview) compares against them.
+var embeddedMessages = sync.OnceValues(func() (map[string]Text, error) {
+	data, err := fs.ReadFile(Embedded, "messages.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]Text
+	return m, yaml.Unmarshal(data, &m)
+})
 
 // glob lists the .yaml files of a folder in name order.
 func (l *loader) glob(dir string) []string {

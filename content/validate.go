@@ -398,9 +398,13 @@ func LinksIn(s string) []string {
 
 // Official reports whether host is on one of the allowed domains (or a
 // subdomain of one).
-func (c *Catalog) Official(host string) bool {
+func (c *Catalog) Official(host string) bool { return OnDomains(host, c.Meta.AllowedDomains) }
+
+// OnDomains reports whether host is one of domains or a subdomain of one:
+// vneid.gov.vn allows www.vneid.gov.vn, not vneid.gov.vn.example.com.
+func OnDomains(host string, domains []string) bool {
 	host = strings.ToLower(host)
-	for _, d := range c.Meta.AllowedDomains {
+	for _, d := range domains {
 		d = strings.ToLower(d)
 		if host == d || strings.HasSuffix(host, "."+d) {
 			return true
@@ -414,6 +418,9 @@ func (c *Catalog) Official(host string) bool {
 // ("vneid.gov.vn.xacthuc-online.top", "vneid-gov.com.vn"), or "": the
 // addresses scammers send.
 func (c *Catalog) Lookalike(text string) string {
+	if !strings.Contains(text, ".") {
+		return "" // every typed message passes here: most hold no address
+	}
 	for _, l := range LinksIn(strings.ToLower(text)) {
 		u, err := url.Parse(l)
 		if err != nil || c.Official(u.Hostname()) {

@@ -80,7 +80,7 @@ type bundle struct {
 	// resume holds the resume command's phrases of two words or more,
 	// spelled: found inside a short message ("hôm qua đang làm dở, giờ làm
 	// tiếp"), they ask to go on.
-	resume [][]string
+	resume []string
 }
 
 // New builds an engine over the given content and session store
@@ -124,8 +124,8 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 		}
 	}
 	for _, w := range cat.Vocab.Commands["resume"] {
-		if words := strings.Fields(b.spell(vntext.Fold(w))); len(words) > 1 {
-			b.resume = append(b.resume, words)
+		if p := b.spell(vntext.Fold(w)); strings.Contains(p, " ") {
+			b.resume = append(b.resume, p)
 		}
 	}
 	for _, w := range cat.Vocab.Stopwords {
@@ -204,16 +204,9 @@ func (b *bundle) command(folded string) (string, bool) {
 	if g, ok := b.typedCommand(folded); ok {
 		return g, true
 	}
-	words := strings.Fields(b.spell(folded))
-	if len(words) > maxResumeWords {
-		return "", false
-	}
-	for _, phrase := range b.resume {
-		for i := 0; i+len(phrase) <= len(words); i++ {
-			if slices.Equal(words[i:i+len(phrase)], phrase) {
-				return "resume", true
-			}
-		}
+	spelled := b.spell(folded)
+	if len(strings.Fields(spelled)) <= maxResumeWords && containsAny(spelled, b.resume) {
+		return "resume", true
 	}
 	return "", false
 }
@@ -229,6 +222,13 @@ func (b *bundle) typedCommand(folded string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// containsAny reports whether folded text holds one of the phrases as
+// whole words.
+func containsAny(folded string, phrases []string) bool {
+	f := " " + folded + " "
+	return slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(f, " "+p+" ") })
 }
 
 // maxResumeWords bounds the messages a resume phrase inside them makes a

@@ -175,13 +175,6 @@ var leaveWords = []string{"quay lai tro ly tu dong", "thoi", "thoat", "huy", "th
 // quay lại bot đi").
 var leavePhrases = []string{"quay lai bot", "quay lai tro ly", "noi chuyen voi bot", "tro lai bot", "back to the bot", "back to bot"}
 
-// containsAny reports whether folded text holds one of the phrases as
-// whole words.
-func containsAny(folded string, phrases []string) bool {
-	f := " " + folded + " "
-	return slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(f, " "+p+" ") })
-}
-
 // notAnArea reports whether a message typed when the bot asked for the
 // commune is something else: a greeting, a question the bot can answer,
 // or one that tells a situation to warn about ("có người đòi mã OTP").

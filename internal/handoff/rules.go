@@ -166,15 +166,7 @@ func CheckReply(text string, allowed []string) error {
 			return &Refusal{fmt.Sprintf("the link %q cannot be read", raw)}
 		}
 		host := strings.ToLower(u.Hostname())
-		ok := false
-		for _, d := range allowed {
-			d = strings.ToLower(d)
-			if host == d || strings.HasSuffix(host, "."+d) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !content.OnDomains(host, allowed) {
 			return &Refusal{fmt.Sprintf("the link to %q is not on the allowed domains (allowed_domains in content/meta.yaml)", host)}
 		}
 	}
