@@ -15,7 +15,7 @@ import (
 // statsOptions returns what the engine needs for statistics and the
 // volunteer features: newApp passes them in flows.Options as Recorder and
 // Volunteers.
-func statsOptions(cfg Config, st *store.Store) (flows.Recorder, flows.Volunteers) {
+func statsOptions(cfg Config, st *store.Store) (flows.Recorder, *inchat.Service) {
 	return stats.NewRecorder(st, stats.Options{}), &inchat.Service{
 		Registry: volunteer.NewRegistry(st, nil),
 		Stats:    stats.NewReader(st, 0),

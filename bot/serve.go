@@ -28,6 +28,7 @@ import (
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
+	"github.com/vneid-guide/vneidbot/internal/volunteer/inchat"
 	"github.com/vneid-guide/vneidbot/internal/web"
 )
 
@@ -52,6 +53,8 @@ type app struct {
 	// statsBatch writes statistics in batches; serve closes it (writing
 	// what is queued) before the store.
 	statsBatch *stats.Batcher
+	// volunteers is the engine's volunteer service (share codes expire).
+	volunteers *inchat.Service
 
 	mu     sync.Mutex
 	checks []readyCheck
@@ -121,7 +124,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("build engine: %w", err)
 	}
 	core = delivery.New(delivery.Options{Store: st, Engine: eng, Recorder: rec, Logger: log})
-	a := &app{cfg: cfg, log: log, store: st, engine: eng, delivery: core, content: src, mux: http.NewServeMux(), metrics: reg, statsBatch: batch, handoff: ho}
+	a := &app{cfg: cfg, log: log, store: st, engine: eng, delivery: core, content: src, mux: http.NewServeMux(), metrics: reg, statsBatch: batch, handoff: ho, volunteers: vol}
 	a.ready("redis", st.Ping)
 	a.readyDetail("content", src.Ready)
 	return a, nil
@@ -162,6 +165,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// Replies a crash left undelivered are sent again by whichever replica
 	// runs their channel.
 	a.background(bgCtx, "outbox", a.delivery.RunOutbox)
+	a.background(bgCtx, "share code expiry", func(ctx context.Context) error {
+		return a.volunteers.RunExpiry(ctx, 6*time.Hour, a.log)
+	})
 
 	srv := &http.Server{
 		Handler:           a.mux,

@@ -3,6 +3,7 @@ package stats_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -33,6 +34,7 @@ type world struct {
 	eng *flows.Engine
 	reg *volunteer.Registry
 	rd  *stats.Reader
+	vol *inchat.Service
 	cat *content.Catalog
 	seq atomic.Int64
 }
@@ -42,12 +44,13 @@ func newWorld(t *testing.T, st *store.Store) *world {
 	// 10:00 in Vietnam on 2 March 2026.
 	clk := clocktest.New(time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC))
 	w := &world{t: t, st: st, clk: clk, reg: volunteer.NewRegistry(st, clk.Now), rd: stats.NewReader(st, 0), cat: contenttest.Builtin(t)}
+	w.vol = &inchat.Service{Registry: w.reg, Stats: w.rd,
+		Links: volunteer.Links{WebURL: "https://hotro.example.gov.vn", TelegramBot: "vneid_guide_bot", ZaloOA: "https://zalo.me/123"}}
 	var err error
 	w.eng, err = flows.New(w.cat, st, flows.Options{
-		Now:      clk.Now,
-		Recorder: stats.NewRecorder(st, stats.Options{Now: clk.Now}),
-		Volunteers: &inchat.Service{Registry: w.reg, Stats: w.rd,
-			Links: volunteer.Links{WebURL: "https://hotro.example.gov.vn", TelegramBot: "vneid_guide_bot", ZaloOA: "https://zalo.me/123"}},
+		Now:        clk.Now,
+		Recorder:   stats.NewRecorder(st, stats.Options{Now: clk.Now}),
+		Volunteers: w.vol,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -429,4 +432,32 @@ func keySize(ctx context.Context, rdb redis.UniversalClient, k string) int64 {
 		return rdb.ZCard(ctx, k).Val()
 	}
 	return 0
+}
+
+// TestShareCodesThatBroughtNobodyExpire: a citizen's share code that started
+// no chat in volunteer.ShareCodeLife is deleted (security review R9); one
+// that brought someone stays, with its numbers.
+func TestShareCodesThatBroughtNobodyExpire(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		w.citizen("web", "a").start("").say("chia sẻ")
+		w.citizen("web", "b").start("").say("chia sẻ")
+		a, _, _ := w.reg.OfChat(ctx, "web:a")
+		b, _, _ := w.reg.OfChat(ctx, "web:b")
+		w.citizen("tg", "9").start(a.Ref())
+		if n, err := w.vol.ExpireShareCodes(ctx, w.clk.Now()); err != nil || n != 0 {
+			t.Fatalf("young codes: expired %d, %v", n, err)
+		}
+		w.clk.Add(volunteer.ShareCodeLife + time.Minute)
+		if n, err := w.vol.ExpireShareCodes(ctx, w.clk.Now()); err != nil || n != 1 {
+			t.Fatalf("expired %d, %v; want 1", n, err)
+		}
+		if _, err := w.reg.Get(ctx, b.Code); !errors.Is(err, volunteer.ErrNotFound) {
+			t.Errorf("b's unused code stayed: %v", err)
+		}
+		if n, ok, err := w.vol.Numbers(ctx, "web:a"); err != nil || !ok || n.Started != 1 {
+			t.Errorf("a's numbers = %+v %v %v; want 1 started", n, ok, err)
+		}
+	})
 }

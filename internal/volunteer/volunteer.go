@@ -263,6 +263,51 @@ func (r *Registry) ForCitizen(ctx context.Context, chat, parent string) (Volunte
 	return v, nil
 }
 
+// ShareCodeLife is how long a citizen's share code lives without bringing
+// anyone: a chat makes one with a single button press, so unused ones would
+// otherwise pile up for ever (security review R9).
+const ShareCodeLife = 30 * 24 * time.Hour
+
+// expireCodes deletes codes (ARGV[i+1]) and, where it still points to the
+// code, the chat link (ARGV[i] → code) in one step.
+var expireCodes = redis.NewScript(`
+local n = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i+1] then redis.call('HDEL', KEYS[2], ARGV[i]) end
+  n = n + redis.call('HDEL', KEYS[1], ARGV[i+1])
+end
+return n`)
+
+// ExpireUnused deletes the citizens' share codes created before before that
+// brought nobody: started holds the referral parameters ("v_<code>") that
+// started a chat, with their counts. Registered volunteers' codes, and codes
+// that are another code's parent, stay. A chat whose code went gets a new
+// one the next time it shares. It returns how many codes it deleted.
+func (r *Registry) ExpireUnused(ctx context.Context, before time.Time, started map[string]int64) (int, error) {
+	all, err := r.All(ctx)
+	if err != nil {
+		return 0, err
+	}
+	parents := map[string]bool{}
+	for _, v := range all {
+		parents[v.Parent] = true
+	}
+	var args []any
+	for code, v := range all {
+		if v.Kind == KindCitizen && v.Created.Before(before) && started[v.Ref()] == 0 && !parents[code] {
+			args = append(args, v.Chat, code)
+		}
+	}
+	if len(args) == 0 {
+		return 0, nil
+	}
+	n, err := expireCodes.Run(ctx, r.rdb, []string{r.st.VolunteerKey("code"), r.st.VolunteerKey("chat")}, args...).Int()
+	if err != nil {
+		return 0, fmt.Errorf("expire share codes: %w", err)
+	}
+	return n, nil
+}
+
 // maxChain bounds how far a chain is followed (and breaks any loop).
 const maxChain = 10
 

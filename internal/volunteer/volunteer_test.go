@@ -160,3 +160,46 @@ func TestRegistry(t *testing.T) {
 		})
 	})
 }
+
+func TestUnusedShareCodesExpire(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		reg := volunteer.NewRegistry(st, func() time.Time { return now })
+		vol, _ := reg.Add(ctx, "Phạm Thị Dung", "")
+		unused, _ := reg.ForCitizen(ctx, "web:unused", vol.Ref())
+		brought, _ := reg.ForCitizen(ctx, "web:brought", "")
+		parent, _ := reg.ForCitizen(ctx, "web:parent", "")
+		reg.ForCitizen(ctx, "web:child", parent.Ref())
+		lone, _ := reg.ForCitizen(ctx, "web:lone", "")
+		now = now.Add(volunteer.ShareCodeLife + time.Hour)
+		young, _ := reg.ForCitizen(ctx, "web:young", "")
+		// An old code counted nowhere (its counts gone) whose link a young
+		// code came by stays: the chain is not broken.
+		reg.ForCitizen(ctx, "web:late", lone.Ref())
+		started := map[string]int64{brought.Ref(): 2, parent.Ref(): 1}
+
+		n, err := reg.ExpireUnused(ctx, now.Add(-volunteer.ShareCodeLife), started)
+		if err != nil || n != 2 { // unused, and the child (old, brought nobody)
+			t.Fatalf("expired %d, %v; want 2", n, err)
+		}
+		if _, err := reg.Get(ctx, unused.Code); !errors.Is(err, volunteer.ErrNotFound) {
+			t.Errorf("unused code still there: %v", err)
+		}
+		if _, ok, _ := reg.OfChat(ctx, "web:unused"); ok {
+			t.Error("the chat still owns the expired code")
+		}
+		for _, keep := range []volunteer.Volunteer{vol, brought, parent, young, lone} {
+			if _, err := reg.Get(ctx, keep.Code); err != nil {
+				t.Errorf("%+v went: %v", keep, err)
+			}
+		}
+		again, err := reg.ForCitizen(ctx, "web:unused", "")
+		if err != nil || again.Code == unused.Code {
+			t.Fatalf("sharing again = %+v, %v; want a new code", again, err)
+		}
+		if n, err := reg.ExpireUnused(ctx, now.Add(-volunteer.ShareCodeLife), started); err != nil || n != 0 {
+			t.Fatalf("second round expired %d, %v", n, err)
+		}
+	})
+}

@@ -7,6 +7,8 @@ package inchat
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"time"
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/stats"
@@ -118,4 +120,31 @@ func (s *Service) numbers(ctx context.Context, v volunteer.Volunteer) (flows.Vol
 		}
 	}
 	return n, nil
+}
+
+// ExpireShareCodes deletes the share codes citizens made that brought nobody
+// in volunteer.ShareCodeLife (security review R9).
+func (s *Service) ExpireShareCodes(ctx context.Context, now time.Time) (int, error) {
+	started, err := s.Stats.AllRefStarted(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return s.Registry.ExpireUnused(ctx, now.Add(-volunteer.ShareCodeLife), started)
+}
+
+// RunExpiry expires unused share codes now and then every interval until
+// ctx ends. Replicas may all run it: a round is idempotent.
+func (s *Service) RunExpiry(ctx context.Context, every time.Duration, log *slog.Logger) error {
+	for {
+		if n, err := s.ExpireShareCodes(ctx, time.Now()); err != nil {
+			log.Warn("expire share codes", "err", err)
+		} else if n > 0 {
+			log.Info("expired unused share codes", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(every):
+		}
+	}
 }
