@@ -415,11 +415,13 @@ func OnDomains(host string, domains []string) bool {
 
 // Lookalike returns the host of the first web address in text that
 // borrows the name of an allowed domain without being on it
-// ("vneid.gov.vn.xacthuc-online.top", "vneid-gov.com.vn"), or "": the
-// addresses scammers send.
-func (c *Catalog) Lookalike(text string) string {
+// ("vneid.gov.vn.xacthuc-online.top", "vneid-gov.com.vn"), and the allowed
+// domain it borrows (real), or "": the addresses scammers send. Hosts under
+// .gov.vn are never called fake: only state bodies can hold one, and the
+// provinces' own portals ("dichvucong.hanoi.gov.vn") are real.
+func (c *Catalog) Lookalike(text string) (host, real string) {
 	if !strings.Contains(text, ".") {
-		return "" // every typed message passes here: most hold no address
+		return "", "" // every typed message passes here: most hold no address
 	}
 	for _, l := range LinksIn(strings.ToLower(text)) {
 		u, err := url.Parse(l)
@@ -427,15 +429,18 @@ func (c *Catalog) Lookalike(text string) string {
 			continue
 		}
 		host := u.Hostname()
+		if strings.HasSuffix(host, ".gov.vn") {
+			continue
+		}
 		for _, d := range c.Meta.AllowedDomains {
 			// the domain's own name: "vneid", "dichvucong", "bocongan";
 			// short ones ("apps", "play") are any word
 			if name, _, _ := strings.Cut(strings.ToLower(d), "."); len(name) >= 5 && strings.Contains(host, name) {
-				return host
+				return host, strings.ToLower(d)
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // url checks that u is an https address on an allowed domain (or a subdomain

@@ -178,11 +178,11 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		t.here()
 		return
 	}
-	if host := t.cat.Lookalike(raw); host != "" {
+	if host, real := t.cat.Lookalike(raw); host != "" {
 		// "link vneid-gov.com.vn có phải thật không": the verdict first,
 		// then what the rest of the message asks, or the fake-link advice.
 		t.outcome = "lookalike_link"
-		t.say(Reply{Text: t.msg("lookalike_link", "host", host)})
+		t.say(Reply{Text: t.msg("lookalike_link", "host", host, "real", real)})
 		r := t.search(raw, idle)
 		if to := t.cat.Meta.LookalikeEntry; to != "" && !(r.Verdict == faq.Confident && t.scamEntry(r.Hits[0].ID)) {
 			t.answer(to, false)
