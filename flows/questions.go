@@ -33,6 +33,9 @@ func (t *turn) questionsIn(raw string) (sure, guesses []faq.Hit, ok bool) {
 		if len(strings.Fields(p)) < 2 || !faq.Asks(p) {
 			continue // "Tôi dùng Samsung," tells what the question is about
 		}
+		if t.b.faq.FollowupOnly(p) {
+			continue // "z h sao, đổi sđt được không": "what now" is no question of its own
+		}
 		if n++; n > maxClauses {
 			break
 		}

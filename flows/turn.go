@@ -672,6 +672,13 @@ func (t *turn) sharedFlow(raw string, hits []faq.Hit) (string, bool) {
 	if len(hits) < 2 || len(strings.Fields(raw)) > maxGuideWords || t.b.onlyAnswerWords(vntext.Fold(raw)) {
 		return "", false // "đc", "ok", "không": an answer, not which guide
 	}
+	if t.unfinished() && !faq.Asks(raw) {
+		// In a guide, what a citizen tells rather than asks is likelier
+		// about the step than a wish for another guide ("kiếm hoài hổng
+		// thấy app" at the store step): the closest entries and the way
+		// back, not a switch ("đăng nhập vô máy mới được không" asks).
+		return "", false
+	}
 	a, b := t.cat.Entry(hits[0].ID), t.cat.Entry(hits[1].ID)
 	if a == nil || b == nil || a.Flow == "" || a.Flow != b.Flow || a.Flow == t.s.Flow || t.cat.Flow(a.Flow) == nil {
 		return "", false

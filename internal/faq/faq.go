@@ -662,6 +662,20 @@ func (ix *Index) elliptic(sc *scratch, words []int32) bool {
 	return found && ix.query(sc, rest).total < ix.p.ellipticRest*ix.maxIDF
 }
 
+// FollowupOnly reports whether text is a follow-up phrase with nothing of
+// its own to search ("z h sao", "rồi sao nữa", "what now"): a part of a
+// longer message that only asks what next, not a question of its own.
+func (ix *Index) FollowupOnly(text string) bool {
+	sc, _ := ix.scratchFor(text)
+	defer ix.release(sc)
+	words := ix.read(sc, text)
+	rest, found := ix.conv.followups.strip(words)
+	if !found {
+		rest, found = ix.conv.followups.strip(ix.an.content(nil, words))
+	}
+	return found && len(ix.an.content(nil, rest)) == 0
+}
+
 // topicEntries appends to dst the entries of the last topic: it and its
 // neighbours.
 func (ix *Index) topicEntries(dst []int32, last string) []int32 {
