@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/looplab/fsm"
 
@@ -360,16 +361,24 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 }
 
 // choiceWithin finds the one choice a short message names by a phrase of
-// two words or more ("cài xong" in "cai xong r nha"). A longer message, or
-// one naming two choices, is read as a question instead.
+// two words or more ("cài xong" in "cai xong r nha"); a message up to twice
+// as long, by a phrase of three words or more, which says more ("làm theo
+// rồi mà nó báo sai thông tin"). A longer message, or one naming two
+// choices, is read as a question instead.
 func choiceWithin(typed map[string]string, spelled string) (string, bool) {
-	if len(strings.Fields(spelled)) > maxChoiceWords {
+	spelled = strings.Join(strings.FieldsFunc(spelled, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }), " ")
+	n := len(strings.Fields(spelled))
+	if n > 2*maxChoiceWords {
 		return "", false
+	}
+	minWords := 2
+	if n > maxChoiceWords {
+		minWords = 3
 	}
 	found := ""
 	padded := " " + spelled + " "
 	for phrase, id := range typed {
-		if !strings.Contains(phrase, " ") || !strings.Contains(padded, " "+phrase+" ") {
+		if len(strings.Fields(phrase)) < minWords || !strings.Contains(padded, " "+phrase+" ") {
 			continue
 		}
 		if found != "" && found != id {
