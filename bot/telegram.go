@@ -45,7 +45,8 @@ func setupTelegram(ctx context.Context, a *app) error {
 	}
 	// Past MAX_INFLIGHT updates in progress an update is refused with 503
 	// at once, before any Redis work, and Telegram sends it again later.
-	a.mux.Handle("POST /webhook/telegram", a.gate.Middleware("telegram", telegram.MaxWebhookBody, tg.WebhookHandler(secret)))
+	// The secret is checked before the gate reads the body or takes a slot.
+	a.mux.Handle("POST /webhook/telegram", tg.RequireSecret(secret, a.gate.Middleware("telegram", telegram.MaxWebhookBody, tg.WebhookHandler(secret))))
 	a.shed = append(a.shed, admission.ShedRoute{Method: "POST", Path: "/webhook/telegram", Channel: "telegram", Refuse: a.gate.RefusePlain})
 	a.background(ctx, "telegram webhook", func(ctx context.Context) error {
 		return tg.RunWebhook(ctx, a.cfg.TelegramWebhookURL, secret)

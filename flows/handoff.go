@@ -135,8 +135,10 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 			t.s.AskArea = false
 			return false
 		}
-		area := redact.String(raw)
-		if folded == "" || utf8.RuneCountInString(area) > maxAreaLen || area != raw || t.b.onlyAnswerWords(folded) {
+		area := areaNamed(raw)
+		// A link is no commune: the area heads the operators' group post,
+		// where a link would be tappable (security review T6).
+		if folded == "" || utf8.RuneCountInString(area) > maxAreaLen || redact.String(area) != area || t.b.onlyAnswerWords(folded) || len(content.LinksIn(area)) > 0 {
 			t.outcome = "handoff_area_unclear"
 			t.say(Reply{Text: t.msg("handoff_area_unclear"), Buttons: t.leaveRows()})
 			return true
@@ -157,14 +159,40 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 		t.e.log.Error("handoff: forward a message", "chat", t.in.Chat(), "err", err)
 		t.say(Reply{Text: t.msg("error_internal"), Buttons: t.leaveRows()})
 	case sensitive:
+		// The question went, its secrets hidden: say so, not "not kept".
 		t.outcome = "sensitive"
-		t.say(Reply{Text: t.msg("sensitive_warning"), Buttons: t.leaveRows()})
+		t.say(Reply{Text: t.msg("handoff_forwarded_hidden"), Buttons: t.leaveRows()})
 	default:
 		t.outcome = "handoff_message"
 		t.say(Reply{Text: t.msg("handoff_forwarded"), Buttons: t.leaveRows()})
 		t.urgent(raw, idle)
 	}
 	return true
+}
+
+// areaLead are the words a citizen may put before the commune's name
+// ("tôi ở xã Tân Phú", "nhà em thuộc phường 5"), folded.
+var areaLead = map[string]bool{"toi": true, "tui": true, "em": true, "minh": true, "chau": true, "con": true, "nha": true, "dang": true, "song": true}
+
+// areaPlace are the words that end that lead: "ở", "tại", "thuộc".
+var areaPlace = map[string]bool{"o": true, "tai": true, "thuoc": true}
+
+// areaNamed returns the commune a citizen typed, without the words before
+// its name ("tôi ở xã Tân Phú" is "xã Tân Phú"). A name that only looks
+// like such words ("Con Cuông", "Ô Môn") is kept whole: the lead must end
+// in "ở", "tại" or "thuộc" and leave two words or more.
+func areaNamed(raw string) string {
+	f := strings.Fields(raw)
+	for i, w := range f {
+		fw := vntext.Fold(strings.Trim(w, ",.:"))
+		if areaPlace[fw] && len(f)-i-1 >= 2 {
+			return strings.TrimRight(strings.Join(f[i+1:], " "), " .!")
+		}
+		if !areaLead[fw] {
+			break
+		}
+	}
+	return raw
 }
 
 // leaveWords, typed alone (folded) while a ticket is open or an area asked

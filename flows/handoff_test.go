@@ -139,8 +139,8 @@ func TestHandoffTypedRequestAsksAreaThenRelays(t *testing.T) {
 			t.Fatalf("forwarded %q; menu said:\n%s", h.msgs, texts(rs))
 		}
 		rs = say("cccd của tôi 001203045680")
-		if len(h.msgs) != 3 || strings.Contains(h.msgs[2], "001203045680") || !strings.Contains(texts(rs), "nhạy cảm") {
-			t.Fatalf("an ID number must reach the officer removed, with a warning to the citizen; forwarded %q, said:\n%s", h.msgs, texts(rs))
+		if len(h.msgs) != 3 || strings.Contains(h.msgs[2], "001203045680") || !strings.Contains(texts(rs), "đã che") || strings.Contains(texts(rs), "không lưu") {
+			t.Fatalf("an ID number must reach the officer removed, and the citizen be told the question went with it hidden; forwarded %q, said:\n%s", h.msgs, texts(rs))
 		}
 		rs = say("Quay lại trợ lý tự động")
 		if h.left != 1 || strings.Contains(texts(rs), "cán bộ sẽ") {
@@ -335,5 +335,25 @@ func TestHandoffLeftInOwnWords(t *testing.T) {
 	say("thôi quay lại bot đi")
 	if h.left != 1 || len(h.msgs) != 1 {
 		t.Fatalf("left %d times, forwarded %q", h.left, h.msgs)
+	}
+}
+
+// TestHandoffAreaAsTyped: the commune typed with "tôi ở" before it is the
+// commune ("tôi ở xã Tân Phú"); a link is no commune (it would head the
+// operators' group post, tappable: security review T6).
+func TestHandoffAreaAsTyped(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	h := &fakeHandoff{}
+	e := handoffEngine(t, st, h)
+	say := typer(t, e, "web", "area1")
+	say("/start")
+	say("cho tôi nói chuyện với cán bộ")
+	rs := say("Xã An Phú https://vneidhotro.top/a")
+	if len(h.opened) != 0 {
+		t.Fatalf("a link taken for a commune: opened %+v, said\n%s", h.opened, texts(rs))
+	}
+	say("toi o xa Tan Phu")
+	if len(h.opened) != 1 || h.opened[0].Area != "xa Tan Phu" {
+		t.Fatalf("opened %+v, want the area xa Tan Phu", h.opened)
 	}
 }

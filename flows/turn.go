@@ -452,6 +452,13 @@ func (t *turn) button(payload string) {
 	case "handoff_leave":
 		t.handoffLeave()
 	case "y", "n":
+		if t.cat.Entry(p.Arg) == nil {
+			// a vote for no entry would grow the vote counts with every id a
+			// stranger makes up (security review T3)
+			t.say(Reply{Text: t.msg("stale_button")})
+			t.menu()
+			return
+		}
 		t.helpful(p.Kind == "y", p.Arg)
 	case "l":
 		if t.cat.HasLocale(p.Arg) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/clocktest"
@@ -96,6 +97,39 @@ func TestOneClientCannotTakeEveryTicket(t *testing.T) {
 		}
 		if err := open("web:a0", attacker); err != nil {
 			t.Fatalf("a chat whose ticket is open gets it again: %v", err)
+		}
+	})
+}
+
+// TestOneChatCannotTakeEveryTicket: a chat on any channel (a Telegram or Zalo
+// account has no address) that leaves and asks again opens at most three
+// tickets an hour (security review T2); other chats are not affected.
+func TestOneChatCannotTakeEveryTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		clk := clocktest.New(monday10)
+		svc, _ := newService(t, st, clk)
+		open := func(chat string) error {
+			_, err := svc.Open(ctx, flows.HandoffRequest{Chat: chat, Area: "phuong ben nghe", Text: "gặp người thật"})
+			return err
+		}
+		for i := range 3 {
+			if err := open("tg:66"); err != nil {
+				t.Fatalf("ticket %d of one chat: %v", i+1, err)
+			}
+			if err := svc.Leave(ctx, "tg:66"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := open("tg:66"); !errors.Is(err, flows.ErrHandoffBusy) {
+			t.Fatalf("4th ticket in the hour from one chat: %v, want ErrHandoffBusy", err)
+		}
+		if err := open("tg:67"); err != nil {
+			t.Fatalf("another chat: %v", err)
+		}
+		clk.Add(time.Hour)
+		if err := open("tg:66"); err != nil {
+			t.Fatalf("an hour later: %v", err)
 		}
 	})
 }

@@ -176,6 +176,18 @@ func (s *Service) admitNew(ctx context.Context, chat, client string, now time.Ti
 	if _, err := s.tickets.OpenFor(ctx, chat); err == nil {
 		return nil
 	}
+	// One chat on any channel: a Telegram or Zalo account has no address,
+	// and repeating "gặp cán bộ" after each close took every ticket of the
+	// minute (security review T2).
+	sum := sha256.Sum256([]byte(chat))
+	n, err := s.count(ctx, s.tickets.key("openedchat", hex.EncodeToString(sum[:8]), strconv.FormatInt(now.Unix()/3600, 10)), 2*time.Hour)
+	if err != nil {
+		return fmt.Errorf("handoff: count new tickets of a chat: %w", err)
+	}
+	if n > defaultMaxNewPerChat {
+		s.warn.Warn("chat", "handoff: one chat asked for too many officers this hour; pointing it to the hotline", "limit", defaultMaxNewPerChat)
+		return flows.ErrHandoffBusy
+	}
 	if client != "" {
 		sum := sha256.Sum256([]byte(client)) // the address is not kept as such
 		n, err := s.count(ctx, s.tickets.key("openedby", hex.EncodeToString(sum[:8]), strconv.FormatInt(now.Unix()/3600, 10)), 2*time.Hour)
@@ -187,7 +199,7 @@ func (s *Service) admitNew(ctx context.Context, chat, client string, now time.Ti
 			return flows.ErrHandoffBusy
 		}
 	}
-	n, err := s.count(ctx, s.tickets.key("opened", strconv.FormatInt(now.Unix()/60, 10)), 2*time.Minute)
+	n, err = s.count(ctx, s.tickets.key("opened", strconv.FormatInt(now.Unix()/60, 10)), 2*time.Minute)
 	if err != nil {
 		return fmt.Errorf("handoff: count new tickets: %w", err)
 	}
@@ -209,6 +221,10 @@ func (s *Service) count(ctx context.Context, key string, ttl time.Duration) (int
 
 // defaultMaxNewPerMinute is MaxNewPerMinute when it is not set.
 const defaultMaxNewPerMinute = 30
+
+// defaultMaxNewPerChat is how many tickets one chat may open in an hour:
+// one closed early and asked again is fine, a loop is not.
+const defaultMaxNewPerChat = 3
 
 // defaultMaxNewPerClient is MaxNewPerClient when it is not set: a family
 // sharing one connection may ask for a few officers in an hour.

@@ -18,6 +18,7 @@ import (
 	"github.com/vneid-guide/vneidbot/content/contenttest"
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/clocktest"
+	"github.com/vneid-guide/vneidbot/internal/faq/feedback"
 	"github.com/vneid-guide/vneidbot/internal/stats"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
@@ -44,7 +45,7 @@ func newWorld(t *testing.T, st *store.Store) *world {
 	// 10:00 in Vietnam on 2 March 2026.
 	clk := clocktest.New(time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC))
 	w := &world{t: t, st: st, clk: clk, reg: volunteer.NewRegistry(st, clk.Now), rd: stats.NewReader(st, 0), cat: contenttest.Builtin(t)}
-	w.vol = &inchat.Service{Registry: w.reg, Stats: w.rd,
+	w.vol = &inchat.Service{Registry: w.reg, Stats: w.rd, Now: clk.Now,
 		Links: volunteer.Links{WebURL: "https://hotro.example.gov.vn", TelegramBot: "vneid_guide_bot", ZaloOA: "https://zalo.me/123"}}
 	var err error
 	w.eng, err = flows.New(w.cat, st, flows.Options{
@@ -458,6 +459,61 @@ func TestShareCodesThatBroughtNobodyExpire(t *testing.T) {
 		}
 		if n, ok, err := w.vol.Numbers(ctx, "web:a"); err != nil || !ok || n.Started != 1 {
 			t.Errorf("a's numbers = %+v %v %v; want 1 started", n, ok, err)
+		}
+	})
+}
+
+// TestNetworkNumbersReadEveryFewMinutes: a volunteer's network (the people
+// brought by those they brought) is read from every code at most once per
+// few minutes, so that "/thongke" typed by many cannot stall Redis when
+// there are many codes (security review T1); their own numbers stay exact.
+func TestNetworkNumbersReadEveryFewMinutes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		w.citizen("web", "a").start("").say("chia sẻ")
+		a, _, _ := w.reg.OfChat(ctx, "web:a")
+		w.citizen("web", "b").start(a.Ref()).say("chia sẻ")
+		b, _, _ := w.reg.OfChat(ctx, "web:b")
+		w.citizen("tg", "c").start(b.Ref())
+		numbers := func() (started, network int64) {
+			t.Helper()
+			n, ok, err := w.vol.Numbers(ctx, "web:a")
+			if err != nil || !ok {
+				t.Fatalf("numbers: %v %v", ok, err)
+			}
+			return n.Started, n.Network
+		}
+		if s, n := numbers(); s != 1 || n != 1 {
+			t.Fatalf("started %d, network %d; want 1, 1", s, n)
+		}
+		w.citizen("tg", "d").start(b.Ref())
+		w.citizen("tg", "e").start(a.Ref())
+		if s, n := numbers(); s != 2 || n != 1 {
+			t.Fatalf("a minute later: started %d, network %d; want 2 (exact), 1 (as read)", s, n)
+		}
+		w.clk.Add(6 * time.Minute)
+		if s, n := numbers(); s != 2 || n != 2 {
+			t.Fatalf("six minutes later: started %d, network %d; want 2, 2", s, n)
+		}
+	})
+}
+
+// TestVotesOnlyForEntries: a 👍/👎 payload naming no entry counts nowhere
+// (security review T3: every made-up id was a new field kept for ever).
+func TestVotesOnlyForEntries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		u := w.citizen("web", "v").start("")
+		u.send(flows.Inbound{Kind: flows.KindButton, Payload: "n:any_entry_id_i_like_0001"})
+		u.send(flows.Inbound{Kind: flows.KindButton, Payload: "y:fees"})
+		tally, err := feedback.NewVotes(st).Counts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := tally["any_entry_id_i_like_0001"]; ok || tally["fees"].Helpful != 1 || len(tally) != 1 {
+			t.Fatalf("votes = %+v; want only fees 👍", tally)
 		}
 	})
 }

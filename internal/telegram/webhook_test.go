@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/vneid-guide/vneidbot/flows"
@@ -195,5 +196,40 @@ func TestWebhookRetryWhenNotHandled(t *testing.T) {
 	calls := len(h.api.sent())
 	if got := h.post(t, "s3cret", body, SecretHeader, "s3cret"); got != http.StatusOK || len(h.api.sent()) != calls {
 		t.Fatalf("a further replay sent more: status %d", got)
+	}
+}
+
+// countingBody counts the bytes read from a request body.
+type countingBody struct {
+	r    *bytes.Reader
+	read int
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += n
+	return n, err
+}
+
+// TestRequireSecretReadsNoBody: a request without the secret gets 401
+// before its body is read or next (the admission gate, in the bot) runs.
+func TestRequireSecretReadsNoBody(t *testing.T) {
+	h := newHarness(t, Options{})
+	reached := 0
+	guard := h.bot.RequireSecret("s3cret", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++ }))
+	for _, secret := range []string{"", "guess", "s3cret"} {
+		body := &countingBody{r: bytes.NewReader(bytes.Repeat([]byte("x"), 1<<20))}
+		req := httptest.NewRequest(http.MethodPost, "/webhook/telegram", body)
+		if secret != "" {
+			req.Header.Set(SecretHeader, secret)
+		}
+		rec := httptest.NewRecorder()
+		guard.ServeHTTP(rec, req)
+		if secret != "s3cret" && (rec.Code != http.StatusUnauthorized || body.read != 0) {
+			t.Errorf("secret %q: status %d, %d bytes read; want 401 and none", secret, rec.Code, body.read)
+		}
+	}
+	if reached != 1 {
+		t.Fatalf("next reached %d times, want once (the right secret)", reached)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/vneid-guide/vneidbot/flows"
@@ -23,6 +24,24 @@ type Service struct {
 	// OptOut opts a chat out of reminders; nil makes "/tatnhacnho" a
 	// harmless no-op (reminders are off).
 	OptOut func(ctx context.Context, chat string) error
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+
+	mu   sync.Mutex
+	snap networkSnap // every code and count, for the network numbers
+}
+
+// networkTTL is how long one read of every code and every referral count
+// serves the network numbers. Read at each "/thongke", they let anyone who
+// had minted many share codes stall Redis for every replica (security
+// review T1); a volunteer's network a few minutes old is as good.
+const networkTTL = 5 * time.Minute
+
+// networkSnap is one read of the registry's codes and their started counts.
+type networkSnap struct {
+	at      time.Time
+	all     map[string]volunteer.Volunteer
+	started map[string]int64
 }
 
 var _ flows.Volunteers = (*Service)(nil)
@@ -98,11 +117,7 @@ func (s *Service) numbers(ctx context.Context, v volunteer.Volunteer) (flows.Vol
 	if err != nil {
 		return n, err
 	}
-	all, err := s.Registry.All(ctx)
-	if err != nil {
-		return n, err
-	}
-	started, err := s.Stats.AllRefStarted(ctx)
+	all, started, err := s.network(ctx)
 	if err != nil {
 		return n, err
 	}
@@ -120,6 +135,30 @@ func (s *Service) numbers(ctx context.Context, v volunteer.Volunteer) (flows.Vol
 		}
 	}
 	return n, nil
+}
+
+// network returns every code and every referral's started count, read at
+// most once per networkTTL by all the chats of this replica together.
+func (s *Service) network(ctx context.Context) (map[string]volunteer.Volunteer, map[string]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	if s.snap.all != nil && now.Sub(s.snap.at) < networkTTL {
+		return s.snap.all, s.snap.started, nil
+	}
+	all, err := s.Registry.All(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	started, err := s.Stats.AllRefStarted(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.snap = networkSnap{at: now, all: all, started: started}
+	return all, started, nil
 }
 
 // ExpireShareCodes deletes the share codes citizens made that brought nobody
