@@ -644,6 +644,12 @@ func (t *turn) ask(raw string, r faq.Result) {
 	case faq.Thanks:
 		t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
 	case faq.Unsure, faq.NoMatch:
+		if t.thanksThenTells(raw) {
+			// "cảm ơn, để tôi ra công an phường": a goodbye, not a wish
+			// for the registration guide
+			t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
+			return
+		}
 		if flow, ok := t.sharedFlow(raw, r.Hits); ok {
 			// "muon dang ky muc 2", "đăng nhập vô máy mới": the close
 			// guesses are steps of one guide, which asks what it needs.
@@ -678,6 +684,17 @@ func (t *turn) fallback(raw string, r faq.Result) {
 		rows = append(rows, t.continueOrMenu()...)
 	}
 	t.say(Reply{Text: t.msg(faq.FallbackKey(t.cat, r.Hits)), Buttons: rows})
+}
+
+// thanksThenTells reports whether a message thanks first and then only
+// tells, asking nothing ("cảm ơn, để tôi ra công an phường", "ok cảm ơn
+// nhé, mai tôi đi làm").
+func (t *turn) thanksThenTells(raw string) bool {
+	parts := clauseSplit.Split(raw, 2)
+	if len(parts) < 2 || faq.Asks(parts[1]) {
+		return false
+	}
+	return t.b.faq.Search(parts[0], t.locale()).Verdict == faq.Thanks
 }
 
 // sharedFlow returns the guide that the two best guesses for a short
