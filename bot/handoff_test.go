@@ -231,8 +231,8 @@ func TestInboxAreaScoping(t *testing.T) {
 	if code, _ := call("POST", "/admin/inbox/tickets/"+o.ID+"/claim", tanLap); code != http.StatusNotFound {
 		t.Fatalf("Tân Lập officer claims Bến Nghé's ticket: %d, want 404", code)
 	}
-	if code, body := call("GET", "/admin/inbox/tickets", benNghe); code != 200 || !strings.Contains(body, `"id":"`+o.ID+`"`) {
-		t.Fatalf("Bến Nghé officer: %d %s", code, body)
+	if code, body := call("GET", "/admin/inbox/tickets", benNghe); code != 200 || !strings.Contains(body, `"id":"`+o.ID+`"`) || strings.Contains(body, "tg:5") {
+		t.Fatalf("Bến Nghé officer (the ticket, without the citizen's chat id): %d %s", code, body)
 	}
 	if code, body := call("GET", "/admin/inbox/tickets", adminToken); code != 200 || !strings.Contains(body, `"id":"`+o.ID+`"`) {
 		t.Fatalf("ADMIN_TOKEN: %d %s", code, body)

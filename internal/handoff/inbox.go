@@ -218,10 +218,14 @@ func (in *Inbox) list(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "try again"})
 		return
 	}
-	if list == nil {
-		list = []*Ticket{}
+	shown := make([]Ticket, len(list))
+	for i, t := range list {
+		// An officer answers by ticket; the citizen's chat id (a Telegram
+		// or Zalo account) is none of the page's business (review T11).
+		shown[i] = *t
+		shown[i].Chat = ""
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tickets": list, "officer": c.o.ID})
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": shown, "officer": c.o.ID})
 }
 
 // events sends "changed" whenever any ticket changes (the page then
