@@ -38,6 +38,7 @@ func TestSensitive(t *testing.T) {
 		{"mật khẩu mới là Vneid2024@", true},
 		{"mã OTP là 482 913", true},
 		{"mã xác thực: ４８２９１３", true},
+		{"mã otp là bốn mươi tám, hai mươi chín, mười ba", true},
 		{"٤٨٢٩١٣", true},
 		// A password without a symbol, in a message about passwords (persona walk, 2026-12-05).
 		{"mk phai dat sao z, e dat Me123456 ma no ko cho", true},
@@ -128,6 +129,9 @@ func TestStringProbeInputs(t *testing.T) {
 		{"mk la hai ba bon nam sau bay tam chin", "mk la [số]"},
 		{"ma cua toi la 1 hai 3 bon 5 6", "ma cua toi la [số]"},
 		{"my code is one two three four five six", "my code is [số]"},
+		// tens (fifth probe T4): "bốn mươi tám" is 48, "mười ba" 13
+		{"mã otp là bốn mươi tám, hai mươi chín, mười ba", "mã otp là [số]"},
+		{"so cua toi khong chin muoi hai ba muoi bon nam muoi sau bay", "so cua toi [số]"},
 	}
 	for _, tt := range tests {
 		if got := redact.String(tt.in); got != tt.want {
@@ -147,6 +151,8 @@ func TestStringKeepsOrdinaryText(t *testing.T) {
 		"mật khẩu 8 ký tự là sao",
 		// number words that are no number
 		"tôi có hai ba cái thẻ, làm lại cái nào",
+		"chờ mười ngày rồi chưa thấy tin nhắn",
+		"ba mươi tuổi làm được không",
 		"một hai ngày nữa là có hả",
 	} {
 		if got := redact.String(in); got != in {

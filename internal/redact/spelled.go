@@ -36,8 +36,9 @@ const minSpelled = 4
 func spelledDigits(text string) string {
 	type token struct {
 		from, to int
-		digit    byte // the word's digit; 0 for a run of digits
-		digits   int  // digits it stands for
+		digit    string // the word's digits ("" for "mươi" before a digit)
+		digits   int    // digits it stands for
+		said     bool   // a word, not digits typed as digits
 	}
 	var run []token
 	var out strings.Builder
@@ -46,17 +47,17 @@ func spelledDigits(text string) string {
 		words, digits := 0, 0
 		for _, t := range run {
 			digits += t.digits
-			if t.digit != 0 {
+			if t.said {
 				words++
 			}
 		}
 		if words >= 2 && digits >= minSpelled {
 			for _, t := range run {
-				if t.digit == 0 {
-					continue
+				if !t.said {
+					continue // digits typed as digits
 				}
 				out.WriteString(text[done:t.from])
-				out.WriteByte(t.digit)
+				out.WriteString(t.digit)
 				done = t.to
 			}
 		}
@@ -67,8 +68,16 @@ func spelledDigits(text string) string {
 		switch {
 		case unicode.IsLetter(r):
 			j := vntext.WordEnd(text, i+size)
-			if d, ok := spelledDigit[strings.ToLower(text[i:j])]; ok {
-				run = append(run, token{from: i, to: j, digit: d, digits: 1})
+			w := strings.ToLower(text[i:j])
+			afterDigit := len(run) > 0 && run[len(run)-1].said
+			if d, ok := spelledDigit[w]; ok {
+				run = append(run, token{from: i, to: j, digit: string(d), digits: 1, said: true})
+			} else if tens, ok := tensWord(w, afterDigit); ok {
+				// "bốn mươi tám" is 48, "hai mươi" 20, "mười ba" 13
+				if !spelledNext(text, j) {
+					tens += "0"
+				}
+				run = append(run, token{from: i, to: j, digit: tens, digits: len(tens), said: true})
 			} else {
 				flush()
 			}
@@ -95,4 +104,34 @@ func spelledDigits(text string) string {
 	}
 	out.WriteString(text[done:])
 	return out.String()
+}
+
+// tensWord reads "mươi" (tens, after a digit said as a word) and "mười"
+// (ten) in a number said as words, unmarked "muoi" either way by its place:
+// the digits it adds before the next digit word ("" for tens, "1" for ten).
+func tensWord(w string, afterDigit bool) (string, bool) {
+	switch {
+	case w == "mươi" && afterDigit, w == "muoi" && afterDigit:
+		return "", true
+	case w == "mười", w == "muoi":
+		return "1", true
+	}
+	return "", false
+}
+
+// spelledNext reports whether the word after text[:i] (past spaces and
+// commas) is a digit said as a word.
+func spelledNext(text string, i int) bool {
+	for i < len(text) && (text[i] == ' ' || text[i] == ',') {
+		i++
+	}
+	if i >= len(text) {
+		return false
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	if !unicode.IsLetter(r) {
+		return false
+	}
+	_, ok := spelledDigit[strings.ToLower(text[i:vntext.WordEnd(text, i+size)])]
+	return ok
 }
