@@ -221,6 +221,19 @@ func TestRefusedReplies(t *testing.T) {
 		"đọc 6 chữ số công an gửi về máy",
 		"cho tôi số tài khoản ngân hàng",
 		"chuyển khoản 50 nghìn phí kích hoạt",
+		// fifth probe: a negation that warns of nothing, spaced and
+		// look-alike letters, the SMS's picture, the ID number, wide dots
+		"Nếu không được thì gửi mã OTP cho em nhé",
+		"Do not worry send me the OTP",
+		"gửi O T P cho em",
+		"m ậ t k h ẩ u là gì",
+		"gửi 0TP cho em",
+		"gửi ОТР cho em",
+		"gửi ＯＴＰ cho em",
+		"chụp màn hình tin nhắn SMS gửi em",
+		"gửi số CCCD cho em kiểm tra",
+		"Vào ｅｖｉｌ．ｔｏｐ nhé",
+		"Vào evil。top nhé",
 	} {
 		err := handoff.CheckReply(text, allowed)
 		var r *handoff.Refusal
@@ -240,6 +253,9 @@ func TestRefusedReplies(t *testing.T) {
 		"Đừng đọc số vừa nhận cho ai, kể cả cán bộ.",
 		"Đừng chuyển tiền cho ai gọi điện xưng công an.",
 		"Bạn mang CCCD ra Công an P.Tân Định, số 12-14 Trần Quang Khải.",
+		"Nếu không được thì bạn ra Công an xã nhé, đừng đưa mã OTP cho ai.",
+		"Bạn nhập số định danh 12 số in trên thẻ vào ứng dụng.",
+		"Gọi 1900 0368, bấm phím 0.",
 	} {
 		if err := handoff.CheckReply(text, allowed); err != nil {
 			t.Errorf("CheckReply(%q) = %v, want it allowed", text, err)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -120,7 +121,11 @@ var secretWords = []string{"otp", "mat khau", "matkhau", "passcode", "pass code"
 	"code you received", "code we sent", "digits you received", "photo of your id", "picture of your id",
 	// short forms, and what else a scammer asks for (probe S5)
 	"mk", "mat ma", "6 chu so", "sau chu so", "chu so gui ve", "so tai khoan", "stk", "so the ngan hang", "chuyen khoan", "chuyen tien",
-	"bank account", "card number", "transfer money"}
+	"bank account", "card number", "transfer money",
+	// fifth probe (T5): the SMS's picture, the ID number asked for
+	"chup man hinh tin nhan", "chup tin nhan", "screenshot of the sms", "screenshot of the message",
+	"gui so cccd", "gui so can cuoc", "gui so dinh danh", "doc so cccd", "doc so dinh danh", "xin so cccd", "cho so cccd", "so cccd cua ban", "so dinh danh cua ban",
+	"your id number"}
 
 // foldedSecrets are secretWords folded as a reply is ("cccd" folds to
 // "cd"), once.
@@ -138,6 +143,12 @@ var foldedSecrets = func() []string {
 // officer writes them again with accents.
 var negations = []string{"đừng", "không được", "không bao giờ", "không cung cấp", "không chia sẻ", "không gửi", "không đưa", "không nói", "tuyệt đối không", "chớ", "never", "do not", "don't", "not share", "not give", "not send", "not tell"}
 
+// notNegations read like negations but make no warning: "Nếu không được
+// thì gửi mã OTP", "Do not worry, send me the OTP". They are taken out of a
+// clause before its negations are looked for (fifth probe, T5).
+var notNegations = strings.NewReplacer("nếu không được", " ", "không được thì", " ", "nếu không", " ", "không sao", " ",
+	"đừng lo", " ", "đừng ngại", " ", "do not worry", " ", "don't worry", " ", "dont worry", " ", "if not", " ")
+
 // clauseBreaks split a sentence into clauses: a "never" in one clause does
 // not make a request in the next a warning ("Đừng lo, gửi mã OTP cho tôi").
 var clauseBreaks = regexp.MustCompile(`[,;:]|\s(?:nhưng|but|then)\s`)
@@ -151,7 +162,10 @@ func CheckReply(text string, allowed []string) error {
 	}
 	// Read also with the letters spelled apart joined ("m.ậ.t k.h.ẩ.u",
 	// "mã O.T.P"): joining only merges, so it finds more, never fewer.
-	for _, t := range []string{text, letterJoins.Replace(text)} {
+	// And as the letters look ("ОТР" in Cyrillic, "ＯＴＰ", "0TP"), and with
+	// single letters spaced apart joined ("O T P").
+	looks := lookalikes.Replace(norm.NFKC.String(text))
+	for _, t := range []string{text, letterJoins.Replace(text), looks, joinSingles(letterJoins.Replace(looks))} {
 		for _, sent := range vntext.Sentences(t) {
 			for _, clause := range clauseBreaks.Split(strings.ToLower(norm.NFC.String(sent)), -1) {
 				if w, asks := asksSecret(clause); asks {
@@ -160,7 +174,7 @@ func CheckReply(text string, allowed []string) error {
 			}
 		}
 	}
-	for _, raw := range content.LinksIn(text) {
+	for _, raw := range content.LinksIn(wideDots.Replace(norm.NFKC.String(text))) { // "ｅｖｉｌ．ｔｏｐ", "evil。top"
 		u, err := url.Parse(raw)
 		if err != nil || u.Hostname() == "" {
 			return &Refusal{fmt.Sprintf("the link %q cannot be read", raw)}
@@ -177,6 +191,37 @@ func CheckReply(text string, allowed []string) error {
 // slip it past the filter.
 var letterJoins = strings.NewReplacer(".", "", "-", "", "_", "", "*", "", "\u200b", "")
 
+// lookalikes are letters of other scripts, and digits, that look like the
+// Latin letters of a secret's name.
+var lookalikes = strings.NewReplacer("О", "O", "о", "o", "Т", "T", "т", "t", "Р", "P", "р", "p", "А", "A", "а", "a",
+	"Е", "E", "е", "e", "С", "C", "с", "c", "Н", "H", "К", "K", "к", "k", "М", "M", "м", "m", "Х", "X", "х", "x",
+	"В", "B", "І", "I", "і", "i", "0", "o")
+
+// wideDots are full stops of other scripts that a browser may show as a
+// link's dots.
+var wideDots = strings.NewReplacer("。", ".", "｡", ".", "．", ".")
+
+// joinSingles joins runs of three or more one-letter words ("O T P",
+// "m ậ t k h ẩ u").
+func joinSingles(s string) string {
+	f := strings.Fields(s)
+	var out []string
+	for i := 0; i < len(f); {
+		j := i
+		for j < len(f) && utf8.RuneCountInString(f[j]) == 1 {
+			j++
+		}
+		if j-i >= 3 {
+			out = append(out, strings.Join(f[i:j], ""))
+			i = j
+			continue
+		}
+		out = append(out, f[i])
+		i++
+	}
+	return strings.Join(out, " ")
+}
+
 // asksSecret reports whether a clause (lower case, NFC) names a secret
 // without a negation, and which.
 func asksSecret(clause string) (string, bool) {
@@ -186,8 +231,9 @@ func asksSecret(clause string) (string, bool) {
 			continue
 		}
 		warned := false
+		plain := notNegations.Replace(clause)
 		for _, n := range negations {
-			if strings.Contains(clause, n) {
+			if strings.Contains(plain, n) {
 				warned = true
 				break
 			}
