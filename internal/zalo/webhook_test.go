@@ -107,14 +107,20 @@ func TestWebhookDropsForgedEvents(t *testing.T) {
 
 func TestWebhookMalformedAndTooLarge(t *testing.T) {
 	r := newRig(t, rigOptions{})
-	empty := ""
-	if w := r.post(t, []byte("not json"), &empty); w.Code != http.StatusBadRequest {
+	some := "mac=0123abcd" // a signature is there (wrong or right needs the body)
+	if w := r.post(t, []byte("not json"), &some); w.Code != http.StatusBadRequest {
 		t.Errorf("malformed: %d", w.Code)
 	}
 	big := append([]byte(`{"event_name":"user_send_text","pad":"`), bytes.Repeat([]byte("x"), delivery.MaxBody)...)
 	big = append(big, `"}`...)
-	if w := r.post(t, big, &empty); w.Code != http.StatusRequestEntityTooLarge {
+	if w := r.post(t, big, &some); w.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("too large: %d", w.Code)
+	}
+	// Without a signature, nothing is read: the same 200 as a wrong one,
+	// so that a stranger learns nothing, and the body left unread.
+	empty := ""
+	if w := r.post(t, big, &empty); w.Code != http.StatusOK {
+		t.Errorf("unsigned: %d", w.Code)
 	}
 	if queued(t, r) != 0 {
 		t.Error("queued a bad request")

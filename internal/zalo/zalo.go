@@ -159,6 +159,13 @@ func (a *Adapter) Run(ctx context.Context) error {
 func (a *Adapter) Webhook() http.Handler { return http.HandlerFunc(a.serveWebhook) }
 
 func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	if strings.TrimSpace(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("X-ZEvent-Signature"))), "mac=")) == "" {
+		// No signature at all: refused before the body is read or parsed
+		// (fifth probe T10). One that is there needs the event's own
+		// timestamp, so the body is parsed to check it.
+		a.hook.Reject(w, r, "no_signature", http.StatusOK, ErrNoSignature)
+		return
+	}
 	body, ok := a.hook.Body(w, r)
 	if !ok {
 		return
