@@ -208,8 +208,8 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		}
 		t.say(Reply{Text: t.msg("greeting")})
 	}
-	if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= len(t.s.Options) {
-		t.button(t.s.Options[n-1])
+	if n, ok := optionNumber(folded); ok && n >= 1 && n <= len(t.s.Options) {
+		t.button(t.s.Options[n-1]) // "2", "cái thứ 2", "số hai", "the first one"
 		return
 	}
 	if ch := t.choiceFor(folded); ch != nil {
@@ -1127,4 +1127,53 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// ordinalWords are the words before a button's number ("cái thứ 2", "số
+// 2", "chọn số hai", "the second one"), folded. Not "mục": unmarked it is
+// also "mức" (level); not "việc", "ý", "câu": "việc thứ 2" is the
+// citizen's own second question, not the second button.
+var ordinalWords = map[string]bool{"cai": true, "con": true, "so": true, "thu": true, "nut": true, "chon": true, "option": true, "number": true, "no": true, "the": true, "choice": true, "button": true}
+
+// ordinalNumbers are numbers said as words after those ("thứ nhất", "số
+// hai", "cái đầu tiên").
+var ordinalNumbers = map[string]int{"nhat": 1, "dau": 1, "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9,
+	"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+
+// englishOrdinals pick a button typed alone ("second").
+var englishOrdinals = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+
+// ordinalTail may end such a message ("cái đầu tiên", "số 2 nha").
+var ordinalTail = map[string]bool{"tien": true, "one": true, "a": true, "nha": true, "nhe": true, "di": true, "ak": true, "ah": true, "please": true}
+
+// optionNumber reads the number of a shown button from a message typed
+// alone: a number ("2"), or one after words that point at a button ("cai
+// thu 2", "so hai", "the second one"). A number word alone ("hai") is no
+// button: it may be an answer.
+func optionNumber(folded string) (int, bool) {
+	if n, err := strconv.Atoi(folded); err == nil {
+		return n, true
+	}
+	words := strings.Fields(folded)
+	for len(words) > 1 && ordinalTail[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	if len(words) == 1 {
+		n, ok := englishOrdinals[words[0]]
+		return n, ok
+	}
+	if len(words) == 0 || len(words) > 4 {
+		return 0, false
+	}
+	for _, w := range words[:len(words)-1] {
+		if !ordinalWords[w] {
+			return 0, false
+		}
+	}
+	last := words[len(words)-1]
+	if n, err := strconv.Atoi(last); err == nil {
+		return n, true
+	}
+	n, ok := ordinalNumbers[last]
+	return n, ok
 }

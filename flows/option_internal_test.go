@@ -1,0 +1,38 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestOptionNumber: the number of a shown button, typed as people type it
+// (second persona round: "cai thu nhat", "cai so 2" were read as "mức 1/2"
+// questions); number words alone and "mức 2" are no button.
+func TestOptionNumber(t *testing.T) {
+	for in, want := range map[string]int{
+		"2": 2, "cai thu 2": 2, "cai so 2": 2, "cai thu nhat": 1, "so 1 nha": 1, "cai dau tien": 1,
+		"con thu ba": 3, "chon so hai": 2, "the second one": 2, "second": 2, "option 3": 3, "thu 2 a": 2,
+	} {
+		if n, ok := optionNumber(in); !ok || n != want {
+			t.Errorf("optionNumber(%q) = %d, %v; want %d", in, n, ok, want)
+		}
+	}
+	for _, in := range []string{"", "   ", "a", "hai", "muc 2", "dang ky muc 2", "viec thu 2", "ba toi 70 tuoi", "cai nay la gi", "so dien thoai 2"} {
+		if n, ok := optionNumber(in); ok {
+			t.Errorf("optionNumber(%q) = %d; want no button", in, n)
+		}
+	}
+}
+
+// FuzzOptionNumber: any typed text is read without panicking, and a number
+// it reads came from the text.
+func FuzzOptionNumber(f *testing.F) {
+	for _, s := range []string{"", "2", "cai thu 2", "so 1 nha", "the second one", " a ", "thu"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if n, ok := optionNumber(s); ok && n == 0 && !strings.Contains(s, "0") {
+			t.Fatalf("optionNumber(%q) = 0 from no zero", s)
+		}
+	})
+}
