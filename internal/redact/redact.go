@@ -36,6 +36,9 @@ var (
 	// digitSeq is a sequence of ASCII digits (after normalisation) joined by
 	// any run of characters that are neither letters nor digits.
 	digitSeq = regexp.MustCompile(`[0-9](?:[^\p{L}0-9]*[0-9])*`)
+	// butWord is "mà" (but) written with its mark, which unaccented would
+	// read as "ma" (mã, a code).
+	butWord = regexp.MustCompile(`(?:^|\s)mà(?:\s|$)`)
 	// codeWord introduces a one-time code: "mã OTP là 482 913".
 	codeWord = regexp.MustCompile(`\b(?:otp|ma|code|passcode|pin|xac thuc|xac minh|verification|verify|mat ?khau|mk|pass|password|pw)\b`)
 	// pwWord names a password or passcode, with what may stand between it
@@ -223,7 +226,8 @@ func secretNumber(text string, m []int, seqs int) bool {
 	case n == 6 && seqs == 1 && onlySeparators(text[:m[0]]+text[m[1]:]):
 		return true
 	case n >= 4 && n <= 8 && !glued(text, m):
-		_, before := normalize(lastWords(text[:m[0]]))
+		// "mà" (but) is no "mã" (code): "ghi 1965 mà đúng ra là 1956"
+		_, before := normalize(butWord.ReplaceAllString(strings.ToLower(lastWords(text[:m[0]])), " "))
 		return codeWord.MatchString(before)
 	}
 	return false

@@ -48,6 +48,8 @@ func TestSensitive(t *testing.T) {
 		{"mật khẩu hoamaivang", true},
 		{"mật khẩu khuyến nghị thế nào", false},
 		{"my password forgotten again", false},
+		{"Trên VNeID ngày sinh của tôi bị sai, ghi 1965 mà đúng ra là 1956. Sửa ở đâu vậy?", false},
+		{"mã là 4829", true},
 		// Forms found by the security probe of 2026-12-05.
 		{"mật khẩu đăng nhập vneid của tôi là Hoamai2024 mà không vào được", true},
 		{"mật khẩu là: Xyz@98765", true},
@@ -151,6 +153,7 @@ func TestStringKeepsOrdinaryText(t *testing.T) {
 		"mật khẩu 8 ký tự là sao",
 		// number words that are no number
 		"tôi có hai ba cái thẻ, làm lại cái nào",
+		"ngày sinh của tôi bị sai, ghi 1965 mà đúng ra là 1956",
 		"chờ mười ngày rồi chưa thấy tin nhắn",
 		"ba mươi tuổi làm được không",
 		"một hai ngày nữa là có hả",
