@@ -170,6 +170,16 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 	return true
 }
 
+// areaKinds start the name of a commune or ward, folded.
+var areaKinds = map[string]bool{"xa": true, "phuong": true, "thi": true, "dac": true, "p": true, "tt": true, "thon": true, "ap": true, "quan": true, "huyen": true}
+
+// namesArea reports whether raw is the short name of a commune or ward,
+// asking nothing: "phường Thủ Đức", "xã Tân Phú ạ", "tôi ở xã Tân Phú".
+func namesArea(raw string) bool {
+	f := strings.Fields(vntext.Fold(areaNamed(raw)))
+	return len(f) >= 2 && len(f) <= 6 && areaKinds[strings.Trim(f[0], ".")] && !faq.Asks(raw)
+}
+
 // areaLead are the words a citizen may put before the commune's name
 // ("tôi ở xã Tân Phú", "nhà em thuộc phường 5"), folded.
 var areaLead = map[string]bool{"toi": true, "tui": true, "em": true, "minh": true, "chau": true, "con": true, "nha": true, "dang": true, "song": true}
@@ -207,6 +217,9 @@ var leavePhrases = []string{"quay lai bot", "quay lai tro ly", "noi chuyen voi b
 // commune is something else: a greeting, a question the bot can answer,
 // or one that tells a situation to warn about ("có người đòi mã OTP").
 func (t *turn) notAnArea(raw string, idle time.Duration) bool {
+	if namesArea(raw) {
+		return false // "phường Thủ Đức": the FAQ finds the place to register in "phường"
+	}
 	r := t.search(raw, idle)
 	switch r.Verdict {
 	case faq.Confident, faq.Greeting, faq.Thanks:

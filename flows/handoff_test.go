@@ -356,4 +356,12 @@ func TestHandoffAreaAsTyped(t *testing.T) {
 	if len(h.opened) != 1 || h.opened[0].Area != "xa Tan Phu" {
 		t.Fatalf("opened %+v, want the area xa Tan Phu", h.opened)
 	}
+	// "phường" alone would find the place to register: still a ward
+	say2 := typer(t, e, "web", "area2")
+	say2("/start")
+	say2("cho gap nguoi that")
+	say2("phuong Thu Duc")
+	if len(h.opened) != 2 || h.opened[1].Area != "phuong Thu Duc" {
+		t.Fatalf("opened %+v, want the area phuong Thu Duc", h.opened)
+	}
 }

@@ -686,15 +686,28 @@ func (t *turn) fallback(raw string, r faq.Result) {
 	t.say(Reply{Text: t.msg(faq.FallbackKey(t.cat, r.Hits)), Buttons: rows})
 }
 
-// thanksThenTells reports whether a message thanks first and then only
-// tells, asking nothing ("cảm ơn, để tôi ra công an phường", "ok cảm ơn
-// nhé, mai tôi đi làm").
+// thanksThenTells reports whether a message thanks, first or last, and
+// otherwise only tells, asking nothing ("cảm ơn, để tôi ra công an
+// phường", "Đăng nhập được rồi, cảm ơn bạn nhiều lắm").
 func (t *turn) thanksThenTells(raw string) bool {
-	parts := clauseSplit.Split(raw, 2)
-	if len(parts) < 2 || faq.Asks(parts[1]) {
+	var parts []string
+	for _, p := range clauseSplit.Split(raw, -1) {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) < 2 {
 		return false
 	}
-	return t.b.faq.Search(parts[0], t.locale()).Verdict == faq.Thanks
+	thanks := func(p string) bool { return t.b.faq.Search(p, t.locale()).Verdict == faq.Thanks }
+	rest := parts[1:]
+	if !thanks(parts[0]) {
+		if !thanks(parts[len(parts)-1]) {
+			return false
+		}
+		rest = parts[:len(parts)-1]
+	}
+	return !slices.ContainsFunc(rest, faq.Asks)
 }
 
 // sharedFlow returns the guide that the two best guesses for a short
