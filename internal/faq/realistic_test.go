@@ -208,6 +208,7 @@ func TestEvalRealistic(t *testing.T) {
 		{"realistic_tune4.yaml", "fourth tuning set"},
 		{"realistic_tune5.yaml", "fifth tuning set"},
 		{"realistic_fresh_tune.yaml", "fresh questions, tuning halves"},
+		{"realistic_fresh2_tune.yaml", "fresh questions 2, tuning half"},
 	} {
 		items := loadReal(t, set.file)
 		checkRealIDs(t, ix, set.file, items)
@@ -221,6 +222,9 @@ func TestEvalRealistic(t *testing.T) {
 	freshItems := loadReal(t, "realistic_fresh_test.yaml")
 	checkRealIDs(t, ix, "realistic_fresh_test.yaml", freshItems)
 	fmt.Println(evaluateReal(ix, freshItems).line("fresh questions, held apart"))
+	fresh2Items := loadReal(t, "realistic_fresh2_test.yaml")
+	checkRealIDs(t, ix, "realistic_fresh2_test.yaml", fresh2Items)
+	fmt.Println(evaluateReal(ix, fresh2Items).line("fresh questions 2, held apart"))
 	if _, err := os.Stat("testdata/realistic_val.yaml"); err == nil {
 		valItems := loadReal(t, "realistic_val.yaml")
 		checkRealIDs(t, ix, "realistic_val.yaml", valItems)
