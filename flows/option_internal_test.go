@@ -11,13 +11,13 @@ import (
 func TestOptionNumber(t *testing.T) {
 	for in, want := range map[string]int{
 		"2": 2, "cai thu 2": 2, "cai so 2": 2, "cai thu nhat": 1, "so 1 nha": 1, "cai dau tien": 1,
-		"con thu ba": 3, "chon so hai": 2, "the second one": 2, "second": 2, "option 3": 3, "thu 2 a": 2,
+		"cai thu ba": 3, "chon so hai": 2, "the second one": 2, "second": 2, "option 3": 3, "thu 2 a": 2,
 	} {
 		if n, ok := optionNumber(in); !ok || n != want {
 			t.Errorf("optionNumber(%q) = %d, %v; want %d", in, n, ok, want)
 		}
 	}
-	for _, in := range []string{"", "   ", "a", "hai", "muc 2", "dang ky muc 2", "viec thu 2", "ba toi 70 tuoi", "cai nay la gi", "so dien thoai 2"} {
+	for _, in := range []string{"", "   ", "a", "hai", "muc 2", "dang ky muc 2", "viec thu 2", "ba toi 70 tuoi", "cai nay la gi", "so dien thoai 2", "con ba", "cai sau"} {
 		if n, ok := optionNumber(in); ok {
 			t.Errorf("optionNumber(%q) = %d; want no button", in, n)
 		}

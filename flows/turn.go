@@ -1145,12 +1145,13 @@ func clip(s string, n int) string {
 // ordinalWords are the words before a button's number ("cái thứ 2", "số
 // 2", "chọn số hai", "the second one"), folded. Not "mục": unmarked it is
 // also "mức" (level); not "việc", "ý", "câu": "việc thứ 2" is the
-// citizen's own second question, not the second button.
-var ordinalWords = map[string]bool{"cai": true, "con": true, "so": true, "thu": true, "nut": true, "chon": true, "option": true, "number": true, "no": true, "the": true, "choice": true, "button": true}
+// citizen's own second question, not the second button; not "con": "con
+// ba" is "còn ba" (and dad?).
+var ordinalWords = map[string]bool{"cai": true, "so": true, "thu": true, "nut": true, "chon": true, "option": true, "number": true, "the": true, "choice": true, "button": true}
 
 // ordinalNumbers are numbers said as words after those ("thứ nhất", "số
-// hai", "cái đầu tiên").
-var ordinalNumbers = map[string]int{"nhat": 1, "dau": 1, "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9,
+// hai", "cái đầu tiên"). Not "sáu": "cái sau" is "the latter".
+var ordinalNumbers = map[string]int{"nhat": 1, "dau": 1, "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "bay": 7, "tam": 8, "chin": 9,
 	"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 
 // englishOrdinals pick a button typed alone ("second").
