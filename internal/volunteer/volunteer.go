@@ -298,15 +298,23 @@ func (r *Registry) ExpireUnused(ctx context.Context, before time.Time, started m
 			args = append(args, v.Chat, code)
 		}
 	}
-	if len(args) == 0 {
-		return 0, nil
+	keys := []string{r.st.VolunteerKey("code"), r.st.VolunteerKey("chat")}
+	deleted := 0
+	for len(args) > 0 {
+		// a few hundred at a time: one script holds Redis while it runs
+		batch := args[:min(len(args), 2*expireBatch)]
+		args = args[len(batch):]
+		n, err := expireCodes.Run(ctx, r.rdb, keys, batch...).Int()
+		if err != nil {
+			return deleted, fmt.Errorf("expire share codes: %w", err)
+		}
+		deleted += n
 	}
-	n, err := expireCodes.Run(ctx, r.rdb, []string{r.st.VolunteerKey("code"), r.st.VolunteerKey("chat")}, args...).Int()
-	if err != nil {
-		return 0, fmt.Errorf("expire share codes: %w", err)
-	}
-	return n, nil
+	return deleted, nil
 }
+
+// expireBatch is how many codes one expiry script deletes.
+const expireBatch = 500
 
 // maxChain bounds how far a chain is followed (and breaks any loop).
 const maxChain = 10
