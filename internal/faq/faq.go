@@ -361,8 +361,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 	}
 	r := ix.search(sc, text, words, locale, cx.Last, all)
 	r.Situations = sits
-	if cx.Last == "" && len(r.Hits) > 0 && (r.Verdict == Confident || r.Verdict == Unsure) &&
-		ix.entries[ix.at[r.Hits[0].ID]].src.Scoped && !ix.scope.in(words) {
+	if len(r.Hits) > 0 && (r.Verdict == Confident || r.Verdict == Unsure) && ix.scopedAway(r.Hits[0].ID, words, cx.Last) {
 		// "làm hộ chiếu ở nước ngoài": an entry whose subject other
 		// services share, for a message that never names VNeID.
 		r.Verdict, r.by = NoMatch, "scoped"
@@ -372,7 +371,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 	if len(r.Hits) == 0 || r.Verdict != Confident && r.Verdict != Unsure && !weak {
 		return r
 	}
-	if to, why := ix.conv.prefer(r.Hits[0].ID, all); why != "" {
+	if to, why := ix.conv.prefer(r.Hits[0].ID, all); why != "" && !ix.scopedAway(to, words, cx.Last) {
 		if e := ix.cat.Entry(to); e != nil {
 			r.Hits = slices.DeleteFunc(r.Hits, func(h Hit) bool { return h.ID == to })
 			r.Hits = slices.Insert(r.Hits, 0, Hit{ID: to, Score: r.Hits[0].Score, Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
@@ -380,7 +379,7 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 			r.Situation = why
 		}
 	}
-	if h, why, ok := ix.toldAlone(sc, words, sits, r.Hits); ok {
+	if h, why, ok := ix.toldAlone(sc, words, sits, r.Hits); ok && !ix.scopedAway(h.ID, words, cx.Last) {
 		// "tôi chỉ có cmnd thôi": telling the situation is the question.
 		return Result{Verdict: Confident, by: "situation-alone", Situations: sits, Situation: why, Hits: []Hit{h}}
 	}
@@ -398,12 +397,21 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 			}
 		}
 	}
-	if r.Verdict != Confident && r.by != "situation-branch" && ix.conv.written(r.Hits[0].ID, sits) != "" {
+	if r.Verdict != Confident && r.by != "situation-branch" && r.by != "scoped" && ix.conv.written(r.Hits[0].ID, sits) != "" {
 		// The citizen told the situation this entry is written for, and it
 		// leads: that settles the doubt ("máy cũ bị mất rồi, đăng nhập máy mới").
 		r.Verdict, r.Hits, r.Situation, r.by = Confident, r.Hits[:1], ix.conv.written(r.Hits[0].ID, sits), "situation-told"
 	}
 	return r
+}
+
+// scopedAway reports whether entry id answers only messages naming VNeID
+// (a scoped entry) and this one, which opens a conversation, does not
+// ("đang ở nước ngoài làm lại hộ chiếu được không" is no VNeID question,
+// whatever situation it tells).
+func (ix *Index) scopedAway(id string, words []int32, last string) bool {
+	i, ok := ix.at[id]
+	return ok && last == "" && ix.entries[i].src.Scoped && !ix.scope.in(words)
 }
 
 // ages returns the ages a message tells: numbers followed by an age word
