@@ -81,6 +81,10 @@ type bundle struct {
 	// spelled: found inside a short message ("hôm qua đang làm dở, giờ làm
 	// tiếp"), they ask to go on.
 	resume []string
+	// stepWords holds, per "flow/step", the folded words of four letters or
+	// more that its text uses and at most three steps' texts use: what
+	// a question about that step names ("email", "ngày cấp").
+	stepWords map[string]map[string]bool
 }
 
 // New builds an engine over the given content and session store
@@ -133,6 +137,7 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 			b.filler[f] = true
 		}
 	}
+	b.stepWords = distinctStepWords(cat)
 	for _, f := range cat.Flows {
 		for _, s := range f.Steps {
 			b.typed[f.ID+"/"+s.ID] = typedChoices(s, b.spell)
@@ -145,6 +150,38 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 	}
 	e.bundle.Store(b)
 	return nil
+}
+
+// distinctStepWords returns, per "flow/step", the words of its text (every
+// locale, folded, four letters or more) that at most three steps' texts
+// use.
+func distinctStepWords(cat *content.Catalog) map[string]map[string]bool {
+	words := map[string]map[string]bool{}
+	steps := map[string]int{}
+	for _, f := range cat.Flows {
+		for _, s := range f.Steps {
+			set := map[string]bool{}
+			for _, text := range s.Text {
+				for _, w := range vntext.Words(text) {
+					if len(w) >= 4 {
+						set[w] = true
+					}
+				}
+			}
+			for w := range set {
+				steps[w]++
+			}
+			words[f.ID+"/"+s.ID] = set
+		}
+	}
+	for _, set := range words {
+		for w := range set {
+			if steps[w] > 3 {
+				delete(set, w)
+			}
+		}
+	}
+	return words
 }
 
 // typedChoices maps what a user may type to pick each of a step's choices

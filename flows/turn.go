@@ -650,6 +650,13 @@ func (t *turn) ask(raw string, r faq.Result) {
 			t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
 			return
 		}
+		if t.unfinished() && t.namesStep(raw) {
+			// "email ko có thì bỏ trống được không" at the level-1 form:
+			// the step's own text answers what names it
+			t.outcome = "step_again"
+			t.here()
+			return
+		}
 		if flow, ok := t.sharedFlow(raw, r.Hits); ok {
 			// "muon dang ky muc 2", "đăng nhập vô máy mới": the close
 			// guesses are steps of one guide, which asks what it needs.
@@ -684,6 +691,18 @@ func (t *turn) fallback(raw string, r faq.Result) {
 		rows = append(rows, t.continueOrMenu()...)
 	}
 	t.say(Reply{Text: t.msg(faq.FallbackKey(t.cat, r.Hits)), Buttons: rows})
+}
+
+// namesStep reports whether raw names a word that the current step's text
+// uses and few other steps do (bundle.stepWords).
+func (t *turn) namesStep(raw string) bool {
+	set := t.b.stepWords[t.s.Flow+"/"+t.s.Step]
+	for _, w := range vntext.Words(raw) {
+		if set[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // thanksThenTells reports whether a message thanks, first or last, and
