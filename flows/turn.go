@@ -1169,11 +1169,12 @@ func clip(s string, n int) string {
 var ordinalWords = map[string]bool{"cai": true, "so": true, "thu": true, "nut": true, "chon": true, "option": true, "number": true, "the": true, "choice": true, "button": true}
 
 // ordinalNumbers are numbers said as words after those ("thứ nhất", "số
-// hai", "cái đầu tiên"). Not "sáu": "cái sau" is "the latter".
-var ordinalNumbers = map[string]int{"nhat": 1, "dau": 1, "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "bay": 7, "tam": 8, "chin": 9,
-	"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+// hai", "cái đầu tiên"), English ordinals besides. Not "sáu": "cái sau" is
+// "the latter".
+var ordinalNumbers = map[string]int{"nhat": 1, "dau": 1, "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "bay": 7, "tam": 8, "chin": 9}
 
-// englishOrdinals pick a button typed alone ("second").
+// englishOrdinals pick a button after those words or typed alone ("the
+// second one", "second").
 var englishOrdinals = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 
 // ordinalTail may end such a message ("cái đầu tiên", "số 2 nha").
@@ -1207,6 +1208,9 @@ func optionNumber(folded string) (int, bool) {
 	if n, err := strconv.Atoi(last); err == nil {
 		return n, true
 	}
-	n, ok := ordinalNumbers[last]
+	if n, ok := ordinalNumbers[last]; ok {
+		return n, true
+	}
+	n, ok := englishOrdinals[last]
 	return n, ok
 }

@@ -433,11 +433,7 @@ func (ix *Index) ages(sc *scratch, words []int32) []int {
 // follow-up phrase and, without it and the situation they tell, too little
 // to be a question of their own.
 func (ix *Index) followup(sc *scratch, words []int32, last string) bool {
-	rest, found := ix.conv.followups.strip(words)
-	if !found {
-		// "vậy giờ tôi phải làm sao": the phrase with a pronoun inside
-		rest, found = ix.conv.followups.strip(ix.an.content(nil, words))
-	}
+	rest, found := ix.withoutFollowup(words)
 	if !found {
 		return false
 	}
@@ -663,10 +659,7 @@ func (ix *Index) elliptic(sc *scratch, words []int32) bool {
 	if len(content) <= ix.p.shortWords {
 		return true
 	}
-	rest, found := ix.conv.followups.strip(words)
-	if !found {
-		rest, found = ix.conv.followups.strip(content)
-	}
+	rest, found := ix.withoutFollowup(words)
 	return found && ix.query(sc, rest).total < ix.p.ellipticRest*ix.maxIDF
 }
 
@@ -676,12 +669,19 @@ func (ix *Index) elliptic(sc *scratch, words []int32) bool {
 func (ix *Index) FollowupOnly(text string) bool {
 	sc, _ := ix.scratchFor(text)
 	defer ix.release(sc)
-	words := ix.read(sc, text)
-	rest, found := ix.conv.followups.strip(words)
-	if !found {
-		rest, found = ix.conv.followups.strip(ix.an.content(nil, words))
-	}
+	rest, found := ix.withoutFollowup(ix.read(sc, text))
 	return found && len(ix.an.content(nil, rest)) == 0
+}
+
+// withoutFollowup returns words without their follow-up phrases, found
+// when there was one: among the words as typed, or else among their
+// content words ("vậy giờ tôi phải làm sao": the phrase with a pronoun
+// inside).
+func (ix *Index) withoutFollowup(words []int32) (rest []int32, found bool) {
+	if rest, found = ix.conv.followups.strip(words); found {
+		return rest, true
+	}
+	return ix.conv.followups.strip(ix.an.content(nil, words))
 }
 
 // topicEntries appends to dst the entries of the last topic: it and its
