@@ -623,7 +623,7 @@ func (t *turn) ask(raw string, r faq.Result) {
 	case faq.Confident:
 		id := r.Hits[0].ID
 		switch {
-		case (r.Followup || id == t.said) && t.said == nextShown+id:
+		case r.Followup && t.said == nextShown+id:
 			t.followupAgain(id) // the next action did not help either
 			return
 		case r.Followup || id == t.said:
