@@ -36,3 +36,19 @@ func FuzzOptionNumber(f *testing.F) {
 		}
 	})
 }
+
+// TestAsksOtherQuestion: after a message with two questions, the citizen's
+// names for the second one (second persona round: "việc thứ 2" opened
+// nothing); a button's number and a new question are not.
+func TestAsksOtherQuestion(t *testing.T) {
+	for _, in := range []string{"viec thu 2", "con cau kia thi sao", "cau con lai", "y thu hai nha", "con viec kia", "the other one", "what about the other question", "van de thu 2 a"} {
+		if !asksOtherQuestion(in) {
+			t.Errorf("asksOtherQuestion(%q) = false", in)
+		}
+	}
+	for _, in := range []string{"", "con", "cai thu 2", "2", "so 2", "cau hoi kia la gi vay ban oi giup toi", "quen mat khau", "con cau kia lam sao de kich hoat"} {
+		if asksOtherQuestion(in) {
+			t.Errorf("asksOtherQuestion(%q) = true", in)
+		}
+	}
+}

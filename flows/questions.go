@@ -65,4 +65,45 @@ func (t *turn) alsoAsked(hits []faq.Hit) {
 		return
 	}
 	t.say(Reply{Text: t.msg("faq_also_asked"), Buttons: t.hitRows(hits[:min(len(hits), 2)])})
+	t.s.Said += alsoMark + hits[0].ID
+}
+
+// alsoMark joins, in Session.Said, the entry answered to the other question
+// of the same message offered after it, so that "còn câu kia" next turn
+// opens it.
+const alsoMark = "|also:"
+
+// otherQuestionWords are the citizen's names for their own other question
+// ("việc thứ 2", "còn câu kia thì sao", "the other one"), folded, once the
+// words around them (otherQuestionEdges) are taken off. "cái thứ 2" is not
+// one: it names the second button.
+var otherQuestionWords = map[string]bool{}
+
+func init() {
+	for _, noun := range []string{"viec", "cau", "cau hoi", "y", "van de", "chuyen"} {
+		for _, which := range []string{"kia", "con lai", "thu 2", "thu hai", "2", "sau", "tiep theo", "nua"} {
+			otherQuestionWords[noun+" "+which] = true
+		}
+	}
+	for _, s := range []string{"cai kia", "cai con lai", "other one", "other question", "second question", "other"} {
+		otherQuestionWords[s] = true
+	}
+}
+
+// otherQuestionEdges may come before or after those words.
+var otherQuestionEdges = map[string]bool{"con": true, "vay": true, "the": true, "and": true, "what": true, "about": true,
+	"thi": true, "sao": true, "nao": true, "di": true, "nha": true, "nhe": true, "a": true, "ak": true, "ah": true, "ne": true,
+	"luon": true, "xem": true, "giup": true, "voi": true, "please": true, "toi": true, "em": true, "minh": true}
+
+// asksOtherQuestion reports whether folded names the citizen's other
+// question, offered after the answer to the first.
+func asksOtherQuestion(folded string) bool {
+	words := strings.Fields(folded)
+	for len(words) > 0 && otherQuestionEdges[words[0]] {
+		words = words[1:]
+	}
+	for len(words) > 0 && otherQuestionEdges[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	return len(words) > 0 && len(words) <= 4 && otherQuestionWords[strings.Join(words, " ")]
 }

@@ -32,6 +32,7 @@ type turn struct {
 	outcome string // for metrics: what this turn did
 
 	said   string      // the FAQ entry answered in full last turn: asked again, it gets its next action
+	also   string      // the other question of last turn's message, offered after the answer (alsoMark)
 	result *faq.Result // the free-text search of this turn, done once
 }
 
@@ -67,6 +68,7 @@ func (t *turn) run() []Reply {
 	isNew := s.Turns == 0
 	idle := s.idleFor(t.now)
 	t.said, s.Said = s.Said, ""
+	t.said, t.also, _ = strings.Cut(t.said, alsoMark)
 	s.Turns++
 	s.Updated = t.now.Unix()
 	if isNew {
@@ -207,6 +209,10 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 			return
 		}
 		t.say(Reply{Text: t.msg("greeting")})
+	}
+	if t.also != "" && asksOtherQuestion(folded) {
+		t.button(content.ArgPayload("q", t.also)) // "việc thứ 2", "còn câu kia thì sao"
+		return
 	}
 	if n, ok := optionNumber(folded); ok && n >= 1 && n <= len(t.s.Options) {
 		t.button(t.s.Options[n-1]) // "2", "cái thứ 2", "số hai", "the first one"
