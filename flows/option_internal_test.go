@@ -52,3 +52,18 @@ func TestAsksOtherQuestion(t *testing.T) {
 		}
 	}
 }
+
+// TestStillFailing: "vẫn" right before a negation says what was tried
+// still fails; fingerprints ("vân tay") and problems ("vấn đề") do not.
+func TestStillFailing(t *testing.T) {
+	for _, in := range []string{"bam gui lai roi van khong co", "van ko dc", "lam roi ma van the", "it still does not work", "van chua duoc a"} {
+		if !stillFailing(in) {
+			t.Errorf("stillFailing(%q) = false", in)
+		}
+	}
+	for _, in := range []string{"", "van", "van tay khong nhan", "van de khong hieu", "khong nhan duoc otp", "van ban khong co"} {
+		if stillFailing(in) {
+			t.Errorf("stillFailing(%q) = true", in)
+		}
+	}
+}

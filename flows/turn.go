@@ -629,8 +629,11 @@ func (t *turn) ask(raw string, r faq.Result) {
 	case faq.Confident:
 		id := r.Hits[0].ID
 		switch {
-		case r.Followup && t.said == nextShown+id:
-			t.followupAgain(id) // the next action did not help either
+		case (r.Followup || stillFailing(vntext.Fold(raw))) && t.said == nextShown+id:
+			// the next action did not help either: "bấm gửi lại rồi vẫn
+			// không có" names the entry again, and saying it again would
+			// not help
+			t.followupAgain(id)
 			return
 		case r.Followup || id == t.said:
 			t.followup(id)
@@ -844,6 +847,23 @@ const nextShown = "next:"
 // followupAgain answers a second follow-up in a row on one topic ("vẫn
 // không hiểu" after the next action): the answer's details, which say it
 // another way, and the people who can help; never the same text a third time.
+// stillNegations follow "vẫn" when what was tried still fails ("vẫn
+// không", "vẫn chưa được", "vẫn bị", "vẫn thế"), folded. Adjacent only:
+// "vân tay không nhận" is about fingerprints.
+var stillNegations = map[string]bool{"khong": true, "ko": true, "k": true, "kg": true, "khg": true, "hong": true, "hok": true,
+	"chua": true, "ch": true, "chang": true, "bi": true, "loi": true, "the": true, "vay": true, "y": true}
+
+// stillFailing reports whether folded says that what was tried still fails.
+func stillFailing(folded string) bool {
+	words := strings.Fields(folded)
+	for i, w := range words {
+		if w == "still" || w == "van" && i+1 < len(words) && stillNegations[words[i+1]] {
+			return true
+		}
+	}
+	return false
+}
+
 func (t *turn) followupAgain(id string) {
 	e := t.cat.Entry(id)
 	t.outcome = "faq_followup_again"
