@@ -29,6 +29,7 @@ type Session struct {
 	Area    string   `json:"ar,omitempty"` // the citizen's commune or ward, as they gave it (or their volunteer's)
 	AskArea bool     `json:"aa,omitempty"` // the bot asked for the commune or ward, to open a ticket
 	Greet   bool     `json:"g,omitempty"`  // nothing but greetings so far: kept GreetingTTL, not in statistics (greeting.go)
+	Addr    string   `json:"ad,omitempty"` // how the citizen is called in Vietnamese when not "bạn": "bác", "ông", "bà", "cô", "chú" (address.go)
 }
 
 // maxSituations bounds the situations a session keeps.

@@ -153,6 +153,9 @@ func (t *turn) start(isNew bool) {
 // typed handles free text: the step's choices, then global commands, then the FAQ.
 func (t *turn) typed(isNew bool, idle time.Duration) {
 	raw := strings.TrimSpace(t.in.Text)
+	if a := addressFrom(raw); a != "" {
+		t.s.Addr = a // "cho bác hỏi": called "bác" from now on
+	}
 	if t.volunteerTyped(raw, isNew) {
 		return
 	}
@@ -1164,11 +1167,16 @@ func (t *turn) stepTitle() string {
 // and remembers which payload each number stands for.
 func (t *turn) number() {
 	t.s.Options = t.s.Options[:0]
+	addr := ""
+	if t.locale() == "vi" {
+		addr = t.s.Addr
+	}
 	for i := range t.out {
 		t.out[i].Locale = t.locale()
+		t.out[i].Text = addressAs(t.out[i].Text, addr)
 		for _, row := range t.out[i].Buttons {
 			for j := range row {
-				row[j].Label = clip(row[j].Label, content.MaxButtonLabel)
+				row[j].Label = clip(addressAs(row[j].Label, addr), content.MaxButtonLabel)
 				if row[j].Payload != "" {
 					t.s.Options = append(t.s.Options, row[j].Payload)
 					row[j].Number = len(t.s.Options)
