@@ -29,6 +29,7 @@ type Session struct {
 	Area    string   `json:"ar,omitempty"` // the citizen's commune or ward, as they gave it (or their volunteer's)
 	AskArea bool     `json:"aa,omitempty"` // the bot asked for the commune or ward, to open a ticket
 	Greet   bool     `json:"g,omitempty"`  // nothing but greetings so far: kept GreetingTTL, not in statistics (greeting.go)
+	Key     string   `json:"k,omitempty"`  // digest of the key the conversation is bound to since its first ticket (Inbound.NewKey): updates without it are refused
 }
 
 // maxSituations bounds the situations a session keeps.

@@ -82,6 +82,8 @@ func (p *sessionParser) parse(s *Session) bool {
 			s.AskArea, ok = p.yes()
 		case "g":
 			s.Greet, ok = p.yes()
+		case "k":
+			s.Key, ok = p.str()
 		default:
 			return false
 		}
