@@ -126,7 +126,7 @@ func setupInbox(ctx context.Context, a *app) error {
 	}
 	in := handoff.NewInbox(handoff.InboxOptions{
 		Service:        a.handoff,
-		Accounts:       accounts.New(a.store, nil),
+		Accounts:       accounts.New(a.store, nil).SetLinkLife(a.cfg.SignInLinkTTL),
 		AdminToken:     a.cfg.AdminToken,
 		Logger:         a.log.With("component", "inbox"),
 		TrustedHeader:  a.cfg.TrustedProxyHeader,
