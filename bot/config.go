@@ -51,6 +51,9 @@ type Config struct {
 	ZaloRedirectURI      string // ZALO_OAUTH_REDIRECT_URI: default of "zalo authorize --redirect-uri"
 
 	AdminToken string // ADMIN_TOKEN; admin is off when empty
+	// SignInLinkTTL (SIGNIN_LINK_TTL) is how long a personal sign-in link
+	// of an officer, editor or publisher works after it was made (168h).
+	SignInLinkTTL time.Duration
 
 	// --- security (issue 17) ---
 	MetricsAddr        string         // METRICS_ADDR: /metrics and detailed /readyz; loopback by default, "off" for none
@@ -280,6 +283,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.HandoffSLA, err = time.ParseDuration(get("HANDOFF_SLA", "30m")); err != nil || c.HandoffSLA < time.Minute {
 		errs = append(errs, &ConfigError{"HANDOFF_SLA", fmt.Sprintf("%q is not a duration of at least 1m, such as 30m", get("HANDOFF_SLA", ""))})
+	}
+	if c.SignInLinkTTL, err = time.ParseDuration(get("SIGNIN_LINK_TTL", "168h")); err != nil || c.SignInLinkTTL < time.Hour {
+		errs = append(errs, &ConfigError{"SIGNIN_LINK_TTL", fmt.Sprintf("%q is not a duration of at least 1h, such as 168h", get("SIGNIN_LINK_TTL", ""))})
 	}
 	if v := get("TELEGRAM_OPERATORS_CHAT_ID", ""); v != "" {
 		if c.TelegramOperatorsChat, err = strconv.ParseInt(v, 10, 64); err != nil || c.TelegramOperatorsChat == 0 {

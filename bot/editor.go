@@ -15,7 +15,7 @@ import (
 // with "vneidbot officer add"); ADMIN_TOKEN alone does not open it.
 func setupEditor(ctx context.Context, a *app, h *admin.Handler) error {
 	ed, err := h.Editor(ctx, admin.EditorOptions{
-		Accounts: accounts.New(a.store, nil),
+		Accounts: accounts.New(a.store, nil).SetLinkLife(a.cfg.SignInLinkTTL),
 		Versions: contentstore.New(a.store),
 		Builtin:  a.content.FS(),
 		DirMode:  a.cfg.ContentDir != "",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"html"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBrowserEditRoundTripsThroughFiles is the round trip: an entry
@@ -95,5 +97,23 @@ func TestBrowserEditRoundTripsThroughFiles(t *testing.T) {
 	code, out, _ = runCmd(t, getenv, "ask", "--dir", dir, "--lang", "en", "forgot my VNeID password")
 	if code != 0 || !strings.Contains(out, "the app sends an OTP to your phone") {
 		t.Fatalf("ask with the exported folder: %d\n%s", code, out)
+	}
+}
+
+// TestSignInLinkTTLConfig: SIGNIN_LINK_TTL is 7 days by default, at least
+// an hour (security review R11).
+func TestSignInLinkTTLConfig(t *testing.T) {
+	if c, err := LoadConfig(env()); err != nil || c.SignInLinkTTL != 7*24*time.Hour {
+		t.Fatalf("default: %v, %v", c.SignInLinkTTL, err)
+	}
+	if c, err := LoadConfig(env("SIGNIN_LINK_TTL", "72h")); err != nil || c.SignInLinkTTL != 72*time.Hour {
+		t.Fatalf("72h: %v, %v", c.SignInLinkTTL, err)
+	}
+	for _, v := range []string{"soon", "30m", "-1h"} {
+		_, err := LoadConfig(env("SIGNIN_LINK_TTL", v))
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Var != "SIGNIN_LINK_TTL" {
+			t.Errorf("SIGNIN_LINK_TTL=%q: %v", v, err)
+		}
 	}
 }

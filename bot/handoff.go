@@ -52,8 +52,10 @@ func setupHandoff(ctx context.Context, a *app) error {
 }
 
 // liveRoute serves GET /api/chat/live: the web chat's stream of officers'
-// replies, for the conversation the chat cookie names.
-func (a *app) liveRoute(chat interface{ ChatOf(*http.Request) string }) {
+// replies, for the conversation the chat cookies name.
+func (a *app) liveRoute(chat interface {
+	ChatOf(*http.Request) (string, error)
+}) {
 	if a.handoff == nil {
 		return
 	}
@@ -124,7 +126,7 @@ func setupInbox(ctx context.Context, a *app) error {
 	}
 	in := handoff.NewInbox(handoff.InboxOptions{
 		Service:        a.handoff,
-		Accounts:       accounts.New(a.store, nil),
+		Accounts:       accounts.New(a.store, nil).SetLinkLife(a.cfg.SignInLinkTTL),
 		AdminToken:     a.cfg.AdminToken,
 		Logger:         a.log.With("component", "inbox"),
 		TrustedHeader:  a.cfg.TrustedProxyHeader,

@@ -57,9 +57,10 @@ Usage:
   vneidbot zalo authorize --redirect-uri URL
                                         print the Zalo OA permission URL (PKCE)
   vneidbot volunteer add|list|link      volunteers' attributed links and QR codes
-  vneidbot operator add|list|remove     personal accounts of content editors and publishers
+  vneidbot operator add|link|list|remove
+                                        personal accounts of content editors and publishers
   vneidbot officer add --name NAME --area AREA [--json]
-                                        a commune officer's account and sign-in link; also list, remove
+                                        a commune officer's account and sign-in link; also link, list, remove
   vneidbot handoff list [--json]        tickets of citizens handed to a commune officer (redacted)
   vneidbot handoff reply TICKET TEXT    relay an officer's reply on the citizen's channel
   vneidbot stats [--json]               the activation funnel and other numbers
@@ -164,7 +165,7 @@ func cmdServe(ctx context.Context, cfg Config, log *slog.Logger, args []string, 
 }
 
 func accountsCLI(cfg Config) accounts.CLIOptions {
-	return accounts.CLIOptions{RedisURL: cfg.RedisURL, PublicURL: cfg.PublicURL}
+	return accounts.CLIOptions{RedisURL: cfg.RedisURL, PublicURL: cfg.PublicURL, LinkLife: cfg.SignInLinkTTL}
 }
 
 // loadContent loads the content of the folder dir, or the built-in content

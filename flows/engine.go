@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -305,25 +306,88 @@ func (e *Engine) Ask(text, locale string) faq.Result {
 // Two updates of one chat handled at once never lose either change: the
 // session is saved with a version check and the loser retries.
 func (e *Engine) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
+	out, err := e.Respond(ctx, in)
+	return out.Replies, err
+}
+
+// Respond is Handle for a caller that answers in place and needs more
+// than the replies: whether the update bound the conversation to
+// Inbound.NewKey (Outcome.Bound), which the web chat then hands to the
+// browser. It records the update's statistics as Handle does.
+func (e *Engine) Respond(ctx context.Context, in Inbound) (Outcome, error) {
 	out, err := e.handle(ctx, in, false)
 	if err != nil || out.Duplicate {
-		return out.Replies, err
+		return out, err
 	}
 	if e.rec != nil && len(out.Events) > 0 {
 		if err := e.rec.Record(ctx, out.Events); err != nil {
 			e.log.Warn("record statistics", "chat", in.Chat(), "err", err)
 		}
 	}
-	return out.Replies, nil
+	return out, nil
 }
 
-// Outcome is one update handled for a caller that delivers the replies
-// itself, later (package delivery).
+// ErrWrongKey is returned for an update of a conversation bound to a key
+// (Session.Key) that the update does not hold (Inbound.Keys): since its
+// first ticket, a web conversation belongs to the browser that opened it,
+// not to whoever else knows its chat id (security review T7). Nothing of
+// the update was kept; the web chat starts the client a new conversation.
+var ErrWrongKey = errors.New("flows: the conversation is bound to a key the update does not hold")
+
+// KeyOf returns the digest of the key the conversation chat ("web:w…") is
+// bound to, or "" when it is bound to none.
+func (e *Engine) KeyOf(ctx context.Context, chat string) (string, error) {
+	snap, err := e.store.LoadSession(ctx, chat, "")
+	if err != nil {
+		return "", err
+	}
+	if len(snap.Data) == 0 {
+		return "", nil
+	}
+	var sess Session
+	if err := decodeSession(snap.Data, &sess); err != nil {
+		return "", fmt.Errorf("read session of %s: %w", chat, err)
+	}
+	return sess.Key, nil
+}
+
+// holds reports whether keys hold key, in constant time for each.
+func holds(keys []string, key string) bool {
+	found := false
+	for _, k := range keys {
+		if subtle.ConstantTimeCompare([]byte(k), []byte(key)) == 1 {
+			found = true
+		}
+	}
+	return found
+}
+
+// checkKey returns ErrWrongKey when sess binds the conversation to a key
+// in does not hold. A retried request (dup) that bound the conversation
+// holds the key it bound (the web chat makes its NewKey from its message
+// id): bound reports it, so that the browser gets the key again when the
+// first answer was lost.
+func checkKey(sess *Session, in Inbound, dup bool) (bound bool, err error) {
+	switch {
+	case sess.Key == "":
+		return false, nil
+	case dup && in.NewKey != "" && subtle.ConstantTimeCompare([]byte(in.NewKey), []byte(sess.Key)) == 1:
+		return true, nil
+	case !holds(in.Keys, sess.Key):
+		return false, ErrWrongKey
+	}
+	return false, nil
+}
+
+// Outcome is one update handled: what HandleForDelivery returns to a
+// caller that delivers the replies itself, later (package delivery), and
+// Respond to one that answers in place.
 type Outcome struct {
 	Replies []Reply
 	// Events are the update's statistics, stamped with its channel, chat,
-	// referral and time, for the caller to record once (the engine's
-	// Recorder is not called).
+	// referral and time. From HandleForDelivery they are for the caller
+	// to record once (the engine's Recorder is not called); Respond has
+	// recorded them.
 	Events []Event
 	// Entry is the chat's outbox entry that holds Replies until the caller
 	// acknowledges them; "" when none was kept.
@@ -332,6 +396,10 @@ type Outcome struct {
 	// Entry are then what still waits in the outbox for it (none when it
 	// was delivered).
 	Duplicate bool
+	// Bound says that the update bound the conversation to
+	// Inbound.NewKey (it opened the conversation's first ticket), or is a
+	// retry of the one that did: the channel gives the citizen that key.
+	Bound bool
 }
 
 // HandleForDelivery is Handle for a caller that delivers the replies
@@ -365,16 +433,22 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 				return Outcome{}, err
 			}
 		}
-		if snap.Duplicate {
-			e.metrics.duplicates.Inc()
-			return e.kept(ctx, chat, in.MessageID)
-		}
 		var sess Session
 		if len(snap.Data) > 0 {
 			if err := decodeSession(snap.Data, &sess); err != nil {
 				e.log.Warn("session unreadable, starting afresh", "chat", chat, "err", err)
 				sess = Session{}
 			}
+		}
+		bound, err := checkKey(&sess, in, snap.Duplicate)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if snap.Duplicate {
+			e.metrics.duplicates.Inc()
+			out, err := e.kept(ctx, chat, in.MessageID)
+			out.Bound = bound
+			return out, err
 		}
 		b := e.bundle.Load()
 		t := &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
@@ -415,7 +489,7 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 			ev := &t.events[i]
 			ev.Channel, ev.Chat, ev.Ref, ev.Time = string(in.Channel), chat, sess.Ref, in.Time
 		}
-		return Outcome{Replies: replies, Events: t.events, Entry: saved.EntryID}, nil
+		return Outcome{Replies: replies, Events: t.events, Entry: saved.EntryID, Bound: t.bound}, nil
 	}
 	return Outcome{}, fmt.Errorf("handle %s: gave up after %d conflicting saves", chat, maxAttempts)
 }

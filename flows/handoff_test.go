@@ -2,7 +2,9 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -364,4 +366,55 @@ func TestHandoffAreaAsTyped(t *testing.T) {
 	if len(h.opened) != 2 || h.opened[1].Area != "phuong Thu Duc" {
 		t.Fatalf("opened %+v, want the area phuong Thu Duc", h.opened)
 	}
+}
+
+// TestTicketBindsTheWebConversation (security review T7): opening a ticket
+// binds a conversation to the key its channel offered (Inbound.NewKey);
+// then an update that does not hold the key is refused with ErrWrongKey
+// and reaches nobody, while one holding it goes to the officer. A retry of
+// the update that bound it is told so again. Channels that offer no key
+// (Telegram, Zalo) are never bound.
+func TestTicketBindsTheWebConversation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h := &fakeHandoff{}
+		e := handoffEngine(t, st, h)
+		ctx := context.Background()
+		web := func(id, text string, keys ...string) (flows.Outcome, error) {
+			return e.Respond(ctx, flows.Inbound{Channel: flows.Web, ChatID: "w1", MessageID: id, Kind: flows.KindText, Text: text, Keys: keys, NewKey: "new-" + id})
+		}
+		for i, text := range []string{"xin chào", "cho tôi nói chuyện với cán bộ"} {
+			if out, err := web(strconv.Itoa(i), text); err != nil || out.Bound {
+				t.Fatalf("%q: bound=%v, %v; nothing binds before a ticket", text, out.Bound, err)
+			}
+		}
+		out, err := web("2", "ben nghe")
+		if err != nil || !out.Bound || len(h.opened) != 1 {
+			t.Fatalf("the ticket's opening: bound=%v, opened %d, %v", out.Bound, len(h.opened), err)
+		}
+		if k, err := e.KeyOf(ctx, "web:w1"); k != "new-2" || err != nil {
+			t.Fatalf("KeyOf = %q, %v; want new-2", k, err)
+		}
+		if again, err := web("2", "ben nghe"); err != nil || !again.Bound || !again.Duplicate {
+			t.Fatalf("a retry of the opening: bound=%v duplicate=%v, %v", again.Bound, again.Duplicate, err)
+		}
+		for _, keys := range [][]string{nil, {"new-3"}, {"new-0"}} {
+			if _, err := web("3", "tôi là người khác", keys...); !errors.Is(err, flows.ErrWrongKey) {
+				t.Fatalf("keys %q: %v, want ErrWrongKey", keys, err)
+			}
+		}
+		if len(h.msgs) != 0 || h.left != 0 {
+			t.Fatalf("an update without the key reached the ticket: %q, left %d", h.msgs, h.left)
+		}
+		if out, err := web("4", "hồ sơ của tôi tới đâu rồi", "other", "new-2"); err != nil || out.Bound || len(h.msgs) != 1 {
+			t.Fatalf("with the key: bound=%v, forwarded %q, %v", out.Bound, h.msgs, err)
+		}
+
+		tg := typer(t, e, flows.Telegram, "7")
+		tg("cho tôi nói chuyện với cán bộ")
+		tg("ben nghe")
+		tg("tôi cần gấp")
+		if k, err := e.KeyOf(ctx, "tg:7"); k != "" || err != nil || len(h.msgs) != 2 {
+			t.Fatalf("Telegram: key %q, %v, forwarded %q", k, err, h.msgs)
+		}
+	})
 }

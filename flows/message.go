@@ -53,6 +53,16 @@ type Inbound struct {
 	// it (the web chat: an address, or an IPv6 /64), for what is limited
 	// per client, such as new handoff tickets. It is never stored as such.
 	Client string
+	// Keys are digests of the keys the citizen's client holds for this
+	// conversation (the web chat's key cookie). A conversation bound to a
+	// key (Session.Key) takes only updates that hold it: its chat id alone
+	// may be known to whoever planted the cookie that carries it (security
+	// review T7). Handle returns ErrWrongKey otherwise.
+	Keys []string
+	// NewKey is the digest of a fresh key the channel gives the citizen
+	// when the update binds the conversation to it, which opening a ticket
+	// with an officer does (Outcome.Bound). Only the web chat sets it.
+	NewKey string
 }
 
 // Chat is the key that identifies the conversation across the system.

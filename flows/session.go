@@ -30,6 +30,7 @@ type Session struct {
 	AskArea bool     `json:"aa,omitempty"` // the bot asked for the commune or ward, to open a ticket
 	Greet   bool     `json:"g,omitempty"`  // nothing but greetings so far: kept GreetingTTL, not in statistics (greeting.go)
 	Addr    string   `json:"ad,omitempty"` // how the citizen is called in Vietnamese when not "bạn": "bác", "ông", "bà", "cô", "chú" (address.go)
+	Key     string   `json:"k,omitempty"`  // digest of the key the conversation is bound to since its first ticket (Inbound.NewKey): updates without it are refused
 }
 
 // maxSituations bounds the situations a session keeps.

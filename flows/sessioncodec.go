@@ -84,6 +84,8 @@ func (p *sessionParser) parse(s *Session) bool {
 			s.Greet, ok = p.yes()
 		case "ad":
 			s.Addr, ok = p.str()
+		case "k":
+			s.Key, ok = p.str()
 		default:
 			return false
 		}

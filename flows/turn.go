@@ -34,6 +34,7 @@ type turn struct {
 	said   string      // the FAQ entry answered in full last turn: asked again, it gets its next action
 	also   string      // the other question of last turn's message, offered after the answer (alsoMark)
 	result *faq.Result // the free-text search of this turn, done once
+	bound  bool        // this turn bound the conversation to in.NewKey
 }
 
 // emit records an event of this turn; the engine hands them to the Recorder

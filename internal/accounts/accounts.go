@@ -2,10 +2,14 @@
 // /admin: content editors and publishers (the content editor, issue 16) and
 // commune officers (the handoff inbox, issue 14). Each person has a name, a
 // role and, for an officer, an area, and signs in with a personal token
-// that is shown once, when the account is created; only its SHA-256 is
-// stored. Signing in starts a session whose id lives in Redis until it
-// expires or the person signs out; removing an account ends its sessions
-// at once (a session is only as good as the account it points to).
+// that is shown once, in a sign-in link, when the account is created or a
+// new link is made for it (NewToken); only its SHA-256 is stored. A token
+// works for the link life (DefaultLinkLife, SIGNIN_LINK_TTL) after it was
+// made, then the person needs a new link (security review R11). Signing
+// in starts a session whose id lives in Redis until it expires (12 hours)
+// or the person signs out; removing an account, or making it a new link,
+// ends its sessions at once (a session is only as good as the account it
+// points to).
 //
 // ADMIN_TOKEN is not an account: it may create accounts from the command
 // line, but the pages that need a person (who edited, who published, which
@@ -66,6 +70,18 @@ type Account struct {
 	Role    Role      `json:"role"`
 	Area    string    `json:"area,omitempty"` // officers only
 	Created time.Time `json:"created"`
+	// Issued is when the account's token (its sign-in link) was made;
+	// zero for accounts made before links expired, whose token counts
+	// from Created.
+	Issued time.Time `json:"token_issued,omitzero"`
+}
+
+// TokenIssued is when a's token was made.
+func (a Account) TokenIssued() time.Time {
+	if a.Issued.IsZero() {
+		return a.Created
+	}
+	return a.Issued
 }
 
 // CanEdit reports whether a may edit content and save drafts.
@@ -100,6 +116,7 @@ var (
 	ErrNotFound  = errors.New("accounts: no such account")
 	ErrInvalid   = errors.New("accounts: invalid input")
 	ErrBadToken  = errors.New("accounts: unknown token")
+	ErrExpired   = errors.New("accounts: the sign-in link has expired")
 	ErrNoSession = errors.New("accounts: no such session")
 	ErrNameInUse = errors.New("accounts: an account with this name and role exists")
 	errNoFreeID  = errors.New("accounts: could not find a free id")
@@ -118,12 +135,17 @@ const TokenPrefix = "vna_"
 // DefaultSessionTTL is how long a sign-in lasts unless the caller says.
 const DefaultSessionTTL = 12 * time.Hour
 
+// DefaultLinkLife is how long a personal token, and so the sign-in link
+// that carries it, works after it was made, unless SetLinkLife says.
+const DefaultLinkLife = 7 * 24 * time.Hour
+
 // Store keeps accounts and sessions in the Redis of a store.Store. It is
 // safe for concurrent use.
 type Store struct {
-	rdb redis.UniversalClient
-	key func(parts ...string) string
-	now func() time.Time
+	rdb  redis.UniversalClient
+	key  func(parts ...string) string
+	now  func() time.Time
+	life time.Duration
 }
 
 // New returns the accounts kept in st. now is the clock (time.Now when nil).
@@ -132,11 +154,27 @@ func New(st *store.Store, now func() time.Time) *Store {
 		now = time.Now
 	}
 	return &Store{
-		rdb: st.Client(),
-		key: st.AccountsKey,
-		now: now,
+		rdb:  st.Client(),
+		key:  st.AccountsKey,
+		now:  now,
+		life: DefaultLinkLife,
 	}
 }
+
+// SetLinkLife sets how long a token works after it was made
+// (SIGNIN_LINK_TTL); d <= 0 keeps DefaultLinkLife. Set it before use.
+func (s *Store) SetLinkLife(d time.Duration) *Store {
+	if d > 0 {
+		s.life = d
+	}
+	return s
+}
+
+// LinkLife is how long a token works after it was made.
+func (s *Store) LinkLife() time.Duration { return s.life }
+
+// Expires is when a's token stops working.
+func (s *Store) Expires(a Account) time.Time { return a.TokenIssued().Add(s.life) }
 
 // Create makes an account and returns it with its personal token, which is
 // shown to the person once and never stored. area is required for officers
@@ -168,8 +206,9 @@ func (s *Store) Create(ctx context.Context, name string, role Role, area string)
 		}
 	}
 	token := TokenPrefix + random(32)
+	now := s.now().UTC().Truncate(time.Second)
 	a := stored{
-		Account:   Account{Name: name, Role: role, Area: area, Created: s.now().UTC().Truncate(time.Second)},
+		Account:   Account{Name: name, Role: role, Area: area, Created: now, Issued: now},
 		TokenHash: hash(token),
 	}
 	for range 10 {
@@ -291,10 +330,7 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HDel(ctx, s.key("acct"), a.ID)
 		p.HDel(ctx, s.key("token"), a.TokenHash)
-		for _, h := range sess {
-			p.Del(ctx, s.key("s", h))
-		}
-		p.Del(ctx, s.key("sessof", a.ID))
+		s.endSessions(ctx, p, a.ID, sess)
 		return nil
 	})
 	if err != nil {
@@ -303,15 +339,85 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 	return nil
 }
 
+// endSessions queues the deletion of the sessions sess of account id.
+func (s *Store) endSessions(ctx context.Context, p redis.Pipeliner, id string, sess []string) {
+	for _, h := range sess {
+		p.Del(ctx, s.key("s", h))
+	}
+	p.Del(ctx, s.key("sessof", id))
+}
+
+// NewToken makes the account with id a new personal token, for a new
+// sign-in link, and returns the account and the token, which is shown once
+// and never stored. The old token stops working, and the account's
+// sessions end: a link is renewed when the old one expired or was lost.
+func (s *Store) NewToken(ctx context.Context, id string) (Account, string, error) {
+	a, err := s.get(ctx, id)
+	if err != nil {
+		return Account{}, "", err
+	}
+	old, err := json.Marshal(a)
+	if err != nil {
+		return Account{}, "", err
+	}
+	token := TokenPrefix + random(32)
+	n := a
+	n.Issued = s.now().UTC().Truncate(time.Second)
+	n.TokenHash = hash(token)
+	data, err := json.Marshal(n)
+	if err != nil {
+		return Account{}, "", err
+	}
+	swapped, err := newTokenScript.Run(ctx, s.rdb, []string{s.key("acct"), s.key("token")}, a.ID, old, data, a.TokenHash, n.TokenHash).Int()
+	if err != nil {
+		return Account{}, "", fmt.Errorf("new token for %s: %w", a.ID, err)
+	}
+	if swapped != 1 {
+		return Account{}, "", fmt.Errorf("new token for %s: the account changed meanwhile; try again", a.ID)
+	}
+	// The old token no longer signs in: the sessions it started are all
+	// listed now.
+	sess, err := s.rdb.SMembers(ctx, s.key("sessof", a.ID)).Result()
+	if err == nil {
+		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			s.endSessions(ctx, p, a.ID, sess)
+			return nil
+		})
+	}
+	if err != nil {
+		return Account{}, "", fmt.Errorf("new token for %s: end the old sessions: %w", a.ID, err)
+	}
+	return n.Account, token, nil
+}
+
+// newTokenScript replaces an account's token if the account is still as
+// read: 0 when it changed or is gone. KEYS: acct, token (one slot). ARGV:
+// id, the account as read, the account with its new token, the old token's
+// hash, the new one's.
+var newTokenScript = redis.NewScript(`
+if redis.call("HGET", KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[3])
+redis.call("HDEL", KEYS[2], ARGV[4])
+redis.call("HSET", KEYS[2], ARGV[5], ARGV[1])
+return 1`)
+
 // Authenticate returns the account whose personal token is token, or
-// ErrBadToken. Callers must limit attempts per client (the admin pages
-// count wrong tokens like wrong ADMIN_TOKENs).
+// ErrBadToken, or ErrExpired when the token is older than the link life.
+// Callers must limit attempts per client (the admin pages count wrong
+// tokens like wrong ADMIN_TOKENs).
 func (s *Store) Authenticate(ctx context.Context, token string) (Account, error) {
 	token = strings.TrimSpace(token)
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
 		return Account{}, ErrBadToken
 	}
-	return s.accountOf(ctx, s.rdb.HGet(ctx, s.key("token"), hash(token)), "check token", ErrBadToken)
+	a, err := s.accountOf(ctx, s.rdb.HGet(ctx, s.key("token"), hash(token)), "check token", ErrBadToken)
+	if err != nil {
+		return Account{}, err
+	}
+	if !s.now().Before(s.Expires(a)) {
+		return Account{}, ErrExpired
+	}
+	return a, nil
 }
 
 // accountOf returns the account whose id cmd read (a token's or a

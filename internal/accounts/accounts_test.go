@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vneid-guide/vneidbot/internal/accounts"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/store"
 	"github.com/vneid-guide/vneidbot/internal/store/storetest"
 )
@@ -220,4 +221,67 @@ func TestRoles(t *testing.T) {
 	if _, err := accounts.ParseRole("admin"); !errors.Is(err, accounts.ErrInvalid) {
 		t.Errorf("ParseRole(admin) = %v", err)
 	}
+}
+
+// TestSignInLinksExpire is security review R11: a token, and so the
+// sign-in link that carries it, works for the link life after it was made
+// and then is refused as expired, while the account stays; NewToken makes
+// the account a new one, which works again, and kills the old token and
+// the sessions. Accounts made before links expired count from Created.
+func TestSignInLinksExpire(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		clk := clocktest.New(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
+		s := accounts.New(st, clk.Now).SetLinkLife(48 * time.Hour)
+		a, tok, err := s.Create(ctx, "Hà", accounts.Officer, "Phường Bến Nghé")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := clk.Now().Add(48 * time.Hour); !s.Expires(a).Equal(want) {
+			t.Fatalf("Expires = %v, want %v", s.Expires(a), want)
+		}
+		clk.Add(48*time.Hour - time.Second)
+		_, sid, err := s.SignIn(ctx, tok, 0)
+		if err != nil {
+			t.Fatalf("sign in within the link's life: %v", err)
+		}
+		clk.Add(time.Second)
+		if _, _, err := s.SignIn(ctx, tok, 0); !errors.Is(err, accounts.ErrExpired) {
+			t.Fatalf("sign in once the link expired: %v, want ErrExpired", err)
+		}
+		if _, err := s.Authenticate(ctx, tok); !errors.Is(err, accounts.ErrExpired) {
+			t.Fatalf("an expired token as a Bearer token: %v, want ErrExpired", err)
+		}
+		if _, err := s.Session(ctx, sid); err != nil {
+			t.Fatalf("a session started in time lasts its own life: %v", err)
+		}
+
+		b, tok2, err := s.NewToken(ctx, a.ID)
+		if err != nil || b.ID != a.ID || tok2 == tok || !b.Issued.Equal(clk.Now()) {
+			t.Fatalf("NewToken = %+v, %v", b, err)
+		}
+		if _, err := s.Session(ctx, sid); !errors.Is(err, accounts.ErrNoSession) {
+			t.Fatalf("a new link must end the old sessions: %v", err)
+		}
+		if _, err := s.Authenticate(ctx, tok); !errors.Is(err, accounts.ErrBadToken) {
+			t.Fatalf("the old token after a new link: %v, want ErrBadToken", err)
+		}
+		if got, err := s.Authenticate(ctx, tok2); err != nil || got.ID != a.ID || got.Area != "Phường Bến Nghé" {
+			t.Fatalf("the new token: %+v, %v", got, err)
+		}
+		clk.Add(48 * time.Hour)
+		if _, err := s.Authenticate(ctx, tok2); !errors.Is(err, accounts.ErrExpired) {
+			t.Fatalf("the new token past its life: %v, want ErrExpired", err)
+		}
+
+		// An account stored before links expired has no issue time: its
+		// token counts from its creation.
+		old := accounts.Account{Created: clk.Now().Add(-72 * time.Hour)}
+		if !s.Expires(old).Equal(old.Created.Add(48 * time.Hour)) {
+			t.Fatalf("Expires(no issue time) = %v", s.Expires(old))
+		}
+		if _, _, err := s.NewToken(ctx, "nosuchid"); !errors.Is(err, accounts.ErrNotFound) {
+			t.Fatalf("NewToken of nobody: %v", err)
+		}
+	})
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
@@ -16,7 +18,7 @@ import (
 
 // accountJSON is what "operator add --json" and "operator list --json" print.
 type accountJSON struct {
-	ID, Name, Role, Area, Created, Token, Link string
+	ID, Name, Role, Area, Created, Token, Link, Expires string
 }
 
 // runCmd runs "vneidbot operator|officer ARGS" with REDIS_URL url and PUBLIC_URL base:
@@ -112,7 +114,7 @@ func TestOperatorUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"operator"}, "expected add, list or remove"},
+		{[]string{"operator"}, "expected add, link, list or remove"},
 		{[]string{"operator", "add", "--role", "editor"}, "--name is required"},
 		{[]string{"operator", "add", "--name", "Lan"}, "--role must be editor or publisher"},
 		{[]string{"operator", "add", "--name", "Lan", "--role", "officer"}, "officer add"},
@@ -134,5 +136,48 @@ func TestOperatorUsageErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, url, base, "operator", "add", "--name", "LAN", "--role", "editor"); code != 2 || !strings.Contains(errOut, "exists") {
 		t.Errorf("same name twice: exit %d, %q", code, errOut)
+	}
+}
+
+// TestOfficerLink: "officer link" gives an officer a new sign-in link and
+// token, which say when they stop working (SIGNIN_LINK_TTL); the old token
+// stops at once. "operator link" does not touch officers.
+func TestOfficerLink(t *testing.T) {
+	m := miniredis.RunT(t)
+	url, base := "redis://"+m.Addr()+"/0", "https://hotro.example.gov.vn"
+	code, out, errOut := runCmd(t, url, base, "officer", "add", "--name", "Hà", "--area", "Xã An Phú", "--json")
+	var added accountJSON
+	if code != 0 || json.Unmarshal([]byte(out), &added) != nil {
+		t.Fatalf("officer add: exit %d: %s%s", code, out, errOut)
+	}
+	exp, err := time.Parse(time.RFC3339, added.Expires)
+	if err != nil || exp.Sub(time.Now()) < accounts.DefaultLinkLife-time.Minute || exp.Sub(time.Now()) > accounts.DefaultLinkLife {
+		t.Fatalf("add: expires %q, want %v from now", added.Expires, accounts.DefaultLinkLife)
+	}
+	if code, _, errOut := runCmd(t, url, base, "operator", "link", "Hà"); code == 0 || !strings.Contains(errOut, "no editor or publisher") {
+		t.Fatalf("operator link of an officer: exit %d: %s", code, errOut)
+	}
+	code, out, errOut = runCmd(t, url, base, "officer", "link", "ha")
+	if code != 0 || !strings.Contains(out, "Sign-in link: https://hotro.example.gov.vn/admin/signin#vna_") || !strings.Contains(out, "Works until:") || strings.Contains(out, added.Token) {
+		t.Fatalf("officer link: exit %d\n%s%s", code, out, errOut)
+	}
+	tok := out[strings.Index(out, "Token:")+len("Token:"):]
+	tok = strings.Fields(tok)[0]
+
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	accts := accounts.New(st, nil)
+	if _, err := accts.Authenticate(ctx, added.Token); !errors.Is(err, accounts.ErrBadToken) {
+		t.Fatalf("the old token after officer link: %v", err)
+	}
+	if a, err := accts.Authenticate(ctx, tok); err != nil || a.ID != added.ID {
+		t.Fatalf("the new token: %+v, %v", a, err)
+	}
+	if code, _, errOut := runCmd(t, url, base, "officer", "link"); code != 2 || !strings.Contains(errOut, "give one account id or name") {
+		t.Fatalf("officer link without a name: exit %d: %s", code, errOut)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/admin"
+	"github.com/vneid-guide/vneidbot/internal/clocktest"
 	"github.com/vneid-guide/vneidbot/internal/contentstore"
 	"github.com/vneid-guide/vneidbot/internal/faq/feedback"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -37,13 +38,15 @@ type editorFixture struct {
 	versions               *contentstore.Store
 	editorTok, editor2Tok  string
 	publisherTok, officerT string
+	acctClock              *clocktest.Clock // the accounts' clock
 }
 
 func newEditorFixture(t *testing.T, st *store.Store) *editorFixture {
 	t.Helper()
 	f := newFixture(t, st)
 	ctx := context.Background()
-	ef := &editorFixture{fixture: f, accts: accounts.New(st, nil), versions: contentstore.New(st)}
+	clk := clocktest.New(time.Now())
+	ef := &editorFixture{fixture: f, accts: accounts.New(st, clk.Now), versions: contentstore.New(st), acctClock: clk}
 	var err error
 	mk := func(name string, role accounts.Role, area string) string {
 		_, tok, e := ef.accts.Create(ctx, name, role, area)
@@ -592,5 +595,33 @@ func TestSignInStaysOnTheEditor(t *testing.T) {
 		if code != http.StatusSeeOther || hdr.Get("Location") != want {
 			t.Errorf("next %q: %d → %q, want %q (%s)", next, code, hdr.Get("Location"), want, body)
 		}
+	}
+}
+
+// TestExpiredSignInLink (security review R11): a sign-in link past its
+// life is refused with a page that says so, not as a wrong token (it
+// counts toward no lockout); the new link "vneidbot operator link" makes
+// signs in.
+func TestExpiredSignInLink(t *testing.T) {
+	ef := newEditorFixture(t, storetest.Open(t, storetest.Backend{Name: "miniredis"}, store.Options{}))
+	ef.acctClock.Add(accounts.DefaultLinkLife)
+	c := ef.client(t)
+	for range 12 {
+		code, body, _ := c.post(accounts.SignInPath, url.Values{"token": {ef.editorTok}})
+		if code != http.StatusUnauthorized || !strings.Contains(body, "hết hạn") {
+			t.Fatalf("an expired link: %d %s", code, body)
+		}
+	}
+	a, err := ef.accts.Find(context.Background(), "Trần Thị Lan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := ef.accts.NewToken(context.Background(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.signIn(tok)
+	if code, _, _ := c.get("/admin/content/"); code != http.StatusOK {
+		t.Fatalf("the editor with the new link: %d", code)
 	}
 }

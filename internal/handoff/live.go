@@ -27,8 +27,9 @@ type Live struct {
 	tickets *Store
 
 	// ChatOf names the web conversation of a request from its
-	// server-issued cookie ("" when there is none); required to serve.
-	ChatOf func(r *http.Request) string
+	// server-issued cookies ("" when there is none, or when the
+	// conversation is another browser's); required to serve.
+	ChatOf func(r *http.Request) (string, error)
 	// Poll is how often an open stream looks for new messages (1s).
 	Poll time.Duration
 
@@ -126,13 +127,17 @@ func (l *Live) Send(ctx context.Context, chatID string, replies []flows.Reply) e
 // ServeHTTP streams the conversation's officer messages as server-sent
 // events ("id: n", "data: {text, buttons}"), from the one after
 // Last-Event-ID (or ?after=n). The conversation is the one the request's
-// HttpOnly chat cookie names; without one the answer is 401. A
+// HttpOnly cookies name (ChatOf); without one the answer is 401. A
 // conversation with no open ticket and nothing to deliver gets 204, which
 // tells the browser's EventSource to stop.
 func (l *Live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	chat := ""
 	if l.ChatOf != nil {
-		chat = l.ChatOf(r)
+		var err error
+		if chat, err = l.ChatOf(r); err != nil {
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	if chat == "" {
 		http.Error(w, "no conversation", http.StatusUnauthorized)

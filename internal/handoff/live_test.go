@@ -21,7 +21,7 @@ import (
 func liveServer(t *testing.T, svc *handoff.Service, chat string) *httptest.Server {
 	t.Helper()
 	live := svc.Live()
-	live.ChatOf = func(*http.Request) string { return chat }
+	live.ChatOf = func(*http.Request) (string, error) { return chat, nil }
 	live.Poll = 10 * time.Millisecond
 	srv := httptest.NewServer(live)
 	t.Cleanup(srv.Close)

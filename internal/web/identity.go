@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,131 @@ func chatCookie(value string, secure bool) *http.Cookie {
 		Secure:   secure,
 		SameSite: http.SameSiteLaxMode,
 	}
+}
+
+// The key cookie holds the key a conversation is bound to once its first
+// ticket with an officer opened (security review T7). Until then the chat
+// cookie alone names the conversation; from then on only a request that
+// also holds the key is served it, so that a chat cookie planted in a
+// citizen's browser (by a sibling subdomain, say) reads none of the
+// officer's replies and writes nothing to the ticket. Over https the
+// cookie is KeySecureCookieName, whose __Host- prefix keeps every other
+// host from setting or shadowing it; over plain http (development) it is
+// KeyCookieName.
+const (
+	KeyCookieName       = "vneid_key"
+	KeySecureCookieName = "__Host-vneid_key"
+)
+
+// keyCookieName is the key cookie's name for a request, secure or not.
+func keyCookieName(secure bool) string {
+	if secure {
+		return KeySecureCookieName
+	}
+	return KeyCookieName
+}
+
+// newKey returns a fresh key cookie value for chat: a nonce and a MAC of
+// the chat and the nonce. A message with an id gets the nonce that id
+// makes (under key, so unguessable), so that a retried request that bound
+// the conversation gets the same key again; one without, a random nonce.
+func newKey(key []byte, chat, msgID string) string {
+	var nonce string
+	if msgID != "" {
+		nonce = sign(key, "nonce\x00"+chat+"\x00"+msgID)
+	} else {
+		var b [idBytes]byte
+		rand.Read(b[:])
+		nonce = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	return nonce + "." + sign(key, "key\x00"+chat+"\x00"+nonce)
+}
+
+// keyFor reports whether a key cookie value was issued under key for chat.
+func keyFor(key []byte, chat, value string) bool {
+	nonce, mac, ok := strings.Cut(value, ".")
+	if !ok || len(nonce) < 16 || len(nonce) > 64 || !plainID(nonce) {
+		return false
+	}
+	return hmac.Equal([]byte(mac), []byte(sign(key, "key\x00"+chat+"\x00"+nonce)))
+}
+
+// keyDigest is what the session keeps of a key cookie value: its SHA-256,
+// truncated, so that Redis holds no cookie a browser could present.
+func keyDigest(value string) string {
+	sum := sha256.Sum256([]byte(value))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// keyCookie is the cookie that carries a conversation's key: like the
+// chat cookie, and __Host- prefixed when secure.
+func keyCookie(value string, secure bool) *http.Cookie {
+	c := chatCookie(value, secure)
+	c.Name = keyCookieName(secure)
+	return c
+}
+
+// maxChatCookies bounds the chat cookies of one request that are tried.
+const maxChatCookies = 3
+
+// identity is a conversation a request's chat cookie names, with the
+// digests of the keys the request holds for it.
+type identity struct {
+	chat string
+	keys []string
+}
+
+// identities returns the conversations a request's cookies name, those it
+// holds a key for first. A browser holds more than one chat cookie only
+// when another host of the domain set one.
+func (h *Handler) identities(r *http.Request, secure bool) []identity {
+	var chats, keys []string
+	keyName := keyCookieName(secure)
+	for _, c := range r.Cookies() {
+		switch c.Name {
+		case CookieName:
+			if chat := chatFromCookie(h.o.IDKey, c.Value); chat != "" && !slices.Contains(chats, chat) && len(chats) < maxChatCookies {
+				chats = append(chats, chat)
+			}
+		case keyName:
+			if len(keys) < maxChatCookies {
+				keys = append(keys, c.Value)
+			}
+		}
+	}
+	if len(chats) == 0 {
+		return nil
+	}
+	ids := make([]identity, 0, len(chats))
+	for _, chat := range chats {
+		id := identity{chat: chat}
+		for _, k := range keys {
+			if keyFor(h.o.IDKey, chat, k) {
+				id.keys = append(id.keys, keyDigest(k))
+			}
+		}
+		ids = append(ids, id)
+	}
+	slices.SortStableFunc(ids, func(a, b identity) int {
+		return cmpBool(len(b.keys) > 0, len(a.keys) > 0)
+	})
+	return ids
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// secure reports whether the browser reached the page over https.
+func (h *Handler) secure(r *http.Request) bool {
+	return h.o.SecureCookie || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
 // LoadIDKey returns the key that signs chat ids, shared by every replica

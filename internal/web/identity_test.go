@@ -230,11 +230,13 @@ type blockingEngine struct {
 	release chan struct{}
 }
 
-func (e *blockingEngine) Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error) {
+func (e *blockingEngine) Respond(ctx context.Context, in flows.Inbound) (flows.Outcome, error) {
 	e.entered <- struct{}{}
 	<-e.release
-	return []flows.Reply{{Text: "ok"}}, nil
+	return flows.Outcome{Replies: []flows.Reply{{Text: "ok"}}}, nil
 }
+
+func (e *blockingEngine) KeyOf(context.Context, string) (string, error) { return "", nil }
 
 // TestAdmissionRefusesAtOnce: with every slot taken, a chat request is
 // refused at once with 503, Retry-After and the polite JSON error, while

@@ -33,7 +33,11 @@ const (
 
 // Engine is the part of the conversation engine the web chat needs.
 type Engine interface {
-	Handle(ctx context.Context, in flows.Inbound) ([]flows.Reply, error)
+	// Respond handles one update; it returns flows.ErrWrongKey for a
+	// conversation bound to a key the update does not hold.
+	Respond(ctx context.Context, in flows.Inbound) (flows.Outcome, error)
+	// KeyOf returns the digest of the key a conversation is bound to, or "".
+	KeyOf(ctx context.Context, chat string) (string, error)
 }
 
 // Gate is the replica's admission control (internal/admission.Gate): a
@@ -242,14 +246,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), handleTimeout)
 	defer cancel()
 	// The conversation is the one the cookie names; the body's "user" is
-	// accepted for compatibility and never chooses it.
-	in.ChatID = ""
-	if c, err := r.Cookie(CookieName); err == nil {
-		in.ChatID = chatFromCookie(h.o.IDKey, c.Value)
-	}
+	// accepted for compatibility and never chooses it. A conversation bound
+	// to a key this request does not hold (it had a ticket with an officer
+	// in another browser) is not this client's: it starts a new one, as
+	// with no cookie.
 	addr := clientaddr.Addr(r, h.o.TrustedHeader, h.o.TrustedProxies)
 	if addr.IsValid() && !addr.IsLoopback() { // loopback: this host's own clients, see NewChatLimit
 		in.Client = clientaddr.Network(addr)
+	}
+	secure := h.secure(r)
+	var (
+		out flows.Outcome
+		key string // the key cookie value the update would bind
+	)
+	in.ChatID = ""
+	for _, id := range h.identities(r, secure) {
+		in.ChatID, in.Keys = id.chat, id.keys
+		key = newKey(h.o.IDKey, id.chat, in.MessageID)
+		in.NewKey = keyDigest(key)
+		if out, err = h.engine.Respond(ctx, in); !errors.Is(err, flows.ErrWrongKey) {
+			break
+		}
+		in.ChatID = ""
 	}
 	if in.ChatID == "" {
 		if err := h.o.NewChats.allow(ctx, h.o.IDKey, addr, r.RemoteAddr, in.Time); err != nil {
@@ -263,16 +281,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		chat, value := issueID(h.o.IDKey)
-		in.ChatID, in.NewChat = chat, true
-		secure := h.o.SecureCookie || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+		in.ChatID, in.NewChat, in.Keys = chat, true, nil
+		key = newKey(h.o.IDKey, chat, in.MessageID)
+		in.NewKey = keyDigest(key)
 		http.SetCookie(w, chatCookie(value, secure))
+		out, err = h.engine.Respond(ctx, in)
 	}
-	replies, err := h.engine.Handle(ctx, in)
 	if err != nil {
 		h.log.Error("web chat update failed", "chat", in.ChatID, "err", err)
 		h.writeMsg(w, http.StatusServiceUnavailable, "web_retry")
 		return
 	}
+	if out.Bound {
+		http.SetCookie(w, keyCookie(key, secure))
+	}
+	replies := out.Replies
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
