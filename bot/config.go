@@ -52,7 +52,7 @@ type Config struct {
 
 	AdminToken string // ADMIN_TOKEN; admin is off when empty
 	// SignInLinkTTL (SIGNIN_LINK_TTL) is how long a personal sign-in link
-	// of an officer, editor or publisher works after it was made (168h).
+	// of an officer, editor or publisher works after it was made (720h: 30 days).
 	SignInLinkTTL time.Duration
 
 	// --- security (issue 17) ---
@@ -284,8 +284,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.HandoffSLA, err = time.ParseDuration(get("HANDOFF_SLA", "30m")); err != nil || c.HandoffSLA < time.Minute {
 		errs = append(errs, &ConfigError{"HANDOFF_SLA", fmt.Sprintf("%q is not a duration of at least 1m, such as 30m", get("HANDOFF_SLA", ""))})
 	}
-	if c.SignInLinkTTL, err = time.ParseDuration(get("SIGNIN_LINK_TTL", "168h")); err != nil || c.SignInLinkTTL < time.Hour {
-		errs = append(errs, &ConfigError{"SIGNIN_LINK_TTL", fmt.Sprintf("%q is not a duration of at least 1h, such as 168h", get("SIGNIN_LINK_TTL", ""))})
+	if c.SignInLinkTTL, err = time.ParseDuration(get("SIGNIN_LINK_TTL", "720h")); err != nil || c.SignInLinkTTL < time.Hour {
+		errs = append(errs, &ConfigError{"SIGNIN_LINK_TTL", fmt.Sprintf("%q is not a duration of at least 1h, such as 720h", get("SIGNIN_LINK_TTL", ""))})
 	}
 	if v := get("TELEGRAM_OPERATORS_CHAT_ID", ""); v != "" {
 		if c.TelegramOperatorsChat, err = strconv.ParseInt(v, 10, 64); err != nil || c.TelegramOperatorsChat == 0 {

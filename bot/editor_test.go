@@ -100,10 +100,10 @@ func TestBrowserEditRoundTripsThroughFiles(t *testing.T) {
 	}
 }
 
-// TestSignInLinkTTLConfig: SIGNIN_LINK_TTL is 7 days by default, at least
+// TestSignInLinkTTLConfig: SIGNIN_LINK_TTL is 30 days by default, at least
 // an hour (security review R11).
 func TestSignInLinkTTLConfig(t *testing.T) {
-	if c, err := LoadConfig(env()); err != nil || c.SignInLinkTTL != 7*24*time.Hour {
+	if c, err := LoadConfig(env()); err != nil || c.SignInLinkTTL != 30*24*time.Hour {
 		t.Fatalf("default: %v, %v", c.SignInLinkTTL, err)
 	}
 	if c, err := LoadConfig(env("SIGNIN_LINK_TTL", "72h")); err != nil || c.SignInLinkTTL != 72*time.Hour {

@@ -70,18 +70,10 @@ type Account struct {
 	Role    Role      `json:"role"`
 	Area    string    `json:"area,omitempty"` // officers only
 	Created time.Time `json:"created"`
-	// Issued is when the account's token (its sign-in link) was made;
-	// zero for accounts made before links expired, whose token counts
-	// from Created.
+	// Issued is when the account's token (its sign-in link) was made, or,
+	// for an account made before links expired, first used since: an
+	// upgrade signs nobody out. Zero until then.
 	Issued time.Time `json:"token_issued,omitzero"`
-}
-
-// TokenIssued is when a's token was made.
-func (a Account) TokenIssued() time.Time {
-	if a.Issued.IsZero() {
-		return a.Created
-	}
-	return a.Issued
 }
 
 // CanEdit reports whether a may edit content and save drafts.
@@ -137,7 +129,7 @@ const DefaultSessionTTL = 12 * time.Hour
 
 // DefaultLinkLife is how long a personal token, and so the sign-in link
 // that carries it, works after it was made, unless SetLinkLife says.
-const DefaultLinkLife = 7 * 24 * time.Hour
+const DefaultLinkLife = 30 * 24 * time.Hour
 
 // Store keeps accounts and sessions in the Redis of a store.Store. It is
 // safe for concurrent use.
@@ -173,8 +165,15 @@ func (s *Store) SetLinkLife(d time.Duration) *Store {
 // LinkLife is how long a token works after it was made.
 func (s *Store) LinkLife() time.Duration { return s.life }
 
-// Expires is when a's token stops working.
-func (s *Store) Expires(a Account) time.Time { return a.TokenIssued().Add(s.life) }
+// Expires is when a's token stops working: zero for an account made
+// before links expired whose token was not used since (its life starts at
+// its next use).
+func (s *Store) Expires(a Account) time.Time {
+	if a.Issued.IsZero() {
+		return time.Time{}
+	}
+	return a.Issued.Add(s.life)
+}
 
 // Create makes an account and returns it with its personal token, which is
 // shown to the person once and never stored. area is required for officers
@@ -414,10 +413,37 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Account, error)
 	if err != nil {
 		return Account{}, err
 	}
+	if a.Issued.IsZero() {
+		return s.stampIssued(ctx, a.ID)
+	}
 	if !s.now().Before(s.Expires(a)) {
 		return Account{}, ErrExpired
 	}
 	return a, nil
+}
+
+// stampIssued starts the link life of the account with id, made before
+// links expired, at its first use since.
+func (s *Store) stampIssued(ctx context.Context, id string) (Account, error) {
+	a, err := s.get(ctx, id)
+	if err != nil {
+		return Account{}, err
+	}
+	old, err := json.Marshal(a)
+	if err != nil {
+		return Account{}, err
+	}
+	n := a
+	n.Issued = s.now().UTC().Truncate(time.Second)
+	data, err := json.Marshal(n)
+	if err != nil {
+		return Account{}, err
+	}
+	// The token stays: the script swaps the account and keeps its hash.
+	if _, err := newTokenScript.Run(ctx, s.rdb, []string{s.key("acct"), s.key("token")}, a.ID, old, data, a.TokenHash, a.TokenHash).Int(); err != nil {
+		return Account{}, fmt.Errorf("start the link life of %s: %w", a.ID, err)
+	}
+	return n.Account, nil
 }
 
 // accountOf returns the account whose id cmd read (a token's or a

@@ -2,6 +2,8 @@ package accounts_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -227,7 +229,8 @@ func TestRoles(t *testing.T) {
 // sign-in link that carries it, works for the link life after it was made
 // and then is refused as expired, while the account stays; NewToken makes
 // the account a new one, which works again, and kills the old token and
-// the sessions. Accounts made before links expired count from Created.
+// the sessions. Accounts made before links expired count from their first
+// use since.
 func TestSignInLinksExpire(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -275,13 +278,38 @@ func TestSignInLinksExpire(t *testing.T) {
 		}
 
 		// An account stored before links expired has no issue time: its
-		// token counts from its creation.
-		old := accounts.Account{Created: clk.Now().Add(-72 * time.Hour)}
-		if !s.Expires(old).Equal(old.Created.Add(48 * time.Hour)) {
-			t.Fatalf("Expires(no issue time) = %v", s.Expires(old))
+		// token's life starts at its first use since, however old the
+		// account, so that an upgrade signs nobody out.
+		if !s.Expires(accounts.Account{Created: clk.Now()}).IsZero() {
+			t.Fatal("Expires(no issue time) is not zero")
+		}
+		legacy := `{"id":"legacy1","name":"Cũ","role":"officer","area":"Xã Cũ","created":"2025-01-02T03:04:05Z","token_sha256":"` + sha256hex("vna_legacytoken") + `"}`
+		rdb := st.Client()
+		if err := rdb.HSet(ctx, st.AccountsKey("acct"), "legacy1", legacy).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := rdb.HSet(ctx, st.AccountsKey("token"), sha256hex("vna_legacytoken"), "legacy1").Err(); err != nil {
+			t.Fatal(err)
+		}
+		first := clk.Now()
+		if got, err := s.Authenticate(ctx, "vna_legacytoken"); err != nil || got.ID != "legacy1" || !got.Issued.Equal(first) {
+			t.Fatalf("a legacy token's first use: %+v, %v; want it working, its life from now", got, err)
+		}
+		clk.Add(47 * time.Hour)
+		if _, err := s.Authenticate(ctx, "vna_legacytoken"); err != nil {
+			t.Fatalf("a legacy token within its life: %v", err)
+		}
+		clk.Add(time.Hour)
+		if _, err := s.Authenticate(ctx, "vna_legacytoken"); !errors.Is(err, accounts.ErrExpired) {
+			t.Fatalf("a legacy token past its life from its first use: %v, want ErrExpired", err)
 		}
 		if _, _, err := s.NewToken(ctx, "nosuchid"); !errors.Is(err, accounts.ErrNotFound) {
 			t.Fatalf("NewToken of nobody: %v", err)
 		}
 	})
+}
+
+func sha256hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

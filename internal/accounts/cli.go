@@ -37,7 +37,7 @@ const officerUsage = `Usage:
   remove  deletes an officer's account and ends their sessions at once
 
 An officer signs in with the link, lands on /admin/inbox and sees only the
-tickets of their area. A link works for SIGNIN_LINK_TTL (7 days by default)
+tickets of their area. A link works for SIGNIN_LINK_TTL (30 days by default)
 after it was made, as often as needed; a sign-in lasts 12 hours. The link is
 made from PUBLIC_URL. Accounts live in the Redis the bot uses (REDIS_URL).
 See docs/officers.md.
@@ -58,7 +58,7 @@ const operatorUsage = `Usage:
   remove  deletes an account and ends its sessions at once
 
 Editors change entries and save drafts; publishers also publish and roll back.
-A link works for SIGNIN_LINK_TTL (7 days by default) after it was made; a
+A link works for SIGNIN_LINK_TTL (30 days by default) after it was made; a
 sign-in lasts 12 hours. The link is made from PUBLIC_URL. Accounts live in the
 Redis the bot uses (REDIS_URL). Officers' accounts are made with
 "vneidbot officer add".
