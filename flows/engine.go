@@ -371,7 +371,7 @@ func checkKey(sess *Session, in Inbound, dup bool) (bound bool, err error) {
 	switch {
 	case sess.Key == "":
 		return false, nil
-	case dup && in.NewKey != "" && subtle.ConstantTimeCompare([]byte(in.NewKey), []byte(sess.Key)) == 1:
+	case dup && in.NewKey != nil && subtle.ConstantTimeCompare([]byte(in.NewKey()), []byte(sess.Key)) == 1:
 		return true, nil
 	case !holds(in.Keys, sess.Key):
 		return false, ErrWrongKey

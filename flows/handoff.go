@@ -324,11 +324,11 @@ func (t *turn) openTicket(text string) {
 	}
 	t.outcome = "handoff_open"
 	t.s.Hand = o.ID
-	if t.in.NewKey != "" && t.s.Key == "" {
+	if t.in.NewKey != nil && t.s.Key == "" {
 		// From its first ticket on, the conversation is the browser's
 		// that opened it: an officer's replies are for its eyes only, and
 		// a planted chat cookie no longer names it (security review T7).
-		t.s.Key, t.bound = t.in.NewKey, true
+		t.s.Key, t.bound = t.in.NewKey(), true
 	}
 	t.emit(Event{Kind: EventHandoff, Flow: t.s.Flow, Step: t.s.Step})
 	if o.InHours {

@@ -380,7 +380,7 @@ func TestTicketBindsTheWebConversation(t *testing.T) {
 		e := handoffEngine(t, st, h)
 		ctx := context.Background()
 		web := func(id, text string, keys ...string) (flows.Outcome, error) {
-			return e.Respond(ctx, flows.Inbound{Channel: flows.Web, ChatID: "w1", MessageID: id, Kind: flows.KindText, Text: text, Keys: keys, NewKey: "new-" + id})
+			return e.Respond(ctx, flows.Inbound{Channel: flows.Web, ChatID: "w1", MessageID: id, Kind: flows.KindText, Text: text, Keys: keys, NewKey: func() string { return "new-" + id }})
 		}
 		for i, text := range []string{"xin chào", "cho tôi nói chuyện với cán bộ"} {
 			if out, err := web(strconv.Itoa(i), text); err != nil || out.Bound {

@@ -59,10 +59,12 @@ type Inbound struct {
 	// may be known to whoever planted the cookie that carries it (security
 	// review T7). Handle returns ErrWrongKey otherwise.
 	Keys []string
-	// NewKey is the digest of a fresh key the channel gives the citizen
+	// NewKey makes the digest of a fresh key the channel gives the citizen
 	// when the update binds the conversation to it, which opening a ticket
-	// with an officer does (Outcome.Bound). Only the web chat sets it.
-	NewKey string
+	// with an officer does (Outcome.Bound). Only the web chat sets it; it
+	// is called only then, or for a retry of such an update, so that
+	// ordinary updates pay nothing for it.
+	NewKey func() string
 }
 
 // Chat is the key that identifies the conversation across the system.

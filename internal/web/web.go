@@ -257,13 +257,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	secure := h.secure(r)
 	var (
 		out flows.Outcome
-		key string // the key cookie value the update would bind
+		key string // the key cookie value the update would bind, once asked for
 	)
+	in.NewKey = func() string {
+		key = newKey(h.o.IDKey, in.ChatID, in.MessageID) // two MACs: only when a ticket binds
+		return keyDigest(key)
+	}
 	in.ChatID = ""
 	for _, id := range h.identities(r, secure) {
 		in.ChatID, in.Keys = id.chat, id.keys
-		key = newKey(h.o.IDKey, id.chat, in.MessageID)
-		in.NewKey = keyDigest(key)
 		if out, err = h.engine.Respond(ctx, in); !errors.Is(err, flows.ErrWrongKey) {
 			break
 		}
@@ -282,8 +284,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		chat, value := issueID(h.o.IDKey)
 		in.ChatID, in.NewChat, in.Keys = chat, true, nil
-		key = newKey(h.o.IDKey, chat, in.MessageID)
-		in.NewKey = keyDigest(key)
 		http.SetCookie(w, chatCookie(value, secure))
 		out, err = h.engine.Respond(ctx, in)
 	}
@@ -293,6 +293,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if out.Bound {
+		if key == "" {
+			in.NewKey() // bound by an update that asked for it elsewhere: the same key
+		}
 		http.SetCookie(w, keyCookie(key, secure))
 	}
 	replies := out.Replies
