@@ -193,3 +193,41 @@ func TestTicketKeyCookieOverHTTPS(t *testing.T) {
 		t.Fatalf("the __Host- key must keep the conversation: %q %s", res.Header.Values("Set-Cookie"), got)
 	}
 }
+
+// TestPlantedCookiesBeforeTheCitizensDoNotPushItOut (sixth probe, U3):
+// chat cookies of other conversations sent before the citizen's own, as a
+// sibling host can arrange, do not hide the conversation the request holds
+// a key for.
+func TestPlantedCookiesBeforeTheCitizensDoNotPushItOut(t *testing.T) {
+	srv, a, _ := handoffBot(t)
+	cit := newWebCitizen(t, srv.URL)
+	cit.say("start", "")
+	cit.say("text", "cho tôi nói chuyện với cán bộ")
+	if got := cit.say("text", "Phường Bến Nghé"); !strings.Contains(got, "handoff_leave") {
+		t.Fatalf("no ticket opened: %s", got)
+	}
+	officer := handoff.Officer{ID: "cli", Name: "Lan", All: true}
+	if _, err := a.handoff.Reply(context.Background(), onlyTicket(t, a).ID, officer, "Bạn mang CCCD ra Công an phường nhé."); err != nil {
+		t.Fatal(err)
+	}
+	var cookies []string
+	for range 4 {
+		other := newWebCitizen(t, srv.URL)
+		other.say("start", "")
+		cookies = append(cookies, web.CookieName+"="+cookieOf(t, other.c, srv.URL, web.CookieName))
+	}
+	cookies = append(cookies, web.CookieName+"="+cookieOf(t, cit.c, srv.URL, web.CookieName), web.KeyCookieName+"="+cookieOf(t, cit.c, srv.URL, web.KeyCookieName))
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/chat/live?after=-1", nil)
+	req.Header.Set("Cookie", strings.Join(cookies, "; "))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "Công an phường") {
+		t.Fatalf("the citizen's stream behind four planted cookies: %d, %q", res.StatusCode, b)
+	}
+}

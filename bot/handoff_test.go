@@ -319,3 +319,50 @@ func TestInboxCountsWrongTokensPerClientBehindAProxy(t *testing.T) {
 		t.Fatalf("another officer behind the same proxy: %d, want 200", code)
 	}
 }
+
+// TestInboxExpiredLinkIsNoGuess (sixth probe, U4): an officer's expired
+// token used as a Bearer token is told it expired and is not counted as
+// a wrong token, so a script still holding it does not lock the office's
+// address out of the inbox.
+func TestInboxExpiredLinkIsNoGuess(t *testing.T) {
+	srv, a, _ := handoffBot(t, "ADMIN_TOKEN", adminToken)
+	ctx := context.Background()
+	acct, tok, err := accounts.New(a.store, nil).Create(ctx, "Lan", accounts.Officer, "Phường Bến Nghé")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// made 31 days ago: past the default link life
+	rdb, key := a.store.Client(), a.store.AccountsKey("acct")
+	raw, err := rdb.HGet(ctx, key, acct.ID).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["token_issued"] = time.Now().Add(-31 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	b, _ := json.Marshal(m)
+	if err := rdb.HSet(ctx, key, acct.ID, b).Err(); err != nil {
+		t.Fatal(err)
+	}
+	get := func(token string) (int, string) {
+		req, _ := http.NewRequest("GET", srv.URL+"/admin/inbox/tickets", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	for range 12 {
+		if code, body := get(tok); code != http.StatusUnauthorized || !strings.Contains(body, "expired") {
+			t.Fatalf("an expired link as a Bearer token: %d %q", code, body)
+		}
+	}
+	if code, _ := get(adminToken); code != http.StatusOK {
+		t.Fatalf("ADMIN_TOKEN from the same address after an expired link: %d, want 200", code)
+	}
+}

@@ -94,31 +94,34 @@ type who struct {
 }
 
 // authenticate finds the caller; ok is false when nobody is signed in.
-func (in *Inbox) authenticate(r *http.Request) (w who, ok bool, forbidden bool) {
+func (in *Inbox) authenticate(r *http.Request) (w who, ok, forbidden, expired bool) {
 	if tok, found := BearerToken(r.Header.Get("Authorization")); found {
 		tok = strings.TrimSpace(tok)
 		if in.o.AdminToken != "" && sameToken(tok, in.o.AdminToken) {
-			return who{o: Officer{ID: "admin", Name: "operator", All: true}}, true, false
+			return who{o: Officer{ID: "admin", Name: "operator", All: true}}, true, false, false
 		}
 		if in.o.Accounts != nil {
-			if a, err := in.o.Accounts.Authenticate(r.Context(), tok); err == nil {
-				if !a.IsOfficer() {
-					return who{}, true, true
-				}
-				return who{o: Officer{ID: a.ID, Name: a.Name, Area: a.Area}}, true, false
+			a, err := in.o.Accounts.Authenticate(r.Context(), tok)
+			switch {
+			case errors.Is(err, accounts.ErrExpired):
+				return who{}, false, false, true
+			case err == nil && !a.IsOfficer():
+				return who{}, true, true, false
+			case err == nil:
+				return who{o: Officer{ID: a.ID, Name: a.Name, Area: a.Area}}, true, false, false
 			}
 		}
-		return who{}, false, false
+		return who{}, false, false, false
 	}
 	if in.o.Accounts != nil {
 		if a, sid, err := in.o.Accounts.FromRequest(r); err == nil {
 			if !a.IsOfficer() {
-				return who{}, true, true
+				return who{}, true, true, false
 			}
-			return who{o: Officer{ID: a.ID, Name: a.Name, Area: a.Area}, cookie: true, sid: sid}, true, false
+			return who{o: Officer{ID: a.ID, Name: a.Name, Area: a.Area}, cookie: true, sid: sid}, true, false, false
 		}
 	}
-	return who{}, false, false
+	return who{}, false, false, false
 }
 
 // sameToken compares two tokens in constant time, hashed first so that not
@@ -147,8 +150,8 @@ func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, b
 			return who{}, false
 		}
 	}
-	c, ok, forbidden := in.authenticate(r)
-	if !ok && bearer {
+	c, ok, forbidden, expired := in.authenticate(r)
+	if !ok && bearer && !expired { // an expired link is no guess (sixth probe, U4)
 		p := in.o.Service.tickets.rdb.TxPipeline()
 		p.Incr(r.Context(), failKey)
 		p.Expire(r.Context(), failKey, failWindow)
@@ -160,6 +163,10 @@ func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, b
 	switch {
 	case forbidden:
 		http.Error(w, "this account is not an officer's: the inbox is for officers (vneidbot officer add)", http.StatusForbidden)
+		return who{}, false
+	case expired:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vneidbot inbox", error="invalid_token"`)
+		http.Error(w, "this sign-in link has expired: ask for a new one (vneidbot officer link)", http.StatusUnauthorized)
 		return who{}, false
 	case !ok && page && in.o.Accounts != nil:
 		http.Redirect(w, r, accounts.SignInPath+"?next=/admin/inbox", http.StatusSeeOther)

@@ -124,6 +124,14 @@ func (l *Live) Send(ctx context.Context, chatID string, replies []flows.Reply) e
 	return nil
 }
 
+// reader is the web conversation the request may read, "" for none.
+func (l *Live) reader(r *http.Request) (string, error) {
+	if l.ChatOf == nil {
+		return "", nil
+	}
+	return l.ChatOf(r)
+}
+
 // ServeHTTP streams the conversation's officer messages as server-sent
 // events ("id: n", "data: {text, buttons}"), from the one after
 // Last-Event-ID (or ?after=n). The conversation is the one the request's
@@ -131,31 +139,32 @@ func (l *Live) Send(ctx context.Context, chatID string, replies []flows.Reply) e
 // conversation with no open ticket and nothing to deliver gets 204, which
 // tells the browser's EventSource to stop.
 func (l *Live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	chat := ""
-	if l.ChatOf != nil {
-		var err error
-		if chat, err = l.ChatOf(r); err != nil {
-			http.Error(w, "try again", http.StatusServiceUnavailable)
-			return
-		}
+	web, err := l.reader(r)
+	if err != nil {
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
 	}
-	if chat == "" {
+	if web == "" {
 		http.Error(w, "no conversation", http.StatusUnauthorized)
 		return
 	}
-	chat = "web:" + chat
-	after := int64(-1)
-	if v := cmp.Or(r.Header.Get("Last-Event-ID"), r.URL.Query().Get("after")); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-			after = n
-		}
-	}
+	chat := "web:" + web
 	ctx := r.Context()
 	key := l.key(chat)
 	n, err := l.rdb.LLen(ctx, key).Result()
 	if err != nil {
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
+	}
+	// The last event the page has seen, within the list: a larger one
+	// would skip what comes next, and one near the int64 limit wrapped
+	// round to a negative index that re-read the whole list every poll
+	// (sixth probe, U2).
+	after := int64(-1)
+	if v := cmp.Or(r.Header.Get("Last-Event-ID"), r.URL.Query().Get("after")); v != "" {
+		if m, err := strconv.ParseInt(v, 10, 64); err == nil && m >= 0 {
+			after = min(m, n-1)
+		}
 	}
 	if _, err := l.tickets.OpenFor(ctx, chat); errors.Is(err, ErrNoOpen) && n <= after+1 {
 		w.WriteHeader(http.StatusNoContent)
@@ -176,6 +185,17 @@ func (l *Live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		msgs, err := l.rdb.LRange(ctx, key, after+1, -1).Result()
 		if err != nil {
 			return "", true
+		}
+		if len(msgs) > 0 || quiet%5 == 4 {
+			// Whoever opened the stream must still be the conversation's
+			// reader when there is something to send, and every few
+			// seconds: a ticket binds the conversation to the browser
+			// that opened it, maybe after this stream began (sixth
+			// probe, U1), and a stream that no longer reads it gives its
+			// place back.
+			if now, err := l.reader(r); err != nil || now != web {
+				return "", true
+			}
 		}
 		var b strings.Builder
 		for _, m := range msgs {

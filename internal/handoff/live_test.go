@@ -3,9 +3,11 @@ package handoff_test
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,5 +119,68 @@ func TestLiveStreamsPerChatAreBounded(t *testing.T) {
 	}
 	for _, r := range open[1:3] {
 		r.Body.Close()
+	}
+}
+
+// TestLiveStreamEndsWhenNoLongerTheReader (sixth probe, U1): a stream
+// opened while the request could read the conversation sends nothing once
+// it no longer can (a ticket bound the conversation to another browser
+// after the stream began), and ends, giving its place back.
+func TestLiveStreamEndsWhenNoLongerTheReader(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	ctx := context.Background()
+	svc, _ := newService(t, st, clocktest.New(monday10))
+	o, err := svc.Open(ctx, flows.HandoffRequest{Chat: "web:abc", Area: "phuong ben nghe", Text: "gặp người thật"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reader atomic.Value
+	reader.Store("abc")
+	live := svc.Live()
+	live.ChatOf = func(*http.Request) (string, error) { return reader.Load().(string), nil }
+	live.Poll = 10 * time.Millisecond
+	srv := httptest.NewServer(live)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("stream: %v, %v", resp, err)
+	}
+	defer resp.Body.Close()
+	reader.Store("") // bound to the browser that opened the ticket
+	if _, err := svc.Reply(ctx, o.ID, benNghe, "chỉ cho người mở yêu cầu"); err != nil {
+		t.Fatal(err)
+	}
+	body := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(resp.Body)
+		body <- string(b)
+	}()
+	select {
+	case got := <-body:
+		if strings.Contains(got, "chỉ cho người mở yêu cầu") {
+			t.Fatalf("a stream that no longer reads the conversation got the officer's reply: %q", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream did not end")
+	}
+}
+
+// TestLiveAfterIsWithinTheList (sixth probe, U2): an event id past the list,
+// even one at the int64 limit, is read as the list's last: a conversation
+// with nothing new and no ticket gets 204, and a stream does not re-send
+// the list.
+func TestLiveAfterIsWithinTheList(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	svc, _ := newService(t, st, clocktest.New(monday10))
+	srv := liveServer(t, svc, "abc")
+	for _, after := range []string{"0", "5", "9223372036854775807"} {
+		resp, err := http.Get(srv.URL + "?after=" + after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Errorf("after=%s with no ticket and nothing kept: %d, want 204", after, resp.StatusCode)
+		}
 	}
 }

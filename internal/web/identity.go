@@ -140,8 +140,15 @@ func keyCookie(value string, secure bool) *http.Cookie {
 	return c
 }
 
-// maxChatCookies bounds the chat cookies of one request that are tried.
-const maxChatCookies = 3
+// maxChatCookies bounds the conversations of one request that are tried,
+// and maxCookiesRead the chat and key cookies read to find them: a browser
+// holds more than one only when another host of the domain set them, and
+// the ones it holds a key for come first however many were planted before
+// them (sixth probe, U3).
+const (
+	maxChatCookies = 3
+	maxCookiesRead = 8
+)
 
 // identity is a conversation a request's chat cookie names, with the
 // digests of the keys the request holds for it.
@@ -159,11 +166,13 @@ func (h *Handler) identities(r *http.Request, secure bool) []identity {
 	for _, c := range r.Cookies() {
 		switch c.Name {
 		case CookieName:
-			if chat := chatFromCookie(h.o.IDKey, c.Value); chat != "" && !slices.Contains(chats, chat) && len(chats) < maxChatCookies {
-				chats = append(chats, chat)
+			if len(chats) < maxCookiesRead {
+				if chat := chatFromCookie(h.o.IDKey, c.Value); chat != "" && !slices.Contains(chats, chat) {
+					chats = append(chats, chat)
+				}
 			}
 		case keyName:
-			if len(keys) < maxChatCookies {
+			if len(keys) < maxCookiesRead {
 				keys = append(keys, c.Value)
 			}
 		}
@@ -184,7 +193,7 @@ func (h *Handler) identities(r *http.Request, secure bool) []identity {
 	slices.SortStableFunc(ids, func(a, b identity) int {
 		return cmpBool(len(b.keys) > 0, len(a.keys) > 0)
 	})
-	return ids
+	return ids[:min(len(ids), maxChatCookies)]
 }
 
 // cmpBool orders false before true.
