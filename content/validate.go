@@ -91,7 +91,7 @@ var requiredMessages = []string{
 	"greeting", "greeting_back", "resume", "menu_prompt", "btn_menu", "btn_back", "btn_stuck",
 	"stuck_prompt", "stuck_none", "flow_done", "faq_continue", "faq_suggest", "faq_fallback",
 	"btn_none_of_these", "faq_none_of_these", "faq_also_asked", "faq_followup_related", "faq_followup_again",
-	"out_of_scope", "smalltalk_greeting", "smalltalk_thanks", "sensitive_warning", "stale_button",
+	"out_of_scope", "smalltalk_greeting", "smalltalk_thanks", "smalltalk_pause", "sensitive_warning", "stale_button",
 	"step_gone", "media_unsupported", "lang_prompt", "lang_set", "help", "nothing_to_go_back",
 	"error_internal", "faq_helpful", "btn_helpful_yes", "btn_helpful_no", "helpful_thanks",
 	"helpful_sorry", "lang_name", "lang_switch", "btn_call_hotline", "not_a_choice", "share_unavailable", "slow_down",

@@ -655,12 +655,12 @@ func (t *turn) ask(raw string, r faq.Result) {
 		}
 		t.say(Reply{Text: t.msg("smalltalk_greeting"), Buttons: t.continueOrMenu()})
 	case faq.Thanks:
-		t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
+		t.goodbye()
 	case faq.Unsure, faq.NoMatch:
 		if t.thanksThenTells(raw) {
 			// "cảm ơn, để tôi ra công an phường": a goodbye, not a wish
 			// for the registration guide
-			t.say(Reply{Text: t.msg("smalltalk_thanks"), Buttons: t.continueOrMenu()})
+			t.goodbye()
 			return
 		}
 		if t.unfinished() && t.namesStep(raw) {
@@ -686,11 +686,27 @@ func (t *turn) ask(raw string, r faq.Result) {
 		rows := append(t.hitRows(r.Hits), []Button{{Label: t.msg("btn_none_of_these"), Payload: "none"}})
 		t.say(Reply{Text: t.msg("faq_suggest"), Buttons: t.withNav(rows, false)})
 	case faq.OutOfScope:
+		if t.thanksThenTells(raw) {
+			// "thôi để mai làm, giờ bận nấu cơm": a pause, whatever else
+			// the citizen has to do
+			t.goodbye()
+			return
+		}
 		t.emit(Event{Kind: EventFAQOutOfScope, Text: redact.String(raw)})
 		t.say(Reply{Text: t.msg("out_of_scope"), Buttons: t.continueOrMenu()})
 	default:
 		t.fallback(raw, r)
 	}
+}
+
+// goodbye answers thanks and goodbyes: in the middle of a guide, that the
+// place is kept for when the citizen comes back ("thôi để mai làm").
+func (t *turn) goodbye() {
+	key := "smalltalk_thanks"
+	if t.unfinished() {
+		key = "smalltalk_pause"
+	}
+	t.say(Reply{Text: t.msg(key), Buttons: t.continueOrMenu()})
 }
 
 // fallback answers a message nothing fits: the closest entries, the

@@ -2,6 +2,9 @@ package faq
 
 import (
 	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vneid-guide/vneidbot/content"
 	"github.com/vneid-guide/vneidbot/internal/vntext"
@@ -306,6 +309,27 @@ func (cv *conversation) deniedRequest(requests phrases, words []int32) bool {
 	return false
 }
 
+// placeNames counts the words of text, folded, that look like the name of a
+// place or a person written without marks: a Vietnamese syllable with a
+// capital, not first in its sentence ("where can I buy a SIM card in Da
+// Nang?").
+func placeNames(text string) map[string]int {
+	var names map[string]int
+	first := true
+	for _, tok := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == '"' || r == '(' || r == ')' }) {
+		word := strings.TrimRight(tok, ".?!:;")
+		r, n := utf8.DecodeRuneInString(word)
+		if !first && len(word) > 1 && unicode.IsUpper(r) && word[n:] == strings.ToLower(word[n:]) && vntext.IsSyllable(vntext.Fold(word)) {
+			if names == nil {
+				names = map[string]int{}
+			}
+			names[vntext.Fold(word)]++
+		}
+		first = word != tok // a sentence ends with the token
+	}
+	return names
+}
+
 // language tells the locale text is written in, or "" when the message is
 // too short or mixed to say. Vietnamese marks settle it; otherwise each
 // word counts for the language whose cues or content use it and the other
@@ -317,7 +341,12 @@ func (cv *conversation) language(text string, defaultLocale string) string {
 	}
 	votes := map[string]float64{}
 	words := vntext.Words(text)
+	names := placeNames(text)
 	for _, w := range words {
+		if names[w] > 0 {
+			names[w]-- // "Da Nang" in an English sentence is no Vietnamese
+			continue
+		}
 		var in []string
 		for _, l := range cv.langs {
 			if l.cues[w] || l.words[w] {

@@ -172,3 +172,21 @@ func TestLockingIsNotLocked(t *testing.T) {
 		t.Errorf("lock her account: %s %v, want lost_phone_lock first", r.Verdict, r.Hits)
 	}
 }
+
+// TestPlaceNamesAreNoVietnamese (third persona round): a Vietnamese place
+// name without marks in an English sentence ("in Da Nang") does not make
+// it read as Vietnamese; the same names in a Vietnamese sentence without
+// marks do not make it English.
+func TestPlaceNamesAreNoVietnamese(t *testing.T) {
+	ix := New(mustLoad(t))
+	for text, want := range map[string]string{
+		"where can I buy a SIM card in Da Nang?":      "en",
+		"I live in Ha Noi, how do I register level 2": "en",
+		"Toi o Da Nang, quen mat khau":                "vi",
+		"toi song o Sai Gon muon lam muc 2":           "vi",
+	} {
+		if r := ix.Search(text, "vi"); r.Lang != want {
+			t.Errorf("%q read as %q, want %q", text, r.Lang, want)
+		}
+	}
+}
