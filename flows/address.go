@@ -46,12 +46,14 @@ var youngerCalls = []string{"chau oi", "con oi"}
 
 // addressFrom reads, from a message, how its writer asks to be called: an
 // elder's word, "bạn" for a writer who calls themselves "em" or "cháu"
-// (younger), or "" when the message does not say.
-func addressFrom(raw string) string {
+// (younger), or "" when the message does not say. self reports whether the
+// writer named themselves: calling the bot "cháu" says only that they are
+// older ("bác"), and does not undo a "bà" said before.
+func addressFrom(raw string) (addr string, self bool) {
 	lower := strings.FieldsFunc(strings.ToLower(raw), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	folded := strings.Fields(vntext.Fold(raw))
 	if len(lower) != len(folded) {
-		return "" // an apostrophe, a letter Fold does not know: not worth the guess
+		return "", false // an apostrophe, a letter Fold does not know: not worth the guess
 	}
 	for i, w := range lower {
 		next := ""
@@ -60,19 +62,19 @@ func addressFrom(raw string) string {
 		}
 		self, ok := elderSelf[w]
 		if ok && !others[next] && ((i == 0 || folded[i-1] == "oi") && selfVerbs[next] || i > 0 && askers[folded[i-1]] && (i == 1 || folded[i-2] != "toi")) {
-			return self
+			return self, true
 		}
 		if (w == "em" || w == "cháu" || w == "chau") && i > 0 && folded[i-1] == "cho" && next == "hoi" {
-			return "bạn" // "cho em hỏi", "cho cháu hỏi": a younger writer
+			return "bạn", true // "cho em hỏi", "cho cháu hỏi": a younger writer
 		}
 	}
 	joined := " " + strings.Join(folded, " ") + " "
 	for _, c := range youngerCalls {
 		if strings.Contains(joined, " "+c+" ") {
-			return "bác"
+			return "bác", false
 		}
 	}
-	return ""
+	return "", false
 }
 
 // addressAs writes "you" in text as addr ("bác") instead of "bạn", keeping

@@ -27,7 +27,7 @@ func TestAddressFrom(t *testing.T) {
 		"quên mật khẩu":                     "",
 		"":                                  "",
 	} {
-		if got := addressFrom(in); got != want {
+		if got, _ := addressFrom(in); got != want {
 			t.Errorf("addressFrom(%q) = %q, want %q", in, got, want)
 		}
 	}

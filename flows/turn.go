@@ -154,7 +154,7 @@ func (t *turn) start(isNew bool) {
 // typed handles free text: the step's choices, then global commands, then the FAQ.
 func (t *turn) typed(isNew bool, idle time.Duration) {
 	raw := strings.TrimSpace(t.in.Text)
-	if a := addressFrom(raw); a != "" {
+	if a, self := addressFrom(raw); a != "" && (self || t.s.Addr == "") {
 		t.s.Addr = a // "cho bác hỏi": called "bác" from now on
 	}
 	if t.volunteerTyped(raw, isNew) {
@@ -342,7 +342,7 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 		return nil
 	}
 	typed := t.b.typed[t.s.Flow+"/"+step.ID]
-	spelled := t.b.spell(folded)
+	spelled := withoutCalls(t.b.spell(folded))
 	id, ok := typed[spelled]
 	if !ok {
 		id, ok = choiceWithin(typed, spelled)
@@ -368,6 +368,25 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 		}
 	}
 	return nil
+}
+
+// calledWords are whom a citizen calls with "ơi" ("cháu ơi", "ad ơi"),
+// folded.
+var calledWords = map[string]bool{"chau": true, "con": true, "ban": true, "ad": true, "admin": true, "bot": true, "em": true,
+	"anh": true, "chi": true, "co": true, "chu": true, "bac": true, "ong": true, "ba": true, "me": true, "bo": true, "ma": true}
+
+// withoutCalls drops the calls from a folded message ("duoc roi chau oi,
+// len chu roi"), which say nothing of the step's choice.
+func withoutCalls(folded string) string {
+	words := strings.Fields(folded)
+	out := words[:0]
+	for i, w := range words {
+		if w == "oi" || calledWords[w] && i+1 < len(words) && words[i+1] == "oi" {
+			continue
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
 }
 
 // choiceWithin finds the one choice a short message names by a phrase of
