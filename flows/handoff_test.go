@@ -418,3 +418,20 @@ func TestTicketBindsTheWebConversation(t *testing.T) {
 		}
 	})
 }
+
+// TestHandoffInEnglishStaysEnglish (third persona round): an English
+// speaker who gives the ward as "District 7, Ho Chi Minh City" gets the
+// ticket's confirmation in English; the place names are not read as
+// Vietnamese.
+func TestHandoffInEnglishStaysEnglish(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h := &fakeHandoff{}
+		e := handoffEngine(t, st, h)
+		say := typer(t, e, flows.Web, "en1")
+		say("I want to talk to a real person")
+		got := texts(say("District 7, Ho Chi Minh City"))
+		if len(h.opened) != 1 || !strings.Contains(got, "officer") || strings.Contains(got, "cán bộ") {
+			t.Fatalf("opened %d tickets; the confirmation: %s", len(h.opened), got)
+		}
+	})
+}
