@@ -887,10 +887,10 @@ const nextShown = "next:"
 // không hiểu" after the next action): the answer's details, which say it
 // another way, and the people who can help; never the same text a third time.
 // stillNegations follow "vẫn" when what was tried still fails ("vẫn
-// không", "vẫn chưa được", "vẫn bị", "vẫn thế"), folded. Adjacent only:
+// không", "vẫn chưa được", "vẫn bị", "vẫn thế", "vẫn báo"), folded. Adjacent only:
 // "vân tay không nhận" is about fingerprints.
 var stillNegations = map[string]bool{"khong": true, "ko": true, "k": true, "kg": true, "khg": true, "hong": true, "hok": true,
-	"chua": true, "ch": true, "chang": true, "bi": true, "loi": true, "the": true, "vay": true, "y": true}
+	"chua": true, "ch": true, "chang": true, "bi": true, "loi": true, "the": true, "vay": true, "y": true, "bao": true}
 
 // stillFailing reports whether folded says that what was tried still fails.
 func stillFailing(folded string) bool {
