@@ -15,7 +15,7 @@ import "strings"
 //	y:<entry>, n:<entry>      "this answer helped" / "did not help"
 //	l:<locale>                switch language
 //	menu, back, stuck, resume, help, share, stats, none ("Không phải các câu trên")
-//	handoff ("Gặp cán bộ hỗ trợ"), handoff_leave ("Quay lại trợ lý tự động")
+//	handoff ("Gặp cán bộ hỗ trợ"), handoff_leave ("Hủy yêu cầu gặp cán bộ")
 type Payload struct {
 	Kind   string // "c", "f", "q", "y", "n", "l", or a bare word such as "menu"
 	Flow   string

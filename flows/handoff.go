@@ -28,7 +28,7 @@ type Handoff interface {
 	// Message adds a citizen's message to their open ticket; it returns
 	// ErrHandoffClosed when the ticket was closed (by an officer).
 	Message(ctx context.Context, chat, msgID, text string) error
-	// Leave closes the conversation's open ticket ("Quay lại trợ lý tự động").
+	// Leave closes the conversation's open ticket ("Hủy yêu cầu gặp cán bộ").
 	Leave(ctx context.Context, chat string) error
 	// AreaOf returns the commune or ward a referral (a volunteer's code)
 	// belongs to, or "".
@@ -207,7 +207,7 @@ func areaNamed(raw string) string {
 
 // leaveWords, typed alone (folded) while a ticket is open or an area asked
 // for, leave the officer for the automatic assistant.
-var leaveWords = []string{"quay lai tro ly tu dong", "thoi", "thoat", "huy", "thoi khong can", "khong can nua", "exit", "cancel", "quit"}
+var leaveWords = []string{"quay lai tro ly tu dong", "huy yeu cau", "huy yeu cau gap can bo", "thoi", "thoat", "huy", "thoi khong can", "khong can nua", "exit", "cancel", "quit"}
 
 // leavePhrases, inside a message, ask to leave the officer too ("thôi
 // quay lại bot đi").
@@ -352,7 +352,7 @@ func (t *turn) handoffLeave() {
 	t.here()
 }
 
-// leaveRows is the "Quay lại trợ lý tự động" button.
+// leaveRows is the "Hủy yêu cầu gặp cán bộ" button.
 func (t *turn) leaveRows() [][]Button {
 	return [][]Button{{{Label: t.msg("btn_handoff_leave"), Payload: "handoff_leave"}}}
 }
