@@ -355,23 +355,15 @@ func (s *Store) NewToken(ctx context.Context, id string) (Account, string, error
 	if err != nil {
 		return Account{}, "", err
 	}
-	old, err := json.Marshal(a)
-	if err != nil {
-		return Account{}, "", err
-	}
 	token := TokenPrefix + random(32)
 	n := a
 	n.Issued = s.now().UTC().Truncate(time.Second)
 	n.TokenHash = hash(token)
-	data, err := json.Marshal(n)
-	if err != nil {
-		return Account{}, "", err
-	}
-	swapped, err := newTokenScript.Run(ctx, s.rdb, []string{s.key("acct"), s.key("token")}, a.ID, old, data, a.TokenHash, n.TokenHash).Int()
+	swapped, err := s.swap(ctx, a, n)
 	if err != nil {
 		return Account{}, "", fmt.Errorf("new token for %s: %w", a.ID, err)
 	}
-	if swapped != 1 {
+	if !swapped {
 		return Account{}, "", fmt.Errorf("new token for %s: the account changed meanwhile; try again", a.ID)
 	}
 	// The old token no longer signs in: the sessions it started are all
@@ -389,7 +381,7 @@ func (s *Store) NewToken(ctx context.Context, id string) (Account, string, error
 	return n.Account, token, nil
 }
 
-// newTokenScript replaces an account's token if the account is still as
+// newTokenScript replaces an account (and its token) if the account is still as
 // read: 0 when it changed or is gone. KEYS: acct, token (one slot). ARGV:
 // id, the account as read, the account with its new token, the old token's
 // hash, the new one's.
@@ -423,27 +415,34 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Account, error)
 }
 
 // stampIssued starts the link life of the account with id, made before
-// links expired, at its first use since.
+// links expired, at its first use since. The token stays.
 func (s *Store) stampIssued(ctx context.Context, id string) (Account, error) {
 	a, err := s.get(ctx, id)
 	if err != nil {
 		return Account{}, err
 	}
-	old, err := json.Marshal(a)
-	if err != nil {
-		return Account{}, err
-	}
 	n := a
 	n.Issued = s.now().UTC().Truncate(time.Second)
-	data, err := json.Marshal(n)
-	if err != nil {
-		return Account{}, err
-	}
-	// The token stays: the script swaps the account and keeps its hash.
-	if _, err := newTokenScript.Run(ctx, s.rdb, []string{s.key("acct"), s.key("token")}, a.ID, old, data, a.TokenHash, a.TokenHash).Int(); err != nil {
+	// Not swapped: another replica stamped it a moment ago, as good.
+	if _, err := s.swap(ctx, a, n); err != nil {
 		return Account{}, fmt.Errorf("start the link life of %s: %w", a.ID, err)
 	}
 	return n.Account, nil
+}
+
+// swap stores n, with its token, in place of the account a if a is still
+// as read, and reports whether it did.
+func (s *Store) swap(ctx context.Context, a, n stored) (bool, error) {
+	old, err := json.Marshal(a)
+	if err != nil {
+		return false, err
+	}
+	data, err := json.Marshal(n)
+	if err != nil {
+		return false, err
+	}
+	swapped, err := newTokenScript.Run(ctx, s.rdb, []string{s.key("acct"), s.key("token")}, a.ID, old, data, a.TokenHash, n.TokenHash).Int()
+	return swapped == 1, err
 }
 
 // accountOf returns the account whose id cmd read (a token's or a
