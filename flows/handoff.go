@@ -135,6 +135,17 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 			t.s.AskArea = false
 			return false
 		}
+		if containsAny(folded, areaUnknown) {
+			// "ko bik phuong moi ten gi, truoc la quan 3": the old name
+			// reaches the officers; without one, the citizen is asked for it.
+			old, ok := afterOldName(raw)
+			if !ok {
+				t.outcome = "handoff_area_unknown"
+				t.say(Reply{Text: t.msg("handoff_area_unknown"), Buttons: t.leaveRows()})
+				return true
+			}
+			raw, folded = old, vntext.Fold(old)
+		}
 		area := areaNamed(raw)
 		// A link is no commune: the area heads the operators' group post,
 		// where a link would be tappable (security review T6).
@@ -203,6 +214,33 @@ func areaNamed(raw string) string {
 		}
 	}
 	return raw
+}
+
+// areaUnknown says, folded, that the citizen does not know the commune's
+// name, most often its new name since the 2025 merging.
+var areaUnknown = []string{"khong biet", "ko biet", "k biet", "ko bik", "k bik", "khong bik", "hong biet", "hok biet", "chua biet",
+	"khong nho", "ko nho", "k nho", "dont know", "do not know", "not sure", "no idea"}
+
+// oldNameMarks come before an old name the citizen does know ("trước là
+// quận 3"), folded.
+var oldNameMarks = [][]string{{"truoc", "la"}, {"truoc", "day", "la"}, {"cu", "la"}, {"ten", "cu"}, {"used", "to", "be"}, {"formerly"}, {"before", "it", "was"}}
+
+// afterOldName returns the words of raw after an old-name mark, as typed,
+// and whether there were any.
+func afterOldName(raw string) (string, bool) {
+	f := strings.Fields(raw)
+	folded := make([]string, len(f))
+	for i, w := range f {
+		folded[i] = vntext.Fold(strings.Trim(w, ",.:;!?"))
+	}
+	for i := range folded {
+		for _, m := range oldNameMarks {
+			if i+len(m) < len(folded) && slices.Equal(folded[i:i+len(m)], m) {
+				return strings.TrimRight(strings.Join(f[i+len(m):], " "), " .!?"), true
+			}
+		}
+	}
+	return "", false
 }
 
 // leaveWords, typed alone (folded) while a ticket is open or an area asked

@@ -435,3 +435,23 @@ func TestHandoffInEnglishStaysEnglish(t *testing.T) {
 		}
 	})
 }
+
+// TestHandoffAreaUnknown (third persona round): a citizen who does not know
+// the commune's new name gives the old one after "trước là", which is what
+// the officers get; one who gives none is asked for an old name.
+func TestHandoffAreaUnknown(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	h := &fakeHandoff{}
+	e := handoffEngine(t, st, h)
+	say := typer(t, e, "web", "area3")
+	say("/start")
+	say("cho gap nguoi that di")
+	rs := say("ko bik phuong moi ten gi")
+	if len(h.opened) != 0 || !strings.Contains(texts(rs), "tên xã/phường cũ") {
+		t.Fatalf("a name not known: opened %+v, said\n%s", h.opened, texts(rs))
+	}
+	say("ko bik phuong moi ten gi, truoc la quan 3")
+	if len(h.opened) != 1 || h.opened[0].Area != "quan 3" {
+		t.Fatalf("opened %+v, want the area quan 3", h.opened)
+	}
+}
