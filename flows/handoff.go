@@ -149,7 +149,8 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 		area := areaNamed(raw)
 		// A link is no commune: the area heads the operators' group post,
 		// where a link would be tappable (security review T6).
-		if folded == "" || utf8.RuneCountInString(area) > maxAreaLen || redact.String(area) != area || t.b.onlyAnswerWords(folded) || len(content.LinksIn(area)) > 0 {
+		if folded == "" || utf8.RuneCountInString(area) > maxAreaLen || redact.String(area) != area || t.b.onlyAnswerWords(folded) || len(content.LinksIn(area)) > 0 ||
+			!placeLike(vntext.Fold(area)) {
 			t.outcome = "handoff_area_unclear"
 			t.say(Reply{Text: t.msg("handoff_area_unclear"), Buttons: t.leaveRows()})
 			return true
@@ -214,6 +215,25 @@ func areaNamed(raw string) string {
 		}
 	}
 	return raw
+}
+
+// placeWords name a kind of place, folded: a longer answer to "which
+// commune?" holds one ("Phường 7, Quận 3", "District 7, Ho Chi Minh City").
+var placeWords = map[string]bool{"xa": true, "phuong": true, "thi": true, "tran": true, "dac": true, "khu": true, "p": true, "tt": true,
+	"tx": true, "tp": true, "thon": true, "ap": true, "ban": true, "quan": true, "huyen": true, "q": true, "h": true, "tinh": true,
+	"thanh": true, "pho": true, "xom": true, "to": true, "ward": true, "commune": true, "district": true, "city": true,
+	"province": true, "town": true, "village": true}
+
+// maxBareArea is the most words a commune's name is typed in without a
+// word for a kind of place ("Bến Nghé", "Tân Phú Trung").
+const maxBareArea = 4
+
+// placeLike reports whether a folded answer to "which commune?" reads as a
+// place: short, or naming a kind of place. "tôi làm 3 lần rồi không được"
+// is no commune (fourth persona round).
+func placeLike(folded string) bool {
+	words := strings.Fields(folded)
+	return len(words) <= maxBareArea || slices.ContainsFunc(words, func(w string) bool { return placeWords[w] })
 }
 
 // areaUnknown says, folded, that the citizen does not know the commune's

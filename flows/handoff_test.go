@@ -436,9 +436,10 @@ func TestHandoffInEnglishStaysEnglish(t *testing.T) {
 	})
 }
 
-// TestHandoffAreaUnknown (third persona round): a citizen who does not know
-// the commune's new name gives the old one after "trước là", which is what
-// the officers get; one who gives none is asked for an old name.
+// TestHandoffAreaUnknown (third and fourth persona rounds): a citizen who
+// does not know the commune's new name gives the old one after "trước
+// là", which is what the officers get; one who gives none is asked for an
+// old name; a complaint is no commune.
 func TestHandoffAreaUnknown(t *testing.T) {
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
 	h := &fakeHandoff{}
@@ -449,6 +450,9 @@ func TestHandoffAreaUnknown(t *testing.T) {
 	rs := say("ko bik phuong moi ten gi")
 	if len(h.opened) != 0 || !strings.Contains(texts(rs), "tên xã/phường cũ") {
 		t.Fatalf("a name not known: opened %+v, said\n%s", h.opened, texts(rs))
+	}
+	if rs := say("tôi làm 3 lần rồi không được"); len(h.opened) != 0 {
+		t.Fatalf("a complaint taken for a commune: opened %+v, said\n%s", h.opened, texts(rs))
 	}
 	say("ko bik phuong moi ten gi, truoc la quan 3")
 	if len(h.opened) != 1 || h.opened[0].Area != "quan 3" {
