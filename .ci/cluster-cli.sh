@@ -69,11 +69,16 @@ wait_for() {
 pids+=($!)
 for _ in $(seq 50); do grep -q '^http' "$work/fake.out" 2>/dev/null && break; sleep 0.1; done
 fake=$(head -n 1 "$work/fake.out")
-# free_port: a loopback port nothing listens on (two in a row).
+# free_port: a loopback port nothing listens on (two in a row), below the
+# kernel's ephemeral range: a port the check finds free could still be the
+# local end of one of the many client connections to the cluster, and the
+# bot's bind then failed ("address already in use", 2026-12-05).
 free_port() {
-	local p
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "${low:-0}" -gt 21000 ] 2>/dev/null || low=32768
 	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 30000))
+		p=$((20000 + RANDOM % (low - 20000 - 1)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
 			echo "$p"
 			return
