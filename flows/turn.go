@@ -504,6 +504,12 @@ func (t *turn) button(payload string) {
 		t.stuck()
 	case "resume":
 		t.outcome = "resume"
+		if e := t.cat.Entry(t.s.LastFAQ); e != nil && !t.unfinished() {
+			// "hôm qua làm tới đâu rồi" with no guide under way: what the
+			// citizen was reading last, one tap away, above the menu
+			title := t.text(e.Title)
+			t.say(Reply{Text: t.msg("resume_last_faq", "title", title), Buttons: [][]Button{{{Label: title, Payload: content.ArgPayload("q", e.ID)}}}})
+		}
 		t.here()
 	case "share":
 		t.outcome = "share"
