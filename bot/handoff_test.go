@@ -264,14 +264,23 @@ func TestInboxOffWithoutAdminToken(t *testing.T) {
 // bearerGet GETs url with a bearer token and returns the status.
 func bearerGet(t *testing.T, url, token string) int {
 	t.Helper()
+	code, _ := bearerGetBody(t, url, token)
+	return code
+}
+
+// bearerGetBody GETs url with a bearer token and returns the status and
+// the body.
+func bearerGetBody(t *testing.T, url, token string) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	return res.StatusCode
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
 }
 
 // TestInboxLimitsWrongTokens: after ten wrong bearer tokens from one
@@ -346,17 +355,7 @@ func TestInboxExpiredLinkIsNoGuess(t *testing.T) {
 	if err := rdb.HSet(ctx, key, acct.ID, b).Err(); err != nil {
 		t.Fatal(err)
 	}
-	get := func(token string) (int, string) {
-		req, _ := http.NewRequest("GET", srv.URL+"/admin/inbox/tickets", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(body)
-	}
+	get := func(token string) (int, string) { return bearerGetBody(t, srv.URL+"/admin/inbox/tickets", token) }
 	for range 12 {
 		if code, body := get(tok); code != http.StatusUnauthorized || !strings.Contains(body, "expired") {
 			t.Fatalf("an expired link as a Bearer token: %d %q", code, body)

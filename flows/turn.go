@@ -654,6 +654,13 @@ func (t *turn) ask(raw string, r faq.Result) {
 		t.vagueMenu()
 		return
 	}
+	if r.Verdict == faq.Thanks || r.Verdict != faq.Confident && r.Verdict != faq.Greeting && t.thanksThenTells(raw) {
+		// Thanks, or thanks with a word of what comes next and nothing
+		// asked ("cảm ơn, để tôi ra công an phường", "thôi để mai làm, giờ
+		// bận nấu cơm"): a goodbye, not the registration guide or a refusal.
+		t.goodbye()
+		return
+	}
 	switch r.Verdict {
 	case faq.Confident:
 		id := r.Hits[0].ID
@@ -679,15 +686,7 @@ func (t *turn) ask(raw string, r faq.Result) {
 			return
 		}
 		t.say(Reply{Text: t.msg("smalltalk_greeting"), Buttons: t.continueOrMenu()})
-	case faq.Thanks:
-		t.goodbye()
 	case faq.Unsure, faq.NoMatch:
-		if t.thanksThenTells(raw) {
-			// "cảm ơn, để tôi ra công an phường": a goodbye, not a wish
-			// for the registration guide
-			t.goodbye()
-			return
-		}
 		if t.unfinished() && t.namesStep(raw) {
 			// "email ko có thì bỏ trống được không" at the level-1 form:
 			// the step's own text answers what names it
@@ -711,12 +710,6 @@ func (t *turn) ask(raw string, r faq.Result) {
 		rows := append(t.hitRows(r.Hits), []Button{{Label: t.msg("btn_none_of_these"), Payload: "none"}})
 		t.say(Reply{Text: t.msg("faq_suggest"), Buttons: t.withNav(rows, false)})
 	case faq.OutOfScope:
-		if t.thanksThenTells(raw) {
-			// "thôi để mai làm, giờ bận nấu cơm": a pause, whatever else
-			// the citizen has to do
-			t.goodbye()
-			return
-		}
 		t.emit(Event{Kind: EventFAQOutOfScope, Text: redact.String(raw)})
 		t.say(Reply{Text: t.msg("out_of_scope"), Buttons: t.continueOrMenu()})
 	default:
