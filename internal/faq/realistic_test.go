@@ -209,6 +209,7 @@ func TestEvalRealistic(t *testing.T) {
 		{"realistic_tune5.yaml", "fifth tuning set"},
 		{"realistic_fresh_tune.yaml", "fresh questions, tuning halves"},
 		{"realistic_fresh2_tune.yaml", "fresh questions 2, tuning half"},
+		{"realistic_fresh3_tune.yaml", "fresh questions 3, tuning half"},
 	} {
 		items := loadReal(t, set.file)
 		checkRealIDs(t, ix, set.file, items)
@@ -225,6 +226,9 @@ func TestEvalRealistic(t *testing.T) {
 	fresh2Items := loadReal(t, "realistic_fresh2_test.yaml")
 	checkRealIDs(t, ix, "realistic_fresh2_test.yaml", fresh2Items)
 	fmt.Println(evaluateReal(ix, fresh2Items).line("fresh questions 2, held apart"))
+	fresh3Items := loadReal(t, "realistic_fresh3_test.yaml")
+	checkRealIDs(t, ix, "realistic_fresh3_test.yaml", fresh3Items)
+	fmt.Println(evaluateReal(ix, fresh3Items).line("fresh questions 3, held apart"))
 	if _, err := os.Stat("testdata/realistic_val.yaml"); err == nil {
 		valItems := loadReal(t, "realistic_val.yaml")
 		checkRealIDs(t, ix, "realistic_val.yaml", valItems)
