@@ -176,7 +176,11 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 		t.say(Reply{Text: t.msg("handoff_forwarded_hidden"), Buttons: t.leaveRows()})
 	default:
 		t.outcome = "handoff_message"
-		t.say(Reply{Text: t.msg("handoff_forwarded"), Buttons: t.leaveRows()})
+		forwarded := "handoff_forwarded"
+		if containsAny(folded, waitPhrases) {
+			forwarded = "handoff_forwarded_wait" // "bao giờ có người gọi lại": how the answer comes
+		}
+		t.say(Reply{Text: t.msg(forwarded), Buttons: t.leaveRows()})
 		t.urgent(raw, idle)
 	}
 	return true
@@ -266,6 +270,12 @@ func afterOldName(raw string) (string, bool) {
 // leaveWords, typed alone (folded) while a ticket is open or an area asked
 // for, leave the officer for the automatic assistant.
 var leaveWords = []string{"quay lai tro ly tu dong", "huy yeu cau", "huy yeu cau gap can bo", "thoi", "thoat", "huy", "thoi khong can", "khong can nua", "exit", "cancel", "quit"}
+
+// waitPhrases, with a ticket open, ask when or how the officer will answer
+// ("bao giờ có người gọi lại", "sao lâu vậy", "có ai không"), folded.
+var waitPhrases = []string{"goi lai", "goi cho toi", "goi dien", "co ai", "co nguoi", "bao lau", "lau qua", "lau vay", "lau the",
+	"lau z", "lau ghe", "sao chua", "khi nao", "bao gio", "chung nao", "can bo dau", "ai tra loi", "dang cho", "cho mai", "doi mai",
+	"call me", "call back", "how long", "anyone", "when will", "still waiting"}
 
 // leavePhrases, inside a message, ask to leave the officer too ("thôi
 // quay lại bot đi").

@@ -319,6 +319,28 @@ func TestQuestionAnsweredWhileOfficerAwaited(t *testing.T) {
 	}
 }
 
+// TestHandoffWaitAsked: "bao giờ có người gọi lại" with a ticket open
+// still reaches the officer, and the citizen is told how the answer comes
+// (a persona got only "Đã chuyển" and kept waiting for a call); a plain
+// message keeps the short receipt.
+func TestHandoffWaitAsked(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	h := &fakeHandoff{}
+	say := typer(t, handoffEngine(t, st, h), "web", "c10")
+	for _, text := range []string{"/start", "cho tôi nói chuyện với cán bộ", "ben nghe"} {
+		say(text)
+	}
+	for _, text := range []string{"bao giờ có người gọi lại", "sao lâu vậy", "co ai ko", "how long do I wait"} {
+		rs := say(text)
+		if !slices.Contains(h.msgs, text) || !strings.Contains(texts(rs), "không gọi điện") && !strings.Contains(texts(rs), "do not phone") {
+			t.Errorf("%q: forwarded %q, said:\n%s", text, h.msgs, texts(rs))
+		}
+	}
+	if rs := say("tôi ở phường Bến Nghé, sinh năm 1960"); strings.Contains(texts(rs), "không gọi điện") {
+		t.Errorf("a plain message got the waiting answer:\n%s", texts(rs))
+	}
+}
+
 // TestHandoffLeftInOwnWords: "thôi quay lại bot đi" leaves the officer as
 // the button does; "tiếp" asked for a commune is no commune.
 func TestHandoffLeftInOwnWords(t *testing.T) {
