@@ -202,3 +202,19 @@ func TestTypedNumbersPressButtons(t *testing.T) {
 		t.Fatalf("typing 1 gave\n%s\npressing %q gave\n%s", render(byNumber), b.Label, render(byPress))
 	}
 }
+
+// TestReportAfterGivingCode: "báo lên đâu nữa không, 156 hả" after the
+// steps for a code given away crashed the FAQ search (a situation keeping
+// the only hit emptied the list); it must be answered, with where to
+// report among what is offered.
+func TestReportAfterGivingCode(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	say := typer(t, handoffEngine(t, st, nil), "web", "c1")
+	say("tôi lỡ đưa mã OTP cho người lạ")
+	for _, text := range []string{"báo lên đâu nữa không, 156 hả", "tui có cần báo lên đâu nữa không, 156 hả"} {
+		rs := say(text)
+		if !strings.Contains(texts(rs)+strings.Join(payloads(rs), " "), "report_scam") && !strings.Contains(texts(rs), "156") {
+			t.Errorf("%q: said\n%s%v", text, texts(rs), payloads(rs))
+		}
+	}
+}

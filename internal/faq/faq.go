@@ -373,8 +373,12 @@ func (ix *Index) judge(sc *scratch, text string, words []int32, locale string, c
 	}
 	if to, why := ix.conv.prefer(r.Hits[0].ID, all); why != "" && !ix.scopedAway(to, words, cx.Last) {
 		if e := ix.cat.Entry(to); e != nil {
+			// The score is read first: a situation may name the best entry
+			// itself ("asked_for_code" keeps report_scam), and with no
+			// other hit the list is empty once it is taken out.
+			score := r.Hits[0].Score
 			r.Hits = slices.DeleteFunc(r.Hits, func(h Hit) bool { return h.ID == to })
-			r.Hits = slices.Insert(r.Hits, 0, Hit{ID: to, Score: r.Hits[0].Score, Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
+			r.Hits = slices.Insert(r.Hits, 0, Hit{ID: to, Score: score, Question: e.Title.Get(locale, ix.cat.DefaultLocale())})
 			r.Hits = r.Hits[:min(len(r.Hits), MaxHits)]
 			r.Situation = why
 		}
