@@ -452,7 +452,18 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 		}
 		b := e.bundle.Load()
 		t := &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
-		replies := t.run()
+		replies, ok := t.runGuarded()
+		if !ok {
+			// The turn broke half-way: the session is kept as it was, and
+			// the citizen gets an apology with a way on, not a dropped
+			// request that a webhook would retry into the same fault.
+			sess = Session{}
+			if len(snap.Data) > 0 {
+				_ = decodeSession(snap.Data, &sess) // it decoded above
+			}
+			t = &turn{ctx: ctx, e: e, b: b, cat: b.cat, s: &sess, in: in, now: in.Time}
+			replies = t.failed()
+		}
 		t.events = engagement(&sess, in.Channel, t.outcome, t.events)
 		c := session.Commit{Chat: chat, Version: snap.Version, MsgID: in.MessageID, Pending: delivered, Keep: keepFor(delivered)}
 		if sess.Greet {

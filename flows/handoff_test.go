@@ -481,3 +481,28 @@ func TestHandoffAreaUnknown(t *testing.T) {
 		t.Fatalf("opened %+v, want the area quan 3", h.opened)
 	}
 }
+
+// panickyHandoff breaks when a ticket is opened.
+type panickyHandoff struct{ fakeHandoff }
+
+func (*panickyHandoff) Open(context.Context, flows.HandoffRequest) (flows.HandoffOpened, error) {
+	panic("broken handoff")
+}
+
+// TestTurnPanicAnswered: a turn that panics is answered with an apology
+// and a way on, and the session stays as it was before the message.
+func TestTurnPanicAnswered(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	say := typer(t, handoffEngine(t, st, &panickyHandoff{}), "web", "c11")
+	say("/start")
+	say("cho tôi nói chuyện với cán bộ")
+	before := session(t, st, "web:c11")
+	rs := say("ben nghe")
+	if !strings.Contains(texts(rs), "trục trặc") && !strings.Contains(texts(rs), "lỗi") || !slices.Contains(payloads(rs), "menu") {
+		t.Fatalf("a broken turn said:\n%s%v", texts(rs), payloads(rs))
+	}
+	after := session(t, st, "web:c11")
+	if !after.AskArea || after.Step != before.Step || after.Hand != "" {
+		t.Fatalf("the session changed with a broken turn: before %+v, after %+v", before, after)
+	}
+}

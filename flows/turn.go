@@ -3,6 +3,8 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,6 +65,28 @@ func (t *turn) msg(key string, pairs ...string) string { return t.cat.Msg(t.loca
 func (t *turn) text(x content.Text) string { return x.Get(t.locale(), t.cat.DefaultLocale()) }
 
 func (t *turn) say(r Reply) { t.out = append(t.out, r) }
+
+// runGuarded is run, with a panic in the turn's code logged and reported
+// as !ok instead of taking the request down with it (a persona's message
+// once crashed the FAQ search).
+func (t *turn) runGuarded() (replies []Reply, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			// The panic's text is redacted: it may quote what was typed.
+			t.e.log.Error("turn panicked", "chat", t.in.Chat(), "panic", redact.String(fmt.Sprint(p)), "stack", string(debug.Stack()))
+			replies, ok = nil, false
+		}
+	}()
+	return t.run(), true
+}
+
+// failed is the answer to a turn that broke: an apology, the hotline and
+// the menu, with nothing of the session changed.
+func (t *turn) failed() []Reply {
+	t.outcome = "error"
+	t.say(Reply{Text: t.msg("error_internal"), Buttons: t.withNav([][]Button{{t.hotlineButton()}}, false)})
+	return t.out
+}
 
 func (t *turn) run() []Reply {
 	s := t.s
