@@ -215,6 +215,8 @@ type Vocab struct {
 var CommandNames = map[string]string{
 	"menu":            "show the main menu",
 	"help":            "explain how to use the bot",
+	"unclear":         "the citizen does not understand: the step again, with how to get help",
+	"bot":             "the citizen asks whether a person answers: say it is an automatic assistant",
 	"back":            "go back one step",
 	"stuck":           "say the citizen is stuck at this step",
 	"resume":          "continue an unfinished guide",

@@ -58,7 +58,7 @@ func ParsePayload(s string) (p Payload, ok bool) {
 			return Payload{}, false
 		}
 		return Payload{Kind: parts[0], Arg: parts[1]}, true
-	case "menu", "back", "stuck", "resume", "help", "share", "stats", "none", "handoff", "handoff_leave":
+	case "menu", "back", "stuck", "resume", "help", "unclear", "bot", "share", "stats", "none", "handoff", "handoff_leave":
 		if len(parts) != 1 {
 			return Payload{}, false
 		}

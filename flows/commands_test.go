@@ -2,6 +2,8 @@ package flows_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,4 +51,39 @@ func TestCommandWordsComeFromContent(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAskedIfABot: "mày là bot hả" is told it is an automatic assistant,
+// with the people who can help, in a new chat and at a step; a question
+// about phones ("người già không có máy thì sao") is no such question.
+// "ko hiểu" at a step gets the step again, not a guess at a question.
+func TestAskedIfABot(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	e := handoffEngine(t, st, &fakeHandoff{})
+	bot := contenttest.Builtin(t).Msg("vi", "about_bot")
+	for i, text := range []string{"mày là bot hả", "bạn là người thật hay bot vậy", "bot à", "are you a bot?"} {
+		say := typer(t, e, "web", "bot"+strconv.Itoa(i))
+		if i == 2 {
+			say("/start")
+			say("f:install")
+		}
+		rs := say(text)
+		if i < 3 && !strings.Contains(texts(rs), bot) || i == 3 && !strings.Contains(texts(rs), "automatic assistant") || !slices.Contains(payloads(rs), "handoff") {
+			t.Errorf("%q: said\n%s%v", text, texts(rs), payloads(rs))
+		}
+		if i == 2 && !slices.Contains(payloads(rs), "c:install:choose_os:android") {
+			t.Errorf("%q at a step: the step is not shown again: %v", text, payloads(rs))
+		}
+	}
+	say := typer(t, e, "web", "bot9")
+	if rs := say("người già không có máy thì sao"); strings.Contains(texts(rs), bot) {
+		t.Errorf("a question about phones was read as asking for a bot:\n%s", texts(rs))
+	}
+	say = typer(t, e, "web", "bot10")
+	say("/start")
+	say("f:install")
+	rs := say("ko hiểu")
+	if !strings.Contains(texts(rs), contenttest.Builtin(t).Msg("vi", "unclear_step")) || !slices.Contains(payloads(rs), "c:install:choose_os:android") || !slices.Contains(payloads(rs), "stuck") {
+		t.Errorf("\"ko hiểu\" at a step said\n%s%v", texts(rs), payloads(rs))
+	}
 }

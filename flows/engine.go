@@ -82,6 +82,10 @@ type bundle struct {
 	// spelled: found inside a short message ("hôm qua đang làm dở, giờ làm
 	// tiếp"), they ask to go on.
 	resume []string
+	// botAsks holds the bot command's phrases of two words or more,
+	// spelled: inside a short message ("mày là bot hả", where "bot" and
+	// "hả" are filler) they ask whether a person answers.
+	botAsks []string
 	// stepWords holds, per "flow/step", the folded words of four letters or
 	// more that its text uses and at most three steps' texts use: what
 	// a question about that step names ("email", "ngày cấp").
@@ -131,6 +135,11 @@ func (e *Engine) SetContent(cat *content.Catalog) error {
 	for _, w := range cat.Vocab.Commands["resume"] {
 		if p := b.spell(vntext.Fold(w)); strings.Contains(p, " ") {
 			b.resume = append(b.resume, p)
+		}
+	}
+	for _, w := range cat.Vocab.Commands["bot"] {
+		if p := b.spell(vntext.Fold(w)); strings.Contains(p, " ") {
+			b.botAsks = append(b.botAsks, p)
 		}
 	}
 	for _, w := range cat.Vocab.Stopwords {
@@ -243,8 +252,12 @@ func (b *bundle) command(folded string) (string, bool) {
 		return g, true
 	}
 	spelled := b.spell(folded)
-	if len(strings.Fields(spelled)) <= maxResumeWords && containsAny(spelled, b.resume) {
+	n := len(strings.Fields(spelled))
+	if n <= maxResumeWords && containsAny(spelled, b.resume) {
 		return "resume", true
+	}
+	if n <= maxBotAskWords && containsAny(spelled, b.botAsks) {
+		return "bot", true
 	}
 	return "", false
 }
@@ -272,6 +285,10 @@ func containsAny(folded string, phrases []string) bool {
 // maxResumeWords bounds the messages a resume phrase inside them makes a
 // request to go on: a longer one is a question of its own.
 const maxResumeWords = 10
+
+// maxBotAskWords bounds the messages a phrase of the bot command inside
+// them asks whether a person answers.
+const maxBotAskWords = 8
 
 // saysYes reports whether folded text says yes ("có ạ", "ừ được").
 func (b *bundle) saysYes(folded string) bool {

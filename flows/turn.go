@@ -254,7 +254,9 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 		t.handoff("") // "có" to "Bạn có muốn nói chuyện với cán bộ không?"
 		return
 	}
-	if g, ok := t.b.command(folded); ok {
+	if g, ok := t.b.command(folded); ok && (g != "unclear" || t.said == "") {
+		// "ko hiểu" after an answer asks that answer's details (a
+		// follow-up); after a step or the menu it is about them.
 		t.button(g)
 		return
 	}
@@ -544,6 +546,21 @@ func (t *turn) button(payload string) {
 	case "help":
 		t.outcome = "help"
 		t.say(Reply{Text: t.msg("help")})
+		t.here()
+	case "bot":
+		// "mày là bot hả": yes, and where the people are.
+		t.outcome = "about_bot"
+		t.say(Reply{Text: t.msg("about_bot"), Buttons: t.handoffRows()})
+		t.here()
+	case "unclear":
+		// "ko hiểu" at a step: the step again, with the ways on, instead of
+		// a guess at a question (a persona got three unrelated answers).
+		t.outcome = "unclear"
+		if t.unfinished() {
+			t.say(Reply{Text: t.msg("unclear_step")})
+		} else {
+			t.say(Reply{Text: t.msg("help")})
+		}
 		t.here()
 	}
 }
