@@ -87,3 +87,39 @@ func TestAskedIfABot(t *testing.T) {
 		t.Errorf("\"ko hiểu\" at a step said\n%s%v", texts(rs), payloads(rs))
 	}
 }
+
+// TestChoiceReadOffTheButton: "chọn NFC" at the step whose button reads
+// "Tôi chọn NFC" takes it, and "đúng" at "Kiểm tra thông tin" is the
+// details being right; words that are on no one button are not a choice.
+func TestChoiceReadOffTheButton(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	e := handoffEngine(t, st, &fakeHandoff{})
+	press := func(chat string, payloads ...string) {
+		t.Helper()
+		for _, p := range payloads {
+			if _, err := e.Handle(context.Background(), flows.Inbound{Channel: "web", ChatID: chat, Kind: flows.KindButton, Payload: p}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	say := typer(t, e, "web", "label1")
+	press("label1", "f:forgot_password", "c:forgot_password:start:done")
+	if rs := say("chọn NFC"); session(t, st, "web:label1").Step != "nfc" {
+		t.Errorf("\"chọn NFC\" at the method step: now at %q, said\n%s", session(t, st, "web:label1").Step, texts(rs))
+	}
+	say = typer(t, e, "web", "label2")
+	press("label2", "f:level1", "c:level1:check:ready", "c:level1:open:done", "c:level1:nfc:done")
+	if s := session(t, st, "web:label2"); s.Step != "check_info" {
+		t.Fatalf("the walk did not reach check_info: at %q", s.Step)
+	}
+	say("đúng")
+	if s := session(t, st, "web:label2"); s.Step == "check_info" {
+		t.Errorf("\"đúng\" at check_info did not move on")
+	}
+	say = typer(t, e, "web", "label3")
+	press("label3", "f:forgot_password", "c:forgot_password:start:done")
+	say("nfc là gì vậy")
+	if s := session(t, st, "web:label3"); s.Step != "method" {
+		t.Errorf("a question about NFC at the method step was taken as a choice: at %q", s.Step)
+	}
+}

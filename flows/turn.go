@@ -380,6 +380,10 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 			id, ok = typed[bare]
 		}
 	}
+	if !ok {
+		// "chọn NFC" for the button "Tôi chọn NFC": the label's own words.
+		id, ok = t.labelNamed(step, t.b.trimFiller(spelled, typed))
+	}
 	if !ok && t.b.saysYes(folded) {
 		// "đc", "ừ được" at a step whose choice takes "ok": that choice, in
 		// the step's order, rather than a search of the word
@@ -394,6 +398,39 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 		}
 	}
 	return nil
+}
+
+// labelNamed finds the one choice of step whose button label, in the
+// conversation's language, holds every word of a message of two words or
+// more, in the label's order: what a citizen reads off the button.
+func (t *turn) labelNamed(step *content.Step, spelled string) (string, bool) {
+	words := strings.FieldsFunc(spelled, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	if len(words) < 2 {
+		return "", false
+	}
+	found := ""
+	for _, ch := range step.Choices {
+		label := strings.FieldsFunc(t.b.spell(vntext.Fold(t.text(ch.Label))), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+		if !inOrder(words, label) {
+			continue
+		}
+		if found != "" {
+			return "", false
+		}
+		found = ch.ID
+	}
+	return found, found != ""
+}
+
+// inOrder reports whether every word of words is in label, in order.
+func inOrder(words, label []string) bool {
+	i := 0
+	for _, w := range label {
+		if i < len(words) && words[i] == w {
+			i++
+		}
+	}
+	return i == len(words)
 }
 
 // calledWords are whom a citizen calls with "ơi" ("cháu ơi", "ad ơi"),
