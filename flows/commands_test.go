@@ -123,3 +123,28 @@ func TestChoiceReadOffTheButton(t *testing.T) {
 		t.Errorf("a question about NFC at the method step was taken as a choice: at %q", s.Step)
 	}
 }
+
+// TestDoneWithThanks: "xong hết rồi, cảm ơn con nhiều nhen" in a guide is
+// the step done, and the guide goes on; "ok, cảm ơn" and "thôi để mai
+// làm, cảm ơn" keep the step for later.
+func TestDoneWithThanks(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	e := handoffEngine(t, st, &fakeHandoff{})
+	for i, c := range []struct {
+		text  string
+		moves bool
+	}{{"xong hết rồi, cảm ơn con nhiều nhen", true}, {"ok, cảm ơn", false}, {"thôi để mai làm, cảm ơn nhé", false}} {
+		chat := "done" + strconv.Itoa(i)
+		if _, err := e.Handle(context.Background(), flows.Inbound{Channel: "web", ChatID: chat, Kind: flows.KindButton, Payload: "f:install"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Handle(context.Background(), flows.Inbound{Channel: "web", ChatID: chat, Kind: flows.KindButton, Payload: "c:install:choose_os:android"}); err != nil {
+			t.Fatal(err)
+		}
+		before := session(t, st, "web:"+chat).Step
+		typer(t, e, "web", chat)(c.text)
+		if moved := session(t, st, "web:"+chat).Step != before; moved != c.moves {
+			t.Errorf("%q at %s: moved %v, want %v", c.text, before, moved, c.moves)
+		}
+	}
+}

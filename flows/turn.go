@@ -736,6 +736,10 @@ func (t *turn) ask(raw string, r faq.Result) {
 		// Thanks, or thanks with a word of what comes next and nothing
 		// asked ("cảm ơn, để tôi ra công an phường", "thôi để mai làm, giờ
 		// bận nấu cơm"): a goodbye, not the registration guide or a refusal.
+		if ch := t.choiceBesideThanks(raw); ch != nil {
+			t.choose(t.s.Flow, t.s.Step, ch) // "xong hết rồi, cảm ơn con nhiều nhen": done, and on
+			return
+		}
 		t.goodbye()
 		return
 	}
@@ -803,6 +807,35 @@ func (t *turn) goodbye() {
 		key = "smalltalk_pause"
 	}
 	t.say(Reply{Text: t.msg(key), Buttons: t.continueOrMenu()})
+}
+
+// choiceBesideThanks returns the step's choice that a part of a thanking
+// message is, word for word ("xong hết rồi" in "xong hết rồi, cảm ơn con
+// nhiều nhen"), or nil. Only whole parts count: "đăng nhập được rồi, cảm
+// ơn" holds "được rồi" but says the citizen is done, not this step.
+func (t *turn) choiceBesideThanks(raw string) *content.Choice {
+	step := t.step()
+	if step == nil || !t.unfinished() {
+		return nil
+	}
+	typed := t.b.typed[t.s.Flow+"/"+step.ID]
+	for _, p := range clauseSplit.Split(raw, -1) {
+		f := vntext.Fold(strings.TrimSpace(p))
+		if f == "" || t.b.saysYes(f) {
+			continue // "ok, cảm ơn": heard, not done
+		}
+		spelled := withoutCalls(t.b.spell(f))
+		id, ok := typed[spelled]
+		if !ok {
+			id, ok = typed[t.b.trimFiller(spelled, typed)]
+		}
+		for _, ch := range step.Choices {
+			if ok && ch.ID == id {
+				return ch
+			}
+		}
+	}
+	return nil
 }
 
 // fallback answers a message nothing fits: the closest entries, the
