@@ -385,9 +385,10 @@ var unaccent = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
-// normalize returns text in NFKC with every decimal digit made ASCII (for
-// String's output), and the same in lower case without accents, "đ" as
-// "d" (for matching words).
+// normalize returns text in NFKC with every decimal digit made ASCII and
+// letters typed for digits inside a number made digits (for String's
+// output), and the same in lower case without accents, "đ" as "d" (for
+// matching words).
 func normalize(text string) (normal, plain string) {
 	ascii := true
 	for i := 0; i < len(text); i++ {
@@ -397,9 +398,10 @@ func normalize(text string) (normal, plain string) {
 		}
 	}
 	if ascii {
+		text = lookalikeDigits(text)
 		return text, strings.ToLower(text)
 	}
-	normal = strings.Map(asciiDigit, norm.NFKC.String(text))
+	normal = lookalikeDigits(strings.Map(asciiDigit, norm.NFKC.String(text)))
 	t := unaccent.Get().(transform.Transformer)
 	p, _, err := transform.String(t, normal)
 	unaccent.Put(t)

@@ -373,3 +373,36 @@ func TestIDNumberOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestLookalikeDigits: letters typed for digits inside a number (O and o
+// for 0, l and I for 1) are read as the digits (fourth probe S7, fifth T9).
+func TestLookalikeDigits(t *testing.T) {
+	tests := []struct {
+		in, want  string
+		sensitive bool
+	}{
+		{"O12O3O4568O9", "[số]", true},
+		{"cccd OO12O3O4568O bị khóa", "cccd [số] bị khóa", true},
+		{"cccd O12 O3O 456 8O9", "cccd [số]", true},
+		{"sdt 09l2345678", "sdt [số]", false},
+		{"sđt 09I2-345-678 ko nhận otp", "sđt [số] ko nhận otp", false},
+		{"số cmnd l23 456 789", "số cmnd [số]", true},
+		// a look-alike word between digits is taken in; at the ends it is a word
+		{"09 l 2345678 là số của tôi", "[số] là số của tôi", false},
+		{"I 0912345678", "I [số]", false},
+		{"toi o 012345678901", "toi o [số]", true},
+		// too short to be an ID or a phone number: as typed
+		{"2O24", "2O24", false},
+		{"lOl 12", "lOl 12", false},
+		{"Oppo A57 có NFC không", "Oppo A57 có NFC không", false},
+		{"iPhone 11 Pro", "iPhone 11 Pro", false},
+	}
+	for _, tt := range tests {
+		if got := redact.String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := redact.Sensitive(tt.in); got != tt.sensitive {
+			t.Errorf("Sensitive(%q) = %v, want %v", tt.in, got, tt.sensitive)
+		}
+	}
+}
