@@ -191,9 +191,7 @@ func redacted(text string) (string, bool) {
 	if secretText(text, plain) {
 		return Password, true
 	}
-	mailed := email.ReplaceAllString(text, Email)
-	hit := mailed != text
-	text = mailed
+	text, hit := hideEmails(text)
 	seqs := digitSeq.FindAllStringIndex(text, -1)
 	if len(seqs) == 0 {
 		return text, hit

@@ -406,3 +406,36 @@ func TestLookalikeDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestWrittenEmails: addresses whose "@" or dots are written out, spaced or
+// left out before a mailbox provider are hidden (fourth probe S7, fifth T9).
+func TestWrittenEmails(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"an(at)gmail.com", "[email]"},
+		{"email an [at] gmail [dot] com nhé", "email [email] nhé"},
+		{"mail của tôi là an.nguyen a còng gmail chấm com", "mail của tôi là [email]"},
+		{"AN A CÒNG GMAIL CHẤM COM", "[email]"},
+		{"an a cong gmail cham com", "[email]"},
+		{"an a móc yahoo chấm com chấm vn", "[email]"},
+		{"email: an @ gmail . com nhé", "email: [email] nhé"},
+		{"an.nguyen@gmail chấm com", "[email]"},
+		{"my mail is an at gmail dot com", "my mail is [email]"},
+		{"nguyenvanan gmail chấm com", "[email]"},
+		{"gửi về an99 gmail.com giúp", "gửi về [email] giúp"},
+		// what is no address stays
+		{"đăng nhập bằng gmail chấm com được không", "đăng nhập bằng gmail chấm com được không"},
+		{"dang nhap bang gmail cham com duoc khong", "dang nhap bang gmail cham com duoc khong"},
+		{"sign in with gmail.com", "sign in with gmail.com"},
+		{"lỗi @ app. Sao vậy", "lỗi @ app. Sao vậy"},
+		{"I am at home", "I am at home"},
+		{"chấm công ở đâu", "chấm công ở đâu"},
+	}
+	for _, tt := range tests {
+		if got := redact.String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if redact.Sensitive(tt.in) {
+			t.Errorf("Sensitive(%q) = true: an address is hidden, not warned about", tt.in)
+		}
+	}
+}
