@@ -50,6 +50,9 @@ var (
 	// của tôi là Hoamai@2024", "the password I set was …". What follows
 	// must then look like a password (security probe, 2026-12-05).
 	pwLoose = regexp.MustCompile(pwWord + `(?:\s+[^\s]+?){1,6}?\s*` + pwIs + `([^\s]+)`)
+	// setIs is "đặt là", "set to" with no word for what was set: "tôi đặt
+	// là 123456" tells a password or passcode when what follows looks like one.
+	setIs = regexp.MustCompile(`\b(?:dat|set)\s*(?:la|to|:|=)\s*[:=]?\s*([^\s]+)`)
 
 	// email is an e-mail address.
 	email = regexp.MustCompile(`[\p{L}0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.\p{L}{2,}`)
@@ -259,15 +262,26 @@ func between(s string, lo, hi int) bool {
 }
 
 // password reports whether plain (normalised, lower case, without accents)
-// gives a password or passcode: after "là", "is", "=" or ":" anything but
-// a word of a question; after the bare word, something that looks like one.
+// gives a password or passcode: after "là", "is", "=" or ":" a word of four
+// characters or more, or a few words (passphrase), that do not ask or
+// describe; after the bare word or "đặt là", something that looks like one.
 func password(plain string) bool {
-	for _, m := range pwStrong.FindAllStringSubmatch(plain, -1) {
-		if tok := strings.TrimRight(m[1], ".,!?;)"); utf8.RuneCountInString(tok) >= 4 && !notSecret[tok] {
+	for _, m := range pwStrong.FindAllStringSubmatchIndex(plain, -1) {
+		tok := strings.TrimRight(plain[m[2]:m[3]], ".,!?;)")
+		if utf8.RuneCountInString(tok) < 4 || phraseNot[tok] {
+			continue
+		}
+		// A Vietnamese word must end its clause, or start a few words
+		// that do: "mật khẩu là ngày sinh à", "mật khẩu là mười hai ký tự"
+		// describe one.
+		if !vntext.IsSyllable(tok) || phraseAt(plain[m[2]:]) > 0 {
 			return true
 		}
 	}
-	for _, re := range []*regexp.Regexp{pwWeak, pwLoose} {
+	if passphrase(plain) {
+		return true
+	}
+	for _, re := range []*regexp.Regexp{pwWeak, pwLoose, setIs} {
 		for _, m := range re.FindAllStringSubmatch(plain, -1) {
 			if looksSecret(strings.TrimRight(m[1], ".,!?;)")) {
 				return true

@@ -439,3 +439,63 @@ func TestWrittenEmails(t *testing.T) {
 		}
 	}
 }
+
+// TestPassphrases: a password of several words after "mật khẩu là", "pass:"
+// runs to the end of its clause, four words at most; a clause that asks or
+// describes is no password (fourth probe S7, fifth T9).
+func TestPassphrases(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"mk là hoa mai vang 1975", true},
+		{"pass: con meo den", true},
+		{"pass: con meo den khong dc", true},
+		{"mật khẩu là hoa mai vàng", true},
+		{"mật khẩu của tôi là hoa mai vàng mà không vào được", true},
+		{"mật khẩu đăng nhập vneid của tôi là con mèo đen, sao không vào được", true},
+		{"mật khẩu tôi đặt là hoa mai vàng 1975", true},
+		{"mật khẩu mới là Minh An 1990", true},
+		{"mk là anh yeu em", true},
+		{"pass là lan anh, giờ sao", true},
+		{"mật khẩu là hoa mai vàng. Giờ làm sao", true},
+		{"mật khẩu là hoa mai vàng phải không", true}, // asks about the password it gives
+		{"mật khẩu là hoamai của tôi", true},
+		{"tôi đặt là 123456", true},
+		{"I set to Sunny2025", true},
+		// questions and descriptions
+		{"mật khẩu là gì", false},
+		{"mã otp là cái gì", false},
+		{"mật khẩu phải có chữ hoa không", false},
+		{"mật khẩu là 8 ký tự đúng không", false},
+		{"mật khẩu là do mình tự đặt", false},
+		{"mật khẩu là chữ hoa hay thường", false},
+		{"mật khẩu là số hay chữ", false},
+		{"mật khẩu là ngày sinh à", false},
+		{"mật khẩu là mặc định à", false},
+		{"mật khẩu là tùy mình đặt hả", false},
+		{"mật khẩu là mười hai ký tự", false},
+		{"mật khẩu là tiếng việt có dấu được không", false},
+		{"mật khẩu là mật khẩu vneid hay ngân hàng", false},
+		{"mật khẩu là tên con chó nhà tôi", false},
+		{"mật khẩu là tên đăng nhập phải không", false},
+		{"mật khẩu là bắt buộc", false},
+		{"mật khẩu là bí mật", false},
+		{"mật khẩu là dãy 6 số", false},
+		{"cái mã số đó với mật khẩu là hai thứ khác nhau à", false},
+		{"mật khẩu lần đầu là mã otp gửi về", false},
+		{"mật khẩu sai nhiều lần là bị khóa bao lâu", false},
+		{"the password I set was too short", false},
+		{"password is case sensitive?", false},
+		{"tôi đặt lịch hẹn là 15/7", false},
+		{"tôi đặt là xong rồi", false},
+	}
+	for _, tt := range tests {
+		if got := redact.Sensitive(tt.in); got != tt.want {
+			t.Errorf("Sensitive(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+		if got, hidden := redact.String(tt.in), tt.want; (got == redact.Password) != hidden {
+			t.Errorf("String(%q) = %q, hidden whole: %v", tt.in, got, hidden)
+		}
+	}
+}
