@@ -204,7 +204,7 @@ func redacted(text string) (string, bool) {
 	for _, m := range seqs {
 		s := text[m[0]:m[1]]
 		n := countDigits(s)
-		if n < 4 || n <= 10 && harmless(s) && !secretNumber(text, m, len(seqs)) {
+		if !secretNumber(text, m, len(seqs)) && (n < 4 || n <= 10 && harmless(s)) {
 			continue
 		}
 		b.WriteString(text[last:m[0]])
@@ -217,19 +217,23 @@ func redacted(text string) (string, bool) {
 }
 
 // secretNumber reports whether the digit sequence at m of the normalised
-// text is an ID number, a bare six-digit message (an OTP or a passcode), or
-// a code of 4-8 digits after a word that introduces one ("mã OTP là 482 913").
+// text is an ID number, a bank card number, a bare six-digit message (an
+// OTP or a passcode), a code of 4-8 digits after a word that introduces one
+// ("mã OTP là 482 913"), or a card's security code of 3-4 digits after its
+// name ("cvv 123").
 func secretNumber(text string, m []int, seqs int) bool {
 	n := countDigits(text[m[0]:m[1]])
 	switch {
 	case n == 12 || n == 9:
 		return true // ID number (CCCD, or the old 9-digit CMND)
+	case cardNumber(text[m[0]:m[1]]):
+		return true
 	case n == 6 && seqs == 1 && onlySeparators(text[:m[0]]+text[m[1]:]):
 		return true
-	case n >= 4 && n <= 8 && !glued(text, m):
+	case n >= 3 && n <= 8 && !glued(text, m):
 		// "mà" (but) is no "mã" (code): "ghi 1965 mà đúng ra là 1956"
 		_, before := normalize(butWord.ReplaceAllString(strings.ToLower(lastWords(text[:m[0]])), " "))
-		return codeWord.MatchString(before)
+		return n >= 4 && codeWord.MatchString(before) || n <= 4 && cardCode.MatchString(before)
 	}
 	return false
 }

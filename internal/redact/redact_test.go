@@ -367,6 +367,8 @@ func TestIDNumberOnly(t *testing.T) {
 		"cccd 038165004321 mk Abc@12345":       false,
 		"038165004321 và mã 482913 gửi về máy": false,
 		"hôm nay trời đẹp":                     false,
+		"4111 1111 1111 1111":                  false, // a card: the full warning, with the bank
+		"cvv 123":                              false,
 	} {
 		if got := redact.IDNumberOnly(in); got != want {
 			t.Errorf("IDNumberOnly(%q) = %v, want %v", in, got, want)
@@ -496,6 +498,46 @@ func TestPassphrases(t *testing.T) {
 		}
 		if got, hidden := redact.String(tt.in), tt.want; (got == redact.Password) != hidden {
 			t.Errorf("String(%q) = %q, hidden whole: %v", tt.in, got, hidden)
+		}
+	}
+}
+
+// TestCardSecrets: a card's security code after its name and a bank card
+// number (16 or 19 digits passing the Luhn check) are warned about and
+// hidden (fifth probe T9).
+func TestCardSecrets(t *testing.T) {
+	tests := []struct {
+		in, want  string
+		sensitive bool
+	}{
+		{"cvv 123", "cvv [số]", true},
+		{"CVV: 123 nhập ở đâu", "CVV: [số] nhập ở đâu", true},
+		{"mã cvv là 123", "mã cvv là [số]", true},
+		{"mã bảo mật thẻ 456", "mã bảo mật thẻ [số]", true},
+		{"3 số sau thẻ là 789", "3 số sau thẻ là [số]", true},
+		{"ba số ở mặt sau thẻ: 789", "ba số ở mặt sau thẻ: [số]", true},
+		{"cvc2 của thẻ là 1234", "cvc2 của thẻ là [số]", true},
+		{"4111 1111 1111 1111", "[số]", true},
+		{"thẻ 4111-1111-1111-1111 bị trừ tiền", "thẻ [số] bị trừ tiền", true},
+		{"số thẻ 5500000000000004 sao không liên kết được", "số thẻ [số] sao không liên kết được", true},
+		// not a card's number: hidden (a long number), no alarm
+		{"mã giao dịch 4111111111111112", "mã giao dịch [số]", false},
+		// no code given
+		{"cvv là gì", "cvv là gì", false},
+		{"thẻ có 3 số cvv ở đâu", "thẻ có 3 số cvv ở đâu", false},
+		{"cvv 3 số hay 4 số", "cvv 3 số hay 4 số", false},
+		{"mã 123", "mã 123", false},
+		{"đợi 30 phút", "đợi 30 phút", false},
+		{"lớp 10", "lớp 10", false},
+		{"quận 3", "quận 3", false},
+		{"đường 3/2", "đường 3/2", false},
+	}
+	for _, tt := range tests {
+		if got := redact.String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := redact.Sensitive(tt.in); got != tt.sensitive {
+			t.Errorf("Sensitive(%q) = %v, want %v", tt.in, got, tt.sensitive)
 		}
 	}
 }
