@@ -171,10 +171,10 @@ func namedPassword(normal, plain string) bool {
 
 // String returns text with ID numbers, phone numbers, codes and e-mail
 // addresses replaced, or the whole text replaced when it holds a password,
-// for logs, statistics and the unanswered-questions list. Dates with a
-// four-digit year, years, the public 1800/1900 hotlines and numbers of fewer
-// than four digits stay readable, unless Sensitive would take them for a
-// code.
+// for logs, statistics and the unanswered-questions list. Dates, years,
+// times, versions, prices, the public 1800/1900 hotlines and numbers of
+// fewer than four digits stay readable, unless Sensitive would take them
+// for a code.
 func String(text string) string {
 	out, _ := redacted(text)
 	if spelled := spelledDigits(norm.NFC.String(text)); spelled != text {
@@ -204,7 +204,7 @@ func redacted(text string) (string, bool) {
 	for _, m := range seqs {
 		s := text[m[0]:m[1]]
 		n := countDigits(s)
-		if !secretNumber(text, m, len(seqs)) && (n < 4 || n <= 10 && harmless(s)) {
+		if !secretNumber(text, m, len(seqs)) && (n < 4 || n <= 10 && harmless(s) || price(text, m)) {
 			continue
 		}
 		b.WriteString(text[last:m[0]])
@@ -224,7 +224,7 @@ func redacted(text string) (string, bool) {
 func secretNumber(text string, m []int, seqs int) bool {
 	n := countDigits(text[m[0]:m[1]])
 	switch {
-	case n == 12 || n == 9:
+	case (n == 12 || n == 9) && !price(text, m):
 		return true // ID number (CCCD, or the old 9-digit CMND)
 	case cardNumber(text[m[0]:m[1]]):
 		return true
@@ -238,13 +238,13 @@ func secretNumber(text string, m []int, seqs int) bool {
 	return false
 }
 
-// harmless reports whether a digit sequence is a date, a year or a public
-// hotline, which the unanswered-questions list may show.
+// harmless reports whether a digit sequence is a date, a year, a time, a
+// version or a public hotline, which the unanswered-questions list may show.
 func harmless(s string) bool {
 	if len(s) == 4 && (strings.HasPrefix(s, "19") || strings.HasPrefix(s, "20")) && countDigits(s) == 4 {
 		return true
 	}
-	if hotline.MatchString(s) {
+	if hotline.MatchString(s) || shaped(s) {
 		return true
 	}
 	m := date.FindStringSubmatch(s)

@@ -541,3 +541,51 @@ func TestCardSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestOrdinaryNumbersStay: numbers that tell something and are no secret
+// are neither warned about nor hidden.
+func TestOrdinaryNumbersStay(t *testing.T) {
+	for _, in := range []string{
+		"đợi 30 phút rồi chưa thấy mã",
+		"năm 1975",
+		"lớp 10",
+		"nhà ở quận 3",
+		"đường 3/2",
+		"vneid bản 2.1.6 có lỗi không",
+		"cập nhật lên 2.1.16 rồi",
+		"ios 17.5.1 cài được không",
+		"lệ phí 15.000 đồng hả",
+		"họ bắt chuyển 100.000đ",
+		"mất 100.000.000đ rồi", // nine digits, a price: no ID number
+		"pay 50,000 VND to activate",
+		"chuyển 1500000 đồng",
+		"giá 1.500.000 ₫",
+		"hẹn ngày 15/07",
+		"sinh ngày 01.07.24",
+		"ngày 2024-07-15 đi làm",
+		"lúc 10:30 sáng",
+		"iphone 11 có nfc không",
+		"samsung a52 5g",
+	} {
+		if got := redact.String(in); got != in {
+			t.Errorf("String(%q) = %q, want it unchanged", in, got)
+		}
+		if redact.Sensitive(in) {
+			t.Errorf("Sensitive(%q) = true", in)
+		}
+	}
+	// the same shapes that are no date, time, version or price
+	for in, want := range map[string]string{
+		"nhập 12.34.56 không được": "nhập [số] không được", // no one-digit part: a code
+		"mã OTP 482.913đ":          "mã OTP [số]đ",
+		"mã 482913đ":               "mã [số]đ",
+		"0912.345.678đ":            "[số]đ",
+		"lúc 25:61":                "lúc [số]",
+		"ngày 45/13":               "ngày [số]",
+		"phí 15.000 thôi à":        "phí [số] thôi à", // a price needs its currency
+	} {
+		if got := redact.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
