@@ -589,3 +589,38 @@ func TestOrdinaryNumbersStay(t *testing.T) {
 		}
 	}
 }
+
+// TestBareDigits: a message that is nothing but a number counts its digits,
+// for the engine to add up an ID number sent in parts; three digits alone
+// are hidden by String, being such a part (fifth probe T9).
+func TestBareDigits(t *testing.T) {
+	tests := []struct {
+		in     string
+		digits int
+		out    string
+	}{
+		{"001", 3, "[số]"},
+		{" 203 004 ", 6, " [số] "},
+		{"03.00", 4, "[số]"},
+		{"٠٠١", 3, "[số]"},
+		{"１２", 2, "12"},
+		{"12", 2, "12"},
+		{"2", 1, "2"},
+		{"1975", 4, "1975"},
+		{"15/07", 4, "15/07"},
+		{"001 nhé", 0, "001 nhé"},
+		{"quận 3", 0, "quận 3"},
+		{"mã 123", 0, "mã 123"},
+		{"OO1", 0, "OO1"},
+		{"", 0, ""},
+		{"???", 0, "???"},
+	}
+	for _, tt := range tests {
+		if got := redact.BareDigits(tt.in); got != tt.digits {
+			t.Errorf("BareDigits(%q) = %d, want %d", tt.in, got, tt.digits)
+		}
+		if got := redact.String(tt.in); got != tt.out {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.out)
+		}
+	}
+}
