@@ -27,13 +27,27 @@ var (
 	mailboxEmail = regexp.MustCompile(`(?i)(?:^|\s)([a-z0-9._%+\-]{3,})\s+(?:gmail|yahoo|ymail|outlook|hotmail|icloud|live)` + emailDot + emailTLD + `(?:` + emailDot + emailTLD + `)?`)
 )
 
+// atWritten finds, in plain text (lower case, unaccented), what an address
+// written out must hold: "@", "at", "a còng" or "a móc". Most messages
+// have none, and the long expressions are then spared.
+var atWritten = regexp.MustCompile(`@|\bat\b|\ba\s*(?:cong|moc)\b`)
+
+// mailboxes are the providers mailboxEmail knows.
+var mailboxes = []string{"gmail", "yahoo", "ymail", "outlook", "hotmail", "icloud", "live"}
+
 // hideEmails returns text (normalised) with its e-mail addresses replaced
-// by Email, and whether it replaced any.
-func hideEmails(text string) (string, bool) {
+// by Email, and whether it replaced any; plain is text in lower case
+// without accents.
+func hideEmails(text, plain string) (string, bool) {
 	out := email.ReplaceAllString(text, Email)
-	out = writtenEmail.ReplaceAllString(out, Email)
-	if strings.Contains(out, " ") {
-		out = hideMailboxes(out)
+	if atWritten.MatchString(plain) {
+		out = writtenEmail.ReplaceAllString(out, Email)
+	}
+	for _, box := range mailboxes {
+		if strings.Contains(plain, box) {
+			out = hideMailboxes(out)
+			break
+		}
 	}
 	return out, out != text
 }

@@ -209,7 +209,7 @@ func redacted(text string) (string, bool) {
 	if secretText(text, plain) {
 		return Password, true
 	}
-	text, hit := hideEmails(text)
+	text, hit := hideEmails(text, plain)
 	seqs := digitSeq.FindAllStringIndex(text, -1)
 	if len(seqs) == 0 {
 		return text, hit
@@ -289,6 +289,18 @@ func between(s string, lo, hi int) bool {
 // characters or more, or a few words (passphrase), that do not ask or
 // describe; after the bare word or "đặt là", something that looks like one.
 func password(plain string) bool {
+	// Every form but "đặt là" starts with the word for a password: one
+	// look for it spares the others on most messages.
+	if pwNamed.MatchString(plain) && (strongPassword(plain) || passphrase(plain) || givesSecret(plain, pwWeak, pwLoose)) {
+		return true
+	}
+	return (strings.Contains(plain, "dat") || strings.Contains(plain, "set")) && givesSecret(plain, setIs)
+}
+
+// strongPassword reports whether plain gives a word of four characters or
+// more after "mật khẩu là", "password is", "mk:"… that does not ask or
+// describe.
+func strongPassword(plain string) bool {
 	for _, m := range pwStrong.FindAllStringSubmatchIndex(plain, -1) {
 		tok := strings.TrimRight(plain[m[2]:m[3]], ".,!?;)")
 		if utf8.RuneCountInString(tok) < 4 || phraseNot[tok] {
@@ -301,10 +313,13 @@ func password(plain string) bool {
 			return true
 		}
 	}
-	if passphrase(plain) {
-		return true
-	}
-	for _, re := range []*regexp.Regexp{pwWeak, pwLoose, setIs} {
+	return false
+}
+
+// givesSecret reports whether what one of res captures looks like a
+// password.
+func givesSecret(plain string, res ...*regexp.Regexp) bool {
+	for _, re := range res {
 		for _, m := range re.FindAllStringSubmatch(plain, -1) {
 			if looksSecret(strings.TrimRight(m[1], ".,!?;)")) {
 				return true
