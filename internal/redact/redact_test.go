@@ -192,9 +192,9 @@ var separators = []string{"", " ", "  ", ".", "-", "/", " / ", " - ", "\u00a0", 
 
 // planted is a secret and the ways it may be typed.
 type planted struct {
-	kind   string // id, cmnd, phone, otp, password, email
+	kind   string // id, cmnd, phone, otp, password, email; lookalike, card, cvv, phrase, written (T9)
 	digits string // for numbers
-	text   string // for passwords and e-mails
+	text   string // for passwords and e-mails (the name before the "@" of a written one)
 }
 
 // render writes a number in a script, split in groups by separators.
@@ -235,6 +235,37 @@ func variant(rng *rand.Rand, p planted) string {
 			"mat khau cua toi la ", "pw ", "pwd: ", "passcode ", "mật khẩu mới là ", "MẬT KHẨU: ") + p.text + pick(" please reset", " bị sai", "", " sao ko vào được")
 	case "email":
 		return pick("email ", "gửi về ", "mail của tôi là ") + p.text + pick("", " nhé", ".")
+	case "lookalike":
+		// an ID number in ASCII digits, a few inside it typed as letters
+		b := []byte(p.digits)
+		for range 1 + rng.IntN(3) {
+			i := 1 + rng.IntN(len(b)-2)
+			switch b[i] {
+			case '0':
+				b[i] = pick("O", "o")[0]
+			case '1':
+				b[i] = pick("l", "I")[0]
+			}
+		}
+		var out strings.Builder
+		group := 1 + rng.IntN(4)
+		for i, c := range b {
+			if i > 0 && i%group == 0 {
+				out.WriteString(pick("", " ", ".", "-", " - "))
+			}
+			out.WriteByte(c)
+		}
+		return pick("cccd ", "số định danh ", "") + out.String() + pick(" bị khóa", "", ".")
+	case "card":
+		return pick("số thẻ ", "thẻ visa ", "card ", "") + render(rng, p.digits) + pick(" bị trừ tiền", "", " liên kết sao")
+	case "cvv":
+		return pick("cvv ", "CVV: ", "mã cvv là ", "mã bảo mật thẻ ", "3 số sau thẻ là ", "ba số ở mặt sau: ") + render(rng, p.digits) + pick("", " nhập ở đâu", " nhé")
+	case "phrase":
+		return pick("mk là ", "pass: ", "mật khẩu của tôi là ", "password is ", "mật khẩu mới là ", "MK: ", "mat khau la ") + p.text +
+			pick("", " mà không vào được", ", sao vậy", ". Giúp tôi với", " nhé")
+	case "written":
+		return pick("email ", "gửi về ", "mail của tôi là ", "") + p.text + pick("(at)", " [at] ", " a còng ", " A CÒNG ", " @ ", " at ", "@", " ") +
+			pick("gmail", "yahoo") + pick(" chấm ", " . ", " dot ", "[dot]", " (dot) ") + pick("com", "vn", "com chấm vn") + pick("", " nhé", ".")
 	}
 	panic(p.kind)
 }
@@ -243,6 +274,9 @@ func variant(rng *rand.Rand, p planted) string {
 func leaked(out string, p planted) bool {
 	if p.text != "" {
 		return strings.Contains(strings.ToLower(out), strings.ToLower(p.text))
+	}
+	if p.kind == "lookalike" {
+		out = strings.NewReplacer("O", "0", "o", "0", "l", "1", "I", "1").Replace(out)
 	}
 	var digits strings.Builder
 	for _, r := range out {
@@ -267,7 +301,17 @@ func randomPlanted(rng *rand.Rand) planted {
 		}
 		return string(b)
 	}
-	switch rng.IntN(6) {
+	switch rng.IntN(11) {
+	case 6:
+		return planted{kind: "lookalike", digits: num(12, "0")}
+	case 7:
+		return planted{kind: "card", digits: luhnNumber(num(15, "4"))}
+	case 8:
+		return planted{kind: "cvv", digits: num(3+rng.IntN(2), "")}
+	case 9:
+		return planted{kind: "phrase", text: []string{"hoa mai vang 1975", "con meo den", "anh yeu em", "lan anh 1990", "Minh An 2024"}[rng.IntN(5)]}
+	case 10:
+		return planted{kind: "written", text: []string{"nguyenvanan99", "an.nguyen", "hoa_tran"}[rng.IntN(3)]}
 	case 0:
 		return planted{kind: "id", digits: num(12, "0")}
 	case 1:
@@ -282,6 +326,22 @@ func randomPlanted(rng *rand.Rand) planted {
 	return planted{kind: "email", text: []string{"an.nguyen@example.com", "hoa_tran+vneid@mail.example.vn", "user99@example.org"}[rng.IntN(3)]}
 }
 
+// luhnNumber returns digits with the check digit that makes them a card
+// number.
+func luhnNumber(digits string) string {
+	sum := 0
+	for i := len(digits) - 1; i >= 0; i-- {
+		d := int(digits[i] - '0')
+		if (len(digits)-i)%2 == 1 { // doubled once the check digit follows
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return digits + string(rune('0'+(10-sum%10)%10))
+}
+
 // TestPlantedVariants generates secrets in many forms and checks that none
 // survives String, and that ID numbers, codes and passwords are Sensitive.
 func TestPlantedVariants(t *testing.T) {
@@ -293,7 +353,7 @@ func TestPlantedVariants(t *testing.T) {
 		if leaked(out, p) {
 			t.Fatalf("String(%q) = %q keeps the %s", in, out, p.kind)
 		}
-		if p.kind != "phone" && p.kind != "email" && !redact.Sensitive(in) {
+		if p.kind != "phone" && p.kind != "email" && p.kind != "written" && !redact.Sensitive(in) {
 			t.Fatalf("Sensitive(%q) = false for a %s", in, p.kind)
 		}
 	}
