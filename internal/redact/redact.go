@@ -1,6 +1,7 @@
 // Package redact finds and removes what a citizen must never have logged or
 // stored: ID numbers (9 or 12 digits), phone numbers, one-time codes,
-// passwords and passcodes, and e-mail addresses.
+// passwords and passcodes, bank card numbers and their security codes, and
+// e-mail addresses.
 //
 // Digits are recognised however they are typed: full-width (０１２), in any
 // other Unicode script, or as compatibility forms (①, ¹), because the text is
@@ -8,7 +9,8 @@
 // digit sequence is digits separated by any run of characters that are
 // neither letters nor digits ("001/203/045/680", "00  12  03", "0912-345.678",
 // "0\u200b0\u200b1"), so a separator cannot split a number into harmless
-// pieces; only a letter ends a sequence.
+// pieces; only a letter ends a sequence, unless it is a letter typed for a
+// digit inside a long number ("O12O3O4568O9", lookalike.go).
 package redact
 
 import (
