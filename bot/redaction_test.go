@@ -28,7 +28,9 @@ import (
 // dashboard and the unanswered questions' CSV for them, in any form.
 func TestNoPersonalDataInLogsOrRedis(t *testing.T) {
 	planted := []string{"079203001234", "0912345678", "0987 654 321", "+84 912 555 777", "482913", "Hoa@12345", "271828",
-		"001203045680", "079203005678", "001203045681", "Hunter!xyz", "an.nguyen@example.com", "912555888", "482914", "Tr0ub4dor&3"}
+		"001203045680", "079203005678", "001203045681", "Hunter!xyz", "an.nguyen@example.com", "912555888", "482914", "Tr0ub4dor&3",
+		// the forms of T9 (section 13 of docs/security.md)
+		"079203009876", "0913579246", "hoa mai vang", "con meo den", "tran.thi.hoa", "4111111111111111", "038165004321"}
 	messages := []string{
 		"cccd 001/203/045/680 bị khóa",
 		"số định danh ０７９２０３００５６７８ sai",
@@ -46,6 +48,18 @@ func TestNoPersonalDataInLogsOrRedis(t *testing.T) {
 		"mat khau cua toi la Hoa@12345 bi sai",
 		"passcode: 271828",
 		"toi mua vang o sdt 0912345678 duoc khong", // unanswered, with a phone number
+	}
+	// The forms of T9, in a second conversation (the first is near the
+	// per-chat rate limit): look-alike letters, passwords of several words,
+	// addresses written out, a card number, an ID number in parts.
+	messages2 := []string{
+		"cccd O792O3OO9876 bị khóa",
+		"sdt O9l3579246 ko nhận otp",
+		"mk là hoa mai vang mà không vào được",
+		"pass: con meo den, giúp tôi",
+		"gửi về tran.thi.hoa a còng gmail chấm com giúp",
+		"thẻ 4111 1111 1111 1111 bị trừ tiền",
+		"038", "165", "004", "321",
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -85,6 +99,12 @@ func TestNoPersonalDataInLogsOrRedis(t *testing.T) {
 		post(fmt.Sprintf(`{"user":"p1","id":"m%d","text":%q}`, i, m))
 	}
 	post(`{"user":"p1","button":"share"}`)
+	jar2, _ := cookiejar.New(nil)
+	browser = &http.Client{Jar: jar2}
+	post(`{"user":"p2","start":""}`)
+	for i, m := range messages2 {
+		post(fmt.Sprintf(`{"user":"p2","id":"n%d","text":%q}`, i, m))
+	}
 
 	// What the operators see: the dashboard and the CSV export.
 	var shown strings.Builder

@@ -114,7 +114,7 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 			return false
 		}
 	}
-	sensitive := redact.Sensitive(raw)
+	sensitive := t.pieced || redact.Sensitive(raw)
 	if sensitive && t.s.Hand == "" {
 		t.outcome = "sensitive"
 		t.say(Reply{Text: t.msg("sensitive_warning"), Buttons: t.leaveRows()})
@@ -160,8 +160,13 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 		t.openTicket("")
 		return true
 	}
-	// The officer gets the message without its numbers, codes or passwords.
-	err := h.Message(t.ctx, t.in.Chat(), t.in.MessageID, redact.String(raw))
+	// The officer gets the message without its numbers, codes or passwords;
+	// a part of an ID number sent in pieces is hidden whole.
+	text := redact.String(raw)
+	if t.pieced {
+		text = redact.Number
+	}
+	err := h.Message(t.ctx, t.in.Chat(), t.in.MessageID, text)
 	switch {
 	case errors.Is(err, ErrHandoffClosed):
 		t.s.Hand = ""

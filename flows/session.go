@@ -31,6 +31,7 @@ type Session struct {
 	Greet   bool     `json:"g,omitempty"`  // nothing but greetings so far: kept GreetingTTL, not in statistics (greeting.go)
 	Addr    string   `json:"ad,omitempty"` // how the citizen is called in Vietnamese when not "bạn": "bác", "ông", "bà", "cô", "chú" (address.go)
 	Key     string   `json:"k,omitempty"`  // digest of the key the conversation is bound to since its first ticket (Inbound.NewKey): updates without it are refused
+	Pieces  int      `json:"dp,omitempty"` // how many digits the bare numbers sent in a row just before held, never the digits: an ID number sent a few digits a message (pieces.go)
 }
 
 // maxSituations bounds the situations a session keeps.

@@ -86,6 +86,8 @@ func (p *sessionParser) parse(s *Session) bool {
 			s.Addr, ok = p.str()
 		case "k":
 			s.Key, ok = p.str()
+		case "dp":
+			s.Pieces, ok = p.integer()
 		default:
 			return false
 		}

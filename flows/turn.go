@@ -37,6 +37,7 @@ type turn struct {
 	also   string      // the other question of last turn's message, offered after the answer (alsoMark)
 	result *faq.Result // the free-text search of this turn, done once
 	bound  bool        // this turn bound the conversation to in.NewKey
+	pieced bool        // this message is a part of a number sent in pieces that makes an ID number (pieces.go)
 }
 
 // emit records an event of this turn; the engine hands them to the Recorder
@@ -111,6 +112,7 @@ func (t *turn) run() []Reply {
 		}
 		return t.out
 	}
+	t.pieced = t.countPieces(idle)
 	t.checkPosition()
 	t.restartExpired(idle)
 	if t.handoffTurn(idle) {
@@ -184,7 +186,7 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 	if t.volunteerTyped(raw, isNew) {
 		return
 	}
-	if redact.Sensitive(raw) {
+	if sensitive := redact.Sensitive(raw); sensitive || t.pieced {
 		t.outcome = "sensitive"
 		// The question around the secret ("mã otp là … mà không nhận được
 		// mã") is still answered, read without the secret; a few words left
@@ -196,7 +198,7 @@ func (t *turn) typed(isNew bool, idle time.Duration) {
 			r = t.search(clean, idle)
 		}
 		warning := "sensitive_warning"
-		if redact.IDNumberOnly(raw) {
+		if redact.IDNumberOnly(raw) || t.pieced && !sensitive {
 			warning = "sensitive_id_warning" // their own card number: no emergency steps
 		}
 		t.say(Reply{Text: t.msg(warning)})

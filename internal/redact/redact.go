@@ -1,6 +1,7 @@
 // Package redact finds and removes what a citizen must never have logged or
 // stored: ID numbers (9 or 12 digits), phone numbers, one-time codes,
-// passwords and passcodes, and e-mail addresses.
+// passwords and passcodes, bank card numbers and their security codes, and
+// e-mail addresses.
 //
 // Digits are recognised however they are typed: full-width (０１２), in any
 // other Unicode script, or as compatibility forms (①, ¹), because the text is
@@ -8,7 +9,8 @@
 // digit sequence is digits separated by any run of characters that are
 // neither letters nor digits ("001/203/045/680", "00  12  03", "0912-345.678",
 // "0\u200b0\u200b1"), so a separator cannot split a number into harmless
-// pieces; only a letter ends a sequence.
+// pieces; only a letter ends a sequence, unless it is a letter typed for a
+// digit inside a long number ("O12O3O4568O9", lookalike.go).
 package redact
 
 import (
@@ -50,6 +52,9 @@ var (
 	// của tôi là Hoamai@2024", "the password I set was …". What follows
 	// must then look like a password (security probe, 2026-12-05).
 	pwLoose = regexp.MustCompile(pwWord + `(?:\s+[^\s]+?){1,6}?\s*` + pwIs + `([^\s]+)`)
+	// setIs is "đặt là", "set to" with no word for what was set: "tôi đặt
+	// là 123456" tells a password or passcode when what follows looks like one.
+	setIs = regexp.MustCompile(`\b(?:dat|set)\s*(?:la|to|:|=)\s*[:=]?\s*([^\s]+)`)
 
 	// email is an e-mail address.
 	email = regexp.MustCompile(`[\p{L}0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.\p{L}{2,}`)
@@ -104,6 +109,21 @@ func sensitive(text string) bool {
 // case) holds a password or passcode.
 func secretText(normal, plain string) bool {
 	return password(plain) || hasSecretWord(normal) || namedPassword(normal, plain)
+}
+
+// BareDigits returns how many digits text holds when it is nothing but a
+// number, its digits in any script and with any separators ("001",
+// "203 004", "٠٠١"), and 0 otherwise. A citizen may send an ID number a few
+// digits a message, which no message shows alone; the engine adds up the
+// digits of such messages in a row.
+func BareDigits(text string) int {
+	normal, _ := normalize(text)
+	for _, r := range normal {
+		if unicode.IsLetter(r) {
+			return 0
+		}
+	}
+	return countDigits(normal)
 }
 
 // IDNumberOnly reports whether an ID number (9 or 12 digits) is all that
@@ -168,10 +188,10 @@ func namedPassword(normal, plain string) bool {
 
 // String returns text with ID numbers, phone numbers, codes and e-mail
 // addresses replaced, or the whole text replaced when it holds a password,
-// for logs, statistics and the unanswered-questions list. Dates with a
-// four-digit year, years, the public 1800/1900 hotlines and numbers of fewer
-// than four digits stay readable, unless Sensitive would take them for a
-// code.
+// for logs, statistics and the unanswered-questions list. Dates, years,
+// times, versions, prices, the public 1800/1900 hotlines and numbers of
+// fewer than four digits stay readable, unless Sensitive would take them
+// for a code.
 func String(text string) string {
 	out, _ := redacted(text)
 	if spelled := spelledDigits(norm.NFC.String(text)); spelled != text {
@@ -191,19 +211,21 @@ func redacted(text string) (string, bool) {
 	if secretText(text, plain) {
 		return Password, true
 	}
-	mailed := email.ReplaceAllString(text, Email)
-	hit := mailed != text
-	text = mailed
+	text, hit := hideEmails(text, plain)
 	seqs := digitSeq.FindAllStringIndex(text, -1)
 	if len(seqs) == 0 {
 		return text, hit
 	}
+	// A message of three digits and nothing else is no question: it is
+	// hidden, as it may be a part of an ID number sent a few digits a
+	// message (fifth probe T9; the engine counts the parts, BareDigits).
+	bare := len(seqs) == 1 && onlySeparators(text[:seqs[0][0]]+text[seqs[0][1]:])
 	var b strings.Builder
 	last := 0
 	for _, m := range seqs {
 		s := text[m[0]:m[1]]
 		n := countDigits(s)
-		if n < 4 || n <= 10 && harmless(s) && !secretNumber(text, m, len(seqs)) {
+		if !secretNumber(text, m, len(seqs)) && (n < 4 && !(bare && n == 3) || n <= 10 && harmless(s) || price(text, m)) {
 			continue
 		}
 		b.WriteString(text[last:m[0]])
@@ -216,30 +238,34 @@ func redacted(text string) (string, bool) {
 }
 
 // secretNumber reports whether the digit sequence at m of the normalised
-// text is an ID number, a bare six-digit message (an OTP or a passcode), or
-// a code of 4-8 digits after a word that introduces one ("mã OTP là 482 913").
+// text is an ID number, a bank card number, a bare six-digit message (an
+// OTP or a passcode), a code of 4-8 digits after a word that introduces one
+// ("mã OTP là 482 913"), or a card's security code of 3-4 digits after its
+// name ("cvv 123").
 func secretNumber(text string, m []int, seqs int) bool {
 	n := countDigits(text[m[0]:m[1]])
 	switch {
-	case n == 12 || n == 9:
+	case (n == 12 || n == 9) && !price(text, m):
 		return true // ID number (CCCD, or the old 9-digit CMND)
+	case cardNumber(text[m[0]:m[1]]):
+		return true
 	case n == 6 && seqs == 1 && onlySeparators(text[:m[0]]+text[m[1]:]):
 		return true
-	case n >= 4 && n <= 8 && !glued(text, m):
+	case n >= 3 && n <= 8 && !glued(text, m):
 		// "mà" (but) is no "mã" (code): "ghi 1965 mà đúng ra là 1956"
 		_, before := normalize(butWord.ReplaceAllString(strings.ToLower(lastWords(text[:m[0]])), " "))
-		return codeWord.MatchString(before)
+		return n >= 4 && codeWord.MatchString(before) || n <= 4 && cardCode.MatchString(before)
 	}
 	return false
 }
 
-// harmless reports whether a digit sequence is a date, a year or a public
-// hotline, which the unanswered-questions list may show.
+// harmless reports whether a digit sequence is a date, a year, a time, a
+// version or a public hotline, which the unanswered-questions list may show.
 func harmless(s string) bool {
 	if len(s) == 4 && (strings.HasPrefix(s, "19") || strings.HasPrefix(s, "20")) && countDigits(s) == 4 {
 		return true
 	}
-	if hotline.MatchString(s) {
+	if hotline.MatchString(s) || shaped(s) {
 		return true
 	}
 	m := date.FindStringSubmatch(s)
@@ -261,15 +287,41 @@ func between(s string, lo, hi int) bool {
 }
 
 // password reports whether plain (normalised, lower case, without accents)
-// gives a password or passcode: after "là", "is", "=" or ":" anything but
-// a word of a question; after the bare word, something that looks like one.
+// gives a password or passcode: after "là", "is", "=" or ":" a word of four
+// characters or more, or a few words (passphrase), that do not ask or
+// describe; after the bare word or "đặt là", something that looks like one.
 func password(plain string) bool {
-	for _, m := range pwStrong.FindAllStringSubmatch(plain, -1) {
-		if tok := strings.TrimRight(m[1], ".,!?;)"); utf8.RuneCountInString(tok) >= 4 && !notSecret[tok] {
+	// Every form but "đặt là" starts with the word for a password: one
+	// look for it spares the others on most messages.
+	if pwNamed.MatchString(plain) && (strongPassword(plain) || passphrase(plain) || givesSecret(plain, pwWeak, pwLoose)) {
+		return true
+	}
+	return (strings.Contains(plain, "dat") || strings.Contains(plain, "set")) && givesSecret(plain, setIs)
+}
+
+// strongPassword reports whether plain gives a word of four characters or
+// more after "mật khẩu là", "password is", "mk:"… that does not ask or
+// describe.
+func strongPassword(plain string) bool {
+	for _, m := range pwStrong.FindAllStringSubmatchIndex(plain, -1) {
+		tok := strings.TrimRight(plain[m[2]:m[3]], ".,!?;)")
+		if utf8.RuneCountInString(tok) < 4 || phraseNot[tok] {
+			continue
+		}
+		// A Vietnamese word must end its clause, or start a few words
+		// that do: "mật khẩu là ngày sinh à", "mật khẩu là mười hai ký tự"
+		// describe one.
+		if !vntext.IsSyllable(tok) || phraseAt(plain[m[2]:]) > 0 {
 			return true
 		}
 	}
-	for _, re := range []*regexp.Regexp{pwWeak, pwLoose} {
+	return false
+}
+
+// givesSecret reports whether what one of res captures looks like a
+// password.
+func givesSecret(plain string, res ...*regexp.Regexp) bool {
+	for _, re := range res {
 		for _, m := range re.FindAllStringSubmatch(plain, -1) {
 			if looksSecret(strings.TrimRight(m[1], ".,!?;)")) {
 				return true
@@ -385,9 +437,10 @@ var unaccent = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
-// normalize returns text in NFKC with every decimal digit made ASCII (for
-// String's output), and the same in lower case without accents, "đ" as
-// "d" (for matching words).
+// normalize returns text in NFKC with every decimal digit made ASCII and
+// letters typed for digits inside a number made digits (for String's
+// output), and the same in lower case without accents, "đ" as "d" (for
+// matching words).
 func normalize(text string) (normal, plain string) {
 	ascii := true
 	for i := 0; i < len(text); i++ {
@@ -397,9 +450,10 @@ func normalize(text string) (normal, plain string) {
 		}
 	}
 	if ascii {
+		text = lookalikeDigits(text)
 		return text, strings.ToLower(text)
 	}
-	normal = strings.Map(asciiDigit, norm.NFKC.String(text))
+	normal = lookalikeDigits(strings.Map(asciiDigit, norm.NFKC.String(text)))
 	t := unaccent.Get().(transform.Transformer)
 	p, _, err := transform.String(t, normal)
 	unaccent.Put(t)

@@ -192,9 +192,9 @@ var separators = []string{"", " ", "  ", ".", "-", "/", " / ", " - ", "\u00a0", 
 
 // planted is a secret and the ways it may be typed.
 type planted struct {
-	kind   string // id, cmnd, phone, otp, password, email
+	kind   string // id, cmnd, phone, otp, password, email; lookalike, card, cvv, phrase, written (T9)
 	digits string // for numbers
-	text   string // for passwords and e-mails
+	text   string // for passwords and e-mails (the name before the "@" of a written one)
 }
 
 // render writes a number in a script, split in groups by separators.
@@ -235,6 +235,37 @@ func variant(rng *rand.Rand, p planted) string {
 			"mat khau cua toi la ", "pw ", "pwd: ", "passcode ", "mật khẩu mới là ", "MẬT KHẨU: ") + p.text + pick(" please reset", " bị sai", "", " sao ko vào được")
 	case "email":
 		return pick("email ", "gửi về ", "mail của tôi là ") + p.text + pick("", " nhé", ".")
+	case "lookalike":
+		// an ID number in ASCII digits, a few inside it typed as letters
+		b := []byte(p.digits)
+		for range 1 + rng.IntN(3) {
+			i := 1 + rng.IntN(len(b)-2)
+			switch b[i] {
+			case '0':
+				b[i] = pick("O", "o")[0]
+			case '1':
+				b[i] = pick("l", "I")[0]
+			}
+		}
+		var out strings.Builder
+		group := 1 + rng.IntN(4)
+		for i, c := range b {
+			if i > 0 && i%group == 0 {
+				out.WriteString(pick("", " ", ".", "-", " - "))
+			}
+			out.WriteByte(c)
+		}
+		return pick("cccd ", "số định danh ", "") + out.String() + pick(" bị khóa", "", ".")
+	case "card":
+		return pick("số thẻ ", "thẻ visa ", "card ", "") + render(rng, p.digits) + pick(" bị trừ tiền", "", " liên kết sao")
+	case "cvv":
+		return pick("cvv ", "CVV: ", "mã cvv là ", "mã bảo mật thẻ ", "3 số sau thẻ là ", "ba số ở mặt sau: ") + render(rng, p.digits) + pick("", " nhập ở đâu", " nhé")
+	case "phrase":
+		return pick("mk là ", "pass: ", "mật khẩu của tôi là ", "password is ", "mật khẩu mới là ", "MK: ", "mat khau la ") + p.text +
+			pick("", " mà không vào được", ", sao vậy", ". Giúp tôi với", " nhé")
+	case "written":
+		return pick("email ", "gửi về ", "mail của tôi là ", "") + p.text + pick("(at)", " [at] ", " a còng ", " A CÒNG ", " @ ", " at ", "@", " ") +
+			pick("gmail", "yahoo") + pick(" chấm ", " . ", " dot ", "[dot]", " (dot) ") + pick("com", "vn", "com chấm vn") + pick("", " nhé", ".")
 	}
 	panic(p.kind)
 }
@@ -243,6 +274,9 @@ func variant(rng *rand.Rand, p planted) string {
 func leaked(out string, p planted) bool {
 	if p.text != "" {
 		return strings.Contains(strings.ToLower(out), strings.ToLower(p.text))
+	}
+	if p.kind == "lookalike" {
+		out = strings.NewReplacer("O", "0", "o", "0", "l", "1", "I", "1").Replace(out)
 	}
 	var digits strings.Builder
 	for _, r := range out {
@@ -267,7 +301,17 @@ func randomPlanted(rng *rand.Rand) planted {
 		}
 		return string(b)
 	}
-	switch rng.IntN(6) {
+	switch rng.IntN(11) {
+	case 6:
+		return planted{kind: "lookalike", digits: num(12, "0")}
+	case 7:
+		return planted{kind: "card", digits: luhnNumber(num(15, "4"))}
+	case 8:
+		return planted{kind: "cvv", digits: num(3+rng.IntN(2), "")}
+	case 9:
+		return planted{kind: "phrase", text: []string{"hoa mai vang 1975", "con meo den", "anh yeu em", "lan anh 1990", "Minh An 2024"}[rng.IntN(5)]}
+	case 10:
+		return planted{kind: "written", text: []string{"nguyenvanan99", "an.nguyen", "hoa_tran"}[rng.IntN(3)]}
 	case 0:
 		return planted{kind: "id", digits: num(12, "0")}
 	case 1:
@@ -282,6 +326,22 @@ func randomPlanted(rng *rand.Rand) planted {
 	return planted{kind: "email", text: []string{"an.nguyen@example.com", "hoa_tran+vneid@mail.example.vn", "user99@example.org"}[rng.IntN(3)]}
 }
 
+// luhnNumber returns digits with the check digit that makes them a card
+// number.
+func luhnNumber(digits string) string {
+	sum := 0
+	for i := len(digits) - 1; i >= 0; i-- {
+		d := int(digits[i] - '0')
+		if (len(digits)-i)%2 == 1 { // doubled once the check digit follows
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return digits + string(rune('0'+(10-sum%10)%10))
+}
+
 // TestPlantedVariants generates secrets in many forms and checks that none
 // survives String, and that ID numbers, codes and passwords are Sensitive.
 func TestPlantedVariants(t *testing.T) {
@@ -293,7 +353,7 @@ func TestPlantedVariants(t *testing.T) {
 		if leaked(out, p) {
 			t.Fatalf("String(%q) = %q keeps the %s", in, out, p.kind)
 		}
-		if p.kind != "phone" && p.kind != "email" && !redact.Sensitive(in) {
+		if p.kind != "phone" && p.kind != "email" && p.kind != "written" && !redact.Sensitive(in) {
 			t.Fatalf("Sensitive(%q) = false for a %s", in, p.kind)
 		}
 	}
@@ -367,9 +427,260 @@ func TestIDNumberOnly(t *testing.T) {
 		"cccd 038165004321 mk Abc@12345":       false,
 		"038165004321 và mã 482913 gửi về máy": false,
 		"hôm nay trời đẹp":                     false,
+		"4111 1111 1111 1111":                  false, // a card: the full warning, with the bank
+		"cvv 123":                              false,
 	} {
 		if got := redact.IDNumberOnly(in); got != want {
 			t.Errorf("IDNumberOnly(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestLookalikeDigits: letters typed for digits inside a number (O and o
+// for 0, l and I for 1) are read as the digits (fourth probe S7, fifth T9).
+func TestLookalikeDigits(t *testing.T) {
+	tests := []struct {
+		in, want  string
+		sensitive bool
+	}{
+		{"O12O3O4568O9", "[số]", true},
+		{"cccd OO12O3O4568O bị khóa", "cccd [số] bị khóa", true},
+		{"cccd O12 O3O 456 8O9", "cccd [số]", true},
+		{"sdt 09l2345678", "sdt [số]", false},
+		{"sđt 09I2-345-678 ko nhận otp", "sđt [số] ko nhận otp", false},
+		{"số cmnd l23 456 789", "số cmnd [số]", true},
+		// a look-alike word between digits is taken in; at the ends it is a word
+		{"09 l 2345678 là số của tôi", "[số] là số của tôi", false},
+		{"I 0912345678", "I [số]", false},
+		{"toi o 012345678901", "toi o [số]", true},
+		// too short to be an ID or a phone number: as typed
+		{"2O24", "2O24", false},
+		{"lOl 12", "lOl 12", false},
+		{"Oppo A57 có NFC không", "Oppo A57 có NFC không", false},
+		{"iPhone 11 Pro", "iPhone 11 Pro", false},
+	}
+	for _, tt := range tests {
+		if got := redact.String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := redact.Sensitive(tt.in); got != tt.sensitive {
+			t.Errorf("Sensitive(%q) = %v, want %v", tt.in, got, tt.sensitive)
+		}
+	}
+}
+
+// TestWrittenEmails: addresses whose "@" or dots are written out, spaced or
+// left out before a mailbox provider are hidden (fourth probe S7, fifth T9).
+func TestWrittenEmails(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"an(at)gmail.com", "[email]"},
+		{"email an [at] gmail [dot] com nhé", "email [email] nhé"},
+		{"mail của tôi là an.nguyen a còng gmail chấm com", "mail của tôi là [email]"},
+		{"AN A CÒNG GMAIL CHẤM COM", "[email]"},
+		{"an a cong gmail cham com", "[email]"},
+		{"an a móc yahoo chấm com chấm vn", "[email]"},
+		{"email: an @ gmail . com nhé", "email: [email] nhé"},
+		{"an.nguyen@gmail chấm com", "[email]"},
+		{"my mail is an at gmail dot com", "my mail is [email]"},
+		{"nguyenvanan gmail chấm com", "[email]"},
+		{"gửi về an99 gmail.com giúp", "gửi về [email] giúp"},
+		// what is no address stays
+		{"đăng nhập bằng gmail chấm com được không", "đăng nhập bằng gmail chấm com được không"},
+		{"dang nhap bang gmail cham com duoc khong", "dang nhap bang gmail cham com duoc khong"},
+		{"sign in with gmail.com", "sign in with gmail.com"},
+		{"lỗi @ app. Sao vậy", "lỗi @ app. Sao vậy"},
+		{"I am at home", "I am at home"},
+		{"chấm công ở đâu", "chấm công ở đâu"},
+	}
+	for _, tt := range tests {
+		if got := redact.String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if redact.Sensitive(tt.in) {
+			t.Errorf("Sensitive(%q) = true: an address is hidden, not warned about", tt.in)
+		}
+	}
+}
+
+// TestPassphrases: a password of several words after "mật khẩu là", "pass:"
+// runs to the end of its clause, four words at most; a clause that asks or
+// describes is no password (fourth probe S7, fifth T9).
+func TestPassphrases(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"mk là hoa mai vang 1975", true},
+		{"pass: con meo den", true},
+		{"pass: con meo den khong dc", true},
+		{"mật khẩu là hoa mai vàng", true},
+		{"mật khẩu của tôi là hoa mai vàng mà không vào được", true},
+		{"mật khẩu đăng nhập vneid của tôi là con mèo đen, sao không vào được", true},
+		{"mật khẩu tôi đặt là hoa mai vàng 1975", true},
+		{"mật khẩu mới là Minh An 1990", true},
+		{"mk là anh yeu em", true},
+		{"pass là lan anh, giờ sao", true},
+		{"mật khẩu là hoa mai vàng. Giờ làm sao", true},
+		{"mật khẩu là hoa mai vàng phải không", true}, // asks about the password it gives
+		{"mật khẩu là hoamai của tôi", true},
+		{"tôi đặt là 123456", true},
+		{"I set to Sunny2025", true},
+		// questions and descriptions
+		{"mật khẩu là gì", false},
+		{"mã otp là cái gì", false},
+		{"mật khẩu phải có chữ hoa không", false},
+		{"mật khẩu là 8 ký tự đúng không", false},
+		{"mật khẩu là do mình tự đặt", false},
+		{"mật khẩu là chữ hoa hay thường", false},
+		{"mật khẩu là số hay chữ", false},
+		{"mật khẩu là ngày sinh à", false},
+		{"mật khẩu là mặc định à", false},
+		{"mật khẩu là tùy mình đặt hả", false},
+		{"mật khẩu là mười hai ký tự", false},
+		{"mật khẩu là tiếng việt có dấu được không", false},
+		{"mật khẩu là mật khẩu vneid hay ngân hàng", false},
+		{"mật khẩu là tên con chó nhà tôi", false},
+		{"mật khẩu là tên đăng nhập phải không", false},
+		{"mật khẩu là bắt buộc", false},
+		{"mật khẩu là bí mật", false},
+		{"mật khẩu là dãy 6 số", false},
+		{"cái mã số đó với mật khẩu là hai thứ khác nhau à", false},
+		{"mật khẩu lần đầu là mã otp gửi về", false},
+		{"mật khẩu sai nhiều lần là bị khóa bao lâu", false},
+		{"the password I set was too short", false},
+		{"password is case sensitive?", false},
+		{"tôi đặt lịch hẹn là 15/7", false},
+		{"tôi đặt là xong rồi", false},
+	}
+	for _, tt := range tests {
+		if got := redact.Sensitive(tt.in); got != tt.want {
+			t.Errorf("Sensitive(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+		if got, hidden := redact.String(tt.in), tt.want; (got == redact.Password) != hidden {
+			t.Errorf("String(%q) = %q, hidden whole: %v", tt.in, got, hidden)
+		}
+	}
+}
+
+// TestCardSecrets: a card's security code after its name and a bank card
+// number (16 or 19 digits passing the Luhn check) are warned about and
+// hidden (fifth probe T9).
+func TestCardSecrets(t *testing.T) {
+	tests := []struct {
+		in, want  string
+		sensitive bool
+	}{
+		{"cvv 123", "cvv [số]", true},
+		{"CVV: 123 nhập ở đâu", "CVV: [số] nhập ở đâu", true},
+		{"mã cvv là 123", "mã cvv là [số]", true},
+		{"mã bảo mật thẻ 456", "mã bảo mật thẻ [số]", true},
+		{"3 số sau thẻ là 789", "3 số sau thẻ là [số]", true},
+		{"ba số ở mặt sau thẻ: 789", "ba số ở mặt sau thẻ: [số]", true},
+		{"cvc2 của thẻ là 1234", "cvc2 của thẻ là [số]", true},
+		{"4111 1111 1111 1111", "[số]", true},
+		{"thẻ 4111-1111-1111-1111 bị trừ tiền", "thẻ [số] bị trừ tiền", true},
+		{"số thẻ 5500000000000004 sao không liên kết được", "số thẻ [số] sao không liên kết được", true},
+		// not a card's number: hidden (a long number), no alarm
+		{"mã giao dịch 4111111111111112", "mã giao dịch [số]", false},
+		// no code given
+		{"cvv là gì", "cvv là gì", false},
+		{"thẻ có 3 số cvv ở đâu", "thẻ có 3 số cvv ở đâu", false},
+		{"cvv 3 số hay 4 số", "cvv 3 số hay 4 số", false},
+		{"mã 123", "mã 123", false},
+		{"đợi 30 phút", "đợi 30 phút", false},
+		{"lớp 10", "lớp 10", false},
+		{"quận 3", "quận 3", false},
+		{"đường 3/2", "đường 3/2", false},
+	}
+	for _, tt := range tests {
+		if got := redact.String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := redact.Sensitive(tt.in); got != tt.sensitive {
+			t.Errorf("Sensitive(%q) = %v, want %v", tt.in, got, tt.sensitive)
+		}
+	}
+}
+
+// TestOrdinaryNumbersStay: numbers that tell something and are no secret
+// are neither warned about nor hidden.
+func TestOrdinaryNumbersStay(t *testing.T) {
+	for _, in := range []string{
+		"đợi 30 phút rồi chưa thấy mã",
+		"năm 1975",
+		"lớp 10",
+		"nhà ở quận 3",
+		"đường 3/2",
+		"vneid bản 2.1.6 có lỗi không",
+		"cập nhật lên 2.1.16 rồi",
+		"ios 17.5.1 cài được không",
+		"lệ phí 15.000 đồng hả",
+		"họ bắt chuyển 100.000đ",
+		"mất 100.000.000đ rồi", // nine digits, a price: no ID number
+		"pay 50,000 VND to activate",
+		"chuyển 1500000 đồng",
+		"giá 1.500.000 ₫",
+		"hẹn ngày 15/07",
+		"sinh ngày 01.07.24",
+		"ngày 2024-07-15 đi làm",
+		"lúc 10:30 sáng",
+		"iphone 11 có nfc không",
+		"samsung a52 5g",
+	} {
+		if got := redact.String(in); got != in {
+			t.Errorf("String(%q) = %q, want it unchanged", in, got)
+		}
+		if redact.Sensitive(in) {
+			t.Errorf("Sensitive(%q) = true", in)
+		}
+	}
+	// the same shapes that are no date, time, version or price
+	for in, want := range map[string]string{
+		"nhập 12.34.56 không được": "nhập [số] không được", // no one-digit part: a code
+		"mã OTP 482.913đ":          "mã OTP [số]đ",
+		"mã 482913đ":               "mã [số]đ",
+		"0912.345.678đ":            "[số]đ",
+		"lúc 25:61":                "lúc [số]",
+		"ngày 45/13":               "ngày [số]",
+		"phí 15.000 thôi à":        "phí [số] thôi à", // a price needs its currency
+	} {
+		if got := redact.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestBareDigits: a message that is nothing but a number counts its digits,
+// for the engine to add up an ID number sent in parts; three digits alone
+// are hidden by String, being such a part (fifth probe T9).
+func TestBareDigits(t *testing.T) {
+	tests := []struct {
+		in     string
+		digits int
+		out    string
+	}{
+		{"001", 3, "[số]"},
+		{" 203 004 ", 6, " [số] "},
+		{"03.00", 4, "[số]"},
+		{"٠٠١", 3, "[số]"},
+		{"１２", 2, "12"},
+		{"12", 2, "12"},
+		{"2", 1, "2"},
+		{"1975", 4, "1975"},
+		{"15/07", 4, "15/07"},
+		{"001 nhé", 0, "001 nhé"},
+		{"quận 3", 0, "quận 3"},
+		{"mã 123", 0, "mã 123"},
+		{"OO1", 0, "OO1"},
+		{"", 0, ""},
+		{"???", 0, "???"},
+	}
+	for _, tt := range tests {
+		if got := redact.BareDigits(tt.in); got != tt.digits {
+			t.Errorf("BareDigits(%q) = %d, want %d", tt.in, got, tt.digits)
+		}
+		if got := redact.String(tt.in); got != tt.out {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.out)
 		}
 	}
 }
