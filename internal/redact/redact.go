@@ -251,6 +251,8 @@ func secretNumber(text string, m []int, seqs int) bool {
 		return true
 	case n == 6 && seqs == 1 && onlySeparators(text[:m[0]]+text[m[1]:]):
 		return true
+	case n == 6 && oneByOne.MatchString(text[m[0]:m[1]]):
+		return true // "chú nhập 4 8 2 9 1 3 vô app": a code read out digit by digit
 	case n >= 3 && n <= 8 && !glued(text, m):
 		// "mà" (but) is no "mã" (code): "ghi 1965 mà đúng ra là 1956"
 		_, before := normalize(butWord.ReplaceAllString(strings.ToLower(lastWords(text[:m[0]])), " "))
@@ -258,6 +260,9 @@ func secretNumber(text string, m []int, seqs int) bool {
 	}
 	return false
 }
+
+// oneByOne is six digits written one at a time, as a code is read out.
+var oneByOne = regexp.MustCompile(`^\d(?:[ .-]\d){5}$`)
 
 // harmless reports whether a digit sequence is a date, a year, a time, a
 // version or a public hotline, which the unanswered-questions list may show.

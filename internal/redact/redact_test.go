@@ -37,6 +37,10 @@ func TestSensitive(t *testing.T) {
 		{"mật khẩu của tôi Hunter!xyz", true},
 		{"mật khẩu mới là Vneid2024@", true},
 		{"mã OTP là 482 913", true},
+		// A code read out digit by digit (fifth persona round); steps
+		// counted out are fewer digits.
+		{"vậy chú nhập 4 8 2 9 1 3 vô app là được hả", true},
+		{"làm bước 1 2 3 rồi", false},
 		{"mã xác thực: ４８２９１３", true},
 		{"mã otp là bốn mươi tám, hai mươi chín, mười ba", true},
 		{"٤٨٢٩١٣", true},
