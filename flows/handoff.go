@@ -99,7 +99,7 @@ func (t *turn) handoffTurn(idle time.Duration) bool {
 	}
 	raw := strings.TrimSpace(t.in.Text)
 	folded := vntext.Fold(raw)
-	if folded == vntext.Fold(t.msg("btn_handoff_leave")) || slices.Contains(leaveWords, folded) || containsAny(folded, leavePhrases) {
+	if folded == vntext.Fold(t.msg("btn_handoff_leave")) || slices.Contains(leaveWords, folded) || containsAny(folded, leavePhrases) || leavesLast(raw) {
 		t.handoffLeave()
 		return true
 	}
@@ -265,7 +265,16 @@ func afterOldName(raw string) (string, bool) {
 	for i := range folded {
 		for _, m := range oldNameMarks {
 			if i+len(m) < len(folded) && slices.Equal(folded[i:i+len(m)], m) {
-				return strings.TrimRight(strings.Join(f[i+len(m):], " "), " .!?"), true
+				// The name ends with its clause: "trước là xã Phú Túc,
+				// giờ nhập rồi hổng biết tên gì" is "xã Phú Túc".
+				name := f[i+len(m):]
+				for j, w := range name {
+					if strings.ContainsAny(w, ",;.!?") {
+						name = name[:j+1]
+						break
+					}
+				}
+				return strings.TrimRight(strings.Join(name, " "), " ,;.!?"), true
 			}
 		}
 	}
@@ -274,7 +283,20 @@ func afterOldName(raw string) (string, bool) {
 
 // leaveWords, typed alone (folded) while a ticket is open or an area asked
 // for, leave the officer for the automatic assistant.
-var leaveWords = []string{"quay lai tro ly tu dong", "huy yeu cau", "huy yeu cau gap can bo", "thoi", "thoat", "huy", "thoi khong can", "khong can nua", "exit", "cancel", "quit"}
+var leaveWords = []string{"quay lai tro ly tu dong", "huy yeu cau", "huy yeu cau gap can bo", "thoi", "thoat", "huy", "thoi khong can", "khong can nua", "exit", "cancel", "quit",
+	"thoi huy", "huy di", "thoi huy di", "huy yeu cau di", "thoi khong can nua"}
+
+// leavesLast reports whether the last clause of raw, after something else,
+// is a leave word ("thứ 2 mới trả lời hả? tào lao. thôi hủy"); "thôi" alone
+// ends many a sentence and does not count there.
+func leavesLast(raw string) bool {
+	parts := clauseSplit.Split(strings.TrimRight(raw, " .!?"), -1)
+	if len(parts) < 2 {
+		return false
+	}
+	last := vntext.Fold(parts[len(parts)-1])
+	return last != "thoi" && slices.Contains(leaveWords, last)
+}
 
 // waitPhrases, with a ticket open, ask when or how the officer will answer
 // ("bao giờ có người gọi lại", "sao lâu vậy", "có ai không"), folded.

@@ -480,6 +480,24 @@ func TestHandoffAreaUnknown(t *testing.T) {
 	if len(h.opened) != 1 || h.opened[0].Area != "quan 3" {
 		t.Fatalf("opened %+v, want the area quan 3", h.opened)
 	}
+	// The old name ends with its clause (fifth persona round).
+	say = typer(t, e, "web", "area4")
+	say("/start")
+	say("cho gap nguoi that di")
+	say("xã tui hồi trước là xã Phú Túc, giờ nhập rồi hổng biết tên gì")
+	if len(h.opened) != 2 || h.opened[1].Area != "xã Phú Túc" {
+		t.Fatalf("opened %+v, want the area xã Phú Túc", h.opened)
+	}
+	// "thôi hủy" after a complaint leaves the officer; "thôi" ending a
+	// sentence does not.
+	say("tôi chờ được, thôi")
+	if h.left != 0 {
+		t.Fatal("a sentence ending in \"thôi\" left the officer")
+	}
+	say("thứ 2 mới trả lời hả? tào lao. thôi hủy")
+	if h.left != 1 {
+		t.Fatal("\"thôi hủy\" after a complaint did not leave the officer")
+	}
 }
 
 // panickyHandoff breaks when a ticket is opened.
