@@ -10,8 +10,9 @@ import (
 
 // clauseSplit parts a message into the questions it may ask one after
 // another: "cài ở đâu, mất tiền ko, bao lâu thì có", "How do I register
-// level 2 and is it free?".
-var clauseSplit = regexp.MustCompile(`(?i)[,;?!\n]+|\.\s+|\s+(?:với lại|voi lai|và|va|and|also|còn nữa|con nua)\s+`)
+// level 2 and is it free?", and numbered ones: "hỏi 3 việc: 1) quên
+// passcode 2) thêm thẻ BHYT 3) có mất tiền không".
+var clauseSplit = regexp.MustCompile(`(?i)[,;?!\n]+|\.\s+|:\s+|\s+\(?[1-9]\)\s*|\s+(?:với lại|voi lai|và|va|and|also|còn nữa|con nua)\s+`)
 
 // maxClauses is how many parts of one message are searched on their own.
 const maxClauses = 4
