@@ -444,9 +444,14 @@ func (ix *Index) followup(sc *scratch, words []int32, last string) bool {
 	for _, s := range ix.conv.situations {
 		// Telling a situation that picks another answer for the last topic
 		// is no question of its own: "có tin nhắn rồi, giờ làm gì tiếp"
-		// after the wait for approval asks for the activation.
-		if _, ok := s.prefer[last]; ok {
-			rest, _ = s.cues.strip(rest)
+		// after the wait for approval asks for the activation. One the last
+		// topic does not branch on is: "em chưa có thẻ căn cước thì sao"
+		// after changing the number asks about the card.
+		var told bool
+		if rest, told = s.cues.strip(rest); told {
+			if _, ok := s.prefer[last]; !ok {
+				return false
+			}
 		}
 	}
 	q := ix.query(sc, rest)

@@ -184,3 +184,24 @@ func TestSituationCueReadAsMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestNewSituationIsNoFollowup: telling a situation the last topic does
+// not branch on asks anew ("e chua co the can cuoc thi sao" after changing
+// the number is about the card; a persona got the number's next step).
+func TestNewSituationIsNoFollowup(t *testing.T) {
+	ix := New(mustLoad(t))
+	sc := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(sc)
+	for _, q := range []string{"e chua co the can cuoc thi sao", "em chưa có thẻ căn cước thì sao"} {
+		if ix.followup(sc, ix.read(sc, q), "change_phone_number") {
+			t.Errorf("%q after change_phone_number: read as a follow-up", q)
+		}
+		if r := ix.SearchIn(q, "vi", Context{Last: "change_phone_number"}); r.Followup || len(r.Hits) > 0 && r.Hits[0].ID == "change_phone_number" {
+			t.Errorf("%q after change_phone_number: %s %v", q, r.Verdict, r.Hits)
+		}
+	}
+	// A situation the last topic branches on stays a follow-up.
+	if !ix.followup(sc, ix.read(sc, "tin nhắn về rồi, giờ làm gì tiếp"), "waiting_approval") {
+		t.Error("the approval told after the wait is no longer a follow-up")
+	}
+}
