@@ -148,3 +148,16 @@ func TestDoneWithThanks(t *testing.T) {
 		}
 	}
 }
+
+// TestStartOver: "lại từ đầu" in a guide shows the menu, with the way back
+// to the step, instead of a list that offered deleting the account.
+func TestStartOver(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	say := typer(t, handoffEngine(t, st, &fakeHandoff{}), "web", "over")
+	say("/start")
+	say("1")
+	rs := say("lại từ đầu")
+	if p := payloads(rs); !slices.Contains(p, "f:install") || !slices.Contains(p, "resume") || slices.Contains(p, "q:delete_account") {
+		t.Errorf("\"lại từ đầu\" said\n%s%v", texts(rs), p)
+	}
+}
