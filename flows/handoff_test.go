@@ -196,6 +196,19 @@ func TestHandoffOfferedAfterTwoMisses(t *testing.T) {
 	}
 }
 
+// TestGoodbyeIsNoMiss: thanks with what comes next after one misread
+// message is a goodbye, not a second miss that offers an officer under
+// "Không có gì ạ!" (fifth persona round).
+func TestGoodbyeIsNoMiss(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	say := typer(t, handoffEngine(t, st, &fakeHandoff{}), "web", "bye")
+	say("/start")
+	say("xyzzy plugh")
+	if rs := say("cảm ơn, để tôi ra công an phường"); slices.Contains(payloads(rs), "handoff") {
+		t.Errorf("a goodbye was answered with an officer offered:\n%s", texts(rs))
+	}
+}
+
 func TestHandoffFromStuckAndNoneOfThese(t *testing.T) {
 	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
 	e := handoffEngine(t, st, &fakeHandoff{})

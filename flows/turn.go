@@ -720,8 +720,13 @@ func (t *turn) ask(raw string, r faq.Result) {
 			}
 		}
 	}
+	// Thanks, or thanks with a word of what comes next and nothing asked
+	// ("cảm ơn, để tôi ra công an phường", "thôi để mai làm, giờ bận nấu
+	// cơm"): a goodbye, not the registration guide or a refusal, and no
+	// miss (a persona got "Không có gì ạ!" and then an officer offered).
+	bye := !r.Vague && (r.Verdict == faq.Thanks || r.Verdict != faq.Confident && r.Verdict != faq.Greeting && t.thanksThenTells(raw))
 	switch {
-	case r.Verdict == faq.Confident || r.Verdict == faq.Greeting || r.Verdict == faq.Thanks:
+	case bye || r.Verdict == faq.Confident || r.Verdict == faq.Greeting:
 		t.s.Misses = 0
 	case !r.Vague: // "tôi muốn làm vneid" gets the steps and the menu: an answer, not a miss
 		t.s.Misses++
@@ -734,10 +739,7 @@ func (t *turn) ask(raw string, r faq.Result) {
 		t.vagueMenu()
 		return
 	}
-	if r.Verdict == faq.Thanks || r.Verdict != faq.Confident && r.Verdict != faq.Greeting && t.thanksThenTells(raw) {
-		// Thanks, or thanks with a word of what comes next and nothing
-		// asked ("cảm ơn, để tôi ra công an phường", "thôi để mai làm, giờ
-		// bận nấu cơm"): a goodbye, not the registration guide or a refusal.
+	if bye {
 		if ch := t.choiceBesideThanks(raw); ch != nil {
 			t.choose(t.s.Flow, t.s.Step, ch) // "xong hết rồi, cảm ơn con nhiều nhen": done, and on
 			return
