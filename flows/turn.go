@@ -997,9 +997,6 @@ func (t *turn) followup(id string) {
 // next action rather than its answer.
 const nextShown = "next:"
 
-// followupAgain answers a second follow-up in a row on one topic ("vẫn
-// không hiểu" after the next action): the answer's details, which say it
-// another way, and the people who can help; never the same text a third time.
 // stillNegations follow "vẫn" when what was tried still fails ("vẫn
 // không", "vẫn chưa được", "vẫn bị", "vẫn thế", "vẫn báo"), folded. Adjacent only:
 // "vân tay không nhận" is about fingerprints.
@@ -1017,6 +1014,9 @@ func stillFailing(folded string) bool {
 	return false
 }
 
+// followupAgain answers a second follow-up in a row on one topic ("vẫn
+// không hiểu" after the next action): the answer's details, which say it
+// another way, and the people who can help; never the same text a third time.
 func (t *turn) followupAgain(id string) {
 	e := t.cat.Entry(id)
 	t.outcome = "faq_followup_again"
