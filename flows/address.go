@@ -44,6 +44,22 @@ var others = map[string]bool{"noi": true, "ngoai": true, "toi": true, "tui": tru
 // folded pairs.
 var youngerCalls = []string{"chau oi", "con oi"}
 
+// withoutSelfWords drops the words a writer calls themselves by ("giờ bà
+// làm sao nhen" is "giờ làm sao nhen"): unmarked, "ba" and "con" are also
+// a number and a child, which a search would read as the subject.
+func withoutSelfWords(raw string) string {
+	f := strings.Fields(raw)
+	out := f[:0:0]
+	for _, w := range f {
+		lw := strings.ToLower(strings.Trim(w, ",.!?"))
+		if _, elder := elderSelf[lw]; elder || lw == "cháu" || lw == "con" || lw == "em" {
+			continue
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}
+
 // addressFrom reads, from a message, how its writer asks to be called: an
 // elder's word, "bạn" for a writer who calls themselves "em" or "cháu"
 // (younger), or "" when the message does not say. self reports whether the

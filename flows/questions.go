@@ -34,8 +34,10 @@ func (t *turn) questionsIn(raw string) (sure, guesses []faq.Hit, ok bool) {
 		if len(strings.Fields(p)) < 2 || !faq.Asks(p) {
 			continue // "Tôi dùng Samsung," tells what the question is about
 		}
-		if t.b.faq.FollowupOnly(p) {
-			continue // "z h sao, đổi sđt được không": "what now" is no question of its own
+		if t.b.faq.FollowupOnly(withoutSelfWords(p)) {
+			// "z h sao, đổi sđt được không", "giờ bà làm sao nhen": "what
+			// now" is no question of its own, whoever says it
+			continue
 		}
 		if n++; n > maxClauses {
 			break
