@@ -90,6 +90,9 @@ func Sensitive(text string) bool {
 	if sensitive(text) {
 		return true
 	}
+	if joined := joinedDigits(text); joined != text && sensitive(joined) {
+		return true
+	}
 	spelled := spelledDigits(norm.NFC.String(text))
 	return spelled != text && sensitive(spelled)
 }
@@ -194,6 +197,11 @@ func namedPassword(normal, plain string) bool {
 // for a code.
 func String(text string) string {
 	out, _ := redacted(text)
+	if joined := joinedDigits(text); joined != text {
+		if s, secret := redacted(joined); secret && Sensitive(joined) {
+			return s // "079 rồi 123 rồi 456 rồi 789": one number read out in parts
+		}
+	}
 	if spelled := spelledDigits(norm.NFC.String(text)); spelled != text {
 		// digits said as words: shown as written unless they are a secret
 		// ("sau hai năm ba tháng" stays words)
@@ -263,6 +271,38 @@ func secretNumber(text string, m []int, seqs int) bool {
 
 // oneByOne is six digits written one at a time, as a code is read out.
 var oneByOne = regexp.MustCompile(`^\d(?:[ .-]\d){5}$`)
+
+// joiners are the words a number read out in groups is joined by ("079 rồi
+// 123 rồi 456 rồi 789"), lower case.
+var joiners = map[string]bool{"rồi": true, "roi": true, "và": true, "va": true, "tiếp": true, "tiep": true, "then": true, "and": true}
+
+// joinedDigits returns text with the joining words between groups of two to
+// four digits taken out, so that the number rules see the groups as one
+// number; text itself when there are none. A year ("1975 và 1980") is no
+// group: a list of years is no ID number.
+func joinedDigits(text string) string {
+	f := strings.Fields(text)
+	group := func(w string) bool {
+		w = strings.Trim(w, ",.")
+		if len(w) < 2 || len(w) > 4 || countDigits(w) != len(w) {
+			return false
+		}
+		return !(len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")))
+	}
+	out := f[:0:0]
+	joined := false
+	for i, w := range f {
+		if joiners[strings.ToLower(w)] && i > 0 && i+1 < len(f) && group(f[i-1]) && group(f[i+1]) {
+			joined = true
+			continue
+		}
+		out = append(out, w)
+	}
+	if !joined {
+		return text
+	}
+	return strings.Join(out, " ")
+}
 
 // harmless reports whether a digit sequence is a date, a year, a time, a
 // version or a public hotline, which the unanswered-questions list may show.

@@ -41,6 +41,11 @@ func TestSensitive(t *testing.T) {
 		// counted out are fewer digits.
 		{"vậy chú nhập 4 8 2 9 1 3 vô app là được hả", true},
 		{"làm bước 1 2 3 rồi", false},
+		// An ID number read out in groups joined by words (seventh probe
+		// V5); years joined so are no number.
+		{"số cccd của tôi 079 rồi 123 rồi 456 rồi 789", true},
+		{"sinh năm 1975 và 1980 và 1990", false},
+		{"đợi 30 rồi 45 phút", false},
 		{"mã xác thực: ４８２９１３", true},
 		{"mã otp là bốn mươi tám, hai mươi chín, mười ba", true},
 		{"٤٨٢٩١٣", true},
