@@ -406,13 +406,13 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 // conversation's language, holds every word of a message of two words or
 // more, in the label's order: what a citizen reads off the button.
 func (t *turn) labelNamed(step *content.Step, spelled string) (string, bool) {
-	words := strings.FieldsFunc(spelled, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	words := plainWords(spelled)
 	if len(words) < 2 {
 		return "", false
 	}
 	found := ""
 	for _, ch := range step.Choices {
-		label := strings.FieldsFunc(t.b.spell(vntext.Fold(t.text(ch.Label))), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+		label := plainWords(t.b.spell(vntext.Fold(t.text(ch.Label))))
 		if !inOrder(words, label) {
 			continue
 		}
@@ -422,6 +422,11 @@ func (t *turn) labelNamed(step *content.Step, spelled string) (string, bool) {
 		found = ch.ID
 	}
 	return found, found != ""
+}
+
+// plainWords splits s into words, dropping the punctuation between them.
+func plainWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
 }
 
 // inOrder reports whether every word of words is in label, in order.
@@ -460,7 +465,7 @@ func withoutCalls(folded string) string {
 // rồi mà nó báo sai thông tin"). A longer message, or one naming two
 // choices, is read as a question instead.
 func choiceWithin(typed map[string]string, spelled string) (string, bool) {
-	spelled = strings.Join(strings.FieldsFunc(spelled, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }), " ")
+	spelled = strings.Join(plainWords(spelled), " ")
 	n := len(strings.Fields(spelled))
 	if n > 2*maxChoiceWords {
 		return "", false
