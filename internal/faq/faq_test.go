@@ -173,6 +173,23 @@ func FuzzSearch(f *testing.F) {
 	})
 }
 
+// FuzzSearchIn searches in a conversation's context: a last topic and a
+// situation told before, picked by the fuzzer (a situation that keeps the
+// only hit once emptied the list and crashed the request).
+func FuzzSearchIn(f *testing.F) {
+	cat := testCatalog()
+	ix := faq.New(cat)
+	f.Add("báo lên đâu nữa không, 156 hả", uint8(0), uint8(0))
+	f.Add("vậy giờ sao", uint8(3), uint8(5))
+	f.Fuzz(func(t *testing.T, s string, last, sit uint8) {
+		cx := faq.Context{Last: cat.FAQ[int(last)%len(cat.FAQ)].ID}
+		if sits := cat.Vocab.Situations; len(sits) > 0 {
+			cx.Situations = []string{sits[int(sit)%len(sits)].ID}
+		}
+		checkResult(t, ix.SearchIn(s, "vi", cx))
+	})
+}
+
 func ExampleIndex_Search() {
 	ix := faq.New(testCatalog())
 	for _, q := range []string{"ko nhan dc ma otp", "xin chào", "giá vàng hôm nay"} {
