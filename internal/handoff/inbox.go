@@ -103,7 +103,8 @@ func (in *Inbox) authenticate(r *http.Request) (w who, ok, forbidden, expired bo
 		if in.o.Accounts != nil {
 			a, err := in.o.Accounts.Authenticate(r.Context(), tok)
 			switch {
-			case errors.Is(err, accounts.ErrExpired):
+			case errors.Is(err, accounts.ErrExpired), errors.Is(err, accounts.ErrRevoked):
+				// a real token, old or replaced: no guess (U4, V7)
 				return who{}, false, false, true
 			case err == nil && !a.IsOfficer():
 				return who{}, true, true, false
@@ -151,7 +152,7 @@ func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, b
 		}
 	}
 	c, ok, forbidden, expired := in.authenticate(r)
-	if !ok && bearer && !expired { // an expired link is no guess (sixth probe, U4)
+	if !ok && bearer && !expired { // an expired or replaced link is no guess (sixth probe U4, seventh V7)
 		p := in.o.Service.tickets.rdb.TxPipeline()
 		p.Incr(r.Context(), failKey)
 		p.Expire(r.Context(), failKey, failWindow)
@@ -166,7 +167,7 @@ func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, b
 		return who{}, false
 	case expired:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vneidbot inbox", error="invalid_token"`)
-		http.Error(w, "this sign-in link has expired: ask for a new one (vneidbot officer link)", http.StatusUnauthorized)
+		http.Error(w, "this sign-in link has expired or was replaced: ask for a new one (vneidbot officer link)", http.StatusUnauthorized)
 		return who{}, false
 	case !ok && page && in.o.Accounts != nil:
 		http.Redirect(w, r, accounts.SignInPath+"?next=/admin/inbox", http.StatusSeeOther)
