@@ -34,3 +34,21 @@ func TestStreamsBoundedPerReplica(t *testing.T) {
 		t.Fatal("a conversation past its own bound was let in")
 	}
 }
+
+// TestInboxStreamsBoundedPerReplica (seventh probe, V2): the officers'
+// event streams have a cap in all as well as per account.
+func TestInboxStreamsBoundedPerReplica(t *testing.T) {
+	in := NewInbox(InboxOptions{})
+	for i := range maxInboxStreams {
+		if !in.streams.enter("acct" + strconv.Itoa(i/maxInboxStreamsPerAccount)) {
+			t.Fatalf("stream %d refused below the bound", i+1)
+		}
+	}
+	if in.streams.enter("someone-else") {
+		t.Fatal("a stream past the replica's bound was let in")
+	}
+	in.streams.leave("acct0")
+	if !in.streams.enter("someone-else") {
+		t.Fatal("no place after a stream ended")
+	}
+}
