@@ -187,8 +187,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.TelegramWebhookURL != "" && !strings.HasPrefix(c.TelegramWebhookURL, "https://") {
 		errs = append(errs, &ConfigError{"TELEGRAM_WEBHOOK_URL", "must be an https:// URL"})
 	}
-	if s := c.TelegramWebhookSecret; s != "" && !validSecretToken(s) {
-		errs = append(errs, &ConfigError{"TELEGRAM_WEBHOOK_SECRET", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -"})
+	// Webhook secrets are at least minWebhookSecret long: one of a few
+	// characters is guessed over a keep-alive connection (seventh probe, V8).
+	if s := c.TelegramWebhookSecret; s != "" && (!validSecretToken(s) || len(s) < minWebhookSecret) {
+		errs = append(errs, &ConfigError{"TELEGRAM_WEBHOOK_SECRET", "must be 16-256 characters of A-Z, a-z, 0-9, _ and - (make one with: openssl rand -hex 24), or empty to have one generated"})
 	}
 	zalo := []string{c.ZaloAppID, c.ZaloAppSecret, c.ZaloOASecretKey}
 	if n := countSet(zalo); n != 0 && n != len(zalo) {
@@ -197,8 +199,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.ZaloBotWebhookURL != "" && (c.ZaloBotWebhookSecret == "" || !strings.HasPrefix(c.ZaloBotWebhookURL, "https://")) {
 		errs = append(errs, &ConfigError{"ZALO_BOT_WEBHOOK_URL", "must be an https:// URL, and needs ZALO_BOT_WEBHOOK_SECRET"})
 	}
-	if s := c.ZaloBotWebhookSecret; s != "" && (len(s) < 8 || len(s) > 256) {
-		errs = append(errs, &ConfigError{"ZALO_BOT_WEBHOOK_SECRET", "must be 8-256 characters"})
+	if s := c.ZaloBotWebhookSecret; s != "" && (len(s) < minWebhookSecret || len(s) > 256) {
+		errs = append(errs, &ConfigError{"ZALO_BOT_WEBHOOK_SECRET", "must be 16-256 characters (make one with: openssl rand -hex 24)"})
 	}
 
 	// --- volunteers, statistics and reminders (issue 7) ---
@@ -307,6 +309,10 @@ func countSet(vals []string) int {
 	}
 	return n
 }
+
+// minWebhookSecret is the shortest TELEGRAM_WEBHOOK_SECRET or
+// ZALO_BOT_WEBHOOK_SECRET accepted.
+const minWebhookSecret = 16
 
 // validSecretToken matches Telegram's rule for secret_token.
 func validSecretToken(s string) bool {

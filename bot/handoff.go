@@ -5,10 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/vneid-guide/vneidbot/flows"
 	"github.com/vneid-guide/vneidbot/internal/accounts"
 	"github.com/vneid-guide/vneidbot/internal/broadcast"
+	"github.com/vneid-guide/vneidbot/internal/clientaddr"
 	"github.com/vneid-guide/vneidbot/internal/delivery"
 	"github.com/vneid-guide/vneidbot/internal/handoff"
 	"github.com/vneid-guide/vneidbot/internal/store"
@@ -61,6 +63,9 @@ func (a *app) liveRoute(chat interface {
 	}
 	l := a.handoff.Live()
 	l.ChatOf = chat.ChatOf
+	l.ClientOf = func(r *http.Request) netip.Addr {
+		return clientaddr.Addr(r, a.cfg.TrustedProxyHeader, a.cfg.TrustedProxies)
+	}
 	a.mux.Handle("GET /api/chat/live", l)
 }
 

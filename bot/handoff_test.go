@@ -329,6 +329,47 @@ func TestInboxCountsWrongTokensPerClientBehindAProxy(t *testing.T) {
 	}
 }
 
+// TestInboxReplacedLinkIsNoGuess (seventh probe, V7): the token of an
+// officer given a new link (vneidbot officer link), or of a removed
+// officer, used as a Bearer token is told so and not counted as a wrong
+// token, so a forgotten script does not lock the office's address out.
+func TestInboxReplacedLinkIsNoGuess(t *testing.T) {
+	srv, a, _ := handoffBot(t, "ADMIN_TOKEN", adminToken)
+	ctx := context.Background()
+	accts := accounts.New(a.store, nil)
+	lan, oldTok, err := accts.Create(ctx, "Lan", accounts.Officer, "Phường Bến Nghé")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, newTok, err := accts.NewToken(ctx, lan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mai, maiTok, err := accts.Create(ctx, "Mai", accounts.Officer, "Xã Tân Phú")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := accts.Remove(ctx, mai.ID); err != nil {
+		t.Fatal(err)
+	}
+	get := func(token string) (int, string) { return bearerGetBody(t, srv.URL+"/admin/inbox/tickets", token) }
+	for i := range 12 {
+		tok := oldTok
+		if i%2 == 1 {
+			tok = maiTok
+		}
+		if code, body := get(tok); code != http.StatusUnauthorized || !strings.Contains(body, "replaced") {
+			t.Fatalf("a replaced or withdrawn link as a Bearer token (%d): %d %q", i, code, body)
+		}
+	}
+	if code, _ := get(adminToken); code != http.StatusOK {
+		t.Fatalf("ADMIN_TOKEN from the same address after old links: %d, want 200", code)
+	}
+	if code, _ := get(newTok); code != http.StatusOK {
+		t.Fatalf("the officer's new link from the same address: %d, want 200", code)
+	}
+}
+
 // TestInboxExpiredLinkIsNoGuess (sixth probe, U4): an officer's expired
 // token used as a Bearer token is told it expired and is not counted as
 // a wrong token, so a script still holding it does not lock the office's

@@ -46,6 +46,10 @@ func TestBadConfigNamesTheVariable(t *testing.T) {
 		{"TELEGRAM_WEBHOOK_URL", "http://insecure.example"},
 		{"ZALO_APP_ID", "123"},
 		{"ADMIN_TOKEN", "short"},
+		{"TELEGRAM_WEBHOOK_SECRET", "vneid2026"},            // seventh probe, V8
+		{"TELEGRAM_WEBHOOK_SECRET", "x"},                    // seventh probe, V8
+		{"ZALO_BOT_WEBHOOK_SECRET", "zbSecret1234"},         // seventh probe, V8
+		{"TELEGRAM_WEBHOOK_SECRET", "has space 0123456789"}, // not Telegram's alphabet
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -780,7 +780,8 @@ func TestIngressExposesOnlyPublicRoutes(t *testing.T) {
 		}
 		return false
 	}
-	for _, public := range []string{"/", "/api/chat", "/webhook/telegram", "/webhook/zalo", "/webhook/zalobot"} {
+	// /api/chat/live and /zalo/oauth/callback: seventh probe, V11
+	for _, public := range []string{"/", "/api/chat", "/api/chat/live", "/zalo/oauth/callback", "/webhook/telegram", "/webhook/zalo", "/webhook/zalobot"} {
 		if !routed(public) {
 			t.Errorf("%s is not routed", public)
 		}

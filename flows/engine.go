@@ -428,6 +428,14 @@ func (e *Engine) HandleForDelivery(ctx context.Context, in Inbound) (Outcome, er
 	return e.handle(ctx, in, true)
 }
 
+// MaxNormalText bounds the runes of an update's text in NFKC, the form
+// redaction, the FAQ and the statistics read: above every channel's own
+// limit for ordinary text (web 4,000, Telegram 4,096, Zalo 2,000), so only
+// text that normalisation expands (U+FDFA becomes 18 characters) is cut,
+// and such a message costs about what an ordinary long one does (seventh
+// probe, V3).
+const MaxNormalText = 5000
+
 // handle loads the session, routes the update and saves, retrying on
 // conflicts. delivered says whether the caller delivers the replies later
 // (then they wait in the outbox, listed for the sweeper, until
@@ -439,6 +447,9 @@ func (e *Engine) handle(ctx context.Context, in Inbound, delivered bool) (Outcom
 	if in.Time.IsZero() {
 		in.Time = start
 	}
+	// Bounded before any work: redaction, the FAQ and the statistics read
+	// the NFKC form, which a few characters expand many times (V3).
+	in.Text = vntext.CapNormal(in.Text, MaxNormalText)
 	chat := in.Chat()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		var (

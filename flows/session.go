@@ -15,6 +15,7 @@ type Session struct {
 	Options []string `json:"o,omitempty"`  // payloads of the numbered buttons last shown
 	Ref     string   `json:"r,omitempty"`  // referral of the first contact
 	LastFAQ string   `json:"q,omitempty"`  // the entry answered last, for "helpful?"
+	Vote    string   `json:"hv,omitempty"` // the entry answered with 👍/👎 buttons and not voted on since: the one vote that counts (seventh probe, V4)
 	Turns   int      `json:"t,omitempty"`  // updates handled
 	Started int64    `json:"c,omitempty"`  // first contact, unix seconds
 	Updated int64    `json:"u,omitempty"`  // last update, unix seconds

@@ -54,6 +54,8 @@ func (p *sessionParser) parse(s *Session) bool {
 			s.Ref, ok = p.str()
 		case "q":
 			s.LastFAQ, ok = p.str()
+		case "hv":
+			s.Vote, ok = p.str()
 		case "t":
 			s.Turns, ok = p.integer()
 		case "c":

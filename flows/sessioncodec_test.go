@@ -29,7 +29,7 @@ func randomSession(r *rand.Rand) Session {
 		return out
 	}
 	return Session{
-		Locale: w(), Flow: w(), Step: w(), Back: ws(), Options: ws(), Ref: w(), LastFAQ: w(),
+		Locale: w(), Flow: w(), Step: w(), Back: ws(), Options: ws(), Ref: w(), LastFAQ: w(), Vote: w(),
 		Turns: r.IntN(1000), Started: r.Int64N(2e9), Updated: r.Int64N(2e9), RateWin: r.Int64N(2e9) - 1e9, RateN: r.IntN(50),
 		Vol: r.IntN(2) == 0, Sit: ws(), Picked: r.IntN(2) == 0, Misses: r.IntN(5), Said: w(), Hand: w(), Area: w(),
 		AskArea: r.IntN(2) == 0, Greet: r.IntN(2) == 0, Addr: w(), Key: w(), Pieces: r.IntN(20),

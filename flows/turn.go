@@ -1088,7 +1088,7 @@ func (t *turn) answer(id string, chosen bool) {
 	if chosen {
 		t.outcome = "faq_chosen"
 	}
-	t.s.LastFAQ, t.s.Said = id, id
+	t.s.LastFAQ, t.s.Said, t.s.Vote = id, id, id
 	t.emit(Event{Kind: EventFAQAnswered, Entry: id})
 	t.say(Reply{Text: t.text(e.Answer), Buttons: t.entryRows(e)})
 
@@ -1109,12 +1109,21 @@ func (t *turn) answer(id string, chosen bool) {
 	t.say(Reply{Text: t.msg("faq_helpful"), Buttons: more})
 }
 
+// helpful answers 👍/👎 on entry id. The vote counts only for the entry
+// the conversation was last answered with, and once: then the mark is
+// cleared until the entry is answered again. Other votes (an old answer's
+// buttons, a second tap, a made-up payload) are thanked the same but not
+// counted, so that nobody can stuff the editor's "needs attention" flag
+// (seventh probe, V4).
 func (t *turn) helpful(yes bool, id string) {
 	kind := EventNotHelpful
 	if yes {
 		kind = EventHelpful
 	}
-	t.emit(Event{Kind: kind, Entry: id})
+	if id == t.s.Vote && id == t.s.LastFAQ {
+		t.s.Vote = ""
+		t.emit(Event{Kind: kind, Entry: id})
+	}
 	if yes {
 		t.outcome = "helpful_yes"
 		t.say(Reply{Text: t.msg("helpful_thanks"), Buttons: t.continueOrMenu()})

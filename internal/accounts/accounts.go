@@ -22,6 +22,8 @@
 //	<prefix>:{accounts}:token       hash  token hash → id
 //	<prefix>:{accounts}:s:<hash>    string  session (hash of its id) → account id, with a TTL
 //	<prefix>:{accounts}:sessof:<id> set   the session hashes of one account
+//	<prefix>:{accounts}:old:<hash>  string  a token replaced by a new link or of a removed
+//	                                        account → account id, for a link life (ErrRevoked)
 package accounts
 
 import (
@@ -105,10 +107,14 @@ type stored struct {
 
 // Errors of the accounts store.
 var (
-	ErrNotFound  = errors.New("accounts: no such account")
-	ErrInvalid   = errors.New("accounts: invalid input")
-	ErrBadToken  = errors.New("accounts: unknown token")
-	ErrExpired   = errors.New("accounts: the sign-in link has expired")
+	ErrNotFound = errors.New("accounts: no such account")
+	ErrInvalid  = errors.New("accounts: invalid input")
+	ErrBadToken = errors.New("accounts: unknown token")
+	ErrExpired  = errors.New("accounts: the sign-in link has expired")
+	// ErrRevoked is a token that was real but has been replaced by a new
+	// link or whose account was removed: like an expired one, it is no
+	// guess (seventh probe, V7).
+	ErrRevoked   = errors.New("accounts: the sign-in link was replaced or withdrawn")
 	ErrNoSession = errors.New("accounts: no such session")
 	ErrNameInUse = errors.New("accounts: an account with this name and role exists")
 	errNoFreeID  = errors.New("accounts: could not find a free id")
@@ -329,6 +335,7 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HDel(ctx, s.key("acct"), a.ID)
 		p.HDel(ctx, s.key("token"), a.TokenHash)
+		s.keepRevoked(ctx, p, a)
 		s.endSessions(ctx, p, a.ID, sess)
 		return nil
 	})
@@ -336,6 +343,15 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 		return fmt.Errorf("remove account %s: %w", a.ID, err)
 	}
 	return nil
+}
+
+// keepRevoked queues a note of a's token, now replaced or withdrawn, for
+// a link life: a script or bookmark still holding it is told so and not
+// counted as guessing (seventh probe, V7). Only the token's hash is kept.
+func (s *Store) keepRevoked(ctx context.Context, p redis.Pipeliner, a stored) {
+	if a.TokenHash != "" {
+		p.Set(ctx, s.key("old", a.TokenHash), a.ID, s.life)
+	}
 }
 
 // endSessions queues the deletion of the sessions sess of account id.
@@ -371,6 +387,7 @@ func (s *Store) NewToken(ctx context.Context, id string) (Account, string, error
 	sess, err := s.rdb.SMembers(ctx, s.key("sessof", a.ID)).Result()
 	if err == nil {
 		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			s.keepRevoked(ctx, p, a)
 			s.endSessions(ctx, p, a.ID, sess)
 			return nil
 		})
@@ -393,7 +410,9 @@ redis.call("HSET", KEYS[2], ARGV[5], ARGV[1])
 return 1`)
 
 // Authenticate returns the account whose personal token is token, or
-// ErrBadToken, or ErrExpired when the token is older than the link life.
+// ErrBadToken, or ErrExpired when the token is older than the link life,
+// or ErrRevoked when a new link replaced it or its account was removed
+// (within a link life of that).
 // Callers must limit attempts per client (the admin pages count wrong
 // tokens like wrong ADMIN_TOKENs).
 func (s *Store) Authenticate(ctx context.Context, token string) (Account, error) {
@@ -401,7 +420,13 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Account, error)
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
 		return Account{}, ErrBadToken
 	}
-	a, err := s.accountOf(ctx, s.rdb.HGet(ctx, s.key("token"), hash(token)), "check token", ErrBadToken)
+	h := hash(token)
+	a, err := s.accountOf(ctx, s.rdb.HGet(ctx, s.key("token"), h), "check token", ErrBadToken)
+	if errors.Is(err, ErrBadToken) {
+		if n, xerr := s.rdb.Exists(ctx, s.key("old", h)).Result(); xerr == nil && n > 0 {
+			return Account{}, ErrRevoked
+		}
+	}
 	if err != nil {
 		return Account{}, err
 	}

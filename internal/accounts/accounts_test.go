@@ -107,8 +107,8 @@ func TestCreateAuthenticateSessions(t *testing.T) {
 		if err := s.Remove(ctx, ed.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Authenticate(ctx, edTok); !errors.Is(err, accounts.ErrBadToken) {
-			t.Fatalf("token of a removed account: %v", err)
+		if _, err := s.Authenticate(ctx, edTok); !errors.Is(err, accounts.ErrRevoked) {
+			t.Fatalf("token of a removed account: %v, want ErrRevoked", err)
 		}
 		list, err := s.List(ctx)
 		if err != nil || len(list) != 1 || list[0].ID != pub.ID {
@@ -266,8 +266,8 @@ func TestSignInLinksExpire(t *testing.T) {
 		if _, err := s.Session(ctx, sid); !errors.Is(err, accounts.ErrNoSession) {
 			t.Fatalf("a new link must end the old sessions: %v", err)
 		}
-		if _, err := s.Authenticate(ctx, tok); !errors.Is(err, accounts.ErrBadToken) {
-			t.Fatalf("the old token after a new link: %v, want ErrBadToken", err)
+		if _, err := s.Authenticate(ctx, tok); !errors.Is(err, accounts.ErrRevoked) {
+			t.Fatalf("the old token after a new link: %v, want ErrRevoked", err)
 		}
 		if got, err := s.Authenticate(ctx, tok2); err != nil || got.ID != a.ID || got.Area != "Phường Bến Nghé" {
 			t.Fatalf("the new token: %+v, %v", got, err)

@@ -171,8 +171,8 @@ func TestOfficerLink(t *testing.T) {
 	}
 	defer st.Close()
 	accts := accounts.New(st, nil)
-	if _, err := accts.Authenticate(ctx, added.Token); !errors.Is(err, accounts.ErrBadToken) {
-		t.Fatalf("the old token after officer link: %v", err)
+	if _, err := accts.Authenticate(ctx, added.Token); !errors.Is(err, accounts.ErrRevoked) {
+		t.Fatalf("the old token after officer link: %v, want ErrRevoked", err)
 	}
 	if a, err := accts.Authenticate(ctx, tok); err != nil || a.ID != added.ID {
 		t.Fatalf("the new token: %+v, %v", a, err)

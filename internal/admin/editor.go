@@ -289,8 +289,9 @@ func (e *Editor) signIn(w http.ResponseWriter, r *http.Request, client, nonce st
 		return
 	}
 	a, sid, err := e.o.Accounts.SignIn(r.Context(), r.PostForm.Get("token"), 0)
-	if errors.Is(err, accounts.ErrExpired) {
-		// A real token, only old (security review R11): no guess to count.
+	if errors.Is(err, accounts.ErrExpired) || errors.Is(err, accounts.ErrRevoked) {
+		// A real token, only old (security review R11) or replaced by a
+		// new link (seventh probe, V7): no guess to count.
 		e.h.warn.Warn(client, "admin: expired sign-in link; a new one: vneidbot officer|operator link", "remote", client)
 		p.Error = e.h.say("admin_link_expired")
 		e.render(w, http.StatusUnauthorized, "signin", p)

@@ -56,7 +56,19 @@ type Inbox struct {
 	mux  *http.ServeMux
 	log  *slog.Logger
 	warn *lograte.Limiter // wrong tokens: a line a minute, however many
+	// streams bounds the event streams on this replica: a few per
+	// account (a page open in a few tabs), and a cap in all (seventh
+	// probe, V2: one token held a thousand, each polling Redis).
+	streams places
 }
+
+// Event streams: per account, per replica, and how many polls between
+// checks that the caller may still read (signed out, removed, new link).
+const (
+	maxInboxStreamsPerAccount = 4
+	maxInboxStreams           = 200
+	recheckPolls              = 30
+)
 
 //go:embed inbox.html
 var inboxHTML string
@@ -71,7 +83,8 @@ func NewInbox(o InboxOptions) *Inbox {
 	if o.Poll <= 0 {
 		o.Poll = time.Second
 	}
-	in := &Inbox{o: o, mux: http.NewServeMux(), log: o.Logger, warn: lograte.New(o.Logger, time.Minute, nil)}
+	in := &Inbox{o: o, mux: http.NewServeMux(), log: o.Logger, warn: lograte.New(o.Logger, time.Minute, nil),
+		streams: places{per: maxInboxStreamsPerAccount, max: maxInboxStreams}}
 	in.mux.HandleFunc("GET /admin/inbox", in.page)
 	in.mux.HandleFunc("GET /admin/inbox/tickets", in.list)
 	in.mux.HandleFunc("GET /admin/inbox/events", in.events)
@@ -103,7 +116,8 @@ func (in *Inbox) authenticate(r *http.Request) (w who, ok, forbidden, expired bo
 		if in.o.Accounts != nil {
 			a, err := in.o.Accounts.Authenticate(r.Context(), tok)
 			switch {
-			case errors.Is(err, accounts.ErrExpired):
+			case errors.Is(err, accounts.ErrExpired), errors.Is(err, accounts.ErrRevoked):
+				// a real token, old or replaced: no guess (U4, V7)
 				return who{}, false, false, true
 			case err == nil && !a.IsOfficer():
 				return who{}, true, true, false
@@ -151,7 +165,7 @@ func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, b
 		}
 	}
 	c, ok, forbidden, expired := in.authenticate(r)
-	if !ok && bearer && !expired { // an expired link is no guess (sixth probe, U4)
+	if !ok && bearer && !expired { // an expired or replaced link is no guess (sixth probe U4, seventh V7)
 		p := in.o.Service.tickets.rdb.TxPipeline()
 		p.Incr(r.Context(), failKey)
 		p.Expire(r.Context(), failKey, failWindow)
@@ -166,7 +180,7 @@ func (in *Inbox) gate(w http.ResponseWriter, r *http.Request, page bool) (who, b
 		return who{}, false
 	case expired:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vneidbot inbox", error="invalid_token"`)
-		http.Error(w, "this sign-in link has expired: ask for a new one (vneidbot officer link)", http.StatusUnauthorized)
+		http.Error(w, "this sign-in link has expired or was replaced: ask for a new one (vneidbot officer link)", http.StatusUnauthorized)
 		return who{}, false
 	case !ok && page && in.o.Accounts != nil:
 		http.Redirect(w, r, accounts.SignInPath+"?next=/admin/inbox", http.StatusSeeOther)
@@ -238,11 +252,24 @@ func (in *Inbox) list(w http.ResponseWriter, r *http.Request) {
 // events sends "changed" whenever any ticket changes (the page then
 // reloads its list, which is scoped to the officer's area).
 func (in *Inbox) events(w http.ResponseWriter, r *http.Request) {
-	if _, ok := in.gate(w, r, false); !ok {
+	c, ok := in.gate(w, r, false)
+	if !ok {
 		return
 	}
+	if !in.streams.enter(c.o.ID) {
+		refuse(w, "too many open event streams: close another inbox tab")
+		return
+	}
+	defer in.streams.leave(c.o.ID)
 	last := int64(-1)
+	polls := 0
 	stream(w, r, in.o.Poll, maxStreamAge, func(ctx context.Context) (string, bool) {
+		if polls++; polls%recheckPolls == 0 {
+			// signed out, removed or given a new link since: the stream ends
+			if c2, ok, forbidden, _ := in.authenticate(r); !ok || forbidden || c2.o.ID != c.o.ID {
+				return "", true
+			}
+		}
 		v, err := in.o.Service.Tickets().Version(ctx)
 		if err != nil || v == last {
 			return "", err != nil

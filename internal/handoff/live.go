@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,10 +33,15 @@ type Live struct {
 	ChatOf func(r *http.Request) (string, error)
 	// Poll is how often an open stream looks for new messages (1s).
 	Poll time.Duration
+	// ClientOf is the address of the request's client (behind trusted
+	// proxies, the one they name); nil or an invalid or loopback address
+	// (this host's own clients) means no per-client bound.
+	ClientOf func(r *http.Request) netip.Addr
 
-	mu    sync.Mutex
-	open  map[string]int // streams open on this replica, by conversation
-	total int            // streams open on this replica
+	mu     sync.Mutex
+	open   map[string]int // streams open on this replica, by conversation
+	byAddr map[string]int // streams open on this replica, by client network
+	total  int            // streams open on this replica
 }
 
 // A conversation may hold a few streams at once on a replica (a page open
@@ -46,34 +52,63 @@ type Live struct {
 // A replica holds at most maxStreams in all: every open ticket may have
 // its streams, and tickets a script opened would otherwise add up to a
 // core of polling (third probe).
+// One client (an IPv4 address, an IPv6 /56: a household's whole
+// delegation) holds at most maxStreamsPerClient: tickets opened from one
+// place, each with its streams, could otherwise take every place of the
+// replica, and no citizen would get an officer's reply live (seventh
+// probe, V1). Ten tickets' worth, for an office's NAT.
 const (
-	maxStreamsPerChat = 3
-	maxStreams        = 2000
-	maxStreamAge      = 10 * time.Minute
+	maxStreamsPerChat   = 3
+	maxStreamsPerClient = 30
+	maxStreams          = 2000
+	maxStreamAge        = 10 * time.Minute
 )
 
-// enter counts a stream of chat, or reports false when it has too many.
-func (l *Live) enter(chat string) bool {
+// clientNetwork is the per-client owner of addr's streams: the IPv4
+// address, or the IPv6 /56; "" for none (invalid or loopback).
+func clientNetwork(addr netip.Addr) string {
+	addr = addr.Unmap()
+	if !addr.IsValid() || addr.IsLoopback() {
+		return ""
+	}
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, _ := addr.Prefix(56)
+	return p.String()
+}
+
+// enter counts a stream of chat from client ("" for no per-client
+// bound), or reports false when either, or the replica, has too many.
+func (l *Live) enter(chat, client string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.open[chat] >= maxStreamsPerChat || l.total >= maxStreams {
+	if l.open[chat] >= maxStreamsPerChat || l.total >= maxStreams || client != "" && l.byAddr[client] >= maxStreamsPerClient {
 		return false
 	}
 	if l.open == nil {
-		l.open = map[string]int{}
+		l.open, l.byAddr = map[string]int{}, map[string]int{}
 	}
 	l.open[chat]++
+	if client != "" {
+		l.byAddr[client]++
+	}
 	l.total++
 	return true
 }
 
-// leave ends a stream of chat counted by enter.
-func (l *Live) leave(chat string) {
+// leave ends a stream of chat from client counted by enter.
+func (l *Live) leave(chat, client string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.total--
 	if l.open[chat]--; l.open[chat] <= 0 {
 		delete(l.open, chat)
+	}
+	if client != "" {
+		if l.byAddr[client]--; l.byAddr[client] <= 0 {
+			delete(l.byAddr, client)
+		}
 	}
 }
 
@@ -170,11 +205,15 @@ func (l *Live) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	if !l.enter(chat) {
-		http.Error(w, "too many open streams", http.StatusTooManyRequests)
+	client := ""
+	if l.ClientOf != nil {
+		client = clientNetwork(l.ClientOf(r))
+	}
+	if !l.enter(chat, client) {
+		refuse(w, "too many open streams") // the page tries again later
 		return
 	}
-	defer l.leave(chat)
+	defer l.leave(chat, client)
 	w.Header().Set("Cache-Control", "no-store")
 	poll := l.Poll
 	if poll <= 0 {

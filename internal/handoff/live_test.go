@@ -98,6 +98,9 @@ func TestLiveStreamsPerChatAreBounded(t *testing.T) {
 		if i < 3 && resp.StatusCode != http.StatusOK || i == 3 && resp.StatusCode != http.StatusTooManyRequests {
 			t.Fatalf("stream %d: %d", i+1, resp.StatusCode)
 		}
+		if i == 3 && resp.Header.Get("Retry-After") == "" { // the page waits that long (seventh probe, V1)
+			t.Fatal("a refused stream has no Retry-After")
+		}
 		open = append(open, resp)
 	}
 	open[3].Body.Close()

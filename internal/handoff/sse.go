@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 )
 
@@ -55,3 +57,49 @@ func stream(w http.ResponseWriter, r *http.Request, poll, maxAge time.Duration, 
 		}
 	}
 }
+
+// places counts the streams open on this replica, by owner (an account, a
+// conversation, an address), within per for each owner and max in all.
+// The zero value refuses everything: set per and max.
+type places struct {
+	per, max int
+
+	mu    sync.Mutex
+	open  map[string]int
+	total int
+}
+
+// enter takes a place for owner, or reports false when owner or the
+// replica has none left.
+func (p *places) enter(owner string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.open[owner] >= p.per || p.total >= p.max {
+		return false
+	}
+	if p.open == nil {
+		p.open = map[string]int{}
+	}
+	p.open[owner]++
+	p.total++
+	return true
+}
+
+// leave gives back a place taken by enter.
+func (p *places) leave(owner string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total--
+	if p.open[owner]--; p.open[owner] <= 0 {
+		delete(p.open, owner)
+	}
+}
+
+// refuse answers a stream over its bound: 429, and when to try again.
+func refuse(w http.ResponseWriter, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(retryStream))
+	http.Error(w, msg, http.StatusTooManyRequests)
+}
+
+// retryStream is the Retry-After of a refused stream, in seconds.
+const retryStream = 30

@@ -506,6 +506,7 @@ func TestVotesOnlyForEntries(t *testing.T) {
 		w := newWorld(t, st)
 		ctx := context.Background()
 		u := w.citizen("web", "v").start("")
+		u.send(flows.Inbound{Kind: flows.KindButton, Payload: "q:fees"})
 		u.send(flows.Inbound{Kind: flows.KindButton, Payload: "n:any_entry_id_i_like_0001"})
 		u.send(flows.Inbound{Kind: flows.KindButton, Payload: "y:fees"})
 		tally, err := feedback.NewVotes(st).Counts(ctx)
@@ -514,6 +515,44 @@ func TestVotesOnlyForEntries(t *testing.T) {
 		}
 		if _, ok := tally["any_entry_id_i_like_0001"]; ok || tally["fees"].Helpful != 1 || len(tally) != 1 {
 			t.Fatalf("votes = %+v; want only fees 👍", tally)
+		}
+	})
+}
+
+// TestVotesOnlyForTheLastAnswerOnce (seventh probe, V4): a 👍/👎 counts
+// only for the entry the conversation was last answered with, and once
+// per answer; votes for other entries, repeated taps and votes from a
+// conversation never shown the entry are thanked but not counted.
+func TestVotesOnlyForTheLastAnswerOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		btn := func(c *citizen, p string) string {
+			return c.send(flows.Inbound{Kind: flows.KindButton, Payload: p}).text()
+		}
+		u := w.citizen("web", "v").start("")
+		btn(u, "q:forgot_password")
+		for range 6 {
+			if got := btn(u, "n:forgot_password"); got == "" {
+				t.Fatal("a repeated 👎 got no answer")
+			}
+		}
+		stranger := w.citizen("web", "s").start("")
+		for range 3 {
+			btn(stranger, "n:forgot_password") // never shown it
+		}
+		btn(u, "q:fees")
+		btn(u, "n:forgot_password") // not the last answer
+		btn(u, "y:fees")
+		btn(u, "y:fees")
+		btn(u, "q:forgot_password") // answered again: one more vote
+		btn(u, "n:forgot_password")
+		tally, err := feedback.NewVotes(st).Counts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fp, fees := tally["forgot_password"], tally["fees"]; fp.NotHelpful != 2 || fp.Helpful != 0 || fees.Helpful != 1 || fees.NotHelpful != 0 {
+			t.Fatalf("votes = %+v; want forgot_password 👎 2, fees 👍 1", tally)
 		}
 	})
 }
