@@ -537,3 +537,20 @@ func TestTurnPanicAnswered(t *testing.T) {
 		t.Fatalf("the session changed with a broken turn: before %+v, after %+v", before, after)
 	}
 }
+
+// TestComplaintGetsPeople: a fed-up message that asks nothing the bot can
+// answer gets an apology with the officer, the hotline and the police at
+// once; a question said angrily is still answered (fifth persona round).
+func TestComplaintGetsPeople(t *testing.T) {
+	st := storetest.Open(t, storetest.Backends()[0], store.Options{})
+	say := typer(t, handoffEngine(t, st, &fakeHandoff{}), "web", "angry")
+	say("/start")
+	rs := say("thử 3 ngày rồi vẫn vậy, tổng đài gọi không ai bắt máy. mấy ông làm ăn tào lao")
+	if !strings.Contains(texts(rs), "rất tiếc") || !slices.Contains(payloads(rs), "handoff") {
+		t.Errorf("a complaint said\n%s%v", texts(rs), payloads(rs))
+	}
+	rs = say("bực mình quá, không nhận được mã otp")
+	if strings.Contains(texts(rs), "rất tiếc") || !strings.Contains(texts(rs), "OTP") {
+		t.Errorf("an angry question was not answered:\n%s", texts(rs))
+	}
+}

@@ -730,6 +730,10 @@ func (t *turn) ask(raw string, r faq.Result) {
 	// cơm"): a goodbye, not the registration guide or a refusal, and no
 	// miss (a persona got "Không có gì ạ!" and then an officer offered).
 	bye := !r.Vague && (r.Verdict == faq.Thanks || r.Verdict != faq.Confident && r.Verdict != faq.Greeting && t.thanksThenTells(raw))
+	if !bye && (r.Verdict == faq.Unsure || r.Verdict == faq.NoMatch || r.Verdict == faq.OutOfScope) && containsAny(vntext.Fold(raw), complaintPhrases) {
+		t.complaint(raw)
+		return
+	}
 	switch {
 	case bye || r.Verdict == faq.Confident || r.Verdict == faq.Greeting:
 		t.s.Misses = 0
@@ -845,6 +849,23 @@ func (t *turn) choiceBesideThanks(raw string) *content.Choice {
 		}
 	}
 	return nil
+}
+
+// complaintPhrases say that the citizen is fed up ("mấy ông làm ăn tào
+// lao", "bực mình quá"), folded.
+var complaintPhrases = []string{"tao lao", "lam an kieu", "lam an the", "buc minh", "buc qua", "buc that", "chan qua", "chan that",
+	"qua te", "te qua", "vo dung", "that vong", "useless", "terrible", "ridiculous", "waste of time", "so annoying", "frustrated", "frustrating"}
+
+// complaint answers a fed-up message that asks nothing the bot can answer
+// ("thử 3 ngày rồi vẫn vậy, tổng đài gọi không ai bắt máy, làm ăn tào
+// lao"): an apology and the people who can help at once, not a list of
+// guesses (fifth persona round). Operators see it among the unanswered.
+func (t *turn) complaint(raw string) {
+	t.outcome = "complaint"
+	t.s.Misses = 0
+	t.emit(Event{Kind: EventFAQMissed, Text: redact.String(raw)})
+	rows := append(t.handoffRows(), []Button{t.hotlineButton()})
+	t.say(Reply{Text: t.msg("complaint_sorry"), Buttons: append(rows, t.continueOrMenu()...)})
 }
 
 // fallback answers a message nothing fits: the closest entries, the
