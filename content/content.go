@@ -302,6 +302,16 @@ func CitedIDs(note string) []string {
 // Step returns the step with the given id, or nil.
 func (f *Flow) Step(id string) *Step { return f.stepByID[id] }
 
+// Choice returns the step's choice with the given id, or nil.
+func (s *Step) Choice(id string) *Choice {
+	for _, ch := range s.Choices {
+		if ch.ID == id {
+			return ch
+		}
+	}
+	return nil
+}
+
 // Msg returns UI message key in locale with {name} placeholders filled from
 // pairs ("name", value, ...). {hotline} is always available. A missing key
 // returns the key itself, so a content mistake is visible rather than silent.

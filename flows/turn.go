@@ -394,12 +394,7 @@ func (t *turn) choiceFor(folded string) *content.Choice {
 	if !ok {
 		return nil
 	}
-	for _, ch := range step.Choices {
-		if ch.ID == id {
-			return ch
-		}
-	}
-	return nil
+	return step.Choice(id)
 }
 
 // labelNamed finds the one choice of step whose button label, in the
@@ -510,10 +505,8 @@ func (t *turn) button(payload string) {
 		f := t.cat.Flow(p.Flow)
 		var ch *content.Choice
 		if f != nil && p.Flow == t.s.Flow && p.Step == t.s.Step {
-			for _, c := range f.Step(p.Step).Choices {
-				if c.ID == p.Choice {
-					ch = c
-				}
+			if step := f.Step(p.Step); step != nil {
+				ch = step.Choice(p.Choice)
 			}
 		}
 		if ch == nil {
@@ -842,10 +835,8 @@ func (t *turn) choiceBesideThanks(raw string) *content.Choice {
 		if !ok {
 			id, ok = typed[t.b.trimFiller(spelled, typed)]
 		}
-		for _, ch := range step.Choices {
-			if ok && ch.ID == id {
-				return ch
-			}
+		if ch := step.Choice(id); ok && ch != nil {
+			return ch
 		}
 	}
 	return nil
